@@ -1,0 +1,107 @@
+"""The witkit error tree: every failure witkit reports is one of these.
+
+Errors are data: they carry the facts (byte offset, source span, names) and are
+rendered into one line (or a caret diagnostic) at the edge, by the CLI.  The
+library never prints.
+
+    WitkitError                  base of everything witkit raises on bad input
+    ├── BinaryError              a binary could not be decoded (has .offset)
+    │   └── ValidationError      it decoded, but breaks a rule of the spec
+    ├── WitError                 WIT text could not be parsed or resolved (has .span)
+    ├── LinkError                imports could not be satisfied / types do not match
+    └── Trap                     a guest broke a rule while running (has .rule)
+
+A guest must never be able to cause anything other than a ``Trap``; host misuse
+of the Python API raises ``LinkError``, ``TypeError`` or ``ValueError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "BinaryError",
+    "LinkError",
+    "Span",
+    "Trap",
+    "ValidationError",
+    "WitError",
+    "WitkitError",
+]
+
+
+class WitkitError(Exception):
+    """Base class: anything witkit raises because of its input."""
+
+    def render(self) -> str:
+        """One line for a person, used by the CLI's single error printer."""
+        return str(self)
+
+
+class BinaryError(WitkitError):
+    """A binary that does not decode; ``offset`` is where the reader stopped."""
+
+    def __init__(self, message: str, offset: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+    def __str__(self) -> str:
+        if self.offset is None:
+            return self.message
+        return f"{self.message} (at offset 0x{self.offset:x})"
+
+
+class ValidationError(BinaryError):
+    """A binary that decodes but breaks a validation rule of the spec."""
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A range of WIT source: file name, 1-based line and column, and length in chars."""
+
+    file: str
+    line: int
+    column: int
+    length: int = 1
+    #: the full text of the source line, for the caret rendering
+    source_line: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class WitError(WitkitError):
+    """WIT text that does not parse or resolve, with where and (if known) what was meant."""
+
+    def __init__(self, message: str, span: Span | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.span = span
+        self.hint = hint
+
+    def __str__(self) -> str:
+        text = self.message if self.hint is None else f"{self.message}, {self.hint}"
+        return text if self.span is None else f"{self.span}: {text}"
+
+    def render(self) -> str:
+        """``file:line:col: message`` followed by the source line and a caret under the span."""
+        head = str(self)
+        if self.span is None or not self.span.source_line:
+            return head
+        gutter = f"{self.span.line} | "
+        caret = " " * (len(gutter) + self.span.column - 1) + "^" + "-" * max(0, self.span.length - 1)
+        return f"{head}\n{gutter}{self.span.source_line}\n{caret}"
+
+
+class LinkError(WitkitError):
+    """An import that cannot be satisfied, or is satisfied with the wrong type."""
+
+
+class Trap(WitkitError):
+    """A guest broke a rule of the Canonical ABI or of core wasm while running."""
+
+    def __init__(self, message: str, rule: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.rule = rule

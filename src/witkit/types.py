@@ -1,0 +1,396 @@
+"""Component-level types after validation: the type model shared by binary/, wit/ and abi/.
+
+The binary reader produces raw definitions full of indices; validation resolves
+those indices into the objects below, so every later phase (WIT decoding, the
+Canonical ABI, linking) works on types, never on index spaces.
+
+Rules of this module:
+
+* **Identity is type identity.**  Every class here compares and hashes by object
+  identity (``eq=False``).  Two structurally equal records defined twice are two
+  types; one type referenced twice is the same object.  Structural comparison,
+  where the spec asks for it (subtyping), is a function, not ``==``.
+* **Aliases are copies that remember their origin.**  Where the spec introduces a
+  new type index that *is* an existing type -- ``(export "t" (type (eq i)))`` in
+  an instance or component type, or an outer alias crossing into a type scope --
+  validation creates a shallow copy with ``alias_of`` pointing at the original.
+  The copy has the same contents, so code that only needs the structure (the
+  ABI) uses it as is; code that needs names (the WIT decoder, which turns an alias
+  of another interface's type into a ``use``) follows ``alias_of``.  ``root()``
+  peels every alias.
+* **Resources are nominal.**  A ``ResourceType`` is a fresh identity; aliases of a
+  resource share its ``root()``, and two handle types refer to the same resource
+  exactly when the roots are the same object.
+* Primitive value types are plain strings (``"u32"``, ``"string"`` ...).
+
+Nothing here knows about bytes, WIT text or running code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal, TypeAlias, TypeVar
+
+__all__ = [
+    "PRIMITIVES",
+    "AnyType",
+    "BorrowType",
+    "ComponentType",
+    "CoreExtern",
+    "CoreFuncType",
+    "CoreInstanceType",
+    "DefinedType",
+    "EnumType",
+    "ExternItem",
+    "ExternType",
+    "FlagsType",
+    "FuncType",
+    "FutureType",
+    "GlobalType",
+    "InstanceType",
+    "ListType",
+    "MapType",
+    "MemoryType",
+    "ModuleType",
+    "OptionType",
+    "OwnType",
+    "PrimName",
+    "PrimType",
+    "RecordType",
+    "ResourceType",
+    "ResultType",
+    "StreamType",
+    "TableType",
+    "TagType",
+    "TupleType",
+    "TypeExtern",
+    "ValType",
+    "ValueExtern",
+    "VariantType",
+    "make_alias",
+    "root",
+]
+
+PrimName = Literal[
+    "bool",
+    "s8",
+    "u8",
+    "s16",
+    "u16",
+    "s32",
+    "u32",
+    "s64",
+    "u64",
+    "f32",
+    "f64",
+    "char",
+    "string",
+    "error-context",
+]
+
+#: the primitive value types, in the order of their binary opcodes (0x7f downwards; error-context 0x64)
+PRIMITIVES: tuple[PrimName, ...] = (
+    "bool",
+    "s8",
+    "u8",
+    "s16",
+    "u16",
+    "s32",
+    "u32",
+    "s64",
+    "u64",
+    "f32",
+    "f64",
+    "char",
+    "string",
+    "error-context",
+)
+
+
+# --------------------------------------------------------------------------- resources
+
+
+@dataclass(eq=False, slots=True)
+class ResourceType:
+    """A resource type: a fresh nominal identity.
+
+    ``name`` is only a hint for messages (the name it was imported, exported or
+    first aliased under).  ``defined`` is true for ``(type (resource ...))`` in a
+    component body (the component owns its representation); ``rep`` is the core
+    type of the representation and ``dtor`` the core function index of the
+    destructor in the defining component, if any.
+    """
+
+    name: str | None = None
+    defined: bool = False
+    rep: str = "i32"
+    dtor: int | None = None
+    alias_of: ResourceType | None = None
+
+
+# --------------------------------------------------------------------------- value types
+
+
+@dataclass(eq=False, slots=True)
+class PrimType:
+    """``(type u32)``: a defined type that is just a primitive (WIT ``type x = u32``)."""
+
+    prim: PrimName
+    alias_of: PrimType | None = None
+
+
+@dataclass(eq=False, slots=True)
+class RecordType:
+    fields: tuple[tuple[str, ValType], ...]
+    alias_of: RecordType | None = None
+
+
+@dataclass(eq=False, slots=True)
+class VariantType:
+    cases: tuple[tuple[str, ValType | None], ...]
+    alias_of: VariantType | None = None
+
+
+@dataclass(eq=False, slots=True)
+class ListType:
+    """``list<T>``, or ``list<T, N>`` when ``length`` is set (fixed-length list)."""
+
+    element: ValType
+    length: int | None = None
+    alias_of: ListType | None = None
+
+
+@dataclass(eq=False, slots=True)
+class TupleType:
+    types: tuple[ValType, ...]
+    alias_of: TupleType | None = None
+
+
+@dataclass(eq=False, slots=True)
+class FlagsType:
+    names: tuple[str, ...]
+    alias_of: FlagsType | None = None
+
+
+@dataclass(eq=False, slots=True)
+class EnumType:
+    names: tuple[str, ...]
+    alias_of: EnumType | None = None
+
+
+@dataclass(eq=False, slots=True)
+class OptionType:
+    value: ValType
+    alias_of: OptionType | None = None
+
+
+@dataclass(eq=False, slots=True)
+class ResultType:
+    ok: ValType | None
+    err: ValType | None
+    alias_of: ResultType | None = None
+
+
+@dataclass(eq=False, slots=True)
+class OwnType:
+    resource: ResourceType
+    alias_of: OwnType | None = None
+
+
+@dataclass(eq=False, slots=True)
+class BorrowType:
+    resource: ResourceType
+    alias_of: BorrowType | None = None
+
+
+@dataclass(eq=False, slots=True)
+class StreamType:
+    element: ValType | None
+    alias_of: StreamType | None = None
+
+
+@dataclass(eq=False, slots=True)
+class FutureType:
+    value: ValType | None
+    alias_of: FutureType | None = None
+
+
+@dataclass(eq=False, slots=True)
+class MapType:
+    key: ValType
+    value: ValType
+    alias_of: MapType | None = None
+
+
+DefinedType: TypeAlias = (
+    PrimType
+    | RecordType
+    | VariantType
+    | ListType
+    | TupleType
+    | FlagsType
+    | EnumType
+    | OptionType
+    | ResultType
+    | OwnType
+    | BorrowType
+    | StreamType
+    | FutureType
+    | MapType
+)
+
+#: a value type: a primitive by name, or a defined type object
+ValType: TypeAlias = "PrimName | DefinedType"
+
+
+# --------------------------------------------------------------------------- core types
+
+
+@dataclass(eq=False, slots=True)
+class CoreFuncType:
+    """A core function type; value types are the core text names (``i32``, ``funcref``...)."""
+
+    params: tuple[str, ...]
+    results: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TableType:
+    element: str
+    minimum: int
+    maximum: int | None
+    table64: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryType:
+    minimum: int
+    maximum: int | None
+    shared: bool = False
+    memory64: bool = False
+    page_size_log2: int = 16
+
+
+@dataclass(frozen=True, slots=True)
+class GlobalType:
+    valtype: str
+    mutable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TagType:
+    func: CoreFuncType
+
+
+CoreExtern: TypeAlias = CoreFuncType | TableType | MemoryType | GlobalType | TagType
+
+
+@dataclass(eq=False, slots=True)
+class ModuleType:
+    """A core module's type: imports ``(module, name, type)`` in order, exports by name."""
+
+    imports: tuple[tuple[str, str, CoreExtern], ...]
+    exports: dict[str, CoreExtern]
+
+
+@dataclass(eq=False, slots=True)
+class CoreInstanceType:
+    exports: dict[str, CoreExtern]
+
+
+# --------------------------------------------------------------------------- component-level types
+
+
+@dataclass(eq=False, slots=True)
+class FuncType:
+    params: tuple[tuple[str, ValType], ...]
+    result: ValType | None
+    is_async: bool = False
+    alias_of: FuncType | None = None
+
+
+@dataclass(eq=False, slots=True)
+class ExternItem:
+    """One import or export: its type plus the name attributes of the binary."""
+
+    ty: ExternType
+    implements: str | None = None
+    version_suffix: str | None = None
+
+
+@dataclass(eq=False, slots=True)
+class InstanceType:
+    exports: dict[str, ExternItem] = field(default_factory=dict)
+    alias_of: InstanceType | None = None
+
+
+@dataclass(eq=False, slots=True)
+class ComponentType:
+    imports: dict[str, ExternItem] = field(default_factory=dict)
+    exports: dict[str, ExternItem] = field(default_factory=dict)
+    alias_of: ComponentType | None = None
+
+
+#: anything the component-level ``type`` sort can hold
+AnyType: TypeAlias = "DefinedType | ResourceType | FuncType | InstanceType | ComponentType"
+
+
+@dataclass(eq=False, slots=True)
+class TypeExtern:
+    """A ``(type ...)`` import or export.
+
+    ``referenced`` is the type the bound names (for ``(sub resource)`` a fresh
+    resource); ``created`` is the new type the import/export introduces into the
+    index space -- an alias copy of ``referenced`` for ``(eq i)``, the resource
+    itself for ``(sub resource)``.  Later definitions refer to ``created``.
+    """
+
+    referenced: AnyType
+    created: AnyType
+
+
+@dataclass(eq=False, slots=True)
+class ValueExtern:
+    """A ``(value ...)`` import or export (the 🪙 value extension)."""
+
+    ty: ValType
+
+
+ExternType: TypeAlias = "ModuleType | FuncType | ValueExtern | TypeExtern | InstanceType | ComponentType"
+
+
+# --------------------------------------------------------------------------- helpers
+
+_T = TypeVar(
+    "_T",
+    PrimType,
+    RecordType,
+    VariantType,
+    ListType,
+    TupleType,
+    FlagsType,
+    EnumType,
+    OptionType,
+    ResultType,
+    OwnType,
+    BorrowType,
+    StreamType,
+    FutureType,
+    MapType,
+    ResourceType,
+    FuncType,
+    InstanceType,
+    ComponentType,
+)
+
+
+def make_alias(ty: _T) -> _T:
+    """A new type identity that is ``ty`` under another index (see the module rules)."""
+    return replace(ty, alias_of=ty)
+
+
+def root(ty: _T) -> _T:
+    """Peel every alias: the type as first defined."""
+    while ty.alias_of is not None:
+        ty = ty.alias_of
+    return ty

@@ -1,0 +1,376 @@
+"""The resolved WIT model: packages, interfaces, worlds and types, joined by ids.
+
+Both roads into WIT end here: the text road (lexer -> parser -> resolver) and the
+binary road (a component's types decoded by ``wit.decode``).  One printer turns the
+model back into text, one encoder into a binary.
+
+Rules:
+
+* Everything is stored once, in the arenas of a ``Resolve`` (``types``,
+  ``interfaces``, ``worlds``, ``packages``); references between items are integer
+  ids into those arenas (``TypeId``, ``InterfaceId``...), never names.  Name lookup
+  happens once, while building the model.
+* Order is meaning: dicts keep the order items were declared in, and the printer
+  prints in that order (as wasm-tools does).
+* Models are built incrementally by the resolver and the decoder, so arena entries
+  are plain (mutable) dataclasses; nothing outside a builder mutates them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, NewType, TypeAlias
+
+__all__ = [
+    "NO_OWNER",
+    "Alias",
+    "Docs",
+    "Enum",
+    "Flags",
+    "Function",
+    "FunctionKind",
+    "Future",
+    "Handle",
+    "Interface",
+    "InterfaceId",
+    "ListOf",
+    "MapOf",
+    "OptionOf",
+    "Package",
+    "PackageId",
+    "PackageName",
+    "Record",
+    "Resolve",
+    "Resource",
+    "ResultOf",
+    "Stability",
+    "Stream",
+    "Tuple",
+    "Type",
+    "TypeDef",
+    "TypeDefKind",
+    "TypeId",
+    "TypeOwner",
+    "TypeRef",
+    "Unknown",
+    "Variant",
+    "World",
+    "WorldId",
+    "WorldItem",
+    "WorldKey",
+]
+
+TypeId = NewType("TypeId", int)
+InterfaceId = NewType("InterfaceId", int)
+WorldId = NewType("WorldId", int)
+PackageId = NewType("PackageId", int)
+
+PrimitiveName = Literal[
+    "bool",
+    "s8",
+    "u8",
+    "s16",
+    "u16",
+    "s32",
+    "u32",
+    "s64",
+    "u64",
+    "f32",
+    "f64",
+    "char",
+    "string",
+    "error-context",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRef:
+    """A reference to a defined type in ``Resolve.types``."""
+
+    id: TypeId
+
+
+#: a WIT type: a primitive by name, or a reference to a ``TypeDef``
+Type: TypeAlias = "PrimitiveName | TypeRef"
+
+
+@dataclass(frozen=True, slots=True)
+class Docs:
+    """Doc comments of an item, joined with newlines, without the comment markers."""
+
+    contents: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stability:
+    """The feature gates of an item.
+
+    ``kind`` is ``"unknown"`` (no gate), ``"stable"`` (``@since(version = since)``) or
+    ``"unstable"`` (``@unstable(feature = feature)``); either may also carry
+    ``@deprecated(version = deprecated)``.
+    """
+
+    kind: Literal["unknown", "stable", "unstable"] = "unknown"
+    since: str | None = None
+    feature: str | None = None
+    deprecated: str | None = None
+
+
+# --------------------------------------------------------------------------- type definitions
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    fields: tuple[tuple[str, Type, Docs], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Handle:
+    kind: Literal["own", "borrow"]
+    resource: TypeId
+
+
+@dataclass(frozen=True, slots=True)
+class Flags:
+    names: tuple[tuple[str, Docs], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Tuple:
+    types: tuple[Type, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    cases: tuple[tuple[str, Type | None, Docs], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Enum:
+    cases: tuple[tuple[str, Docs], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OptionOf:
+    value: Type
+
+
+@dataclass(frozen=True, slots=True)
+class ResultOf:
+    ok: Type | None
+    err: Type | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListOf:
+    """``list<T>``, or ``list<T, N>`` when ``length`` is set."""
+
+    element: Type
+    length: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MapOf:
+    key: Type
+    value: Type
+
+
+@dataclass(frozen=True, slots=True)
+class Future:
+    value: Type | None
+
+
+@dataclass(frozen=True, slots=True)
+class Stream:
+    element: Type | None
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    """``type x = T``: a name for another type (also what a ``use`` creates)."""
+
+    target: Type
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A type imported into a world whose definition is not known (decoding only)."""
+
+
+TypeDefKind: TypeAlias = (
+    Record
+    | Resource
+    | Handle
+    | Flags
+    | Tuple
+    | Variant
+    | Enum
+    | OptionOf
+    | ResultOf
+    | ListOf
+    | MapOf
+    | Future
+    | Stream
+    | Alias
+    | Unknown
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TypeOwner:
+    """Where a type is declared: an interface, a world, or nowhere (anonymous types)."""
+
+    kind: Literal["interface", "world", "none"]
+    id: int | None = None
+
+
+NO_OWNER = TypeOwner("none")
+
+
+@dataclass(slots=True)
+class TypeDef:
+    """A defined type.  Anonymous types (``list<u8>`` in a signature) have ``name=None``."""
+
+    kind: TypeDefKind
+    name: str | None = None
+    owner: TypeOwner = NO_OWNER
+    docs: Docs = Docs()
+    stability: Stability = Stability()
+
+
+# --------------------------------------------------------------------------- functions
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionKind:
+    """``freestanding``, or a resource function (``method``/``static``/``constructor``) of ``resource``.
+
+    ``is_async`` marks ``async func`` (WASI 0.3 / the async extension).
+    """
+
+    kind: Literal["freestanding", "method", "static", "constructor"] = "freestanding"
+    resource: TypeId | None = None
+    is_async: bool = False
+
+
+@dataclass(slots=True)
+class Function:
+    """A function.  ``name`` is the full component-level name, e.g. ``[method]file.read``."""
+
+    name: str
+    kind: FunctionKind
+    params: list[tuple[str, Type]]
+    result: Type | None
+    docs: Docs = Docs()
+    stability: Stability = Stability()
+
+    def item_name(self) -> str:
+        """The name as written in WIT: ``read`` for ``[method]file.read``, ``constructor`` ..."""
+        if self.kind.kind == "constructor":
+            return "constructor"
+        if self.kind.kind in ("method", "static"):
+            return self.name.split(".", 1)[1]
+        return self.name
+
+
+# --------------------------------------------------------------------------- interfaces, worlds, packages
+
+
+@dataclass(slots=True)
+class Interface:
+    """An interface; ``name`` is None for an interface defined inline in a world."""
+
+    name: str | None
+    types: dict[str, TypeId] = field(default_factory=dict)
+    functions: dict[str, Function] = field(default_factory=dict)
+    docs: Docs = Docs()
+    stability: Stability = Stability()
+    package: PackageId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorldKey:
+    """How an item is keyed in a world: by plain name, or by the interface it is."""
+
+    name: str | None = None
+    interface: InterfaceId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorldItem:
+    """``kind`` tells which of ``interface``/``function``/``type`` is set."""
+
+    kind: Literal["interface", "function", "type"]
+    interface: InterfaceId | None = None
+    function: Function | None = None
+    type: TypeId | None = None
+    stability: Stability = Stability()
+
+
+@dataclass(slots=True)
+class World:
+    name: str
+    imports: dict[WorldKey, WorldItem] = field(default_factory=dict)
+    exports: dict[WorldKey, WorldItem] = field(default_factory=dict)
+    package: PackageId | None = None
+    docs: Docs = Docs()
+    stability: Stability = Stability()
+
+
+@dataclass(frozen=True, slots=True)
+class PackageName:
+    namespace: str
+    name: str
+    version: str | None = None
+
+    def __str__(self) -> str:
+        base = f"{self.namespace}:{self.name}"
+        return base if self.version is None else f"{base}@{self.version}"
+
+
+@dataclass(slots=True)
+class Package:
+    name: PackageName
+    docs: Docs = Docs()
+    interfaces: dict[str, InterfaceId] = field(default_factory=dict)
+    worlds: dict[str, WorldId] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Resolve:
+    """All packages known to one resolution, in dependency order (dependencies first)."""
+
+    types: list[TypeDef] = field(default_factory=list)
+    interfaces: list[Interface] = field(default_factory=list)
+    worlds: list[World] = field(default_factory=list)
+    packages: list[Package] = field(default_factory=list)
+
+    def add_type(self, typedef: TypeDef) -> TypeId:
+        self.types.append(typedef)
+        return TypeId(len(self.types) - 1)
+
+    def add_interface(self, interface: Interface) -> InterfaceId:
+        self.interfaces.append(interface)
+        return InterfaceId(len(self.interfaces) - 1)
+
+    def add_world(self, world: World) -> WorldId:
+        self.worlds.append(world)
+        return WorldId(len(self.worlds) - 1)
+
+    def add_package(self, package: Package) -> PackageId:
+        self.packages.append(package)
+        return PackageId(len(self.packages) - 1)
+
+    def id_of(self, interface: InterfaceId) -> str | None:
+        """The full name of a named interface, e.g. ``wasi:io/streams@0.2.0``."""
+        iface = self.interfaces[interface]
+        if iface.name is None or iface.package is None:
+            return None
+        pkg = self.packages[iface.package].name
+        base = f"{pkg.namespace}:{pkg.name}/{iface.name}"
+        return base if pkg.version is None else f"{base}@{pkg.version}"
