@@ -90,7 +90,9 @@ class WitError(WitkitError):
         if self.span is None or not self.span.source_line:
             return head
         gutter = f"{self.span.line} | "
-        caret = " " * (len(gutter) + self.span.column - 1) + "^" + "-" * max(0, self.span.length - 1)
+        caret = (
+            " " * (len(gutter) + self.span.column - 1) + "^" + "-" * max(0, self.span.length - 1)
+        )
         return f"{head}\n{gutter}{self.span.source_line}\n{caret}"
 
 

@@ -356,7 +356,9 @@ class ValueExtern:
     ty: ValType
 
 
-ExternType: TypeAlias = "ModuleType | FuncType | ValueExtern | TypeExtern | InstanceType | ComponentType"
+ExternType: TypeAlias = (
+    "ModuleType | FuncType | ValueExtern | TypeExtern | InstanceType | ComponentType"
+)
 
 
 # --------------------------------------------------------------------------- helpers
