@@ -1,0 +1,7 @@
+"""``python -m witkit`` runs the command line."""
+
+import sys
+
+from witkit.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,87 @@
+"""The ``witkit`` command line: a registry of commands and the one place errors are printed.
+
+Each command lives in its own module (``cli/<command>.py``) exposing ``register(sub)``
+which adds its argparse sub-parser and sets ``func``.  A command is a thin shell over a
+library call: it turns files into bytes and results into text.  Every ``WitkitError``
+(and ``OSError``) reaches ``main`` and is printed once, as one line, with exit status 1;
+a closed stdout pipe (``witkit wit x.wasm | head``) ends quietly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from witkit import __version__
+from witkit.errors import WitkitError
+
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+#: the command modules, in the order ``witkit --help`` lists them
+COMMANDS: tuple[str, ...] = ("inspect", "wit")
+
+_DESCRIPTION = """\
+witkit: the WebAssembly Component Model and WASI 0.2, native to Python.
+
+examples:
+  witkit inspect app.wasm          what is in a component: modules, nesting, imports, exports
+  witkit wit app.wasm              the WIT world of a component (as `wasm-tools component wit`)
+  witkit wit --json app.wasm       the same, machine-readable
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line with exit status 2, like every CLI."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="witkit",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"witkit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        module = importlib.import_module(f"witkit.cli.{name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        status: int = args.func(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, and keep Python from
+        # complaining again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("witkit: interrupted", file=sys.stderr)
+        return 130
+    except WitkitError as err:
+        print(f"witkit: error: {err.render()}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        where = f": {err.filename}" if err.filename else ""
+        print(f"witkit: error: {err.strerror or err}{where}", file=sys.stderr)
+        return 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
