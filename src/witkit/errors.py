@@ -8,6 +8,7 @@ library never prints.
     ├── BinaryError              a binary could not be decoded (has .offset)
     │   └── ValidationError      it decoded, but breaks a rule of the spec
     ├── WitError                 WIT text could not be parsed or resolved (has .span)
+    ├── WatError                 wasm text could not be assembled
     ├── LinkError                imports could not be satisfied / types do not match
     └── Trap                     a guest broke a rule while running (has .rule)
 
@@ -25,6 +26,7 @@ __all__ = [
     "Span",
     "Trap",
     "ValidationError",
+    "WatError",
     "WitError",
     "WitkitError",
 ]
@@ -94,6 +96,10 @@ class WitError(WitkitError):
             " " * (len(gutter) + self.span.column - 1) + "^" + "-" * max(0, self.span.length - 1)
         )
         return f"{head}\n{gutter}{self.span.source_line}\n{caret}"
+
+
+class WatError(WitkitError):
+    """Wasm text (``.wat``) that the assembler rejects; the message keeps its line:column."""
 
 
 class LinkError(WitkitError):
