@@ -241,6 +241,8 @@ class TypeDef:
     owner: TypeOwner = NO_OWNER
     docs: Docs = Docs()
     stability: Stability = Stability()
+    #: ``@external-id("...")``: an opaque id a host may key the item by (binary: ``(external-id ...)``)
+    external_id: str | None = None
 
 
 # --------------------------------------------------------------------------- functions
@@ -268,6 +270,8 @@ class Function:
     result: Type | None
     docs: Docs = Docs()
     stability: Stability = Stability()
+    #: ``@external-id("...")``, as on ``TypeDef``
+    external_id: str | None = None
 
     def item_name(self) -> str:
         """The name as written in WIT: ``read`` for ``[method]file.read``, ``constructor`` ..."""
@@ -303,13 +307,20 @@ class WorldKey:
 
 @dataclass(frozen=True, slots=True)
 class WorldItem:
-    """``kind`` tells which of ``interface``/``function``/``type`` is set."""
+    """``kind`` tells which of ``interface``/``function``/``type`` is set.
+
+    ``stability``, ``docs`` and ``external_id`` belong to an *interface* item's
+    ``import``/``export`` statement; a function item keeps its own on the
+    ``Function`` and a type item on its ``TypeDef`` (as wit-parser does).
+    """
 
     kind: Literal["interface", "function", "type"]
     interface: InterfaceId | None = None
     function: Function | None = None
     type: TypeId | None = None
     stability: Stability = Stability()
+    docs: Docs = Docs()
+    external_id: str | None = None
 
 
 @dataclass(slots=True)
