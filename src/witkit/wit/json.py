@@ -1,0 +1,419 @@
+"""A resolved WIT model as JSON, exactly as ``wasm-tools component wit --json`` writes it.
+
+wit-parser serialises its whole ``Resolve`` with serde; bindings generators
+consume that JSON, so witkit produces the same document: the four arenas
+``worlds``, ``interfaces``, ``types``, ``packages`` in id order, ids as plain
+integers, primitive types as their names, and every key in serde's order.
+Empty docs, unknown stability and absent external ids are left out, as serde's
+``skip_serializing_if`` leaves them out; world keys that are interfaces are
+written ``"interface-<id>"``.
+
+The output is byte-identical to wasm-tools' (two-space indentation, no final
+newline), not only equal as parsed JSON.
+
+Public API:
+
+* ``resolve_to_json(resolve) -> str``: the whole resolve (wasm-tools does not
+  select a package or world for ``--json``: everything decoded is written).
+* ``resolve_to_dict(resolve) -> dict``: the same, as Python data.
+* ``resolve_from_json(text) -> Resolve`` / ``resolve_from_dict(doc)``: the
+  inverse, for tools that hand witkit wasm-tools' JSON (and for testing the
+  printer apart from the decoder).
+"""
+
+from __future__ import annotations
+
+import json as _json
+from typing import Any
+
+from witkit.errors import WitError
+from witkit.wit.model import (
+    NO_OWNER,
+    Alias,
+    Docs,
+    Enum,
+    Flags,
+    Function,
+    FunctionKind,
+    Future,
+    Handle,
+    Interface,
+    InterfaceId,
+    ListOf,
+    MapOf,
+    OptionOf,
+    Package,
+    PackageId,
+    PackageName,
+    Record,
+    Resolve,
+    Resource,
+    ResultOf,
+    Stability,
+    Stream,
+    Tuple,
+    Type,
+    TypeDef,
+    TypeDefKind,
+    TypeId,
+    TypeOwner,
+    TypeRef,
+    Unknown,
+    Variant,
+    World,
+    WorldId,
+    WorldItem,
+    WorldKey,
+)
+
+__all__ = ["resolve_from_dict", "resolve_from_json", "resolve_to_dict", "resolve_to_json"]
+
+
+def resolve_to_json(resolve: Resolve) -> str:
+    """The ``--json`` text of ``resolve``: serde_json's pretty form, without a final newline."""
+    return _json.dumps(resolve_to_dict(resolve), indent=2, ensure_ascii=False)
+
+
+def resolve_to_dict(resolve: Resolve) -> dict[str, Any]:
+    """The ``--json`` document as Python data (dicts keep serde's key order)."""
+    return {
+        "worlds": [_world(w) for w in resolve.worlds],
+        "interfaces": [_interface(i) for i in resolve.interfaces],
+        "types": [_typedef(t) for t in resolve.types],
+        "packages": [_package(p) for p in resolve.packages],
+    }
+
+
+def _type(ty: Type | None) -> str | int | None:
+    if ty is None or isinstance(ty, str):
+        return ty
+    return int(ty.id)
+
+
+def _docs(out: dict[str, Any], docs: Docs) -> None:
+    if docs.contents is not None:
+        out["docs"] = {"contents": docs.contents}
+
+
+def _stability(out: dict[str, Any], stability: Stability) -> None:
+    if stability.kind == "unknown":
+        return
+    body: dict[str, Any]
+    if stability.kind == "stable":
+        body = {"since": stability.since}
+    else:
+        body = {"feature": stability.feature}
+    if stability.deprecated is not None:
+        body["deprecated"] = stability.deprecated
+    out["stability"] = {stability.kind: body}
+
+
+def _world_key(key: WorldKey) -> str:
+    if key.name is not None:
+        return key.name
+    return f"interface-{key.interface}"
+
+
+def _world_item(item: WorldItem) -> dict[str, Any]:
+    if item.kind == "interface":
+        body: dict[str, Any] = {"id": item.interface}
+        _stability(body, item.stability)
+        if item.external_id is not None:
+            body["external_id"] = item.external_id
+        _docs(body, item.docs)
+        return {"interface": body}
+    if item.kind == "function":
+        assert item.function is not None
+        return {"function": _function(item.function)}
+    return {"type": item.type}
+
+
+def _world(world: World) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": world.name,
+        "imports": {_world_key(k): _world_item(v) for k, v in world.imports.items()},
+        "exports": {_world_key(k): _world_item(v) for k, v in world.exports.items()},
+        "package": world.package,
+    }
+    _docs(out, world.docs)
+    _stability(out, world.stability)
+    return out
+
+
+def _function(func: Function) -> dict[str, Any]:
+    kind = func.kind
+    fkind: str | dict[str, int]
+    if kind.kind == "freestanding":
+        fkind = "async-freestanding" if kind.is_async else "freestanding"
+    else:
+        tag = "async-" + kind.kind if kind.is_async and kind.kind != "constructor" else kind.kind
+        fkind = {tag: int(kind.resource) if kind.resource is not None else 0}
+    params = []
+    for name, ty in func.params:
+        param: dict[str, Any] = {"name": name} if name else {}
+        param["type"] = _type(ty)
+        params.append(param)
+    out: dict[str, Any] = {"name": func.name, "kind": fkind, "params": params}
+    if func.result is not None:
+        out["result"] = _type(func.result)
+    _docs(out, func.docs)
+    _stability(out, func.stability)
+    if func.external_id is not None:
+        out["external_id"] = func.external_id
+    return out
+
+
+def _interface(iface: Interface) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": iface.name,
+        "types": {name: int(tid) for name, tid in iface.types.items()},
+        "functions": {name: _function(f) for name, f in iface.functions.items()},
+    }
+    _docs(out, iface.docs)
+    _stability(out, iface.stability)
+    out["package"] = iface.package
+    return out
+
+
+def _owner(owner: TypeOwner) -> dict[str, int] | None:
+    if owner.kind == "none" or owner.id is None:
+        return None
+    return {owner.kind: owner.id}
+
+
+def _kind(kind: TypeDefKind) -> str | dict[str, Any]:
+    if isinstance(kind, Record):
+        fields = []
+        for name, ty, docs in kind.fields:
+            field: dict[str, Any] = {"name": name, "type": _type(ty)}
+            _docs(field, docs)
+            fields.append(field)
+        return {"record": {"fields": fields}}
+    if isinstance(kind, Resource):
+        return "resource"
+    if isinstance(kind, Handle):
+        return {"handle": {kind.kind: int(kind.resource)}}
+    if isinstance(kind, Flags):
+        flags = []
+        for name, docs in kind.names:
+            flag: dict[str, Any] = {"name": name}
+            _docs(flag, docs)
+            flags.append(flag)
+        return {"flags": {"flags": flags}}
+    if isinstance(kind, Tuple):
+        return {"tuple": {"types": [_type(t) for t in kind.types]}}
+    if isinstance(kind, Variant):
+        cases = []
+        for name, cty, docs in kind.cases:
+            case: dict[str, Any] = {"name": name, "type": _type(cty)}
+            _docs(case, docs)
+            cases.append(case)
+        return {"variant": {"cases": cases}}
+    if isinstance(kind, Enum):
+        ecases = []
+        for name, docs in kind.cases:
+            ecase: dict[str, Any] = {"name": name}
+            _docs(ecase, docs)
+            ecases.append(ecase)
+        return {"enum": {"cases": ecases}}
+    if isinstance(kind, OptionOf):
+        return {"option": _type(kind.value)}
+    if isinstance(kind, ResultOf):
+        return {"result": {"ok": _type(kind.ok), "err": _type(kind.err)}}
+    if isinstance(kind, ListOf):
+        if kind.length is None:
+            return {"list": _type(kind.element)}
+        return {"fixed-length-list": [_type(kind.element), kind.length]}
+    if isinstance(kind, MapOf):
+        return {"map": [_type(kind.key), _type(kind.value)]}
+    if isinstance(kind, Future):
+        return {"future": _type(kind.value)}
+    if isinstance(kind, Stream):
+        return {"stream": _type(kind.element)}
+    if isinstance(kind, Alias):
+        return {"type": _type(kind.target)}
+    assert isinstance(kind, Unknown)
+    return "unknown"
+
+
+def _typedef(typedef: TypeDef) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": typedef.name,
+        "kind": _kind(typedef.kind),
+        "owner": _owner(typedef.owner),
+    }
+    _docs(out, typedef.docs)
+    _stability(out, typedef.stability)
+    if typedef.external_id is not None:
+        out["external_id"] = typedef.external_id
+    return out
+
+
+def _package(pkg: Package) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": str(pkg.name)}
+    _docs(out, pkg.docs)
+    out["interfaces"] = {name: int(i) for name, i in pkg.interfaces.items()}
+    out["worlds"] = {name: int(w) for name, w in pkg.worlds.items()}
+    return out
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def resolve_from_json(text: str | bytes) -> Resolve:
+    """A ``Resolve`` from ``wasm-tools component wit --json`` output."""
+    doc = _json.loads(text)
+    if not isinstance(doc, dict):
+        raise WitError("WIT JSON must be an object")
+    return resolve_from_dict(doc)
+
+
+def resolve_from_dict(doc: dict[str, Any]) -> Resolve:
+    """The inverse of ``resolve_to_dict``."""
+    try:
+        return _read_resolve(doc)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise WitError(f"malformed WIT JSON: {exc!r}") from exc
+
+
+def _read_resolve(doc: dict[str, Any]) -> Resolve:
+    from witkit.wit.metadata import parse_stability
+
+    def docs(obj: dict[str, Any]) -> Docs:
+        d = obj.get("docs")
+        return Docs(None if d is None else d["contents"])
+
+    def ty(value: Any) -> Type:
+        return TypeRef(TypeId(value)) if isinstance(value, int) else value
+
+    def opt(value: Any) -> Type | None:
+        return None if value is None else ty(value)
+
+    def function(obj: dict[str, Any]) -> Function:
+        k = obj["kind"]
+        if isinstance(k, str):
+            kind = FunctionKind("freestanding", is_async=k == "async-freestanding")
+        else:
+            ((tag, rid),) = k.items()
+            is_async = tag.startswith("async-")
+            kind = FunctionKind(tag.removeprefix("async-"), TypeId(rid), is_async)
+        params = [(p.get("name", ""), ty(p["type"])) for p in obj["params"]]
+        return Function(
+            obj["name"],
+            kind,
+            params,
+            opt(obj.get("result")),
+            docs(obj),
+            parse_stability(obj.get("stability")),
+            obj.get("external_id"),
+        )
+
+    def kind(value: Any) -> TypeDefKind:
+        if value == "resource":
+            return Resource()
+        if value == "unknown":
+            return Unknown()
+        ((tag, body),) = value.items()
+        if tag == "record":
+            return Record(tuple((f["name"], ty(f["type"]), docs(f)) for f in body["fields"]))
+        if tag == "handle":
+            ((hk, rid),) = body.items()
+            return Handle(hk, TypeId(rid))
+        if tag == "flags":
+            return Flags(tuple((f["name"], docs(f)) for f in body["flags"]))
+        if tag == "tuple":
+            return Tuple(tuple(ty(t) for t in body["types"]))
+        if tag == "variant":
+            return Variant(tuple((c["name"], opt(c["type"]), docs(c)) for c in body["cases"]))
+        if tag == "enum":
+            return Enum(tuple((c["name"], docs(c)) for c in body["cases"]))
+        if tag == "option":
+            return OptionOf(ty(body))
+        if tag == "result":
+            return ResultOf(opt(body["ok"]), opt(body["err"]))
+        if tag == "list":
+            return ListOf(ty(body))
+        if tag == "fixed-length-list":
+            return ListOf(ty(body[0]), int(body[1]))
+        if tag == "map":
+            return MapOf(ty(body[0]), ty(body[1]))
+        if tag == "future":
+            return Future(opt(body))
+        if tag == "stream":
+            return Stream(opt(body))
+        if tag == "type":
+            return Alias(ty(body))
+        raise ValueError(f"unknown type kind {tag!r}")
+
+    def owner(value: Any) -> TypeOwner:
+        if value is None:
+            return NO_OWNER
+        ((tag, oid),) = value.items()
+        return TypeOwner(tag, oid)
+
+    def world_key(name: str, item: dict[str, Any]) -> WorldKey:
+        iface = item.get("interface")
+        if iface is not None and name == f"interface-{iface['id']}":
+            return WorldKey(interface=InterfaceId(iface["id"]))
+        return WorldKey(name=name)
+
+    def world_item(item: dict[str, Any]) -> WorldItem:
+        ((tag, body),) = item.items()
+        if tag == "interface":
+            return WorldItem(
+                "interface",
+                interface=InterfaceId(body["id"]),
+                stability=parse_stability(body.get("stability")),
+                docs=docs(body),
+                external_id=body.get("external_id"),
+            )
+        if tag == "function":
+            return WorldItem("function", function=function(body))
+        return WorldItem("type", type=TypeId(body))
+
+    def package_name(text: str) -> PackageName:
+        base, _, version = text.partition("@")
+        namespace, _, name = base.rpartition(":")
+        return PackageName(namespace, name, version or None)
+
+    resolve = Resolve()
+    for w in doc["worlds"]:
+        world = World(w["name"], docs=docs(w), stability=parse_stability(w.get("stability")))
+        world.package = None if w["package"] is None else PackageId(w["package"])
+        for name, item in w["imports"].items():
+            world.imports[world_key(name, item)] = world_item(item)
+        for name, item in w["exports"].items():
+            world.exports[world_key(name, item)] = world_item(item)
+        resolve.add_world(world)
+    for i in doc["interfaces"]:
+        resolve.add_interface(
+            Interface(
+                i["name"],
+                {n: TypeId(t) for n, t in i["types"].items()},
+                {n: function(f) for n, f in i["functions"].items()},
+                docs(i),
+                parse_stability(i.get("stability")),
+                None if i["package"] is None else PackageId(i["package"]),
+            )
+        )
+    for t in doc["types"]:
+        resolve.add_type(
+            TypeDef(
+                kind(t["kind"]),
+                t["name"],
+                owner(t["owner"]),
+                docs(t),
+                parse_stability(t.get("stability")),
+                t.get("external_id"),
+            )
+        )
+    for p in doc["packages"]:
+        resolve.add_package(
+            Package(
+                package_name(p["name"]),
+                docs(p),
+                {n: InterfaceId(i) for n, i in p["interfaces"].items()},
+                {n: WorldId(w) for n, w in p["worlds"].items()},
+            )
+        )
+    return resolve

@@ -1,0 +1,241 @@
+"""The ``package-docs`` custom section: doc comments and feature gates of a WIT package.
+
+The component binary format has no place for doc comments or for ``@since`` /
+``@unstable`` / ``@deprecated`` gates, so wasm-tools stores them beside the
+types in a custom section named ``package-docs``: one version byte (0 or 1)
+followed by JSON.  Decoding a binary back to WIT applies ("injects") that JSON
+onto the decoded package, which is how ``wasm-tools component wit`` prints doc
+comments for a WIT package it got as a binary.
+
+The JSON, as wit-parser writes it (every key optional)::
+
+    {"docs": "...",
+     "worlds": {"<world>": {
+         "docs", "stability",
+         "interfaces": {"<label>": IFACE},      inline imports (or exports, in v0)
+         "interface_exports": {"<label>": IFACE},
+         "types": {"<name>": TYPE},
+         "funcs": {"<name>": FUNC},             imports (or exports, in v0)
+         "func_exports": {"<name>": FUNC},
+         "interface_import_stability" / "interface_export_stability": {"<id>": STABILITY},
+         "interface_import_docs" / "interface_export_docs": {"<id>": "..."}}},
+     "interfaces": {"<interface>": IFACE}}
+    IFACE = {"docs", "stability", "funcs": {"<name>": FUNC}, "types": {"<name>": TYPE}}
+    FUNC  = "docs" | null | {"docs", "stability"}
+    TYPE  = {"docs", "stability", "items": {"<field/case/flag>": "docs"}}
+    STABILITY = "unknown" | {"stable": {"since", "deprecated"?}}
+                          | {"unstable": {"feature", "deprecated"?}}
+
+Injection follows wit-parser's order and its rule that a gate present in the
+metadata replaces the item's gate even when it is "unknown".  Unknown keys are
+ignored (wit-parser rejects them; being lenient costs nothing here).
+
+Public API: ``inject_package_docs(resolve, package, data)``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+from witkit.errors import WitError
+from witkit.wit.model import (
+    Docs,
+    Enum,
+    Flags,
+    Function,
+    InterfaceId,
+    PackageId,
+    Record,
+    Resolve,
+    Stability,
+    TypeId,
+    Variant,
+    WorldId,
+    WorldItem,
+    WorldKey,
+)
+
+__all__ = ["SECTION_NAME", "inject_package_docs", "parse_stability"]
+
+#: the name of the custom section
+SECTION_NAME = "package-docs"
+
+#: the format versions this reader understands (the first byte of the section)
+_VERSIONS = (0, 1)
+
+
+def inject_package_docs(resolve: Resolve, package: PackageId, data: bytes) -> None:
+    """Apply a ``package-docs`` section's docs and gates to ``package`` in ``resolve``."""
+    if not data or data[0] not in _VERSIONS:
+        found = data[0] if data else None
+        raise WitError(f"expected package-docs version 1, got {found!r}")
+    try:
+        meta = json.loads(data[1:])
+    except ValueError as exc:
+        raise WitError(f"invalid package-docs section: {exc}") from exc
+    if not isinstance(meta, dict):
+        raise WitError("invalid package-docs section: not a JSON object")
+    pkg = resolve.packages[package]
+    for name, wmeta in _map(meta, "worlds").items():
+        world_id = pkg.worlds.get(name)
+        if world_id is None:
+            raise WitError(f"missing world {name!r}")
+        _inject_world(resolve, world_id, wmeta)
+    for name, imeta in _map(meta, "interfaces").items():
+        iface_id = pkg.interfaces.get(name)
+        if iface_id is None:
+            raise WitError(f"missing interface {name!r}")
+        _inject_interface(resolve, iface_id, imeta)
+    docs = meta.get("docs")
+    if docs is not None:
+        pkg.docs = Docs(docs)
+
+
+def parse_stability(value: Any) -> Stability:
+    """A wit-parser ``Stability`` in its JSON form (also used by ``--json`` readers)."""
+    if value is None or value == "unknown":
+        return Stability()
+    if isinstance(value, dict) and len(value) == 1:
+        ((tag, body),) = value.items()
+        if tag == "stable" and isinstance(body, dict) and "since" in body:
+            return Stability("stable", since=body["since"], deprecated=body.get("deprecated"))
+        if tag == "unstable" and isinstance(body, dict) and "feature" in body:
+            return Stability("unstable", feature=body["feature"], deprecated=body.get("deprecated"))
+    raise WitError(f"invalid stability in package-docs: {value!r}")
+
+
+def _map(obj: dict[str, Any], key: str) -> dict[str, Any]:
+    value = obj.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise WitError(f"invalid package-docs section: `{key}` is not an object")
+    return value
+
+
+def _inject_world(resolve: Resolve, world_id: WorldId, meta: dict[str, Any]) -> None:
+    world = resolve.worlds[world_id]
+
+    # inline (kebab-named) interfaces, imports first
+    for table, only_export in (("interfaces", False), ("interface_exports", True)):
+        for name, imeta in _map(meta, table).items():
+            key = WorldKey(name=name)
+            items = world.exports if only_export or key not in world.imports else world.imports
+            item = items.get(key)
+            if item is None or item.kind != "interface" or item.interface is None:
+                raise WitError(f"missing interface {name!r}")
+            items[key] = replace(item, stability=parse_stability(imeta.get("stability")))
+            _inject_interface(resolve, item.interface, imeta)
+
+    for name, tmeta in _map(meta, "types").items():
+        item = world.imports.get(WorldKey(name=name))
+        if item is None or item.kind != "type" or item.type is None:
+            raise WitError(f"missing type {name!r}")
+        _inject_type(resolve, item.type, tmeta)
+
+    # interfaces imported/exported by id (`import wasi:io/streams;`) are named by their id
+    by_id: dict[tuple[str, bool], WorldKey] = {}
+    for items, is_import in ((world.imports, True), (world.exports, False)):
+        for key, item in items.items():
+            if item.kind == "interface":
+                by_id[(_name_world_key(resolve, key), is_import)] = key
+    for table, is_import, field in (
+        ("interface_import_stability", True, "stability"),
+        ("interface_export_stability", False, "stability"),
+        ("interface_import_docs", True, "docs"),
+        ("interface_export_docs", False, "docs"),
+    ):
+        items = world.imports if is_import else world.exports
+        for name, value in _map(meta, table).items():
+            found = by_id.get((name, is_import))
+            if found is None:
+                raise WitError(f"missing interface `{name}`")
+            item = items[found]
+            if field == "stability":
+                items[found] = replace(item, stability=parse_stability(value))
+            else:
+                items[found] = replace(item, docs=Docs(value))
+
+    for table, only_export in (("funcs", False), ("func_exports", True)):
+        for name, fmeta in _map(meta, table).items():
+            key = WorldKey(name=name)
+            items = world.exports if only_export or key not in world.imports else world.imports
+            witem: WorldItem | None = items.get(key)
+            if witem is None or witem.kind != "function" or witem.function is None:
+                raise WitError(f"missing func {name!r}")
+            _inject_function(witem.function, fmeta)
+
+    docs = meta.get("docs")
+    if docs is not None:
+        world.docs = Docs(docs)
+    world.stability = parse_stability(meta.get("stability"))
+
+
+def _name_world_key(resolve: Resolve, key: WorldKey) -> str:
+    if key.name is not None:
+        return key.name
+    assert key.interface is not None
+    return resolve.id_of(key.interface) or ""
+
+
+def _inject_interface(resolve: Resolve, iface_id: InterfaceId, meta: dict[str, Any]) -> None:
+    iface = resolve.interfaces[iface_id]
+    for name, tmeta in _map(meta, "types").items():
+        tid = iface.types.get(name)
+        if tid is None:
+            raise WitError(f"missing type {name!r}")
+        _inject_type(resolve, tid, tmeta)
+    for name, fmeta in _map(meta, "funcs").items():
+        func = iface.functions.get(name)
+        if func is None:
+            raise WitError(f"missing func {name!r}")
+        _inject_function(func, fmeta)
+    docs = meta.get("docs")
+    if docs is not None:
+        iface.docs = Docs(docs)
+    iface.stability = parse_stability(meta.get("stability"))
+
+
+def _inject_function(func: Function, meta: Any) -> None:
+    if meta is None or isinstance(meta, str):  # the v0 form: just the docs
+        func.docs = Docs(meta)
+        return
+    if not isinstance(meta, dict):
+        raise WitError(f"invalid function metadata: {meta!r}")
+    func.docs = Docs(meta.get("docs"))
+    func.stability = parse_stability(meta.get("stability"))
+
+
+def _inject_type(resolve: Resolve, tid: TypeId, meta: dict[str, Any]) -> None:
+    typedef = resolve.types[tid]
+    items: dict[str, str] = _map(meta, "items")
+    if items:
+        used = 0
+
+        def doc(name: str, old: Docs) -> Docs:
+            nonlocal used
+            text = items.get(name)
+            if text is None:
+                return old
+            used += 1
+            return Docs(text)
+
+        kind = typedef.kind
+        if isinstance(kind, Record):
+            typedef.kind = Record(tuple((n, t, doc(n, d)) for n, t, d in kind.fields))
+        elif isinstance(kind, Variant):
+            typedef.kind = Variant(tuple((n, t, doc(n, d)) for n, t, d in kind.cases))
+        elif isinstance(kind, Flags):
+            typedef.kind = Flags(tuple((n, doc(n, d)) for n, d in kind.names))
+        elif isinstance(kind, Enum):
+            typedef.kind = Enum(tuple((n, doc(n, d)) for n, d in kind.cases))
+        else:
+            raise WitError(f"got 'items' for unexpected type `{typedef.name}`")
+        if used != len(items):
+            raise WitError(f"not all 'items' match the items of type `{typedef.name}`")
+    docs = meta.get("docs")
+    if docs is not None:
+        typedef.docs = Docs(docs)
+    typedef.stability = parse_stability(meta.get("stability"))
