@@ -172,6 +172,8 @@ def _interface(iface: Interface) -> dict[str, Any]:
     _docs(out, iface.docs)
     _stability(out, iface.stability)
     out["package"] = iface.package
+    if iface.clone_of is not None:
+        out["clone_of"] = iface.clone_of
     return out
 
 
@@ -394,6 +396,7 @@ def _read_resolve(doc: dict[str, Any]) -> Resolve:
                 docs(i),
                 parse_stability(i.get("stability")),
                 None if i["package"] is None else PackageId(i["package"]),
+                None if i.get("clone_of") is None else InterfaceId(i["clone_of"]),
             )
         )
     for t in doc["types"]:

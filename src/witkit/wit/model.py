@@ -295,6 +295,8 @@ class Interface:
     docs: Docs = Docs()
     stability: Stability = Stability()
     package: PackageId | None = None
+    #: the interface this one is a copy of (an inline interface duplicated by a world ``include``)
+    clone_of: InterfaceId | None = None
 
 
 @dataclass(frozen=True, slots=True)
