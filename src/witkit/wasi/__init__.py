@@ -1,0 +1,15 @@
+"""WASI 0.2 in Python: the ``wasi:cli/command`` world as a host any witkit linker can use.
+
+One module per WASI package (``cli``, ``io``, ``clocks``, ``random``,
+``filesystem``, ``sockets``), one table from ``errno`` to ``error-code``
+(``errno``), the capability builder (``config``).  Nothing is granted unless the
+:class:`WasiConfig` says so.
+"""
+
+from __future__ import annotations
+
+from witkit.wasi.cli import Exit as Exit
+from witkit.wasi.config import WasiConfig as WasiConfig
+from witkit.wasi.config import WasiContext as WasiContext
+
+__all__ = ["Exit", "WasiConfig", "WasiContext"]

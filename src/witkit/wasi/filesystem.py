@@ -1,0 +1,679 @@
+"""``wasi:filesystem``: descriptors confined to their preopened directory.
+
+The sandbox is the job of this module, and its rules are:
+
+* **Nothing by path from the host's root.**  A preopen is an open directory file
+  descriptor; every later path is resolved *component by component* from it with
+  ``dir_fd``-relative calls.  No host path string is ever built and opened.
+* **We follow symlinks, the kernel never does.**  Each intermediate directory is
+  opened with ``O_DIRECTORY | O_NOFOLLOW``; a symlink met on the way is read with
+  ``readlinkat`` and its target spliced into the remaining components, so ``..``,
+  absolute targets and links are all judged by the same walk.  The final
+  component is handed to the OS with "no follow" (``O_NOFOLLOW``,
+  ``follow_symlinks=False``, ``unlinkat``...), so a link swapped in between our
+  check and the call is never traversed: the race ends in an error, not outside.
+* **Leaving the preopen is ``not-permitted``**, whether by ``..`` past the root,
+  an absolute path, or a symlink whose target does either (what wasmtime reports
+  too).  More than :data:`MAX_SYMLINKS` links in one walk is ``loop``.
+* **Read-only preopens refuse every mutation** before the OS is asked, with
+  ``not-permitted``; descriptors opened beneath inherit the preopen's permission.
+* OS failures become ``error-code`` through :mod:`witkit.wasi.errno` only.
+
+Values follow witkit's conventions: flags are ``frozenset[str]`` of case names,
+enums are case-name ``str``; records are the small dataclasses below.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import hashlib
+import os
+import stat as st
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from witkit.wasi.clocks import Datetime
+from witkit.wasi.errno import FsError
+from witkit.wasi.io import (
+    MAX_READ,
+    Error,
+    InputStream,
+    OutputStream,
+    StreamClosed,
+    StreamFailed,
+)
+
+__all__ = [
+    "MAX_SYMLINKS",
+    "Descriptor",
+    "DescriptorStat",
+    "DirectoryEntry",
+    "DirectoryEntryStream",
+    "MetadataHashValue",
+    "NewTimestamp",
+    "open_preopen",
+]
+
+#: symlinks followed in one path walk before giving up with ``loop`` (Linux's limit)
+MAX_SYMLINKS = 40
+
+_O_PATH = getattr(os, "O_PATH", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_SYNC_FLAGS = frozenset({"file-integrity-sync", "data-integrity-sync", "requested-write-sync"})
+
+
+@dataclass(frozen=True, slots=True)
+class DescriptorStat:
+    type: str
+    link_count: int
+    size: int
+    data_access_timestamp: Datetime | None
+    data_modification_timestamp: Datetime | None
+    status_change_timestamp: Datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryEntry:
+    type: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataHashValue:
+    lower: int
+    upper: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewTimestamp:
+    """``new-timestamp``: ``kind`` is ``no-change``, ``now`` or ``timestamp`` (then ``value``)."""
+
+    kind: str
+    value: Datetime | None = None
+
+
+def descriptor_type(mode: int) -> str:
+    if st.S_ISREG(mode):
+        return "regular-file"
+    if st.S_ISDIR(mode):
+        return "directory"
+    if st.S_ISLNK(mode):
+        return "symbolic-link"
+    if st.S_ISCHR(mode):
+        return "character-device"
+    if st.S_ISBLK(mode):
+        return "block-device"
+    if st.S_ISFIFO(mode):
+        return "fifo"
+    if st.S_ISSOCK(mode):
+        return "socket"
+    return "unknown"
+
+
+def _stat_of(s: os.stat_result) -> DescriptorStat:
+    return DescriptorStat(
+        type=descriptor_type(s.st_mode),
+        link_count=s.st_nlink,
+        size=s.st_size,
+        data_access_timestamp=Datetime.from_ns(s.st_atime_ns),
+        data_modification_timestamp=Datetime.from_ns(s.st_mtime_ns),
+        status_change_timestamp=Datetime.from_ns(s.st_ctime_ns),
+    )
+
+
+def _hash_of(s: os.stat_result) -> MetadataHashValue:
+    digest = hashlib.blake2b(f"{s.st_dev}:{s.st_ino}".encode(), digest_size=16).digest()
+    return MetadataHashValue(
+        int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:], "little")
+    )
+
+
+def _os(err: OSError) -> FsError:
+    return FsError.from_os(err)
+
+
+def _check_utf8(name: str) -> str:
+    """Host names arrive surrogate-escaped; a WIT string must be real UTF-8."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise FsError(
+            "illegal-byte-sequence", name.encode("utf-8", "surrogateescape").hex()
+        ) from None
+    return name
+
+
+# --------------------------------------------------------------------------- the path walk
+
+
+@contextlib.contextmanager
+def _walk(base: int, path: str, *, follow: bool) -> Iterator[tuple[int, str]]:
+    """Resolve ``path`` under directory ``base``: yield ``(parent_fd, final_name)``.
+
+    ``final_name`` is a single component (possibly ``.``) to be used with
+    ``dir_fd=parent_fd`` and no-follow semantics.  With ``follow``, symlinks in
+    the final position are resolved too.  Every directory opened on the way is
+    closed when the block ends.
+    """
+    if "\0" in path:
+        raise FsError("invalid", "path contains NUL")
+    if path == "":
+        raise FsError("no-entry", "empty path")
+    if path.startswith("/"):
+        raise FsError("not-permitted", "absolute path")
+    stack: list[int] = [base]
+    try:
+        yield _resolve(stack, path, follow)
+    finally:
+        for fd in stack[1:]:
+            os.close(fd)
+
+
+def _resolve(stack: list[int], path: str, follow: bool) -> tuple[int, str]:
+    pending: deque[str] = deque(path.split("/"))
+    # a trailing slash asks for a directory and implies following the last link
+    must_follow_last = path.endswith("/")
+    links = 0
+    while True:
+        while pending and pending[0] in ("", "."):
+            pending.popleft()
+        if not pending:
+            return stack[-1], "."
+        name = pending.popleft()
+        last = all(c in ("", ".") for c in pending)
+        if name == "..":
+            if len(stack) == 1:
+                raise FsError("not-permitted", "path leaves the preopened directory")
+            os.close(stack.pop())
+            if last:
+                return stack[-1], "."
+            continue
+        if last and not (follow or must_follow_last):
+            return stack[-1], name
+        parent = stack[-1]
+        if last:
+            target = _readlink_or_none(parent, name)
+            if target is None:
+                return parent, name
+        else:
+            try:
+                fd = os.open(
+                    name,
+                    os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | _O_PATH | _O_CLOEXEC,
+                    dir_fd=parent,
+                )
+            except OSError as err:
+                if err.errno not in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
+                    raise _os(err) from None
+                target = _readlink_or_none(parent, name)
+                if target is None:
+                    raise _os(err) from None
+            else:
+                stack.append(fd)
+                continue
+        # ``name`` is a symlink: splice its target in front of what remains
+        links += 1
+        if links > MAX_SYMLINKS:
+            raise FsError("loop", "too many levels of symbolic links")
+        if target.startswith("/"):
+            raise FsError("not-permitted", "symlink to an absolute path")
+        if target == "":
+            raise FsError("no-entry", "empty symlink")
+        pending.extendleft(reversed(target.split("/")))
+
+
+def _readlink_or_none(dirfd: int, name: str) -> str | None:
+    try:
+        return os.readlink(name, dir_fd=dirfd)
+    except OSError as err:
+        if err.errno in (errno.EINVAL, errno.ENOENT, errno.ENOTDIR):
+            return None
+        raise _os(err) from None
+
+
+# --------------------------------------------------------------------------- futimens
+
+
+_UTIME_NOW = (1 << 30) - 1
+_UTIME_OMIT = (1 << 30) - 2
+_AT_SYMLINK_NOFOLLOW = 0x100
+
+
+class _Timespec(ctypes.Structure):
+    _fields_ = (("tv_sec", ctypes.c_long), ("tv_nsec", ctypes.c_long))
+
+
+_libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+
+
+def _timespec(ts: NewTimestamp) -> _Timespec:
+    if ts.kind == "no-change":
+        return _Timespec(0, _UTIME_OMIT)
+    if ts.kind == "now":
+        return _Timespec(0, _UTIME_NOW)
+    assert ts.value is not None
+    if ts.value.nanoseconds >= 1_000_000_000 or ts.value.seconds >= 1 << 63:
+        raise FsError("invalid", "timestamp out of range")
+    return _Timespec(ts.value.seconds, ts.value.nanoseconds)
+
+
+def _utimensat(dirfd: int, name: str | None, atim: NewTimestamp, mtim: NewTimestamp) -> None:
+    times = (_Timespec * 2)(_timespec(atim), _timespec(mtim))
+    if name is None:
+        rc = _libc.futimens(dirfd, times)
+    else:
+        rc = _libc.utimensat(dirfd, os.fsencode(name), times, ctypes.c_int(_AT_SYMLINK_NOFOLLOW))
+    if rc != 0:
+        code = ctypes.get_errno()
+        raise _os(OSError(code, os.strerror(code)))
+
+
+# --------------------------------------------------------------------------- descriptors
+
+
+class Descriptor:
+    """``wasi:filesystem/types.descriptor``: an open file or directory.
+
+    ``read_only`` is the permission of the preopen it descends from; ``mode``
+    is what it was opened for (``read`` / ``write``), reported by ``get-flags``.
+    """
+
+    def __init__(self, fd: int, *, read_only: bool, mode: frozenset[str]) -> None:
+        self._fd = fd
+        self.read_only = read_only
+        self.mode = mode
+        self.is_dir = st.S_ISDIR(os.fstat(fd).st_mode)
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def __del__(self) -> None:
+        fd = getattr(self, "_fd", -1)
+        if fd >= 0:
+            self._fd = -1
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    close = __del__
+
+    # -- helpers
+
+    def _dir(self) -> int:
+        if not self.is_dir:
+            raise FsError("not-directory")
+        return self._fd
+
+    def _file(self) -> int:
+        if self.is_dir:
+            raise FsError("bad-descriptor")
+        return self._fd
+
+    def _mutable(self) -> None:
+        if self.read_only:
+            raise FsError("not-permitted", "the preopen is read-only")
+
+    # -- streams
+
+    def read_via_stream(self, offset: int) -> InputStream:
+        if self.is_dir:
+            raise FsError("is-directory")
+        return FileInputStream(self, offset)
+
+    def write_via_stream(self, offset: int) -> OutputStream:
+        self._file()
+        self._mutable()
+        return FileOutputStream(self, offset)
+
+    def append_via_stream(self) -> OutputStream:
+        self._file()
+        self._mutable()
+        return FileOutputStream(self, None)
+
+    # -- file operations
+
+    def advise(self, offset: int, length: int, advice: str) -> None:
+        fd = self._file()
+        value = {
+            "normal": os.POSIX_FADV_NORMAL,
+            "sequential": os.POSIX_FADV_SEQUENTIAL,
+            "random": os.POSIX_FADV_RANDOM,
+            "will-need": os.POSIX_FADV_WILLNEED,
+            "dont-need": os.POSIX_FADV_DONTNEED,
+            "no-reuse": os.POSIX_FADV_NOREUSE,
+        }[advice]
+        try:
+            os.posix_fadvise(fd, offset, length, value)
+        except OSError as err:
+            raise _os(err) from None
+        except OverflowError:
+            raise FsError("invalid") from None
+
+    def sync_data(self) -> None:
+        try:
+            os.fdatasync(self._fd)
+        except OSError as err:
+            if not (self.is_dir and err.errno in (errno.EINVAL, errno.EBADF)):
+                raise _os(err) from None
+
+    def sync(self) -> None:
+        try:
+            os.fsync(self._fd)
+        except OSError as err:
+            if not (self.is_dir and err.errno in (errno.EINVAL, errno.EBADF)):
+                raise _os(err) from None
+
+    def get_flags(self) -> frozenset[str]:
+        flags = set()
+        if "read" in self.mode:
+            flags.add("read")
+        if "write" in self.mode:
+            flags.add("mutate-directory" if self.is_dir else "write")
+        return frozenset(flags)
+
+    def get_type(self) -> str:
+        try:
+            return descriptor_type(os.fstat(self._fd).st_mode)
+        except OSError as err:
+            raise _os(err) from None
+
+    def set_size(self, size: int) -> None:
+        fd = self._file()
+        self._mutable()
+        try:
+            os.ftruncate(fd, size)
+        except OSError as err:
+            raise _os(err) from None
+        except OverflowError:
+            raise FsError("file-too-large") from None
+
+    def set_times(self, atim: NewTimestamp, mtim: NewTimestamp) -> None:
+        self._mutable()
+        _utimensat(self._fd, None, atim, mtim)
+
+    def read(self, length: int, offset: int) -> tuple[bytes, bool]:
+        fd = self._file()
+        try:
+            data = os.pread(fd, min(length, MAX_READ), offset)
+        except OSError as err:
+            raise _os(err) from None
+        except OverflowError:
+            raise FsError("invalid") from None
+        return data, not data
+
+    def write(self, buffer: bytes, offset: int) -> int:
+        fd = self._file()
+        self._mutable()
+        try:
+            return os.pwrite(fd, buffer, offset)
+        except OSError as err:
+            raise _os(err) from None
+        except OverflowError:
+            raise FsError("file-too-large") from None
+
+    def stat(self) -> DescriptorStat:
+        try:
+            return _stat_of(os.fstat(self._fd))
+        except OSError as err:
+            raise _os(err) from None
+
+    def is_same_object(self, other: Descriptor) -> bool:
+        a, b = os.fstat(self._fd), os.fstat(other._fd)
+        return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+    def metadata_hash(self) -> MetadataHashValue:
+        try:
+            return _hash_of(os.fstat(self._fd))
+        except OSError as err:
+            raise _os(err) from None
+
+    # -- directory operations
+
+    def read_directory(self) -> DirectoryEntryStream:
+        fd = self._dir()
+        try:
+            with os.scandir(fd) as it:
+                entries: list[DirectoryEntry | FsError] = []
+                for entry in it:
+                    try:
+                        kind = descriptor_type(entry.stat(follow_symlinks=False).st_mode)
+                        entries.append(DirectoryEntry(kind, _check_utf8(entry.name)))
+                    except FsError as err:
+                        entries.append(err)
+                    except OSError as err:
+                        if err.errno != errno.ENOENT:  # removed while listing: skip it
+                            entries.append(_os(err))
+        except OSError as err:
+            raise _os(err) from None
+        return DirectoryEntryStream(entries)
+
+    def create_directory_at(self, path: str) -> None:
+        base = self._dir()
+        self._mutable()
+        with _walk(base, path.rstrip("/") or path, follow=False) as (parent, name):
+            try:
+                os.mkdir(name, 0o777, dir_fd=parent)
+            except OSError as err:
+                raise _os(err) from None
+
+    def stat_at(self, path_flags: frozenset[str], path: str) -> DescriptorStat:
+        base = self._dir()
+        with _walk(base, path, follow="symlink-follow" in path_flags) as (parent, name):
+            try:
+                return _stat_of(os.stat(name, dir_fd=parent, follow_symlinks=False))
+            except OSError as err:
+                raise _os(err) from None
+
+    def set_times_at(
+        self, path_flags: frozenset[str], path: str, atim: NewTimestamp, mtim: NewTimestamp
+    ) -> None:
+        base = self._dir()
+        self._mutable()
+        with _walk(base, path, follow="symlink-follow" in path_flags) as (parent, name):
+            _utimensat(parent, name, atim, mtim)
+
+    def link_at(
+        self, old_path_flags: frozenset[str], old_path: str, new: Descriptor, new_path: str
+    ) -> None:
+        base = self._dir()
+        new_base = new._dir()
+        self._mutable()
+        new._mutable()
+        if "symlink-follow" in old_path_flags:
+            raise FsError("invalid")
+        with (
+            _walk(base, old_path, follow=False) as (old_parent, old_name),
+            _walk(new_base, new_path, follow=False) as (new_parent, new_name),
+        ):
+            try:
+                os.link(
+                    old_name,
+                    new_name,
+                    src_dir_fd=old_parent,
+                    dst_dir_fd=new_parent,
+                    follow_symlinks=False,
+                )
+            except OSError as err:
+                raise _os(err) from None
+
+    def open_at(
+        self,
+        path_flags: frozenset[str],
+        path: str,
+        open_flags: frozenset[str],
+        flags: frozenset[str],
+    ) -> Descriptor:
+        base = self._dir()
+        if flags & _SYNC_FLAGS:
+            raise FsError("unsupported", "synchronous-write flags")
+        if "directory" in open_flags and open_flags & {"create", "exclusive", "truncate"}:
+            raise FsError("invalid")
+        oflags = os.O_NOFOLLOW | _O_CLOEXEC
+        mode = set()
+        if "create" in open_flags:
+            oflags |= os.O_CREAT | (os.O_EXCL if "exclusive" in open_flags else 0)
+            mode.add("write")
+        if "truncate" in open_flags:
+            oflags |= os.O_TRUNC
+            mode.add("write")
+        if "write" in flags:
+            mode.add("write")
+        if "read" in flags or "write" not in mode:
+            mode.add("read")
+        if "directory" in open_flags:
+            oflags |= os.O_DIRECTORY
+        if "write" in mode and self.read_only:
+            raise FsError("not-permitted", "the preopen is read-only")
+        oflags |= os.O_RDWR if mode == {"read", "write"} else os.O_WRONLY if "write" in mode else 0
+        follow = "symlink-follow" in path_flags
+        with _walk(base, path, follow=follow) as (parent, name):
+            try:
+                fd = os.open(name, oflags, 0o666, dir_fd=parent)
+            except OSError as err:
+                if err.errno == errno.ENXIO:  # a socket: no way to open it
+                    raise FsError("unsupported") from None
+                raise _os(err) from None
+        try:
+            return Descriptor(fd, read_only=self.read_only, mode=frozenset(mode))
+        except OSError as err:
+            os.close(fd)
+            raise _os(err) from None
+
+    def readlink_at(self, path: str) -> str:
+        base = self._dir()
+        with _walk(base, path, follow=False) as (parent, name):
+            try:
+                target = os.readlink(name, dir_fd=parent)
+            except OSError as err:
+                raise _os(err) from None
+        return _check_utf8(target)
+
+    def remove_directory_at(self, path: str) -> None:
+        base = self._dir()
+        self._mutable()
+        with _walk(base, path, follow=False) as (parent, name):
+            try:
+                os.rmdir(name, dir_fd=parent)
+            except OSError as err:
+                raise _os(err) from None
+
+    def rename_at(self, old_path: str, new: Descriptor, new_path: str) -> None:
+        base = self._dir()
+        new_base = new._dir()
+        self._mutable()
+        new._mutable()
+        with (
+            _walk(base, old_path, follow=False) as (old_parent, old_name),
+            _walk(new_base, new_path, follow=False) as (new_parent, new_name),
+        ):
+            try:
+                os.rename(old_name, new_name, src_dir_fd=old_parent, dst_dir_fd=new_parent)
+            except OSError as err:
+                raise _os(err) from None
+
+    def symlink_at(self, old_path: str, new_path: str) -> None:
+        base = self._dir()
+        self._mutable()
+        if old_path.startswith("/"):
+            raise FsError("not-permitted", "symlink to an absolute path")
+        with _walk(base, new_path, follow=False) as (parent, name):
+            try:
+                os.symlink(old_path, name, dir_fd=parent)
+            except OSError as err:
+                raise _os(err) from None
+            except ValueError:
+                raise FsError("invalid") from None
+
+    def unlink_file_at(self, path: str) -> None:
+        base = self._dir()
+        self._mutable()
+        with _walk(base, path, follow=False) as (parent, name):
+            if path.endswith("/"):
+                # "file/" names a directory that is not there; a real one is is-directory
+                try:
+                    s = os.stat(name, dir_fd=parent, follow_symlinks=False)
+                except OSError as err:
+                    raise _os(err) from None
+                raise FsError("is-directory" if st.S_ISDIR(s.st_mode) else "not-directory")
+            try:
+                os.unlink(name, dir_fd=parent)
+            except OSError as err:
+                raise _os(err) from None
+
+    def metadata_hash_at(self, path_flags: frozenset[str], path: str) -> MetadataHashValue:
+        base = self._dir()
+        with _walk(base, path, follow="symlink-follow" in path_flags) as (parent, name):
+            try:
+                return _hash_of(os.stat(name, dir_fd=parent, follow_symlinks=False))
+            except OSError as err:
+                raise _os(err) from None
+
+
+class DirectoryEntryStream:
+    """``directory-entry-stream``: the listing, read when the stream was made."""
+
+    def __init__(self, entries: list[DirectoryEntry | FsError]) -> None:
+        self._entries = deque(entries)
+
+    def read_directory_entry(self) -> DirectoryEntry | None:
+        if not self._entries:
+            return None
+        entry = self._entries.popleft()
+        if isinstance(entry, FsError):
+            raise entry
+        return entry
+
+
+def open_preopen(host_path: str | os.PathLike[str], *, read_only: bool) -> Descriptor:
+    """Open a host directory to grant it: the one place a host path is opened (by the host)."""
+    fd = os.open(host_path, os.O_RDONLY | os.O_DIRECTORY | _O_CLOEXEC)
+    mode = frozenset({"read"} if read_only else {"read", "write"})
+    return Descriptor(fd, read_only=read_only, mode=mode)
+
+
+# --------------------------------------------------------------------------- file streams
+
+
+class FileInputStream(InputStream):
+    """``read-via-stream``: positional reads from an offset; files are always ready."""
+
+    def __init__(self, desc: Descriptor, offset: int) -> None:
+        self._desc = desc
+        self._offset = offset
+
+    def _read(self, n: int) -> bytes:
+        if n == 0:
+            return b""
+        try:
+            data = os.pread(self._desc.fileno(), n, self._offset)
+        except OSError as err:
+            raise StreamFailed(Error.from_os_error(err)) from None
+        except OverflowError:
+            raise StreamClosed() from None
+        if not data:
+            raise StreamClosed()
+        self._offset += len(data)
+        return data
+
+
+class FileOutputStream(OutputStream):
+    """``write-via-stream`` (positional) or ``append-via-stream`` (``offset is None``)."""
+
+    def __init__(self, desc: Descriptor, offset: int | None) -> None:
+        super().__init__()
+        self._desc = desc
+        self._offset = offset
+
+    def _write(self, data: bytes) -> None:
+        fd = self._desc.fileno()
+        view = memoryview(data)
+        while view:
+            if self._offset is None:
+                n = os.pwrite(fd, view, os.fstat(fd).st_size)
+            else:
+                n = os.pwrite(fd, view, self._offset)
+                self._offset += n
+            view = view[n:]
