@@ -79,7 +79,7 @@ ESCAPES = [
 def test_dotdot_and_absolute_paths_are_not_permitted(
     world: tuple[Path, Path, Descriptor], path: str
 ) -> None:
-    outside, box, root = world
+    outside, _box, root = world
     before = snapshot(outside.parent)
     for attempt in (
         lambda: root.open_at(NO_FLAGS, path, NO_FLAGS, READ),
@@ -103,7 +103,7 @@ def test_dotdot_and_absolute_paths_are_not_permitted(
 def test_symlinks_leading_outside_are_not_followed(
     world: tuple[Path, Path, Descriptor], link: str
 ) -> None:
-    outside, _box, root = world
+    _outside, _box, root = world
     with pytest.raises(FsError) as info:
         root.open_at(FOLLOW, link, NO_FLAGS, READ)
     assert info.value.code == "not-permitted"
@@ -115,7 +115,7 @@ def test_symlinks_leading_outside_are_not_followed(
 def test_writing_through_outside_symlink_changes_nothing(
     world: tuple[Path, Path, Descriptor],
 ) -> None:
-    outside, box, root = world
+    outside, _box, root = world
     before = snapshot(outside)
     for flags in (CREATE, frozenset({"truncate"})):
         with pytest.raises(FsError) as info:
@@ -153,7 +153,7 @@ def test_symlink_loops_are_loop(world: tuple[Path, Path, Descriptor]) -> None:
 
 
 def test_hard_links_to_outside_cannot_be_made(world: tuple[Path, Path, Descriptor]) -> None:
-    outside, box, root = world
+    _outside, box, root = world
     for old in ("../outside/secret", "up-link/..", "abs-link"):
         with pytest.raises(FsError):
             root.link_at(FOLLOW if old == "abs-link" else NO_FLAGS, old, root, "stolen")
@@ -167,7 +167,7 @@ def test_hard_links_to_outside_cannot_be_made(world: tuple[Path, Path, Descripto
 
 
 def test_rename_out_of_the_sandbox_is_refused(world: tuple[Path, Path, Descriptor]) -> None:
-    outside, box, root = world
+    outside, _box, root = world
     before = snapshot(outside.parent)
     for old, new in (
         ("file.txt", "../escaped"),
@@ -261,7 +261,7 @@ def test_read_only_preopen_refuses_every_mutation(tmp_path: Path) -> None:
 
 
 def test_error_codes_of_ordinary_failures(world: tuple[Path, Path, Descriptor]) -> None:
-    _o, box, root = world
+    _o, _box, root = world
     cases = {
         "no-entry": lambda: root.open_at(NO_FLAGS, "missing", NO_FLAGS, READ),
         "exist": lambda: root.open_at(
