@@ -1,0 +1,4 @@
+(component
+  (type $t (record (field "a" u32)))
+  (export "t" (type $t))
+)

@@ -1,0 +1,13 @@
+(component
+  (import "r" (type $r (sub resource)))
+  (type $own (own $r))
+  (type $borrow (borrow $r))
+  (import "[constructor]r" (func (param "n" u32) (result $own)))
+  (import "[method]r.get" (func (param "self" $borrow) (result u32)))
+  (import "[static]r.make" (func (result $own)))
+  (type $rec (record (field "a" u32) (field "r" $own)))
+  (import "rec" (type $rec2 (eq $rec)))
+  (import "use-rec" (func (param "x" $rec2) (result (list $rec2))))
+  (import "m" (core module))
+  (import "c" (component))
+)
