@@ -1,0 +1,373 @@
+"""The store: where instances live, where limits apply, and where host exceptions wait.
+
+A ``Store`` owns a wasmtime store and a small ``_StoreState`` that every fast
+path of the store closes over:
+
+* ``context``: the ``wasmtime_context_t*`` as an int, passed to every C call;
+* ``pending``: an exception raised by a host function.  The host trampoline puts
+  it here and returns a wasm trap, so the guest unwinds; the guest call that sees
+  the trap re-raises this same object instead of a ``CoreTrap``.  Because each
+  call clears it when it re-raises, nested guest -> host -> guest calls propagate
+  the exception outwards level by level, unchanged;
+* the limits, used to describe a trap caused by one ("fuel exhausted (...)",
+  "timeout after 2.0s (...)", "memory limit of N bytes exceeded (...)").
+
+Limits:
+
+* **fuel** (engine ``consume_fuel=True``): ``Store(fuel=n)`` / ``set_fuel``; a store
+  of such an engine without an explicit amount gets practically unlimited fuel.
+* **timeout** (engine ``epoch_interruption=True``): ``Store(timeout=s)`` /
+  ``set_timeout(s)`` gives guest code in this store ``s`` seconds of wall-clock
+  time *from that moment* (to within one ``epoch_tick``); reset it before each
+  request if a store serves many.  ``None`` removes the deadline.
+* **memory** (``max_memory`` bytes, per linear memory, via wasmtime's store
+  limiter): instantiation that needs more fails with a ``CoreTrap``; growth past
+  it makes ``memory.grow`` return -1 to the guest, as wasm specifies.  wasmtime
+  does not report that failure, so when a guest then traps while one of its
+  memories is within a page of the limit, the trap is described as the memory
+  limit (wasmtime's message kept in parentheses).  A guest that handles -1
+  itself sees no trap at all.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NoReturn
+
+import wasmtime
+from wasmtime import _ffi as ffi
+
+from witkit.errors import LinkError
+from witkit.runtime.core import _capi
+from witkit.runtime.core.engine import CoreModule, Engine
+from witkit.runtime.core.extern import CoreExtern, extern_kind
+from witkit.runtime.core.func import CoreFunc, make_host_func
+from witkit.runtime.core.instance import CoreInstance
+from witkit.runtime.core.memory import WASM_PAGE_SIZE, CoreGlobal, CoreMemory, CoreTable
+from witkit.runtime.core.traps import (
+    CoreTrap,
+    error_text,
+    trap_from_error_ptr,
+    trap_from_trap_ptr,
+)
+from witkit.runtime.core.types import (
+    CoreFuncType,
+    CoreGlobalType,
+    CoreMemoryType,
+    CoreTableType,
+    functype_from_wasmtime,
+    functype_to_wasmtime,
+    valtype_to_wasmtime,
+)
+
+__all__ = ["Imports", "Store"]
+
+#: Fuel given to a store of a fuel-consuming engine when no amount is asked for.
+UNLIMITED_FUEL = 1 << 63
+#: Epoch deadline meaning "never" (far below u64 overflow when added to the epoch).
+NO_DEADLINE = 1 << 62
+
+#: Imports by position, or by (module, name) as the module declares them.
+Imports = Sequence[CoreExtern] | Mapping[tuple[str, str], CoreExtern]
+
+
+class _StoreState:
+    """What the generated fast paths need from their store (kept free of cycles)."""
+
+    __slots__ = (
+        "_functypes",
+        "context",
+        "fuel_enabled",
+        "host_memories",
+        "instances",
+        "keepalive",
+        "max_memory",
+        "pending",
+        "timeout",
+    )
+
+    def __init__(self, context: int) -> None:
+        self.context = context
+        self.pending: BaseException | None = None
+        #: C callbacks and their closures: they must live as long as the store.
+        self.keepalive: list[object] = []
+        #: Every instance made here, to find memories when describing a trap.
+        self.instances: list[ffi.wasmtime_instance_t] = []
+        self.host_memories: list[ffi.wasmtime_memory_t] = []
+        self.max_memory: int | None = None
+        self.timeout: float | None = None
+        self.fuel_enabled = False
+        self._functypes: dict[CoreFuncType, wasmtime.FuncType] = {}
+
+    def functype(self, ty: CoreFuncType) -> wasmtime.FuncType:
+        wasm_type = self._functypes.get(ty)
+        if wasm_type is None:
+            wasm_type = self._functypes[ty] = functype_to_wasmtime(ty)
+        return wasm_type
+
+    # -- guest -> Python: a host function raised -------------------------------
+
+    def raise_into_guest(self, exc: BaseException) -> int:
+        """Stash ``exc`` and return a fresh trap for the host callback to hand to wasmtime."""
+        self.pending = exc
+        message = f"host function raised {type(exc).__name__}".encode()
+        return int(_capi.trap_new(message, len(message)))
+
+    # -- a guest call failed -----------------------------------------------------
+
+    def fail(self, error: int | None, trap: int) -> NoReturn:
+        """Raise what a failed call means: a stashed host exception, or a ``CoreTrap``."""
+        pending, self.pending = self.pending, None
+        if trap:
+            exc = trap_from_trap_ptr(trap)
+            if error:
+                error_text(error)  # free it; the trap says more
+        else:
+            exc = trap_from_error_ptr(error or 0)
+        if pending is not None:
+            raise pending
+        raise self.describe(exc)
+
+    def describe(self, trap: CoreTrap) -> CoreTrap:
+        """Re-describe a trap caused by one of this store's limits."""
+        if trap.rule == "out-of-fuel":
+            return trap.with_limit("fuel exhausted", "out-of-fuel")
+        if trap.rule == "interrupt" and self.timeout is not None:
+            return trap.with_limit(f"timeout after {float(self.timeout)}s", "timeout")
+        if self.max_memory is not None and self._memory_at_limit():
+            return trap.with_limit(
+                f"memory limit of {self.max_memory} bytes exceeded", "memory-limit"
+            )
+        return trap
+
+    def instantiate_failure(self, error: int | None, trap: int, module: str) -> NoReturn:
+        """Raise what a failed ``wasmtime_instance_new`` means."""
+        if trap or self.pending is not None:
+            self.fail(error, trap)  # the start function trapped, or a host function raised
+        text = error_text(error or 0)
+        if self.max_memory is not None and "exceeds memory limits" in text:
+            raise CoreTrap(
+                f"memory limit of {self.max_memory} bytes exceeded ({text})", "memory-limit"
+            )
+        raise LinkError(f"cannot instantiate {module}: {text}")
+
+    def grow_failure(self, text: str, delta: int, *, table: bool = False) -> Exception:
+        """What a host-requested grow that wasmtime refused should raise."""
+        if not table and self.max_memory is not None:
+            return CoreTrap(
+                f"memory limit of {self.max_memory} bytes exceeded ({text})", "memory-limit"
+            )
+        return ValueError(f"cannot grow by {delta}: {text}")
+
+    def _memory_at_limit(self) -> bool:
+        assert self.max_memory is not None
+        headroom = self.max_memory - WASM_PAGE_SIZE
+        return any(size > headroom for size in self._memory_sizes())
+
+    def _memory_sizes(self) -> list[int]:
+        sizes = [
+            _capi.memory_data_size(self.context, ctypes.addressof(memory))
+            for memory in self.host_memories
+        ]
+        name = ctypes.c_void_p()
+        name_len = ctypes.c_size_t()
+        item = ffi.wasmtime_extern_t()
+        for instance in self.instances:
+            index = 0
+            while _capi.instance_export_nth(
+                self.context,
+                ctypes.addressof(instance),
+                index,
+                ctypes.addressof(name),
+                ctypes.addressof(name_len),
+                ctypes.addressof(item),
+            ):
+                if extern_kind(item) == ffi.WASMTIME_EXTERN_MEMORY.value:
+                    sizes.append(
+                        _capi.memory_data_size(self.context, ctypes.addressof(item.of.memory))
+                    )
+                index += 1
+        return sizes
+
+
+class Store:
+    """A wasmtime store plus witkit's limits and host-exception plumbing.
+
+    A store (and everything in it) must be used by one thread at a time.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        fuel: int | None = None,
+        timeout: float | None = None,
+        max_memory: int | None = None,
+        max_table_elements: int | None = None,
+        max_instances: int | None = None,
+        max_tables: int | None = None,
+        max_memories: int | None = None,
+    ) -> None:
+        self.engine = engine
+        self.raw = wasmtime.Store(engine.raw)
+        self._state = _StoreState(_capi.address_of(self.raw._context()))
+        limits = (max_memory, max_table_elements, max_instances, max_tables, max_memories)
+        if any(limit is not None for limit in limits):
+            for limit in limits:
+                if limit is not None and limit < 0:
+                    raise ValueError("store limits must not be negative")
+            self.raw.set_limits(*(-1 if limit is None else limit for limit in limits))
+            self._state.max_memory = max_memory
+        self._state.fuel_enabled = engine.config.consume_fuel
+        if engine.config.consume_fuel:
+            self.set_fuel(UNLIMITED_FUEL if fuel is None else fuel)
+        elif fuel is not None:
+            raise ValueError("fuel needs an engine created with consume_fuel=True")
+        if engine.config.epoch_interruption:
+            self.set_timeout(timeout)
+        elif timeout is not None:
+            raise ValueError("a timeout needs an engine created with epoch_interruption=True")
+
+    # -- limits --------------------------------------------------------------------
+
+    @property
+    def fuel(self) -> int:
+        """Fuel left (raises ``ValueError`` if the engine does not consume fuel)."""
+        self._need_fuel()
+        return int(self.raw.get_fuel())
+
+    def set_fuel(self, fuel: int) -> None:
+        self._need_fuel()
+        if fuel < 0:
+            raise ValueError("fuel must not be negative")
+        self.raw.set_fuel(fuel)
+
+    def _need_fuel(self) -> None:
+        if not self._state.fuel_enabled:
+            raise ValueError("fuel needs an engine created with consume_fuel=True")
+
+    @property
+    def timeout(self) -> float | None:
+        return self._state.timeout
+
+    def set_timeout(self, seconds: float | None) -> None:
+        """Let guest code run for ``seconds`` of wall-clock time from now (None: no limit)."""
+        config = self.engine.config
+        if not config.epoch_interruption:
+            raise ValueError("a timeout needs an engine created with epoch_interruption=True")
+        if seconds is None:
+            _capi.context_set_epoch_deadline(self._state.context, NO_DEADLINE)
+            self._state.timeout = None
+            return
+        if seconds <= 0:
+            raise ValueError("a timeout must be positive")
+        # +1: the first tick may come at any moment, so n + 1 ticks span at least n intervals.
+        ticks = math.ceil(seconds / config.epoch_tick) + 1
+        self.engine._ensure_ticker()
+        _capi.context_set_epoch_deadline(self._state.context, ticks)
+        self._state.timeout = seconds
+
+    # -- making things -----------------------------------------------------------
+
+    def instantiate(self, module: CoreModule, imports: Imports = ()) -> CoreInstance:
+        """Instantiate ``module`` with ``imports`` in the module's declared order, or by name.
+
+        Raises ``LinkError`` for missing or mistyped imports, ``CoreTrap`` (or a host
+        function's exception) if the start function fails.
+        """
+        if module.engine is not self.engine:
+            raise LinkError(f"module {module.name or '?'} was compiled by another engine")
+        externs = self._resolve(module, imports)
+        array = (ffi.wasmtime_extern_t * max(1, len(externs)))()
+        for index, extern in enumerate(externs):
+            if not isinstance(extern, CoreExtern):
+                raise LinkError(f"import {index} is a {type(extern).__name__}, not a core extern")
+            if extern.store is not self:
+                raise LinkError(f"import {index} belongs to another store")
+            array[index] = extern._extern
+        instance = ffi.wasmtime_instance_t()
+        trap = ctypes.c_void_p()
+        error = _capi.instance_new(
+            self._state.context,
+            module.address,
+            ctypes.addressof(array),
+            len(externs),
+            ctypes.addressof(instance),
+            ctypes.addressof(trap),
+        )
+        if error or trap.value:
+            self._state.instantiate_failure(error, trap.value or 0, module.name or "module")
+        self._state.instances.append(instance)
+        return CoreInstance(self, module, instance)
+
+    def _resolve(self, module: CoreModule, imports: Imports) -> Sequence[CoreExtern]:
+        wanted = module.imports
+        if isinstance(imports, Mapping):
+            externs = []
+            for imp in wanted:
+                extern = imports.get((imp.module, imp.name))
+                if extern is None:
+                    raise LinkError(
+                        f"missing import {imp.module}::{imp.name} ({imp.type}) "
+                        f"of {module.name or 'module'}"
+                    )
+                externs.append(extern)
+            return externs
+        if len(imports) != len(wanted):
+            raise LinkError(
+                f"{module.name or 'module'} expects {len(wanted)} imports, got {len(imports)}"
+            )
+        return imports
+
+    def host_func(
+        self,
+        ty: CoreFuncType,
+        fn: Callable[..., Any],
+        *,
+        signed: bool = False,
+        name: str | None = None,
+    ) -> CoreFunc:
+        """A core function that calls ``fn`` with the guest's arguments.
+
+        ``fn`` takes one Python number per param and returns None, one number or a
+        sequence of numbers per ``ty.results``.  Whatever it raises propagates out
+        of the guest call that led to it, as the same object.
+        """
+        label = name or str(getattr(fn, "__qualname__", "host function"))
+        func, callback = make_host_func(self._state, ty, fn, signed=signed, name=label)
+        self._state.keepalive.append(callback)
+        return CoreFunc(self, func, ty, label)
+
+    def memory(self, ty: CoreMemoryType) -> CoreMemory:
+        limits = wasmtime.Limits(ty.minimum, ty.maximum)
+        try:
+            memory = wasmtime.Memory(self.raw, wasmtime.MemoryType(limits, ty.memory64, ty.shared))
+        except wasmtime.WasmtimeError as err:
+            raise self._state.grow_failure(str(err), ty.minimum) from None
+        self._state.host_memories.append(memory._memory)
+        return CoreMemory(self, memory._memory)
+
+    def global_(self, ty: CoreGlobalType, value: int | float) -> CoreGlobal:
+        wasm_type = wasmtime.GlobalType(valtype_to_wasmtime(ty.content), ty.mutable)
+        if ty.content in ("i32", "i64") and isinstance(value, int):
+            bits = 32 if ty.content == "i32" else 64
+            if not -(1 << (bits - 1)) <= value < (1 << bits):
+                raise ValueError(f"{value} is out of range for {ty.content}")
+        global_ = wasmtime.Global(self.raw, wasm_type, value)
+        return CoreGlobal(self, global_._global)
+
+    def table(self, ty: CoreTableType, init: CoreFunc | None = None) -> CoreTable:
+        if ty.element != "funcref":
+            raise TypeError("only funcref tables can be made from Python")
+        wasm_type = wasmtime.TableType(
+            valtype_to_wasmtime("funcref"), wasmtime.Limits(ty.minimum, ty.maximum)
+        )
+        element = None if init is None else wasmtime.Func._from_raw(init._func)
+        table = wasmtime.Table(self.raw, wasm_type, element)
+        return CoreTable(self, table._table)
+
+    def _wrap_func(self, func: ffi.wasmtime_func_t, name: str) -> CoreFunc:
+        wasm_type = wasmtime.Func._from_raw(func).type(self.raw)
+        return CoreFunc(self, func, functype_from_wasmtime(wasm_type), name)

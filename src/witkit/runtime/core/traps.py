@@ -1,0 +1,190 @@
+"""Turn wasmtime's traps and errors into ``witkit.errors.Trap``, once, at the call boundary.
+
+wasmtime reports a trap as one Debug-formatted text: a "wasm backtrace" block,
+then a "Caused by" chain whose last line is the root cause ("wasm trap: integer
+divide by zero").  We keep that root cause as the message (so callers and tests
+can match on it), the intermediate causes as ``context``, the backtrace as text
+and as structured frames, and the trap code as ``rule`` in kebab case.
+
+Everything here runs only after a call failed, so clarity beats speed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+
+import wasmtime
+from wasmtime import _ffi as ffi
+
+from witkit.errors import Trap
+
+__all__ = ["CoreTrap", "TrapFrame"]
+
+
+@dataclass(frozen=True, slots=True)
+class TrapFrame:
+    """One guest frame of a trap's backtrace, innermost first."""
+
+    func_index: int
+    func_name: str | None
+    module_name: str | None
+    module_offset: int
+
+
+class CoreTrap(Trap):
+    """A core wasm trap (or engine error during a guest call) with wasmtime's facts attached.
+
+    ``message`` is wasmtime's root cause, or a witkit limit description followed by
+    it in parentheses ("fuel exhausted (wasm trap: all fuel consumed by WebAssembly)").
+    ``rule`` is the trap code in kebab case ("integer-division-by-zero", "out-of-fuel",
+    "interrupt", "memory-limit"), or None when wasmtime gave no code.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        rule: str | None = None,
+        *,
+        context: tuple[str, ...] = (),
+        backtrace: str = "",
+        frames: tuple[TrapFrame, ...] = (),
+        wasmtime_message: str = "",
+    ) -> None:
+        super().__init__(message, rule)
+        self.context = context
+        self.backtrace = backtrace
+        self.frames = frames
+        #: the text exactly as wasmtime produced it (backtrace and cause chain)
+        self.wasmtime_message = wasmtime_message or message
+
+    def __str__(self) -> str:
+        if not self.context:
+            return self.message
+        return f"{self.message} ({'; '.join(self.context)})"
+
+    def render(self) -> str:
+        """The message plus the guest backtrace, for a person reading a crash report."""
+        if not self.backtrace:
+            return str(self)
+        return f"{self}\nwasm backtrace:\n{self.backtrace}"
+
+    def with_limit(self, description: str, rule: str) -> CoreTrap:
+        """The same trap re-described as a resource limit, keeping wasmtime's words."""
+        return CoreTrap(
+            f"{description} ({self.message})",
+            rule,
+            context=self.context,
+            backtrace=self.backtrace,
+            frames=self.frames,
+            wasmtime_message=self.wasmtime_message,
+        )
+
+
+def _split(text: str) -> tuple[str, tuple[str, ...], str]:
+    """(root cause, intermediate causes outermost first, backtrace block) of wasmtime's text."""
+    text = text.rstrip("\n")
+    head, sep, causes_text = text.partition("\n\nCaused by:\n")
+    if not sep:
+        # no chain: a plain message, possibly preceded by a backtrace block
+        head, sep, tail = text.partition("wasm backtrace:\n")
+        if sep and "\n\n" in tail:
+            backtrace, _, message = tail.partition("\n\n")
+            return message.strip(), (), backtrace
+        return text.strip(), (), ""
+    backtrace = ""
+    if "wasm backtrace:\n" in head:
+        backtrace = head.split("wasm backtrace:\n", 1)[1]
+    causes: list[str] = []
+    for line in causes_text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        number, colon, rest = stripped.partition(": ")
+        if colon and number.isdigit():
+            causes.append(rest)
+        elif causes and line.startswith("       "):
+            causes[-1] += "\n" + stripped  # continuation of a multi-line cause
+        else:
+            causes.append(stripped)
+    if not causes:
+        return head.strip(), (), backtrace
+    return causes[-1], tuple(causes[:-1]), backtrace
+
+
+def _kebab(name: str) -> str:
+    return name.lower().replace("_", "-")
+
+
+def _frames(vec: ffi.wasm_frame_vec_t) -> tuple[TrapFrame, ...]:
+    frames = []
+    for i in range(vec.size):
+        frame = vec.data[i]
+        name_ptr = ffi.wasmtime_frame_func_name(frame)
+        module_ptr = ffi.wasmtime_frame_module_name(frame)
+        frames.append(
+            TrapFrame(
+                func_index=int(ffi.wasm_frame_func_index(frame)),
+                func_name=ffi.to_str(name_ptr.contents) if name_ptr else None,
+                module_name=ffi.to_str(module_ptr.contents) if module_ptr else None,
+                module_offset=int(ffi.wasm_frame_module_offset(frame)),
+            )
+        )
+    return tuple(frames)
+
+
+def trap_from_trap_ptr(address: int) -> CoreTrap:
+    """Decode and free a ``wasm_trap_t*`` that a call wrote into its trap slot."""
+    ptr = ctypes.cast(address, ctypes.POINTER(ffi.wasm_trap_t))
+    try:
+        message_vec = ffi.wasm_byte_vec_t()
+        ffi.wasm_trap_message(ptr, ctypes.byref(message_vec))
+        text = ctypes.string_at(message_vec.data, message_vec.size).rstrip(b"\0")
+        ffi.wasm_byte_vec_delete(ctypes.byref(message_vec))
+        code = ffi.wasmtime_trap_code_t()
+        rule = None
+        if ffi.wasmtime_trap_code(ptr, ctypes.byref(code)):
+            rule = _kebab(wasmtime.TrapCode(code.value).name)
+        vec = ffi.wasm_frame_vec_t(0, None)
+        ffi.wasm_trap_trace(ptr, ctypes.byref(vec))
+        frames = _frames(vec)
+        ffi.wasm_frame_vec_delete(ctypes.byref(vec))
+    finally:
+        ffi.wasm_trap_delete(ptr)
+    full = text.decode("utf-8", "replace")
+    message, context, backtrace = _split(full)
+    return CoreTrap(
+        message,
+        rule,
+        context=context,
+        backtrace=backtrace,
+        frames=frames,
+        wasmtime_message=full,
+    )
+
+
+def error_text(address: int) -> str:
+    """The message of a ``wasmtime_error_t*``, freeing it."""
+    ptr = ctypes.cast(address, ctypes.POINTER(ffi.wasmtime_error_t))
+    try:
+        vec = ffi.wasm_byte_vec_t()
+        ffi.wasmtime_error_message(ptr, ctypes.byref(vec))
+        text = ctypes.string_at(vec.data, vec.size).rstrip(b"\0")
+        ffi.wasm_byte_vec_delete(ctypes.byref(vec))
+    finally:
+        ffi.wasmtime_error_delete(ptr)
+    return text.decode("utf-8", "replace")
+
+
+def trap_from_error_ptr(address: int) -> CoreTrap:
+    """Decode and free a ``wasmtime_error_t*`` returned by a call (a non-code trap)."""
+    ptr = ctypes.cast(address, ctypes.POINTER(ffi.wasmtime_error_t))
+    vec = ffi.wasm_frame_vec_t(0, None)
+    ffi.wasmtime_error_wasm_trace(ptr, ctypes.byref(vec))
+    frames = _frames(vec)
+    ffi.wasm_frame_vec_delete(ctypes.byref(vec))
+    full = error_text(address)
+    message, context, backtrace = _split(full)
+    return CoreTrap(
+        message, None, context=context, backtrace=backtrace, frames=frames, wasmtime_message=full
+    )
