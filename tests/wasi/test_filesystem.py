@@ -1,0 +1,155 @@
+"""Filesystem behaviour inside the sandbox: stat, times, readdir, links, rename, streams, flags."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from witkit.wasi.clocks import Datetime
+from witkit.wasi.errno import FsError
+from witkit.wasi.filesystem import Descriptor, NewTimestamp, open_preopen
+from witkit.wasi.io import StreamClosed
+
+NO: frozenset[str] = frozenset()
+READ = frozenset({"read"})
+RW = frozenset({"read", "write"})
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Descriptor:
+    (tmp_path / "a.txt").write_bytes(b"alpha")
+    (tmp_path / "dir").mkdir()
+    return open_preopen(tmp_path, read_only=False)
+
+
+def test_create_write_read_stat(root: Descriptor, tmp_path: Path) -> None:
+    f = root.open_at(NO, "new.bin", frozenset({"create", "exclusive"}), RW)
+    assert f.get_type() == "regular-file"
+    assert f.get_flags() == RW
+    assert f.write(b"0123456789", 0) == 10
+    assert f.read(4, 3) == (b"3456", False)
+    assert f.read(4, 10) == (b"", True)
+    s = f.stat()
+    assert (s.type, s.size, s.link_count) == ("regular-file", 10, 1)
+    assert s.data_modification_timestamp is not None
+    f.set_size(4)
+    assert (tmp_path / "new.bin").read_bytes() == b"0123"
+    f.sync()
+    f.sync_data()
+    f.advise(0, 4, "sequential")
+    assert root.get_type() == "directory"
+    assert root.get_flags() == frozenset({"read", "mutate-directory"})
+    truncated = root.open_at(NO, "new.bin", frozenset({"truncate"}), frozenset({"write"}))
+    assert truncated.stat().size == 0
+
+
+def test_timestamps(root: Descriptor, tmp_path: Path) -> None:
+    when = NewTimestamp("timestamp", Datetime(1_000_000_000, 123_456_789))
+    root.set_times_at(NO, "a.txt", when, NewTimestamp("no-change"))
+    st = os.stat(tmp_path / "a.txt")
+    assert st.st_atime_ns == 1_000_000_000_123_456_789
+    s = root.stat_at(NO, "a.txt")
+    assert s.data_access_timestamp == Datetime(1_000_000_000, 123_456_789)
+    f = root.open_at(NO, "a.txt", NO, RW)
+    f.set_times(NewTimestamp("no-change"), when)
+    assert os.stat(tmp_path / "a.txt").st_mtime_ns == 1_000_000_000_123_456_789
+    assert os.stat(tmp_path / "a.txt").st_atime_ns == 1_000_000_000_123_456_789
+    with pytest.raises(FsError) as info:
+        f.set_times(NewTimestamp("timestamp", Datetime(0, 2_000_000_000)), when)
+    assert info.value.code == "invalid"
+
+
+def test_readdir(root: Descriptor, tmp_path: Path) -> None:
+    os.symlink("a.txt", tmp_path / "link")
+    stream = root.read_directory()
+    entries = []
+    while (e := stream.read_directory_entry()) is not None:
+        entries.append((e.name, e.type))
+    assert sorted(entries) == [
+        ("a.txt", "regular-file"),
+        ("dir", "directory"),
+        ("link", "symbolic-link"),
+    ]
+    assert stream.read_directory_entry() is None
+    # a second listing of the same descriptor sees everything again
+    again = root.read_directory()
+    assert again.read_directory_entry() is not None
+    f = root.open_at(NO, "a.txt", NO, READ)
+    with pytest.raises(FsError) as info:
+        f.read_directory()
+    assert info.value.code == "not-directory"
+
+
+def test_links_rename_remove(root: Descriptor, tmp_path: Path) -> None:
+    root.link_at(NO, "a.txt", root, "dir/hard")
+    assert root.stat_at(NO, "a.txt").link_count == 2
+    assert (tmp_path / "dir" / "hard").read_bytes() == b"alpha"
+    root.symlink_at("../a.txt", "dir/soft")
+    assert root.readlink_at("dir/soft") == "../a.txt"
+    assert root.open_at(frozenset({"symlink-follow"}), "dir/soft", NO, READ).read(9, 0)[0] == (
+        b"alpha"
+    )
+    sub = root.open_at(NO, "dir", frozenset({"directory"}), READ)
+    root.rename_at("a.txt", sub, "moved.txt")
+    assert (tmp_path / "dir" / "moved.txt").exists() and not (tmp_path / "a.txt").exists()
+    with pytest.raises(FsError) as info:
+        root.readlink_at("dir")
+    assert info.value.code == "invalid"
+    root.create_directory_at("dir/nested/")
+    with pytest.raises(FsError) as info:
+        root.create_directory_at("dir/nested")
+    assert info.value.code == "exist"
+    root.remove_directory_at("dir/nested")
+    with pytest.raises(FsError) as info:
+        root.unlink_file_at("dir")
+    assert info.value.code in ("is-directory", "not-permitted")
+    root.unlink_file_at("dir/soft")
+    root.unlink_file_at("dir/hard")
+    assert sorted(os.listdir(tmp_path / "dir")) == ["moved.txt"]
+    assert root.is_same_object(root)
+    assert not root.is_same_object(sub)
+    assert root.metadata_hash() == root.metadata_hash_at(NO, ".")
+    assert root.metadata_hash() != sub.metadata_hash()
+
+
+def test_streams(root: Descriptor, tmp_path: Path) -> None:
+    f = root.open_at(NO, "s.txt", frozenset({"create"}), RW)
+    out = f.write_via_stream(2)
+    out.blocking_write_and_flush(b"xyz")
+    app = f.append_via_stream()
+    app.write(b"!!")
+    assert (tmp_path / "s.txt").read_bytes() == b"\0\0xyz!!"
+    inp = f.read_via_stream(2)
+    assert inp.blocking_read(3) == b"xyz"
+    assert inp.read(100) == b"!!"
+    with pytest.raises(StreamClosed):
+        inp.read(1)
+    assert inp.subscribe().ready()
+
+
+def test_read_only_file_descriptor_on_writable_preopen(root: Descriptor) -> None:
+    f = root.open_at(NO, "a.txt", NO, READ)
+    with pytest.raises(FsError) as info:
+        f.write(b"x", 0)
+    assert info.value.code == "bad-descriptor"
+
+
+def test_sync_flags_unsupported(root: Descriptor) -> None:
+    with pytest.raises(FsError) as info:
+        root.open_at(NO, "a.txt", NO, frozenset({"read", "file-integrity-sync"}))
+    assert info.value.code == "unsupported"
+
+
+def test_non_utf8_names_are_illegal_byte_sequence(root: Descriptor, tmp_path: Path) -> None:
+    os.close(os.open(os.path.join(os.fsencode(tmp_path), b"bad\xff"), os.O_CREAT | os.O_WRONLY))
+    stream = root.read_directory()
+    codes = []
+    while True:
+        try:
+            if stream.read_directory_entry() is None:
+                break
+        except FsError as err:
+            codes.append(err.code)
+    assert codes == ["illegal-byte-sequence"]
