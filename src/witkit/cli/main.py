@@ -21,7 +21,7 @@ from witkit.errors import WitkitError
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 #: the command modules, in the order ``witkit --help`` lists them
-COMMANDS: tuple[str, ...] = ("inspect", "wit")
+COMMANDS: tuple[str, ...] = ("inspect", "wit", "run")
 
 _DESCRIPTION = """\
 witkit: the WebAssembly Component Model and WASI 0.2, native to Python.

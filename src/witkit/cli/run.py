@@ -1,0 +1,197 @@
+"""``witkit run``: run a WASI 0.2 command component, with wasmtime's flags.
+
+A thin shell over :func:`witkit.wasi.command.run_component`: it turns the
+command line into a :class:`~witkit.wasi.WasiConfig` and limits, and the outcome
+into an exit status.  It accepts the wasmtime CLI spellings (``--dir``,
+``--env``, ``--argv0``, ``-S``, ``-W``) so a ``wasmtime run`` line works
+unchanged, plus readable long forms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from typing import Any
+
+from witkit.errors import Trap, WitkitError
+
+__all__ = ["parse_duration", "parse_size", "register"]
+
+_EPILOG = """\
+capabilities (nothing is granted unless asked for):
+  --dir HOST[::GUEST]       grant directory HOST to the guest as GUEST (default: HOST)
+  --dir-ro HOST[::GUEST]    the same, read-only: every mutation is refused
+  --env NAME=VAL            set a variable; --env NAME passes the host's value through
+  -S inherit-env            pass the whole host environment (also --inherit-env)
+  -S inherit-network        let sockets use any address (also --inherit-network)
+  -S allow-ip-name-lookup   allow DNS lookups (also --allow-ip-name-lookup)
+  -S tcp[=y|n], -S udp[=y|n]  allow or refuse creating TCP/UDP sockets (default: y, as
+                            wasmtime; without inherit-network no address is usable)
+
+limits:
+  -W fuel=N                 stop the guest after N units of fuel (also --fuel N)
+  -W timeout=DURATION       stop it after DURATION: 500ms, 2s, 1m (also --timeout)
+  -W max-memory-size=BYTES  cap each linear memory: 64MiB, 1048576 (also --max-memory-size)
+
+exit status:
+  0 when run returns ok, 1 when it returns err, N for exit-with-code(N);
+  134 when the guest traps (its message, and backtrace if any, go to stderr).
+
+examples:
+  witkit run examples/hello.wat
+  witkit run --dir ./data::/data app.wasm --input /data/in.txt
+  witkit run --dir-ro .::/src --env LANG=C -S inherit-env tool.wasm
+  witkit run -S inherit-network -S allow-ip-name-lookup client.wasm example.com
+  witkit run -W fuel=1000000 -W timeout=5s untrusted.wasm
+"""
+
+_SIZE = re.compile(r"^\s*(\d+)\s*([kmgt]i?b?|b)?\s*$", re.IGNORECASE)
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m|h)?\s*$")
+
+
+def parse_size(text: str) -> int:
+    """``1048576``, ``64KiB``, ``64k``, ``2MiB``, ``1G`` -> bytes (binary multiples)."""
+    match = _SIZE.match(text)
+    if match is None:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r}")
+    number, unit = int(match.group(1)), (match.group(2) or "b").lower()
+    power = {"b": 0, "k": 1, "m": 2, "g": 3, "t": 4}[unit[0]]
+    return int(number * 1024**power)
+
+
+def parse_duration(text: str) -> float:
+    """``500ms``, ``2s``, ``1.5m``, ``3`` (seconds) -> seconds."""
+    match = _DURATION.match(text)
+    if match is None:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r}")
+    value = float(match.group(1))
+    scale = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+    return value * scale[match.group(2) or "s"]
+
+
+def _flag(value: str) -> bool:
+    if value.lower() in ("", "y", "yes", "true", "1", "on"):
+        return True
+    if value.lower() in ("n", "no", "false", "0", "off"):
+        return False
+    raise WitkitError(f"expected y or n, got {value!r}")
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "run",
+        help="run a WASI 0.2 command component",
+        description="Run a WASI 0.2 command component (.wasm or .wat); "
+        "the guest's exit status becomes witkit's.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add = parser.add_argument
+    add("--dir", action="append", default=[], metavar="HOST[::GUEST]", help="grant a directory")
+    add(
+        "--dir-ro",
+        action="append",
+        default=[],
+        metavar="HOST[::GUEST]",
+        help="grant a directory read-only",
+    )
+    add("--env", action="append", default=[], metavar="NAME[=VAL]", help="set a variable")
+    add("--argv0", metavar="NAME", help="the program name the guest sees (default: COMPONENT)")
+    add("-S", dest="wasi", action="append", default=[], metavar="OPT[=VAL]", help="WASI option")
+    add("-W", dest="wasm", action="append", default=[], metavar="OPT=VAL", help="wasm limit")
+    add("--inherit-env", action="store_true", help="pass the host environment")
+    add("--inherit-network", action="store_true", help="let sockets use any address")
+    add("--allow-ip-name-lookup", action="store_true", help="allow DNS lookups")
+    add("--fuel", type=int, metavar="N", help="fuel limit")
+    add("--timeout", type=parse_duration, metavar="DURATION", help="wall-clock limit")
+    add("--max-memory-size", type=parse_size, metavar="BYTES", help="linear memory limit")
+    add("component", metavar="COMPONENT", help="the component (.wasm or .wat)")
+    add("args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the guest")
+    parser.set_defaults(func=run)
+
+
+def _split_dir(spec: str) -> tuple[str, str]:
+    host, sep, guest = spec.partition("::")
+    return host, guest if sep else host
+
+
+def build(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The ``WasiConfig`` and ``Limits`` a command line asks for."""
+    from witkit.wasi import WasiConfig
+    from witkit.wasi.command import Limits
+
+    config = WasiConfig().inherit_stdio()
+    inherit_env = args.inherit_env
+    inherit_network = args.inherit_network
+    lookup = args.allow_ip_name_lookup
+    tcp = udp = True
+    fuel, timeout, max_memory = args.fuel, args.timeout, args.max_memory_size
+    for group in args.wasi:
+        for option in filter(None, group.split(",")):
+            name, _, value = option.partition("=")
+            if name == "inherit-env":
+                inherit_env = _flag(value)
+            elif name == "inherit-network":
+                inherit_network = _flag(value)
+            elif name == "allow-ip-name-lookup":
+                lookup = _flag(value)
+            elif name == "tcp":
+                tcp = _flag(value)
+            elif name == "udp":
+                udp = _flag(value)
+            elif name in ("cli", "network"):
+                continue  # wasmtime's interface switches: always on here
+            else:
+                raise WitkitError(f"unknown -S option {name!r}")
+    for group in args.wasm:
+        for option in filter(None, group.split(",")):
+            name, _, value = option.partition("=")
+            try:
+                if name == "fuel":
+                    fuel = int(value)
+                elif name == "timeout":
+                    timeout = parse_duration(value)
+                elif name == "max-memory-size":
+                    max_memory = parse_size(value)
+                else:
+                    raise WitkitError(f"unknown -W option {name!r}")
+            except (ValueError, argparse.ArgumentTypeError) as err:
+                raise WitkitError(f"-W {option}: {err}") from None
+    if inherit_env:
+        config.inherit_env()
+    for spec in args.env:
+        name, sep, value = spec.partition("=")
+        if sep:
+            config.env(name, value)
+        elif name in os.environ:
+            config.env(name, os.environ[name])
+    for spec, read_only in [(d, False) for d in args.dir] + [(d, True) for d in args.dir_ro]:
+        host, guest = _split_dir(spec)
+        if not os.path.isdir(host):
+            raise WitkitError(f"--dir {spec}: {host!r} is not a directory")
+        config.preopen_dir(host, guest, read_only=read_only)
+    if inherit_network:
+        config.inherit_network()
+    config.allow_tcp(tcp).allow_udp(udp).allow_ip_name_lookup(lookup)
+    argv0 = args.argv0 if args.argv0 is not None else args.component
+    config.args(argv0, *args.args)
+    return config, Limits(fuel=fuel, timeout=timeout, max_memory=max_memory)
+
+
+def run(args: argparse.Namespace) -> int:
+    from witkit.wasi.command import TRAP_STATUS, run_component
+    from witkit.wat import load
+
+    config, limits = build(args)
+    wasm = load(args.component)
+    try:
+        return run_component(wasm, config, limits)
+    except Trap as trap:
+        sys.stdout.flush()
+        print(f"witkit: error: {trap.render()}", file=sys.stderr)
+        backtrace = getattr(trap, "backtrace", None)
+        if backtrace:
+            print(f"{backtrace}", file=sys.stderr)
+        return TRAP_STATUS

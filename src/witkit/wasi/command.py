@@ -1,0 +1,117 @@
+"""Run a ``wasi:cli/command`` component to completion: the library under ``witkit run``.
+
+The outcome is an exit status, the way a shell sees a program: ``0`` when
+``run`` returns ``ok``, ``1`` for ``err``, the code given to ``exit`` /
+``exit-with-code``.  A trap is not an outcome but an error: it propagates as
+:class:`~witkit.errors.Trap` for the caller (the CLI) to render; the CLI gives it
+:data:`TRAP_STATUS`, the status the wasmtime CLI uses (128 + SIGABRT).
+
+This module only touches the public runtime API (``Engine``, ``Component``,
+``Linker``); anything a user could write themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from witkit.errors import LinkError, Trap, WitkitError
+from witkit.wasi.cli import Exit
+from witkit.wasi.config import WasiConfig
+from witkit.wasi.host import add_to_linker
+
+__all__ = ["TRAP_STATUS", "Limits", "find_exit", "run_component"]
+
+#: the exit status of a trapped guest (what ``wasmtime run`` reports: 128 + SIGABRT)
+TRAP_STATUS = 134
+
+#: the export a command component runs
+RUN_INTERFACE = "wasi:cli/run"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Execution limits (``None``: unlimited)."""
+
+    fuel: int | None = None
+    timeout: float | None = None
+    max_memory: int | None = None
+
+
+def find_exit(err: BaseException) -> Exit | None:
+    """The :class:`Exit` behind ``err``, if the runtime wrapped it (a host call raised it)."""
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        if isinstance(current, Exit):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _runtime() -> Any:
+    try:
+        import witkit.runtime as runtime
+    except ImportError as err:  # pragma: no cover - the package ships with witkit
+        raise WitkitError(f"the component runtime is not available: {err}") from None
+    missing = [n for n in ("Engine", "Component", "Linker") if not hasattr(runtime, n)]
+    if missing:
+        raise WitkitError(
+            "this build of witkit cannot run components yet "
+            f"(witkit.runtime lacks {', '.join(missing)})"
+        )
+    return runtime
+
+
+def _run_export(instance: Any) -> Any:
+    """The ``run`` function of the instance's ``wasi:cli/run@0.2.x`` export."""
+    exports = getattr(instance, "exports", None)
+    names = list(exports) if exports is not None else []
+    for name in names:
+        if name == RUN_INTERFACE or name.startswith(RUN_INTERFACE + "@0.2"):
+            iface = exports[name]  # type: ignore[index]
+            return iface["run"] if not hasattr(iface, "run") else iface.run
+    raise LinkError(
+        f"the component exports no {RUN_INTERFACE}@0.2.x: it is not a WASI command "
+        f"(exports: {', '.join(names) or 'none'})"
+    )
+
+
+def run_component(wasm: bytes, config: WasiConfig, limits: Limits | None = None) -> int:
+    """Instantiate ``wasm`` with the WASI host of ``config`` and call its ``run``.
+
+    Returns the exit status; raises ``Trap`` if the guest traps, ``LinkError`` if
+    its imports cannot be satisfied.
+    """
+    limits = limits or Limits()
+    runtime = _runtime()
+    engine = runtime.Engine(
+        consume_fuel=limits.fuel is not None, epoch_interruption=limits.timeout is not None
+    )
+    component = runtime.Component(engine, wasm)
+    linker = runtime.Linker(engine)
+    add_to_linker(linker, config)
+    try:
+        instance = linker.instantiate(
+            component,
+            **{
+                k: v
+                for k, v in (
+                    ("fuel", limits.fuel),
+                    ("timeout", limits.timeout),
+                    ("max_memory", limits.max_memory),
+                )
+                if v is not None
+            },
+        )
+        result = _run_export(instance)()
+    except Exit as done:
+        return done.code
+    except Trap as trap:
+        done_ = find_exit(trap)
+        if done_ is not None:
+            return done_.code
+        raise
+    tag = type(result).__name__
+    return 0 if tag == "Ok" or result is None else 1

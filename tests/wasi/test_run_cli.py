@@ -1,0 +1,91 @@
+"""``witkit run``'s command line: wasmtime spellings and long forms become the same grants."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from witkit.cli import run as run_cli
+from witkit.errors import WitkitError
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command")
+    run_cli.register(sub)
+    return parser.parse_args(["run", *argv])
+
+
+def test_wasmtime_spellings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FROM_HOST", "yes")
+    args = parse(
+        "--dir",
+        f"{tmp_path}::/data",
+        "--dir-ro",
+        str(tmp_path),
+        "--env",
+        "A=1",
+        "--env",
+        "FROM_HOST",
+        "--argv0",
+        "prog",
+        "-S",
+        "inherit-network,allow-ip-name-lookup",
+        "-S",
+        "udp=n",
+        "-W",
+        "fuel=1000",
+        "-W",
+        "timeout=250ms",
+        "-W",
+        "max-memory-size=2MiB",
+        "app.wasm",
+        "--flag",
+        "x",
+    )
+    config, limits = run_cli.build(args)
+    ctx = config.build()
+    assert ctx.cli.get_arguments() == ["prog", "--flag", "x"]
+    assert dict(ctx.cli.get_environment()) == {"A": "1", "FROM_HOST": "yes"}
+    assert [(g, d.read_only) for d, g in ctx.preopens] == [("/data", False), (str(tmp_path), True)]
+    assert ctx.network.tcp and not ctx.network.udp and ctx.network.ip_name_lookup
+    assert ctx.network.address_check(("10.0.0.1", 80), "tcp-connect")
+    assert (limits.fuel, limits.timeout, limits.max_memory) == (1000, 0.25, 2 * 1024 * 1024)
+
+
+def test_long_forms_and_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INHERITED", "1")
+    config, limits = run_cli.build(
+        parse("--inherit-env", "--fuel", "5", "--timeout", "2s", "app.wat")
+    )
+    ctx = config.build()
+    assert ctx.cli.get_arguments() == ["app.wat"]
+    assert ("INHERITED", "1") in ctx.cli.get_environment()
+    assert not ctx.network.address_check(("127.0.0.1", 80), "tcp-bind")  # no inherit-network
+    assert (limits.fuel, limits.timeout, limits.max_memory) == (5, 2.0, None)
+
+
+def test_nothing_granted_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECRET", "1")
+    ctx = run_cli.build(parse("app.wasm"))[0].build()
+    assert ctx.cli.get_environment() == [] and ctx.preopens == []
+
+
+def test_bad_options(tmp_path: Path) -> None:
+    for argv in (("-S", "bogus", "a.wasm"), ("-W", "fuel=x", "a.wasm"), ("--dir", "/nope/x", "a")):
+        with pytest.raises(WitkitError):
+            run_cli.build(parse(*argv))
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("1048576", 1 << 20), ("64KiB", 64 << 10), ("2m", 2 << 20), ("1G", 1 << 30)]
+)
+def test_sizes(text: str, value: int) -> None:
+    assert run_cli.parse_size(text) == value
+
+
+@pytest.mark.parametrize(("text", "value"), [("3", 3.0), ("500ms", 0.5), ("1.5m", 90.0)])
+def test_durations(text: str, value: float) -> None:
+    assert run_cli.parse_duration(text) == value
