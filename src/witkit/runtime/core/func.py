@@ -123,7 +123,7 @@ def _pack_slots(
     view: memoryview, kinds: Sequence[ValType], values: Sequence[object], signed: bool, what: str
 ) -> None:
     for index, (kind, value) in enumerate(zip(kinds, values, strict=True)):
-        number = _normalise(kind, value, signed, f"{what} {index}")
+        number = _normalise(kind, value, signed, what.format(index=index))
         offset = index * SLOT
         if kind == "f32":
             if number != number:
@@ -317,7 +317,7 @@ class CoreFunc(CoreExtern):
         state = self.store._state
 
         def slow_pack(mv: memoryview, values: tuple[object, ...]) -> None:
-            _pack_slots(mv, ty.params, values, signed, f"argument of {self.name}:")
+            _pack_slots(mv, ty.params, values, signed, f"argument {{index}} of {self.name}")
 
         factory = _compile((ty.params, ty.results, "call"), _call_source(ty.params, ty.results))
         bound: Callable[..., Any] = factory(
@@ -380,8 +380,12 @@ def make_host_func(
         return view
 
     def slow_results(mv: memoryview, values: object) -> None:
-        what = f"result of host function {name}:"
-        if not isinstance(values, Sequence) or len(values) != len(ty.results):
+        what = f"result {{index}} of host function {name}"
+        if (
+            not isinstance(values, Sequence)
+            or isinstance(values, str | bytes)
+            or len(values) != len(ty.results)
+        ):
             raise TypeError(
                 f"host function {name} must return {len(ty.results)} values, got {values!r}"
             )

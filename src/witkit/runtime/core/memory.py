@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["WASM_PAGE_SIZE", "CoreGlobal", "CoreMemory", "CoreTable"]
 
 WASM_PAGE_SIZE = 65536
+_INT_BITS = {"i32": 32, "i64": 64}
 
 
 class CoreMemory(CoreExtern):
@@ -145,27 +146,44 @@ class CoreGlobal(CoreExtern):
         return CoreGlobalType(valtype_from_wasmtime(ty.content), ty.mutable)
 
     def get(self, *, signed: bool = False) -> int | float | None:
+        """The value (a funcref or externref global reads as None when null)."""
+        kind = self._checked_kind()
         value = self._wasmtime().value(self.store.raw)
         if isinstance(value, int) and not signed:
-            bits = 32 if self.type.content == "i32" else 64
-            value &= (1 << bits) - 1
+            value &= (1 << _INT_BITS[kind]) - 1
         if not isinstance(value, int | float | None):
-            raise TypeError(f"global holds a {self.type.content}, which has no Python value")
+            raise TypeError(f"a {kind} global has no Python value")
         return value
 
     def set(self, value: int | float) -> None:
-        kind = self.type.content
-        if kind in ("i32", "i64") and isinstance(value, int):
-            bits = 32 if kind == "i32" else 64
+        kind = self._checked_kind()
+        if kind in _INT_BITS:
+            if not isinstance(value, int):
+                raise TypeError(f"expected an int for an {kind} global")
+            bits = _INT_BITS[kind]
             if not -(1 << (bits - 1)) <= value < (1 << bits):
                 raise ValueError(f"{value} is out of range for {kind}")
             value &= (1 << bits) - 1
             if value >= 1 << (bits - 1):
                 value -= 1 << bits
+        elif kind in ("f32", "f64"):
+            if not isinstance(value, int | float):
+                raise TypeError(f"expected a float for an {kind} global")
+            value = float(value)
+        else:
+            raise TypeError(f"a {kind} global cannot be set from Python")
         try:
             self._wasmtime().set_value(self.store.raw, value)
         except wasmtime.WasmtimeError as err:
             raise ValueError(str(err)) from None
+
+    def _checked_kind(self) -> str:
+        # wasmtime-py compares value types through a C call that aborts the process
+        # on v128 and typed references: refuse those before reaching it.
+        kind = self.type.content
+        if kind not in ("i32", "i64", "f32", "f64", "funcref", "externref"):
+            raise TypeError(f"a {kind} global cannot be read or written from Python")
+        return kind
 
     def _wasmtime(self) -> wasmtime.Global:
         return wasmtime.Global._from_raw(self._global)
@@ -217,6 +235,9 @@ class CoreTable(CoreExtern):
             raise IndexError(str(err)) from None
 
     def _element(self, value: CoreFunc | None) -> wasmtime.Func | None:
+        # As for globals: keep wasmtime-py away from element types it would abort on.
+        if self.type.element != "funcref":
+            raise TypeError(f"a table of {self.type.element} cannot be changed from Python")
         if value is None:
             return None
         if value.store is not self.store:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import wasmtime
 from wasmtime import _ffi as ffi
@@ -28,7 +28,8 @@ __all__ = [
 #: A core value type.  Only the four numeric types can cross the fast call
 #: boundary; the reference and vector types appear in signatures of functions
 #: that are passed between instances but never called from Python.
-ValType: TypeAlias = Literal["i32", "i64", "f32", "f64", "v128", "funcref", "externref"]
+#: ``ref`` stands for any other reference type (typed function references, GC types).
+ValType: TypeAlias = Literal["i32", "i64", "f32", "f64", "v128", "funcref", "externref", "ref"]
 
 NUMERIC: frozenset[str] = frozenset({"i32", "i64", "f32", "f64"})
 
@@ -85,29 +86,49 @@ class CoreExport:
 
 # --- conversion from and to wasmtime's types ------------------------------------
 
-_KIND_TO_VALTYPE: dict[int, ValType] = {
-    0: "i32",
-    1: "i64",
-    2: "f32",
-    3: "f64",
-    4: "v128",
-    128: "externref",  # wasm.h calls it WASM_EXTERNREF (wasmtime-py prints "anyref")
-    129: "funcref",
-}
+# wasmtime_valtype_t kinds (wasmtime/val.h); 5 is "a reference", refined by heap type.
+_WASMTIME_KINDS: dict[int, ValType] = {0: "i32", 1: "i64", 2: "f32", 3: "f64", 4: "v128"}
+_WASMTIME_REF = 5
+_HEAP_EXTERN = 0
+_HEAP_FUNC = 2
 
-_VALTYPE_TO_KIND: dict[str, int] = {name: kind for kind, name in _KIND_TO_VALTYPE.items()}
+# wasm.h kinds, to build types (wasm.h has no v128 or typed references to build).
+_VALTYPE_TO_KIND: dict[str, int] = {
+    "i32": 0,
+    "i64": 1,
+    "f32": 2,
+    "f64": 3,
+    "externref": 128,
+    "funcref": 129,
+}
 
 
 def valtype_from_wasmtime(ty: wasmtime.ValType) -> ValType:
-    kind = int(ffi.wasm_valtype_kind(ty.ptr()))
+    """Classify through ``wasmtime_valtype_new``, which knows every type.
+
+    (wasm.h's ``wasm_valtype_kind`` aborts the process on v128 and on typed
+    references, and wasmtime-py's ``str(ValType)`` goes through it.)
+    """
+    out = ffi.wasmtime_valtype_t()
+    ffi.wasmtime_valtype_new(ty.ptr(), ctypes.byref(out))
     try:
-        return _KIND_TO_VALTYPE[kind]
-    except KeyError:
-        raise TypeError(f"unsupported core value type (kind {kind})") from None
+        kind: Any = out.kind
+        if kind != _WASMTIME_REF:
+            return _WASMTIME_KINDS[kind]
+        heap: Any = out.reftype.heaptype.kind
+        if out.reftype.nullable and heap == _HEAP_FUNC:
+            return "funcref"
+        if out.reftype.nullable and heap == _HEAP_EXTERN:
+            return "externref"
+        return "ref"
+    finally:
+        ffi.wasmtime_valtype_delete(ctypes.byref(out))
 
 
 def valtype_to_wasmtime(ty: ValType) -> wasmtime.ValType:
-    kind = _VALTYPE_TO_KIND[ty]
+    kind = _VALTYPE_TO_KIND.get(ty)
+    if kind is None:
+        raise TypeError(f"cannot build a {ty} type from Python")
     ptr = ffi.wasm_valtype_new(ctypes.c_uint8(kind))
     return wasmtime.ValType._from_ptr(ptr, None)
 
