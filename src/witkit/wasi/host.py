@@ -23,10 +23,10 @@ Rules:
 from __future__ import annotations
 
 import functools
+import importlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from witkit.abi.values import Err, Ok, Variant
 from witkit.wasi import io as _io
 from witkit.wasi import random as _random
 from witkit.wasi.clocks import Datetime, subscribe_duration, subscribe_instant
@@ -88,7 +88,26 @@ INTERFACES: tuple[str, ...] = (
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-def _stream_error(err: _io.StreamError) -> Variant:
+@functools.cache
+def _values() -> Any:
+    """``witkit.abi.values``, looked up on first use: the ABI layer is a separate package
+    that may land after this one, and only a running guest needs it."""
+    return importlib.import_module("witkit.abi.values")
+
+
+def Ok(value: Any = None) -> Any:
+    return _values().Ok(value)
+
+
+def Err(value: Any = None) -> Any:
+    return _values().Err(value)
+
+
+def Variant(tag: str, value: Any = None) -> Any:
+    return _values().Variant(tag, value)
+
+
+def _stream_error(err: _io.StreamError) -> Any:
     if isinstance(err, _io.StreamFailed):
         return Variant("last-operation-failed", ErrorResource(err.error))
     return Variant("closed")
@@ -388,7 +407,7 @@ def _socket_address(value: Any) -> IpSocketAddress:
     )
 
 
-def _lower_address(addr: IpSocketAddress) -> Variant:
+def _lower_address(addr: IpSocketAddress) -> Any:
     return Variant("ipv4" if isinstance(addr, Ipv4SocketAddress) else "ipv6", addr)
 
 
@@ -436,11 +455,11 @@ class TcpSocketResource:
         return TcpSocketResource(s), InputStreamResource(i), OutputStreamResource(o)
 
     @_fallible
-    def local_address(self) -> Variant:
+    def local_address(self) -> Any:
         return _lower_address(self.core.local_address())
 
     @_fallible
-    def remote_address(self) -> Variant:
+    def remote_address(self) -> Any:
         return _lower_address(self.core.remote_address())
 
     def is_listening(self) -> bool:
@@ -522,7 +541,7 @@ class _IncomingDatagram:
 
     __slots__ = ("data", "remote_address")
 
-    def __init__(self, data: bytes, remote_address: Variant) -> None:
+    def __init__(self, data: bytes, remote_address: Any) -> None:
         self.data = data
         self.remote_address = remote_address
 
@@ -550,11 +569,11 @@ class UdpSocketResource:
         return IncomingDatagramStreamResource(i), OutgoingDatagramStreamResource(o)
 
     @_fallible
-    def local_address(self) -> Variant:
+    def local_address(self) -> Any:
         return _lower_address(self.core.local_address())
 
     @_fallible
-    def remote_address(self) -> Variant:
+    def remote_address(self) -> Any:
         return _lower_address(self.core.remote_address())
 
     def address_family(self) -> str:
@@ -638,7 +657,7 @@ class ResolveAddressStreamResource:
         self.core = core
 
     @_fallible
-    def resolve_next_address(self) -> Variant | None:
+    def resolve_next_address(self) -> Any:
         addr = self.core.resolve_next_address()
         return None if addr is None else Variant(addr[0], addr[1])
 
@@ -668,7 +687,7 @@ def interfaces(ctx: WasiContext) -> dict[str, dict[str, Any]]:
         return Datetime.from_ns(wall.resolution())
 
     def exit_(status: Any) -> None:
-        cli.exit(isinstance(status, Ok))
+        cli.exit(type(status).__name__ == "Ok")
 
     def get_directories() -> list[tuple[DescriptorResource, str]]:
         return [(DescriptorResource(d), name) for d, name in ctx.preopens]
