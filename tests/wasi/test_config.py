@@ -120,3 +120,38 @@ def test_real_random_differs() -> None:
 def test_preopen_must_be_a_directory(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         WasiConfig().preopen_dir(tmp_path / "missing", "/x")
+
+
+def test_public_surface() -> None:
+    import witkit.wasi as wasi
+
+    assert sorted(wasi.__all__) == ["Exit", "WasiConfig", "WasiContext", "add_to_linker"]
+    for name in wasi.__all__:
+        assert hasattr(wasi, name)
+    import witkit.wasi.clocks
+    import witkit.wasi.errno
+    import witkit.wasi.filesystem
+    import witkit.wasi.io
+    import witkit.wasi.random
+    import witkit.wasi.sockets
+
+    for module in (
+        witkit.wasi.clocks,
+        witkit.wasi.errno,
+        witkit.wasi.filesystem,
+        witkit.wasi.io,
+        witkit.wasi.random,
+        witkit.wasi.sockets,
+    ):
+        for name in module.__all__:
+            assert hasattr(module, name), (module.__name__, name)
+
+
+def test_inherit_without_host_stdio(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", None)
+    monkeypatch.setattr(sys, "stdout", None)
+    ctx = WasiConfig().inherit_stdio().build()
+    with pytest.raises(StreamClosed):
+        ctx.cli.get_stdin().read(1)

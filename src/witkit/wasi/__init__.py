@@ -12,4 +12,12 @@ from witkit.wasi.cli import Exit as Exit
 from witkit.wasi.config import WasiConfig as WasiConfig
 from witkit.wasi.config import WasiContext as WasiContext
 
-__all__ = ["Exit", "WasiConfig", "WasiContext"]
+
+def add_to_linker(linker: object, config: WasiConfig | WasiContext) -> WasiContext:
+    """Define the whole ``wasi:cli/imports`` world in ``linker``; see :mod:`witkit.wasi.host`."""
+    from witkit.wasi.host import add_to_linker as add
+
+    return add(linker, config)
+
+
+__all__ = ["Exit", "WasiConfig", "WasiContext", "add_to_linker"]

@@ -25,7 +25,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from witkit.wasi.cli import Cli
 from witkit.wasi.clocks import (
@@ -178,7 +178,12 @@ class WasiConfig:
         return self
 
     def inherit_stdin(self) -> WasiConfig:
-        return self.stdin(sys.stdin.buffer if hasattr(sys.stdin, "buffer") else sys.stdin)  # type: ignore[arg-type]
+        """The host's stdin; a host without one (closed, daemon) gives an empty stdin."""
+        host_stdin: Any = sys.stdin
+        if host_stdin is None:
+            self._stdin = ClosedInputStream
+            return self
+        return self.stdin(getattr(host_stdin, "buffer", host_stdin))
 
     def _output(
         self, writer: IO[bytes] | IO[str] | bytearray
@@ -206,10 +211,10 @@ class WasiConfig:
         return self
 
     def inherit_stdout(self) -> WasiConfig:
-        return self.stdout(sys.stdout)
+        return self.stdout(sys.stdout) if sys.stdout is not None else self
 
     def inherit_stderr(self) -> WasiConfig:
-        return self.stderr(sys.stderr)
+        return self.stderr(sys.stderr) if sys.stderr is not None else self
 
     def inherit_stdio(self) -> WasiConfig:
         return self.inherit_stdin().inherit_stdout().inherit_stderr()
