@@ -11,13 +11,22 @@ Rules of this module:
   types; one type referenced twice is the same object.  Structural comparison,
   where the spec asks for it (subtyping), is a function, not ``==``.
 * **Aliases are copies that remember their origin.**  Where the spec introduces a
-  new type index that *is* an existing type -- ``(export "t" (type (eq i)))`` in
-  an instance or component type, or an outer alias crossing into a type scope --
-  validation creates a shallow copy with ``alias_of`` pointing at the original.
-  The copy has the same contents, so code that only needs the structure (the
-  ABI) uses it as is; code that needs names (the WIT decoder, which turns an alias
-  of another interface's type into a ``use``) follows ``alias_of``.  ``root()``
-  peels every alias.
+  new type index that *is* an existing type -- an import or export of
+  ``(type (eq i))`` (in a component, component type or instance type), or the
+  export of a type definition -- validation creates a shallow copy with
+  ``alias_of`` pointing at the original (wasmparser's ``with_unique``).  The copy
+  has the same contents, so code that only needs the structure (the ABI) uses it
+  as is; code that needs names (the WIT decoder, which turns an alias of another
+  interface's type into a ``use``) follows ``alias_of``.  ``root()`` peels every
+  alias.  Alias *definitions* (``alias export``, ``alias outer``) do not copy:
+  they put the very same object into another index space, so in
+  ``(alias export $i "t" (type $t))`` + ``(alias outer 1 $t (type))`` +
+  ``(export "t" (type (eq 0)))`` the exported type's ``alias_of`` is exactly the
+  object ``$i`` exports (wasmparser's ``peel_alias`` gives the same answer).
+* **Freshening keeps alias chains.**  When an instance type that declares
+  resources is imported (or a component instantiated), its resources are
+  replaced by fresh ones and every type mentioning them is rebuilt; a rebuilt
+  alias copy is again an alias copy of the rebuilt original.
 * **Resources are nominal.**  A ``ResourceType`` is a fresh identity; aliases of a
   resource share its ``root()``, and two handle types refer to the same resource
   exactly when the roots are the same object.
@@ -316,6 +325,7 @@ class ExternItem:
     ty: ExternType
     implements: str | None = None
     version_suffix: str | None = None
+    external_id: str | None = None
 
 
 @dataclass(eq=False, slots=True)

@@ -1,0 +1,59 @@
+"""Implementation limits of the reader and validator, each with its reason.
+
+The spec leaves most limits to implementations; we use wasmparser's values so
+that witkit accepts and rejects the same binaries as ``wasm-tools validate``.
+They also bound what a guest can make us allocate before we notice a lie: a
+vector's declared length is checked against its limit (and against the bytes
+left) before anything is built.
+"""
+
+from __future__ import annotations
+
+# --- core wasm (wasmparser's limits.rs) -------------------------------------
+MAX_WASM_TYPES = 1_000_000
+MAX_WASM_SUPERTYPES = 1
+MAX_WASM_FUNCTIONS = 1_000_000
+MAX_WASM_IMPORTS = 1_000_000
+MAX_WASM_EXPORTS = 1_000_000
+MAX_WASM_GLOBALS = 1_000_000
+MAX_WASM_TABLES = 100
+MAX_WASM_MEMORIES = 100
+MAX_WASM_TAGS = 1_000_000
+MAX_WASM_STRING_SIZE = 100_000
+MAX_WASM_FUNCTION_PARAMS = 1000
+MAX_WASM_FUNCTION_RETURNS = 1000
+MAX_WASM_STRUCT_FIELDS = 10_000
+#: the largest "type size" (number of type nodes, counted with repetition) of one type
+MAX_WASM_TYPE_SIZE = 1_000_000
+
+# --- component model ---------------------------------------------------------
+MAX_WASM_MODULE_TYPE_DECLS = 100_000
+MAX_WASM_COMPONENT_TYPE_DECLS = 1_000_000
+MAX_WASM_INSTANCE_TYPE_DECLS = 1_000_000
+MAX_WASM_RECORD_FIELDS = 10_000
+MAX_WASM_VARIANT_CASES = 10_000
+MAX_WASM_TUPLE_TYPES = 10_000
+MAX_WASM_FIXED_LENGTH_LIST_ELEMENTS = 1_073_741_824
+MAX_WASM_FLAG_NAMES = 1_000
+MAX_WASM_ENUM_CASES = 10_000
+#: nesting of defined value types; also bounds recursion in every walk over a type
+MAX_WASM_COMPONENT_TYPE_DEPTH = 100
+MAX_WASM_INSTANTIATION_EXPORTS = 100_000
+MAX_WASM_CANONICAL_OPTIONS = 10
+MAX_WASM_INSTANTIATION_ARGS = 100_000
+MAX_WASM_START_ARGS = 1000
+MAX_WASM_MODULES = 1_000
+MAX_WASM_COMPONENTS = 1_000
+MAX_WASM_INSTANCES = 1_000
+MAX_WASM_VALUES = 1_000
+MAX_CORE_INDEX_SPACE_ITEMS = 1_000_000
+
+#: nesting of components, component types and instance types inside each other.
+#: wasmparser has no explicit limit (Rust's stack is deep); ours keeps Python's
+#: recursion far from its limit, with room for wasm-tools' own nesting tests.
+MAX_NESTING_DEPTH = 100
+
+# --- canonical ABI (CanonicalABI.md "Flattening") -----------------------------
+MAX_FLAT_PARAMS = 16
+MAX_FLAT_ASYNC_PARAMS = 4
+MAX_FLAT_RESULTS = 1

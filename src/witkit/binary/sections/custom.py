@@ -1,0 +1,95 @@
+"""Custom sections: the generic header, plus the ``component-name`` and ``producers`` payloads.
+
+A custom section's name must decode (a malformed name makes the binary
+malformed), but its payload is advisory: the spec says engines must not reject
+a component for an invalid ``name`` section, so a payload that does not parse
+is kept as raw bytes (``names``/``producers`` left ``None``), never an error.
+``component-type:*`` sections (WIT embedded by ``wit-bindgen``) are kept as byte
+ranges; the WIT decoder reads them.
+"""
+
+from __future__ import annotations
+
+from witkit.binary import ir
+from witkit.binary.reader import Reader
+from witkit.errors import BinaryError
+
+__all__ = ["read_custom_section"]
+
+#: sort bytes of a component name subsection -> sort name
+_CORE_SORTS = {
+    0x00: "core func",
+    0x01: "core table",
+    0x02: "core memory",
+    0x03: "core global",
+    0x04: "core tag",
+    0x10: "core type",
+    0x11: "core module",
+    0x12: "core instance",
+}
+_SORTS = {0x01: "func", 0x02: "value", 0x03: "type", 0x04: "component", 0x05: "instance"}
+
+
+def read_custom_section(body: Reader, header_offset: int) -> ir.CustomSection:
+    """``body`` spans the section's contents; ``header_offset`` is where its id byte was."""
+    name = body.name("a custom section name")
+    data_offset = body.pos
+    size = body.end - body.pos
+    names: ir.ComponentNames | None = None
+    producers: ir.Producers | None = None
+    payload = Reader(body.data, body.pos, body.end)
+    if name == "component-name":
+        try:
+            names = _read_component_names(payload)
+        except BinaryError:
+            names = None
+    elif name == "producers":
+        try:
+            producers = _read_producers(payload)
+        except BinaryError:
+            producers = None
+    body.pos = body.end
+    return ir.CustomSection(header_offset, name, data_offset, size, names, producers)
+
+
+def _read_name_map(r: Reader) -> tuple[tuple[int, str], ...]:
+    return r.vec(
+        1_000_000, "names", lambda r: (r.u32("an index"), r.name("a name", limit=r.remaining()))
+    )
+
+
+def _read_component_names(r: Reader) -> ir.ComponentNames:
+    component: str | None = None
+    sorts: dict[str, tuple[tuple[int, str], ...]] = {}
+    while not r.eof():
+        sub_id = r.u8("a name subsection id")
+        size = r.u32("a name subsection size")
+        sub = r.sub(size, "name subsection")
+        if sub_id == 0:
+            component = sub.name("the component name", limit=sub.remaining())
+            sub.expect_end("component name subsection")
+        elif sub_id == 1:
+            byte = sub.u8("a sort")
+            sort = _CORE_SORTS.get(sub.u8("a core sort")) if byte == 0 else _SORTS.get(byte)
+            if sort is None:
+                continue
+            sorts[sort] = _read_name_map(sub)
+            sub.expect_end("sort names subsection")
+    return ir.ComponentNames(component, sorts)
+
+
+def _read_producers(r: Reader) -> ir.Producers:
+    fields: dict[str, tuple[tuple[str, str], ...]] = {}
+    n = r.count(1_000_000, "producers fields")
+    for _ in range(n):
+        field = r.name("a producers field name", limit=r.remaining())
+        fields[field] = r.vec(
+            1_000_000,
+            "producers values",
+            lambda r: (
+                r.name("a producer name", limit=r.remaining()),
+                r.name("a producer version", limit=r.remaining()),
+            ),
+        )
+    r.expect_end("producers section")
+    return ir.Producers(fields)

@@ -1,0 +1,17 @@
+"""The 🪙 start section: a function index, its argument values and its result count."""
+
+from __future__ import annotations
+
+from witkit.binary import ir
+from witkit.binary.limits import MAX_WASM_FUNCTION_RETURNS, MAX_WASM_START_ARGS
+from witkit.binary.reader import Reader
+
+__all__ = ["read_start_section"]
+
+
+def read_start_section(r: Reader, offset: int) -> ir.StartSection:
+    start = r.pos
+    func = r.u32("the start function index")
+    args = r.vec(MAX_WASM_START_ARGS, "start function arguments", lambda r: r.u32("a value index"))
+    results = r.count(MAX_WASM_FUNCTION_RETURNS, "start function results")
+    return ir.StartSection(offset, ir.Start(start, func, args, results))

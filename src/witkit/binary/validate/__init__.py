@@ -1,0 +1,29 @@
+"""Validation: from decoded IR to resolved types and index spaces, or a ``ValidationError``.
+
+The model is wasmparser's validator (``validator/component.rs``): the goal is to
+accept exactly what ``wasm-tools validate`` accepts with the same features.
+Modules, one job each:
+
+* ``component`` -- scopes and index spaces, imports/exports, aliases, instances
+* ``canon`` -- canonical definitions and the ABI flattening they are checked with
+* ``subtype`` -- subtyping, and opening component types for instantiation
+* ``resources`` -- resources as type variables: free variables, substitution
+* ``names`` -- kebab-case, extern names, strong uniqueness, semver
+* ``core`` -- core module types and core subtyping
+* ``context`` -- features, side tables, type sizes; ``result`` -- the output
+"""
+
+from __future__ import annotations
+
+from witkit.binary import ir
+from witkit.binary.validate.component import validate_component
+from witkit.binary.validate.context import Ctx, Features
+from witkit.binary.validate.result import CanonOptions, Entry, ValidatedComponent
+
+__all__ = ["CanonOptions", "Entry", "Features", "ValidatedComponent", "validate"]
+
+
+def validate(component: ir.Component, features: Features | None = None) -> ValidatedComponent:
+    """Validate a decoded component; raise ``ValidationError`` if it breaks a rule."""
+    ctx = Ctx(features if features is not None else Features())
+    return validate_component(component, [], ctx)

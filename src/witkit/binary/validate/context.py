@@ -1,0 +1,242 @@
+"""What one ``validate()`` call shares across scopes: features, type metadata, type sizes.
+
+The objects of ``witkit.types`` carry only what later phases need.  Validation
+needs more about some of them -- which resources an instance or component type
+*defines* (to freshen them on import/instantiation), where they are exported
+(their "path"), the size/depth/borrow summary of each type -- so that lives here,
+in side tables keyed by object identity.  Each table entry keeps a reference to
+its object, so an ``id()`` is never reused while the table lives.
+
+These names follow wasmparser's ``component_types.rs`` (``defined_resources``,
+``explicit_resources``, ``imported_resources``, ``TypeInfo``), whose semantics we
+reproduce.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from witkit.binary.limits import MAX_WASM_TYPE_SIZE
+from witkit.errors import ValidationError
+from witkit.types import (
+    BorrowType,
+    ComponentType,
+    EnumType,
+    ExternItem,
+    FlagsType,
+    FuncType,
+    FutureType,
+    InstanceType,
+    ListType,
+    MapType,
+    ModuleType,
+    OptionType,
+    OwnType,
+    PrimType,
+    RecordType,
+    ResourceType,
+    ResultType,
+    StreamType,
+    TupleType,
+    TypeExtern,
+    ValType,
+    ValueExtern,
+    VariantType,
+)
+
+__all__ = [
+    "Ctx",
+    "Features",
+    "Info",
+    "Path",
+    "ResourceMeta",
+    "fail",
+]
+
+#: a path to a resource: the index of an import/export, then indices of nested instance exports
+Path = tuple[int, ...]
+
+
+def fail(message: str, offset: int) -> ValidationError:
+    """The error to raise: a person-readable message at a byte offset."""
+    return ValidationError(message, offset)
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """Optional parts of the component model (Explainer.md "Gated Features").
+
+    The defaults are ``wasm-tools validate``'s (wasmparser's ``WasmFeatures``
+    defaults), so witkit accepts what wasm-tools accepts.  ``Features.all()``
+    enables every gate, ``Features.spec_tests()`` the set the component-model
+    reference tests are run with.
+    """
+
+    #: 🔀 async lift/lower, streams, futures, the async built-ins
+    cm_async: bool = True
+    #: 🚟 async lift without a callback
+    cm_async_stackful: bool = False
+    #: 🚝 sync stream/future copies, async cancels
+    cm_more_async_builtins: bool = False
+    #: 🧵 threads
+    cm_threading: bool = False
+    #: 📝 error-context
+    cm_error_context: bool = False
+    #: 🔧 fixed-length lists
+    cm_fixed_length_lists: bool = False
+    #: 🗺️ maps
+    cm_map: bool = False
+    #: 🪙 values and start functions
+    cm_values: bool = False
+    #: 🪺 nested namespaces and packages in names
+    cm_nested_names: bool = False
+    #: 🛸 GC canon options
+    cm_gc: bool = False
+    #: 🐘 64-bit memories and i64 resources
+    cm64: bool = False
+    #: 🏷️ ``implements`` and ``external-id`` name attributes
+    cm_implements: bool = False
+    #: 🔗 ``versionsuffix`` name attributes
+    cm_canon_names: bool = False
+    #: core: exception handling (tags); on in wasm-tools' defaults
+    exceptions: bool = True
+    #: core: shared-everything threads (``thread.spawn-*``)
+    shared_everything_threads: bool = False
+
+    @classmethod
+    def all(cls) -> Features:
+        return cls(**{f.name: True for f in fields(cls)})
+
+    @classmethod
+    def spec_tests(cls) -> Features:
+        """The features the component-model ``test/`` README runs wasmtime with."""
+        return cls(
+            cm_async_stackful=True,
+            cm_more_async_builtins=True,
+            cm_threading=True,
+            cm_error_context=True,
+            cm_fixed_length_lists=True,
+            cm_map=True,
+            cm_implements=True,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Info:
+    """wasmparser's ``TypeInfo``: a type's size (nodes, with repetition), depth, borrows."""
+
+    size: int = 1
+    depth: int = 1
+    borrow: bool = False
+
+    def combine(self, other: Info, offset: int) -> Info:
+        size = self.size + other.size
+        if size >= MAX_WASM_TYPE_SIZE:
+            raise fail(f"effective type size exceeds the limit of {MAX_WASM_TYPE_SIZE}", offset)
+        return Info(size, max(self.depth, other.depth + 1), self.borrow or other.borrow)
+
+
+LEAF = Info()
+BORROW = Info(borrow=True)
+
+
+@dataclass(slots=True)
+class ResourceMeta:
+    """Resource bookkeeping of an instance or component type (wasmparser's fields).
+
+    Keys are resources' roots (``root(r)``); paths index imports/exports.
+    """
+
+    #: instance/component types: resources this type introduces (freshened on use)
+    defined: list[tuple[ResourceType, Path]] = field(default_factory=list)
+    #: component types: resources its imports introduce
+    imported: list[tuple[ResourceType, Path]] = field(default_factory=list)
+    #: every resource exported by name somewhere, and where
+    explicit: dict[int, tuple[ResourceType, Path]] = field(default_factory=dict)
+
+
+class Ctx:
+    """State of one ``validate()`` call."""
+
+    __slots__ = ("_info", "_meta", "features")
+
+    def __init__(self, features: Features) -> None:
+        self.features = features
+        self._info: dict[int, tuple[object, Info]] = {}
+        self._meta: dict[int, tuple[object, ResourceMeta]] = {}
+
+    # ------------------------------------------------------------------ resource metadata
+
+    def meta(self, ty: InstanceType | ComponentType) -> ResourceMeta:
+        entry = self._meta.get(id(ty))
+        if entry is None:
+            meta = ResourceMeta()
+            self._meta[id(ty)] = (ty, meta)
+            return meta
+        return entry[1]
+
+    def set_meta(self, ty: InstanceType | ComponentType, meta: ResourceMeta) -> None:
+        self._meta[id(ty)] = (ty, meta)
+
+    # ------------------------------------------------------------------ type info
+
+    def set_info(self, ty: object, info: Info) -> None:
+        self._info[id(ty)] = (ty, info)
+
+    def info(self, ty: Any, offset: int = 0) -> Info:
+        """The ``Info`` of a value type, defined type, func/instance/component type or extern."""
+        if isinstance(ty, str) or ty is None:
+            return LEAF
+        entry = self._info.get(id(ty))
+        if entry is not None:
+            return entry[1]
+        info = self._compute_info(ty, offset)
+        self._info[id(ty)] = (ty, info)
+        return info
+
+    def _compute_info(self, ty: Any, offset: int) -> Info:
+        if isinstance(ty, (PrimType, FlagsType, EnumType, OwnType, ResourceType, ModuleType)):
+            return LEAF
+        if isinstance(ty, BorrowType):
+            return BORROW
+        children: list[object]
+        if isinstance(ty, RecordType):
+            children = [t for _, t in ty.fields]
+        elif isinstance(ty, VariantType):
+            children = [t for _, t in ty.cases if t is not None]
+        elif isinstance(ty, (ListType, OptionType)):
+            children = [ty.element if isinstance(ty, ListType) else ty.value]
+        elif isinstance(ty, TupleType):
+            children = list(ty.types)
+        elif isinstance(ty, ResultType):
+            children = [t for t in (ty.ok, ty.err) if t is not None]
+        elif isinstance(ty, (StreamType, FutureType)):
+            inner = ty.element if isinstance(ty, StreamType) else ty.value
+            children = [] if inner is None else [inner]
+        elif isinstance(ty, MapType):
+            children = [ty.key, ty.value]
+        elif isinstance(ty, FuncType):
+            children = [t for _, t in ty.params]
+            if ty.result is not None:
+                children.append(ty.result)
+        elif isinstance(ty, InstanceType):
+            children = [item.ty for item in ty.exports.values()]
+        elif isinstance(ty, ComponentType):
+            children = [item.ty for item in ty.imports.values()]
+            children.extend(item.ty for item in ty.exports.values())
+        elif isinstance(ty, ExternItem):
+            return self.info(ty.ty, offset)
+        elif isinstance(ty, TypeExtern):
+            return self.info(ty.referenced, offset)
+        elif isinstance(ty, ValueExtern):
+            return self.info(ty.ty, offset)
+        else:
+            return LEAF
+        info = LEAF
+        for child in children:
+            info = info.combine(self.info(child, offset), offset)
+        return info
+
+    def valtype_info(self, ty: ValType, offset: int) -> Info:
+        return LEAF if isinstance(ty, str) else self.info(ty, offset)

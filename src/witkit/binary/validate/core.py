@@ -1,0 +1,311 @@
+"""Core wasm inside a component: module types, core instance types, core subtyping.
+
+A core module is validated only as far as its *type* goes (its import and
+export declarations, the types of its functions, tables, memories, globals and
+tags); function bodies are left to the core engine that will compile the module.
+Core function types compare structurally (params and results), which is what
+wasmparser's canonicalised type ids amount to for non-GC types.
+"""
+
+from __future__ import annotations
+
+from witkit.binary import ir
+from witkit.binary.validate.context import Ctx, fail
+from witkit.types import (
+    CoreExtern,
+    CoreFuncType,
+    CoreInstanceType,
+    GlobalType,
+    MemoryType,
+    ModuleType,
+    TableType,
+    TagType,
+)
+
+__all__ = [
+    "CoreTypeEntry",
+    "check_memory",
+    "check_table",
+    "core_func_eq",
+    "describe",
+    "entity_subtype",
+    "module_type_of",
+    "sub_type",
+]
+
+#: what the core type index space holds: func types, module types, other GC sub types
+CoreTypeEntry = CoreFuncType | ModuleType | ir.CoreSubType
+
+_MAX_PAGES_32 = 1 << 16
+_MAX_PAGES_64 = 1 << 48
+
+
+def sub_type(sub: ir.CoreSubType) -> CoreTypeEntry:
+    if sub.kind == "func":
+        return CoreFuncType(sub.params, sub.results)
+    return sub
+
+
+def core_func_eq(a: CoreFuncType, b: CoreFuncType) -> bool:
+    return a is b or (a.params == b.params and a.results == b.results)
+
+
+def describe(ty: CoreFuncType) -> str:
+    params = " ".join(ty.params)
+    results = " ".join(ty.results)
+    return (
+        f"(func (param {params}) (result {results}))".replace("(param )", "")
+        .replace(" (result )", "")
+        .replace("(func  ", "(func ")
+    )
+
+
+def check_table(t: ir.TableDef, offset: int) -> TableType:
+    if t.maximum is not None and t.minimum > t.maximum:
+        raise fail("size minimum must not be greater than maximum", offset)
+    return TableType(t.element, t.minimum, t.maximum, t.table64)
+
+
+def check_memory(m: ir.MemoryDef, offset: int) -> MemoryType:
+    if m.page_size_log2 not in (0, 16):
+        raise fail(f"invalid custom page size: {1 << min(m.page_size_log2, 64)}", offset)
+    limit = _MAX_PAGES_64 if m.memory64 else _MAX_PAGES_32
+    if m.page_size_log2 == 0:
+        limit = (1 << 64) - 1 if m.memory64 else (1 << 32) - 1
+    if m.minimum > limit:
+        raise fail(f"memory size must be at most {limit} pages", offset)
+    if m.maximum is not None:
+        if m.maximum > limit:
+            raise fail(f"memory size must be at most {limit} pages", offset)
+        if m.minimum > m.maximum:
+            raise fail("size minimum must not be greater than maximum", offset)
+    elif m.shared:
+        raise fail("shared memory must have maximum size", offset)
+    return MemoryType(m.minimum, m.maximum, m.shared, m.memory64, m.page_size_log2)
+
+
+class _ModuleTypes:
+    """Resolves the type indices of one core module (or module type) to core types."""
+
+    __slots__ = ("types",)
+
+    def __init__(self) -> None:
+        self.types: list[CoreTypeEntry] = []
+
+    def add_group(self, group: ir.CoreRecGroup) -> None:
+        base = len(self.types)
+        n = len(group.types)
+        for sub in group.types:
+            for sup in sub.supertypes:
+                if sup >= base + n:
+                    raise fail(f"unknown type {sup}: type index out of bounds", sub.offset)
+            self.types.append(sub_type(sub))
+
+    def func(self, index: int, offset: int) -> CoreFuncType:
+        if index >= len(self.types):
+            raise fail(f"unknown type {index}: type index out of bounds", offset)
+        ty = self.types[index]
+        if not isinstance(ty, CoreFuncType):
+            raise fail(f"type index {index} is not a function type", offset)
+        return ty
+
+    def extern(self, desc: ir.CoreExternDesc, offset: int, ctx: Ctx) -> CoreExtern:
+        if desc.kind == "func":
+            return self.func(desc.type_index, offset)
+        if desc.kind == "table":
+            assert desc.table is not None
+            return check_table(desc.table, offset)
+        if desc.kind == "memory":
+            assert desc.memory is not None
+            return check_memory(desc.memory, offset)
+        if desc.kind == "global":
+            assert desc.global_ is not None
+            return GlobalType(desc.global_.valtype, desc.global_.mutable)
+        if not ctx.features.exceptions:
+            raise fail("exceptions proposal not enabled", offset)
+        func = self.func(desc.type_index, offset)
+        if func.results:
+            raise fail("invalid exception type: non-empty tag result type", offset)
+        return TagType(func)
+
+
+def module_type_of(module: ir.CoreModule, ctx: Ctx) -> ModuleType:
+    """The type of a core module, checking the declarations that type depends on."""
+    types = _ModuleTypes()
+    for group in module.types:
+        types.add_group(group)
+    imports: list[tuple[str, str, CoreExtern]] = []
+    seen: set[tuple[str, str]] = set()
+    for imp in module.imports:
+        key = (imp.module, imp.name)
+        if key in seen:
+            raise fail(
+                f"module has a duplicate import name `{imp.module}:{imp.name}` "
+                "that is not allowed in components",
+                imp.offset,
+            )
+        seen.add(key)
+        imports.append((imp.module, imp.name, types.extern(imp.desc, imp.offset, ctx)))
+    funcs = [types.func(i, module.offset) for i in module.funcs]
+    tables = [check_table(t, module.offset) for t in module.tables]
+    memories = [check_memory(m, module.offset) for m in module.memories]
+    globals_ = [GlobalType(g.valtype, g.mutable) for g in module.globals]
+    tags: list[TagType] = []
+    for t in module.tags:
+        func = types.func(t, module.offset)
+        if func.results:
+            raise fail("invalid exception type: non-empty tag result type", module.offset)
+        tags.append(TagType(func))
+    if module.start is not None:
+        if module.start >= len(funcs):
+            raise fail(
+                f"unknown function {module.start}: start function index out of bounds",
+                module.offset,
+            )
+        start = funcs[module.start]
+        if start.params or start.results:
+            raise fail("invalid start function type", module.offset)
+    spaces: dict[str, list[CoreExtern]] = {
+        "func": list(funcs),
+        "table": list(tables),
+        "memory": list(memories),
+        "global": list(globals_),
+        "tag": list(tags),
+    }
+    exports: dict[str, CoreExtern] = {}
+    for exp in module.exports:
+        space = spaces[exp.kind]
+        if exp.index >= len(space):
+            raise fail(
+                f"unknown {exp.kind} {exp.index}: exported {exp.kind} index out of bounds",
+                exp.offset,
+            )
+        if exp.name in exports:
+            raise fail(f"duplicate export name `{exp.name}` already defined", exp.offset)
+        exports[exp.name] = space[exp.index]
+    return ModuleType(tuple(imports), exports)
+
+
+def module_type_from_decls(
+    decl: ir.CoreModuleTypeDef, outer: list[list[CoreTypeEntry]], ctx: Ctx
+) -> ModuleType:
+    """``(module md*)``: ``outer[-1]`` is the innermost enclosing core type space."""
+    types = _ModuleTypes()
+    imports: list[tuple[str, str, CoreExtern]] = []
+    seen: set[tuple[str, str]] = set()
+    exports: dict[str, CoreExtern] = {}
+    for d in decl.decls:
+        if isinstance(d, ir.CoreRecGroup):
+            types.add_group(d)
+        elif isinstance(d, ir.CoreExportDecl):
+            ty = types.extern(d.desc, d.offset, ctx)
+            if d.name in exports:
+                raise fail(f"duplicate export name `{d.name}` already defined", d.offset)
+            exports[d.name] = ty
+        elif isinstance(d, ir.CoreAliasDecl):
+            if d.count == 0:
+                space = types.types
+            else:
+                if d.count > len(outer):
+                    raise fail(f"invalid outer alias count of {d.count - 1}", d.offset)
+                space = outer[len(outer) - d.count]
+            if d.index >= len(space):
+                raise fail(f"unknown type {d.index}: type index out of bounds", d.offset)
+            target = space[d.index]
+            if isinstance(target, ModuleType):
+                raise fail(
+                    "not implemented: aliasing core module types into a core module's "
+                    "types index space",
+                    d.offset,
+                )
+            types.types.append(target)
+        else:
+            key = (d.module, d.name)
+            if key in seen:
+                raise fail(
+                    f"module has a duplicate import name `{d.module}:{d.name}` "
+                    "that is not allowed in components",
+                    d.offset,
+                )
+            seen.add(key)
+            imports.append((d.module, d.name, types.extern(d.desc, d.offset, ctx)))
+    return ModuleType(tuple(imports), exports)
+
+
+# --------------------------------------------------------------------------- subtyping
+
+
+def _kind(ty: CoreExtern) -> str:
+    if isinstance(ty, CoreFuncType):
+        return "func"
+    if isinstance(ty, TableType):
+        return "table"
+    if isinstance(ty, MemoryType):
+        return "memory"
+    if isinstance(ty, GlobalType):
+        return "global"
+    return "tag"
+
+
+def _limits_match(a_min: int, a_max: int | None, b_min: int, b_max: int | None) -> bool:
+    return a_min >= b_min and (b_max is None or (a_max is not None and a_max <= b_max))
+
+
+def entity_subtype(a: CoreExtern, b: CoreExtern, offset: int) -> None:
+    """Is core extern ``a`` usable where ``b`` is expected?  Raise if not."""
+    if isinstance(a, CoreFuncType) and isinstance(b, CoreFuncType):
+        if not core_func_eq(a, b):
+            raise fail(f"expected: {describe(b)}\nfound:    {describe(a)}", offset)
+        return
+    if isinstance(a, TableType) and isinstance(b, TableType):
+        if a.element != b.element:
+            raise fail(f"expected table element type {b.element}, found {a.element}", offset)
+        if not _limits_match(a.minimum, a.maximum, b.minimum, b.maximum):
+            raise fail("mismatch in table limits", offset)
+        return
+    if isinstance(a, MemoryType) and isinstance(b, MemoryType):
+        if a.shared != b.shared:
+            raise fail("mismatch in the shared flag for memories", offset)
+        if a.memory64 != b.memory64:
+            raise fail("mismatch in index type used for memories", offset)
+        if a.page_size_log2 != b.page_size_log2:
+            raise fail("mismatch in page size for memories", offset)
+        if not _limits_match(a.minimum, a.maximum, b.minimum, b.maximum):
+            raise fail("mismatch in memory limits", offset)
+        return
+    if isinstance(a, GlobalType) and isinstance(b, GlobalType):
+        if a.mutable != b.mutable:
+            raise fail("global types differ in mutability", offset)
+        if a.valtype != b.valtype:
+            raise fail(f"expected global type {b.valtype}, found {a.valtype}", offset)
+        return
+    if isinstance(a, TagType) and isinstance(b, TagType):
+        if not core_func_eq(a.func, b.func):
+            raise fail(f"expected: {describe(b.func)}\nfound:    {describe(a.func)}", offset)
+        return
+    raise fail(f"expected {_kind(b)}, found {_kind(a)}", offset)
+
+
+def module_subtype(a: ModuleType, b: ModuleType, offset: int) -> None:
+    """Module ``a`` may import less and export more than ``b``."""
+    b_imports = {(m, n): t for m, n, t in b.imports}
+    for m, n, ta in a.imports:
+        tb = b_imports.get((m, n))
+        if tb is None:
+            raise fail(f"missing expected import `{m}::{n}`", offset)
+        try:
+            entity_subtype(tb, ta, offset)
+        except Exception as exc:
+            raise fail(f"type mismatch in import `{m}::{n}`: {exc}", offset) from None
+    for name, tb in b.exports.items():
+        ta2 = a.exports.get(name)
+        if ta2 is None:
+            raise fail(f"missing expected export `{name}`", offset)
+        try:
+            entity_subtype(ta2, tb, offset)
+        except Exception as exc:
+            raise fail(f"type mismatch in export `{name}`: {exc}", offset) from None
+
+
+def instance_exports(ty: CoreInstanceType) -> dict[str, CoreExtern]:
+    return ty.exports

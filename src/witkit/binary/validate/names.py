@@ -1,0 +1,308 @@
+"""Names of the component model: labels (kebab-case), extern names, strong uniqueness, semver.
+
+Explainer.md "Import and Export Definitions" gives the grammar: a name is a
+``label``, an ``[constructor]``/``[method]``/``[static]`` annotated label, an
+interface name ``ns:pkg/iface@version``, or a ``url=<>``, ``locked-dep=<>``,
+``unlocked-dep=<>``, ``integrity=<>`` name.  Two names in one scope must be
+*strongly unique*: different even when compared case-insensitively, and
+``[method]r.r`` / ``[static]r.r`` clash with the label ``r``.
+
+The parse follows wasmparser's ``validator/names.rs`` so that exactly the same
+names are accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from witkit.binary.validate.context import Features
+
+__all__ = [
+    "NameError_",
+    "ParsedName",
+    "check_semver",
+    "is_kebab",
+    "parse_name",
+]
+
+NameKind = Literal[
+    "label", "constructor", "method", "static", "interface", "dependency", "url", "hash"
+]
+
+
+class NameError_(Exception):
+    """A name that does not parse; turned into a ``ValidationError`` by the caller."""
+
+
+def is_kebab(s: str) -> bool:
+    """``label``: words of all-lowercase or all-uppercase letters and digits, joined by ``-``.
+
+    A word may not start with a digit unless it is not the first word.
+    """
+    lower = upper = has_digit = False
+    is_first = True
+    for c in s:
+        if "a" <= c <= "z":
+            if upper:
+                return False
+            lower = True
+        elif "A" <= c <= "Z":
+            if lower:
+                return False
+            upper = True
+        elif "0" <= c <= "9":
+            if not lower and not upper and is_first:
+                return False
+            has_digit = True
+        elif c == "-":
+            if not (lower or upper or has_digit):
+                return False
+            lower = upper = has_digit = False
+            is_first = False
+        else:
+            return False
+    return s != "" and not s.endswith("-")
+
+
+_NUM = r"(?:0|[1-9][0-9]*)"
+_PRE_IDENT = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
+_BUILD_IDENT = r"[0-9A-Za-z-]+"
+_SEMVER = re.compile(
+    rf"{_NUM}\.{_NUM}\.{_NUM}(?:-{_PRE_IDENT}(?:\.{_PRE_IDENT})*)?"
+    rf"(?:\+{_BUILD_IDENT}(?:\.{_BUILD_IDENT})*)?"
+)
+
+
+def check_semver(s: str) -> None:
+    """Raise ``NameError_`` unless ``s`` is a valid semver (https://semver.org)."""
+    if not _SEMVER.fullmatch(s):
+        raise NameError_(f"`{s}` is not a valid semver")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedName:
+    """An extern name, parsed: its kind and the parts later checks need."""
+
+    raw: str
+    kind: NameKind
+    #: label / constructor: the label; method / static: the resource; interface: the name
+    first: str = ""
+    #: method / static: the method's label; interface: the version after ``@`` (or ``None``)
+    second: str | None = None
+
+    def unique_key(self) -> tuple[str, ...]:
+        """Equal keys <=> the names are not strongly unique (wasmparser's ``ComponentName`` eq)."""
+        kind = self.kind
+        if kind == "label":
+            return ("label", self.first.lower())
+        if kind == "constructor":
+            return ("constructor", self.first.lower())
+        if kind in ("method", "static"):
+            resource = self.first.lower()
+            method = (self.second or "").lower()
+            if resource == method:
+                return ("label", resource)
+            return ("method", resource, method)
+        return (kind, self.raw)
+
+
+class _Parser:
+    __slots__ = ("features", "next")
+
+    def __init__(self, text: str, features: Features) -> None:
+        self.next = text
+        self.features = features
+
+    def eat(self, prefix: str) -> bool:
+        if self.next.startswith(prefix):
+            self.next = self.next[len(prefix) :]
+            return True
+        return False
+
+    def expect(self, prefix: str) -> None:
+        if not self.eat(prefix):
+            raise NameError_(f"expected `{prefix}` at `{self.next}`")
+
+    def take_until(self, c: str) -> str:
+        i = self.next.find(c)
+        if i < 0:
+            raise NameError_(f"failed to find `{c}` character")
+        out, self.next = self.next[:i], self.next[i + 1 :]
+        return out
+
+    def take_up_to(self, c: str) -> str:
+        i = self.next.find(c)
+        if i < 0:
+            raise NameError_(f"failed to find `{c}` character")
+        out, self.next = self.next[:i], self.next[i:]
+        return out
+
+    def take_rest(self) -> str:
+        out, self.next = self.next, ""
+        return out
+
+    @staticmethod
+    def kebab(s: str) -> str:
+        if not is_kebab(s):
+            raise NameError_(f"`{s}` is not in kebab case")
+        return s
+
+    def expect_kebab(self) -> str:
+        return self.kebab(self.take_rest())
+
+    def take_kebab(self) -> str:
+        for i, c in enumerate(self.next):
+            if not (c.isascii() and (c.isalnum() or c == "-")):
+                out, self.next = self.next[:i], self.next[i:]
+                return self.kebab(out)
+        return self.expect_kebab()
+
+    def take_lowercase_kebab(self) -> str:
+        word = self.take_kebab()
+        for c in word:
+            if c.isalpha() and not c.islower():
+                raise NameError_(f"character `{c}` is not lowercase in package name/namespace")
+        return word
+
+    def pkg_path(self, require_projection: bool) -> None:
+        self.take_lowercase_kebab()
+        self.expect(":")
+        self.take_lowercase_kebab()
+        if self.features.cm_nested_names:
+            while self.next.startswith(":"):
+                self.expect(":")
+                self.take_lowercase_kebab()
+        if self.next.startswith("/"):
+            self.expect("/")
+            self.take_kebab()
+            if self.features.cm_nested_names:
+                while self.next.startswith("/"):
+                    self.expect("/")
+                    self.take_kebab()
+        elif require_projection:
+            raise NameError_("expected `/` after package name")
+
+    def pkg_name(self, is_interface: bool) -> str | None:
+        self.pkg_path(is_interface)
+        if self.eat("@"):
+            i = self.next.find(">")
+            version = self.take_rest() if i < 0 else self.take_up_to(">")
+            if not is_interface:
+                check_semver(version)
+            return version
+        return None
+
+    def semver_range(self, text: str) -> None:
+        if text == "*":
+            return
+        if text.startswith(">="):
+            rest = text[2:]
+            lower, sep, upper = rest.partition(" ")
+            check_semver(lower)
+            if sep:
+                if not upper.startswith("<"):
+                    raise NameError_("expected `<` at start of version range upper bounds")
+                check_semver(upper[1:])
+        elif text.startswith("<"):
+            check_semver(text[1:])
+        else:
+            raise NameError_("expected `>=` or `<` at start of version range")
+
+    def pkg_name_query(self) -> None:
+        self.pkg_path(False)
+        if self.eat("@"):
+            if self.eat("*"):
+                return
+            self.expect("{")
+            text = self.take_up_to("}")
+            self.expect("}")
+            self.semver_range(text)
+
+    def parse_hash(self) -> None:
+        integrity = self.take_up_to(">")
+        any_hash = False
+        for item in integrity.split():
+            any_hash = True
+            for algo in ("sha256", "sha384", "sha512"):
+                if item.startswith(algo):
+                    rest = item[len(algo) :]
+                    break
+            else:
+                raise NameError_(f"unrecognized hash algorithm: `{item}`")
+            if not rest.startswith("-"):
+                raise NameError_(f"expected `-` after hash algorithm: {item}")
+            b64 = rest[1:].split("?", 1)[0]
+            if not _is_base64(b64):
+                raise NameError_(f"not valid base64: `{b64}`")
+        if not any_hash:
+            raise NameError_("integrity hash cannot be empty")
+
+    def optional_hash(self) -> None:
+        if not self.eat(","):
+            return
+        self.expect("integrity=<")
+        self.parse_hash()
+        self.expect(">")
+
+    def parse(self) -> ParsedName:
+        raw = self.next
+        if self.eat("[constructor]"):
+            return ParsedName(raw, "constructor", self.expect_kebab())
+        for prefix, kind in (("[method]", "method"), ("[static]", "static")):
+            if self.eat(prefix):
+                resource = self.kebab(self.take_until("."))
+                method = self.expect_kebab()
+                return ParsedName(raw, kind, resource, method)  # type: ignore[arg-type]
+        if self.eat("unlocked-dep="):
+            self.expect("<")
+            self.pkg_name_query()
+            self.expect(">")
+            return ParsedName(raw, "dependency")
+        if self.eat("locked-dep="):
+            self.expect("<")
+            self.pkg_name(False)
+            self.expect(">")
+            self.optional_hash()
+            return ParsedName(raw, "dependency")
+        if self.eat("url="):
+            self.expect("<")
+            url = self.take_up_to(">")
+            if "<" in url:
+                raise NameError_("url cannot contain `<`")
+            self.expect(">")
+            self.optional_hash()
+            return ParsedName(raw, "url")
+        if self.eat("integrity="):
+            self.expect("<")
+            self.parse_hash()
+            self.expect(">")
+            return ParsedName(raw, "hash")
+        if ":" in self.next:
+            version = self.pkg_name(True)
+            return ParsedName(raw, "interface", raw, version)
+        return ParsedName(raw, "label", self.expect_kebab())
+
+
+def _is_base64(s: str) -> bool:
+    if not s:
+        return False
+    equals = 0
+    for i, c in enumerate(s):
+        if c.isascii() and (c.isalnum() or c in "+/") and equals == 0:
+            continue
+        if c == "=" and i > 0 and equals < 2:
+            equals += 1
+            continue
+        return False
+    return True
+
+
+def parse_name(text: str, features: Features) -> ParsedName:
+    """Parse an extern name; raise ``NameError_`` (with the reason) if it is not one."""
+    parser = _Parser(text, features)
+    parsed = parser.parse()
+    if parser.next:
+        raise NameError_(f"trailing characters found: `{parser.next}`")
+    return parsed

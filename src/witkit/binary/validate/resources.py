@@ -1,0 +1,409 @@
+"""Resources as type variables: free variables, substitution ("remapping") and named types.
+
+A resource type is an abstract type; a component or instance *type* that
+defines resources is a type with bound variables.  Three operations on types
+follow from that (wasmparser's ``free_variables_*``, ``remap_*`` and
+``type_named_*``):
+
+* ``free_resources`` -- the resources a type mentions but does not define.
+* ``Remap`` -- substitute resources in a type, building new type objects only
+  where something changed.  It is how an instance type is *freshened* when it
+  is imported (each import gets its own resources), how a component's exports
+  are specialised to its instantiation arguments, and how subtyping lines up
+  the resources of two component types.  A remapped alias copy stays an alias:
+  ``remap(make_alias(t)) is make_alias(remap(t))``, so ``alias_of`` chains that
+  the WIT decoder follows keep their shape after freshening.
+* ``all_named`` -- every record/variant/enum/flags and every resource a type
+  reaches must itself have been imported/exported by name.
+
+Everything here recurses over type structure, bounded by the depth limits
+validation enforces when types are created.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from witkit.binary.validate.context import Ctx, ResourceMeta
+from witkit.types import (
+    BorrowType,
+    ComponentType,
+    EnumType,
+    ExternItem,
+    ExternType,
+    FlagsType,
+    FuncType,
+    FutureType,
+    InstanceType,
+    ListType,
+    MapType,
+    ModuleType,
+    OptionType,
+    OwnType,
+    PrimType,
+    RecordType,
+    ResourceType,
+    ResultType,
+    StreamType,
+    TupleType,
+    TypeExtern,
+    ValType,
+    ValueExtern,
+    VariantType,
+    root,
+)
+
+__all__ = ["Remap", "all_named", "free_resources", "named_value"]
+
+
+# --------------------------------------------------------------------------- free variables
+
+
+def _free_valtype(ty: object, out: dict[int, ResourceType]) -> None:
+    if isinstance(ty, str) or ty is None:
+        return
+    if isinstance(ty, (OwnType, BorrowType)):
+        r = root(ty.resource)
+        out[id(r)] = r
+    elif isinstance(ty, RecordType):
+        for _, t in ty.fields:
+            _free_valtype(t, out)
+    elif isinstance(ty, VariantType):
+        for _, case in ty.cases:
+            _free_valtype(case, out)
+    elif isinstance(ty, TupleType):
+        for t in ty.types:
+            _free_valtype(t, out)
+    elif isinstance(ty, ListType):
+        _free_valtype(ty.element, out)
+    elif isinstance(ty, OptionType):
+        _free_valtype(ty.value, out)
+    elif isinstance(ty, ResultType):
+        _free_valtype(ty.ok, out)
+        _free_valtype(ty.err, out)
+    elif isinstance(ty, StreamType):
+        _free_valtype(ty.element, out)
+    elif isinstance(ty, FutureType):
+        _free_valtype(ty.value, out)
+    elif isinstance(ty, MapType):
+        _free_valtype(ty.key, out)
+        _free_valtype(ty.value, out)
+
+
+def free_resources(ctx: Ctx, ty: object, out: dict[int, ResourceType]) -> None:
+    """Add to ``out`` (keyed by ``id(root)``) the resources ``ty`` refers to but does not define."""
+    if isinstance(ty, ExternItem):
+        ty = ty.ty
+    if isinstance(ty, ResourceType):
+        r = root(ty)
+        out[id(r)] = r
+    elif isinstance(ty, TypeExtern):
+        free_resources(ctx, ty.created, out)
+    elif isinstance(ty, ValueExtern):
+        _free_valtype(ty.ty, out)
+    elif isinstance(ty, FuncType):
+        for _, t in ty.params:
+            _free_valtype(t, out)
+        _free_valtype(ty.result, out)
+    elif isinstance(ty, InstanceType):
+        for item in ty.exports.values():
+            free_resources(ctx, item, out)
+        for r, _ in ctx.meta(ty).defined:
+            out.pop(id(root(r)), None)
+    elif isinstance(ty, ComponentType):
+        for item in ty.imports.values():
+            free_resources(ctx, item, out)
+        for item in ty.exports.values():
+            free_resources(ctx, item, out)
+        meta = ctx.meta(ty)
+        for r, _ in meta.imported:
+            out.pop(id(root(r)), None)
+        for r, _ in meta.defined:
+            out.pop(id(root(r)), None)
+    elif isinstance(ty, ModuleType):
+        return
+    else:
+        _free_valtype(ty, out)
+
+
+# --------------------------------------------------------------------------- remapping
+
+
+class Remap:
+    """A substitution of resources (by root), applied to types with memoisation.
+
+    ``resources`` maps ``id(old_root) -> new_root``; ``types`` maps
+    ``id(old) -> new`` for types already remapped (and doubles as a record of
+    which types a successful subtype check equated: wasmparser's "type renamings").
+    """
+
+    __slots__ = ("_keep", "ctx", "resources", "types")
+
+    def __init__(self, ctx: Ctx) -> None:
+        self.ctx = ctx
+        self.resources: dict[int, ResourceType] = {}
+        self.types: dict[int, Any] = {}
+        self._keep: list[object] = []
+
+    def add(self, old: ResourceType, new: ResourceType) -> None:
+        old = root(old)
+        self.resources[id(old)] = new
+        self._keep.append(old)
+
+    def __bool__(self) -> bool:
+        return bool(self.resources) or bool(self.types)
+
+    def _memo(self, old: object, new: object) -> Any:
+        self.types[id(old)] = new
+        self._keep.append(old)
+        if new is not old:
+            info = self.ctx.info(old)
+            self.ctx.set_info(new, info)
+        return new
+
+    # ------------------------------------------------------------------ entry points
+
+    def resource(self, r: ResourceType) -> ResourceType:
+        hit = self.types.get(id(r))
+        if hit is not None:
+            return hit  # type: ignore[no-any-return]
+        if r.alias_of is None:
+            new = self.resources.get(id(r), r)
+        else:
+            base = self.resource(r.alias_of)
+            new = r if base is r.alias_of else replace(base, alias_of=base)
+        return self._memo(r, new)  # type: ignore[no-any-return]
+
+    def valtype(self, ty: ValType) -> ValType:
+        if isinstance(ty, str):
+            return ty
+        return self.any(ty)  # type: ignore[no-any-return]
+
+    def _opt(self, ty: ValType | None) -> ValType | None:
+        return None if ty is None else self.valtype(ty)
+
+    def any(self, ty: Any) -> Any:
+        """Remap a defined, resource, func, instance or component type."""
+        hit = self.types.get(id(ty))
+        if hit is not None:
+            return hit
+        if isinstance(ty, ResourceType):
+            return self.resource(ty)
+        if ty.alias_of is not None:
+            base = self.any(ty.alias_of)
+            new = ty if base is ty.alias_of else replace(base, alias_of=base)
+            return self._memo(ty, new)
+        new = self._rebuild(ty)
+        return self._memo(ty, new)
+
+    def _rebuild(self, ty: Any) -> Any:
+        v = self.valtype
+        if isinstance(ty, (PrimType, FlagsType, EnumType)):
+            return ty
+        if isinstance(ty, (OwnType, BorrowType)):
+            r = self.resource(ty.resource)
+            return ty if r is ty.resource else type(ty)(r)
+        if isinstance(ty, RecordType):
+            fields = tuple((n, v(t)) for n, t in ty.fields)
+            return ty if _same(fields, ty.fields) else RecordType(fields)
+        if isinstance(ty, VariantType):
+            cases = tuple((n, self._opt(t)) for n, t in ty.cases)
+            return ty if _same(cases, ty.cases) else VariantType(cases)
+        if isinstance(ty, TupleType):
+            types = tuple(v(t) for t in ty.types)
+            return ty if _same_list(types, ty.types) else TupleType(types)
+        if isinstance(ty, ListType):
+            el = v(ty.element)
+            return ty if el is ty.element else ListType(el, ty.length)
+        if isinstance(ty, OptionType):
+            val = v(ty.value)
+            return ty if val is ty.value else OptionType(val)
+        if isinstance(ty, ResultType):
+            ok, err = self._opt(ty.ok), self._opt(ty.err)
+            return ty if ok is ty.ok and err is ty.err else ResultType(ok, err)
+        if isinstance(ty, StreamType):
+            el2 = self._opt(ty.element)
+            return ty if el2 is ty.element else StreamType(el2)
+        if isinstance(ty, FutureType):
+            val2 = self._opt(ty.value)
+            return ty if val2 is ty.value else FutureType(val2)
+        if isinstance(ty, MapType):
+            key, val3 = v(ty.key), v(ty.value)
+            return ty if key is ty.key and val3 is ty.value else MapType(key, val3)
+        if isinstance(ty, FuncType):
+            params = tuple((n, v(t)) for n, t in ty.params)
+            result = self._opt(ty.result)
+            if _same(params, ty.params) and result is ty.result:
+                return ty
+            return FuncType(params, result, ty.is_async)
+        if isinstance(ty, InstanceType):
+            exports = self._items(ty.exports)
+            meta = self.ctx.meta(ty)
+            new_meta = self._meta(meta)
+            if exports is ty.exports and new_meta is meta:
+                return ty
+            new_inst = InstanceType(exports if exports is not None else dict(ty.exports))
+            self.ctx.set_meta(new_inst, new_meta)
+            return new_inst
+        if isinstance(ty, ComponentType):
+            imports = self._items(ty.imports)
+            exports = self._items(ty.exports)
+            meta = self.ctx.meta(ty)
+            new_meta = self._meta(meta)
+            if imports is ty.imports and exports is ty.exports and new_meta is meta:
+                return ty
+            new_comp = ComponentType(imports, exports)
+            self.ctx.set_meta(new_comp, new_meta)
+            return new_comp
+        return ty
+
+    def _meta(self, meta: ResourceMeta) -> ResourceMeta:
+        def res(r: ResourceType) -> ResourceType:
+            return self.resources.get(id(root(r)), r)
+
+        changed = False
+        defined = []
+        for r, path in meta.defined:
+            new = res(r)
+            changed |= new is not r
+            defined.append((new, path))
+        imported = []
+        for r, path in meta.imported:
+            new = res(r)
+            changed |= new is not r
+            imported.append((new, path))
+        explicit = {}
+        for r, path in meta.explicit.values():
+            new = res(r)
+            changed |= new is not r
+            explicit[id(root(new))] = (new, path)
+        if not changed:
+            return meta
+        return ResourceMeta(defined, imported, explicit)
+
+    def _items(self, items: dict[str, ExternItem]) -> dict[str, ExternItem]:
+        out: dict[str, ExternItem] = {}
+        changed = False
+        for name, item in items.items():
+            ty = self.extern(item.ty)
+            if ty is item.ty:
+                out[name] = item
+            else:
+                changed = True
+                out[name] = ExternItem(ty, item.implements, item.version_suffix)
+        return out if changed else items
+
+    def extern(self, ty: ExternType) -> ExternType:
+        """Remap the type of an import/export."""
+        if isinstance(ty, ModuleType):
+            return ty
+        if isinstance(ty, TypeExtern):
+            referenced = self.any(ty.referenced)
+            created = referenced if ty.created is ty.referenced else self.any(ty.created)
+            if referenced is ty.referenced and created is ty.created:
+                return ty
+            return TypeExtern(referenced, created)
+        if isinstance(ty, ValueExtern):
+            val = self.valtype(ty.ty)
+            return ty if val is ty.ty else ValueExtern(val)
+        return self.any(ty)  # type: ignore[no-any-return]
+
+
+def _same(a: tuple[tuple[str, Any], ...], b: tuple[tuple[str, Any], ...]) -> bool:
+    return all(x[1] is y[1] for x, y in zip(a, b, strict=True))
+
+
+def _same_list(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    return all(x is y for x, y in zip(a, b, strict=True))
+
+
+# --------------------------------------------------------------------------- named types
+
+
+def _named_valtype(ty: ValType | None, named: set[int]) -> bool:
+    """wasmparser's ``type_named_valtype``: may this value type appear in an import/export?"""
+    if ty is None or isinstance(ty, (str, PrimType)):
+        return True
+    if isinstance(ty, (RecordType, VariantType, FlagsType, EnumType)):
+        return id(ty) in named
+    if isinstance(ty, TupleType):
+        return all(_named_valtype(t, named) for t in ty.types)
+    if isinstance(ty, ResultType):
+        return _named_valtype(ty.ok, named) and _named_valtype(ty.err, named)
+    if isinstance(ty, ListType):
+        return _named_valtype(ty.element, named)
+    if isinstance(ty, OptionType):
+        return _named_valtype(ty.value, named)
+    if isinstance(ty, MapType):
+        return _named_valtype(ty.key, named) and _named_valtype(ty.value, named)
+    if isinstance(ty, (OwnType, BorrowType)):
+        return id(ty.resource) in named
+    if isinstance(ty, StreamType):
+        return _named_valtype(ty.element, named)
+    if isinstance(ty, FutureType):
+        return _named_valtype(ty.value, named)
+    return True
+
+
+def _named_defined(ty: object, named: set[int]) -> bool:
+    """wasmparser's ``all_valtypes_named_in_defined``: the first layer of a named type."""
+    if isinstance(ty, (PrimType, FlagsType, EnumType)):
+        return True
+    if isinstance(ty, RecordType):
+        return all(_named_valtype(t, named) for _, t in ty.fields)
+    if isinstance(ty, TupleType):
+        return all(_named_valtype(t, named) for t in ty.types)
+    if isinstance(ty, VariantType):
+        return all(_named_valtype(t, named) for _, t in ty.cases)
+    if isinstance(ty, ResultType):
+        return _named_valtype(ty.ok, named) and _named_valtype(ty.err, named)
+    if isinstance(ty, ListType):
+        return _named_valtype(ty.element, named)
+    if isinstance(ty, OptionType):
+        return _named_valtype(ty.value, named)
+    if isinstance(ty, MapType):
+        return _named_valtype(ty.key, named) and _named_valtype(ty.value, named)
+    if isinstance(ty, (OwnType, BorrowType)):
+        return id(ty.resource) in named
+    if isinstance(ty, StreamType):
+        return _named_valtype(ty.element, named)
+    if isinstance(ty, FutureType):
+        return _named_valtype(ty.value, named)
+    return True
+
+
+def _named_func(ty: FuncType, named: set[int]) -> bool:
+    return all(_named_valtype(t, named) for _, t in ty.params) and _named_valtype(ty.result, named)
+
+
+def _named_instance(ty: InstanceType, named: set[int]) -> bool:
+    for item in ty.exports.values():
+        t = item.ty
+        if isinstance(t, FuncType):
+            if not _named_func(t, named):
+                return False
+        elif isinstance(t, TypeExtern):
+            if not all_named(t.created, named):
+                return False
+        elif isinstance(t, ValueExtern):
+            if not isinstance(t.ty, str) and not _named_defined(t.ty, named):
+                return False
+        elif isinstance(t, InstanceType) and not _named_instance(t, named):
+            return False
+    return True
+
+
+def all_named(ty: object, named: set[int]) -> bool:
+    """wasmparser's ``all_valtypes_named``: may the type ``ty`` be imported/exported by name?"""
+    if isinstance(ty, (ResourceType, ComponentType)):
+        return True
+    if isinstance(ty, FuncType):
+        return _named_func(ty, named)
+    if isinstance(ty, InstanceType):
+        return _named_instance(ty, named)
+    return _named_defined(ty, named)
+
+
+def named_value(ty: ValType, named: set[int]) -> bool:
+    return _named_valtype(ty, named)
