@@ -86,7 +86,7 @@ def test_wrong_types_are_type_errors(ids: dict[str, CoreFunc]) -> None:
     with pytest.raises(TypeError, match="expected an int"):
         ids["i32"](1.5)
     with pytest.raises(TypeError, match="expected a float"):
-        ids["f64"]("1.0")
+        ids["f64"].call("1.0")
     with pytest.raises(TypeError):
         ids["i32"](1, 2)  # arity is checked by Python itself
 
@@ -169,7 +169,7 @@ def test_non_numeric_signatures_can_be_looked_up_but_not_called(
 ) -> None:
     assert ids["takes_ref"].type.params == ("funcref",)
     with pytest.raises(TypeError, match="funcref"):
-        ids["takes_ref"](None)
+        ids["takes_ref"].call(None)
     with pytest.raises(TypeError, match="v128"):
         ids["v128"]()
     with pytest.raises(TypeError, match="v128"):

@@ -219,13 +219,14 @@ class CoreTable(CoreExtern):
             raise self.store._state.grow_failure(str(err), delta, table=True) from None
 
     def get(self, index: int) -> CoreFunc | None:
+        """The function at ``index`` (None for a null element; IndexError out of bounds)."""
+        if self.type.element != "funcref":
+            raise TypeError(f"a table of {self.type.element} cannot be read from Python")
         item = self._wasmtime().get(self.store.raw, index)
-        if item is None:
-            if not 0 <= index < self.size():
-                raise IndexError(f"table index {index} out of bounds")
+        if item is None:  # wasmtime-py's answer for "out of bounds"
+            raise IndexError(f"table index {index} out of bounds")
+        if not isinstance(item, wasmtime.Func):  # a null reference, as a ``Val``
             return None
-        if not isinstance(item, wasmtime.Func):
-            raise TypeError("only funcref tables can be read from Python")
         return self.store._wrap_func(item._func, f"table[{index}]")
 
     def set(self, index: int, value: CoreFunc | None) -> None:
