@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from witkit.errors import LinkError, Trap, WitkitError
+from witkit.types import ComponentType
 from witkit.wasi.cli import Exit
 from witkit.wasi.config import WasiConfig
-from witkit.wasi.host import add_to_linker
+from witkit.wasi.host import add_to_linker, interfaces
+from witkit.wasi.typecheck import check_imports
 
 __all__ = ["TRAP_STATUS", "Limits", "find_exit", "run_component"]
 
@@ -90,8 +92,12 @@ def run_component(wasm: bytes, config: WasiConfig, limits: Limits | None = None)
         consume_fuel=limits.fuel is not None, epoch_interruption=limits.timeout is not None
     )
     component = runtime.Component(engine, wasm)
+    ctx = config.build()
+    declared = getattr(component, "type", None)
+    if isinstance(declared, ComponentType):
+        check_imports(declared, interfaces(ctx))
     linker = runtime.Linker(engine)
-    add_to_linker(linker, config)
+    add_to_linker(linker, ctx)
     try:
         instance = linker.instantiate(
             component,

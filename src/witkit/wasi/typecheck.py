@@ -1,0 +1,119 @@
+"""Matching a component's ``wasi:*`` imports against what the host provides, before linking.
+
+The host is written once, against WASI :data:`~witkit.wasi.host.VERSION`; a
+component may import any 0.2.x.  This check runs at link time over the
+component's declared import types (``witkit.types``) and reports, as one
+``LinkError`` naming every problem, what the host cannot serve:
+
+* an interface the host does not implement, or a version outside 0.2.x;
+* a function, resource or method the host lacks;
+* a function whose parameter count differs from the host's (the ABI layer
+  checks the value types themselves when it lowers and lifts).
+
+Unversioned or non-WASI imports are not this module's business.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from typing import Any
+
+from witkit.errors import LinkError
+from witkit.types import ComponentType, FuncType, InstanceType, ResourceType, TypeExtern, root
+
+__all__ = ["check_imports", "split_name"]
+
+#: the versions this host serves: any 0.2.x
+SERVED_MAJOR_MINOR = (0, 2)
+
+
+def split_name(name: str) -> tuple[str, tuple[int, int, int] | None]:
+    """``wasi:io/streams@0.2.3`` -> (``wasi:io/streams``, (0, 2, 3)); unparsable -> None."""
+    base, sep, version = name.partition("@")
+    if not sep:
+        return base, None
+    parts = version.split("-", 1)[0].split("+", 1)[0].split(".")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return base, None
+    return base, (int(parts[0]), int(parts[1]), int(parts[2]))
+
+
+def _arity(fn: Any, *, method: bool) -> int | None:
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+        return None
+    return len(list(params)) + (1 if method else 0)
+
+
+def _python_name(wit: str) -> str:
+    return wit.replace("-", "_")
+
+
+def _check_func(
+    where: str, item: str, ty: FuncType, host: Mapping[str, Any], problems: list[str]
+) -> None:
+    if item.startswith(("[method]", "[static]", "[constructor]")):
+        kind, _, rest = item[1:].partition("]")
+        resource, _, method = rest.partition(".")
+        cls = host.get(resource)
+        if not isinstance(cls, type):
+            problems.append(f"{where}: no resource {resource!r}")
+            return
+        if kind == "constructor":
+            arity = _arity(cls, method=False)  # the class's signature: __init__ without self
+        else:
+            fn: Any = getattr(cls, _python_name(method), None)
+            if fn is None:
+                problems.append(f"{where}: resource {resource!r} has no {kind} {method!r}")
+                return
+            arity = _arity(fn, method=False)
+        if arity is not None and arity != len(ty.params):
+            problems.append(
+                f"{where}: {item} takes {len(ty.params)} parameters, the host's {arity}"
+            )
+        return
+    fn = host.get(item)
+    if fn is None or isinstance(fn, type):
+        problems.append(f"{where}: no function {item!r}")
+        return
+    arity = _arity(fn, method=False)
+    if arity is not None and arity != len(ty.params):
+        problems.append(f"{where}: {item} takes {len(ty.params)} parameters, the host's {arity}")
+
+
+def check_imports(component: ComponentType, provided: Mapping[str, Mapping[str, Any]]) -> None:
+    """Raise ``LinkError`` unless the host (``provided``: unversioned interface name ->
+    items, as :func:`witkit.wasi.host.interfaces` makes) serves every ``wasi:`` import."""
+    problems: list[str] = []
+    for name, extern in component.imports.items():
+        if not name.startswith("wasi:"):
+            continue
+        base, version = split_name(name)
+        if version is None or version[:2] != SERVED_MAJOR_MINOR:
+            if base in provided:
+                problems.append(f"{name}: the host serves WASI 0.2.x only")
+            continue
+        host = provided.get(base)
+        if host is None:
+            problems.append(f"{name}: not provided by witkit's WASI host")
+            continue
+        ty = extern.ty
+        if not isinstance(ty, InstanceType):
+            problems.append(f"{name}: imported as something other than an instance")
+            continue
+        for item, sub in root(ty).exports.items():
+            if isinstance(sub.ty, FuncType):
+                _check_func(name, item, root(sub.ty), host, problems)
+            elif (
+                isinstance(sub.ty, TypeExtern)
+                and isinstance(sub.ty.created, ResourceType)
+                and not isinstance(host.get(item), type)
+            ):
+                # records, enums... are the ABI's business; a resource needs a host class
+                problems.append(f"{name}: no resource {item!r}")
+    if problems:
+        raise LinkError("WASI imports the host cannot serve: " + "; ".join(problems))
