@@ -1,0 +1,208 @@
+"""Canonical options and the lifting/lowering context (the spec's ``cx``).
+
+``CanonicalOptions`` are the ``canonopt`` immediates of one ``canon lift`` or
+``canon lower``; ``Context`` is the spec's ``LiftLowerContext``: the options plus
+the per-call hooks (resource handles, error contexts) of the instance whose
+memory is being read or written.  Generated code reads the context's attributes
+directly, so they are plain slots, bound once when the context is made.
+
+Rules of the memory contract (the runtime's side):
+
+* ``memory()`` returns a writable ``memoryview`` (format ``"B"``) of the whole
+  linear memory *as it is now*.  The ABI calls it at the start of every lift or
+  lower that touches memory and again after **every** ``realloc`` call (the
+  guest may have grown, and so moved, its memory), so it must be cheap: cache
+  the view and rebuild it only when the memory's size changed.
+* ``realloc(old_ptr, old_size, align, new_size) -> ptr`` calls the guest's
+  ``realloc``; the ABI checks the returned pointer (alignment, bounds) itself.
+* ``post_return(*core_results)`` is called by ``FuncABI.call`` after lifting the
+  results of a lifted function; runtimes composing the steps call it themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol, TypeAlias
+
+from witkit.abi.layout import PtrType, align_to
+from witkit.abi.trap import Rule, trap
+from witkit.types import ResourceType, ValType
+
+__all__ = [
+    "CanonicalOptions",
+    "Context",
+    "Memory",
+    "Realloc",
+    "ResourceHooks",
+    "StringEncoding",
+]
+
+StringEncoding: TypeAlias = Literal["utf8", "utf16", "latin1+utf16"]
+#: returns the current view of linear memory (see the module rules)
+Memory: TypeAlias = Callable[[], memoryview]
+#: the guest's ``realloc(old_ptr, old_size, align, new_size) -> new_ptr``
+Realloc: TypeAlias = Callable[[int, int, int, int], int]
+
+_ENCODINGS = ("utf8", "utf16", "latin1+utf16")
+
+
+@dataclass(frozen=True, slots=True)
+class CanonicalOptions:
+    """The ``canonopt`` immediates of one canonical definition.
+
+    ``string_encoding``, ``addrtype`` and ``sync`` shape the generated code (they
+    are part of its cache key); ``memory``, ``realloc`` and ``post_return`` are the
+    instance's functions, used at call time.
+    """
+
+    string_encoding: StringEncoding = "utf8"
+    memory: Memory | None = None
+    realloc: Realloc | None = None
+    post_return: Callable[..., object] | None = None
+    #: ``False`` is the ``async`` canonopt (not supported by the generated code yet)
+    sync: bool = True
+    #: the address type of ``memory``: ``"i64"`` for a 64-bit memory
+    addrtype: PtrType = "i32"
+
+    def __post_init__(self) -> None:
+        if self.string_encoding not in _ENCODINGS:
+            raise ValueError(
+                f"string_encoding must be one of {', '.join(_ENCODINGS)}, "
+                f"not {self.string_encoding!r}"
+            )
+        if self.addrtype not in ("i32", "i64"):
+            raise ValueError(f"addrtype must be 'i32' or 'i64', not {self.addrtype!r}")
+
+
+class ResourceHooks(Protocol):
+    """How handles cross the boundary: the runtime's per-instance handle tables.
+
+    ``rt`` is the ``ResourceType`` of the handle type, with aliases peeled
+    (``witkit.types.root``), so identity comparison is resource-type equality.
+    ``index`` is the guest's handle index (an ``i32``, already unsigned).  The
+    lifted value is whatever the hooks choose to represent a resource by on the
+    host side (the reference tables in ``witkit.abi.resources`` use the ``rep``);
+    lowering receives that same kind of value back.  Guest mistakes (unknown
+    index, wrong type, lent handle) must raise ``Trap``.
+    """
+
+    def lower_own(self, rt: ResourceType, value: Any, /) -> int: ...
+
+    def lower_borrow(self, rt: ResourceType, value: Any, /) -> int: ...
+
+    def lift_own(self, rt: ResourceType, index: int, /) -> Any: ...
+
+    def lift_borrow(self, rt: ResourceType, index: int, /) -> Any: ...
+
+
+def _no_memory() -> memoryview:
+    raise TypeError("these canonical options have no `memory`, but the value needs one")
+
+
+def _no_realloc(old_ptr: int, old_size: int, align: int, new_size: int) -> int:
+    raise TypeError("these canonical options have no `realloc`, but the value needs one")
+
+
+def _no_resources(*args: object) -> Any:
+    raise TypeError("this context has no resource hooks, but the value holds a handle")
+
+
+def _unsupported(what: str) -> Callable[..., Any]:
+    def hook(*args: object) -> Any:
+        raise NotImplementedError(f"this context's hooks do not handle {what} values")
+
+    return hook
+
+
+class Context:
+    """The spec's ``LiftLowerContext``: options plus the hooks of one call.
+
+    Make one per call when the function type holds ``borrow`` handles (the
+    hooks carry the call's borrow scope); otherwise one per instance and options
+    can be reused for every call.
+
+    ``resources`` provides the four ``ResourceHooks`` methods; it may also provide
+    ``lift_error_context(index)``/``lower_error_context(value)`` and
+    ``lift_stream``/``lower_stream``/``lift_future``/``lower_future`` taking
+    ``(element_type, index_or_value)``, which are used when present.
+    """
+
+    __slots__ = (
+        "lift_borrow",
+        "lift_error_context",
+        "lift_future",
+        "lift_own",
+        "lift_stream",
+        "lower_borrow",
+        "lower_error_context",
+        "lower_future",
+        "lower_own",
+        "lower_stream",
+        "memory",
+        "opts",
+        "post_return",
+        "realloc",
+        "resources",
+    )
+
+    lift_own: Callable[[ResourceType, int], Any]
+    lift_borrow: Callable[[ResourceType, int], Any]
+    lower_own: Callable[[ResourceType, Any], int]
+    lower_borrow: Callable[[ResourceType, Any], int]
+    lift_error_context: Callable[[int], Any]
+    lower_error_context: Callable[[Any], int]
+    lift_stream: Callable[[ValType | None, int], Any]
+    lower_stream: Callable[[ValType | None, Any], int]
+    lift_future: Callable[[ValType | None, int], Any]
+    lower_future: Callable[[ValType | None, Any], int]
+
+    def __init__(self, opts: CanonicalOptions, resources: ResourceHooks | None = None) -> None:
+        self.opts = opts
+        self.memory: Memory = opts.memory if opts.memory is not None else _no_memory
+        self.realloc: Realloc = opts.realloc if opts.realloc is not None else _no_realloc
+        self.post_return = opts.post_return
+        self.resources = resources
+        if resources is None:
+            self.lift_own = self.lift_borrow = _no_resources
+            self.lower_own = self.lower_borrow = _no_resources
+        else:
+            self.lift_own = resources.lift_own
+            self.lift_borrow = resources.lift_borrow
+            self.lower_own = resources.lower_own
+            self.lower_borrow = resources.lower_borrow
+        for name, what in (
+            ("lift_error_context", "error-context"),
+            ("lower_error_context", "error-context"),
+            ("lift_stream", "stream"),
+            ("lower_stream", "stream"),
+            ("lift_future", "future"),
+            ("lower_future", "future"),
+        ):
+            setattr(self, name, getattr(resources, name, None) or _unsupported(what))
+
+    def reallocate(self, old_ptr: int, old_size: int, align: int, new_size: int) -> int:
+        """Call ``realloc`` and check its answer, as the spec's callers of it do.
+
+        Traps if the new pointer is not aligned to ``align`` or the allocation
+        does not fit in memory (as seen after the call: it may have grown).
+        """
+        mask = 0xFFFF_FFFF if self.opts.addrtype == "i32" else 0xFFFF_FFFF_FFFF_FFFF
+        ptr: int = self.realloc(old_ptr, old_size, align, new_size) & mask
+        if ptr != align_to(ptr, align):
+            trap(
+                Rule.REALLOC_MISALIGNED,
+                f"realloc returned pointer {ptr:#x}, which is not aligned to {align} bytes",
+            )
+        size = len(self.memory())
+        if ptr + new_size > size:
+            trap(
+                Rule.REALLOC_OUT_OF_BOUNDS,
+                f"realloc returned pointer {ptr:#x} for {new_size} bytes, "
+                f"past the end of memory ({size} bytes)",
+            )
+        return ptr
+
+    def allocate(self, align: int, size: int) -> int:
+        """A fresh allocation: ``realloc(0, 0, align, size)``, checked."""
+        return self.reallocate(0, 0, align, size)

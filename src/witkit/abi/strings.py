@@ -1,0 +1,215 @@
+"""Strings across the boundary: the spec's ``load_string`` and ``store_string`` families.
+
+A string in memory is a pointer and a length in code units of the options'
+encoding: ``utf8`` (bytes), ``utf16`` (2-byte units, 2-aligned) or
+``latin1+utf16``, where the top bit of the length (``utf16_tag``) says UTF-16
+and otherwise the bytes are Latin-1.
+
+Storing has to pick an allocation size before it knows the exact one, so the
+spec lets it use the *source* string's encoding and length as a hint and then
+``realloc`` to grow or shrink.  ``store_string_into_range`` follows the spec's
+sequence of ``realloc`` calls exactly, for every (source, destination) pair, and
+does the copying in bulk (``str.encode``, slice assignment) instead of per code
+point.  A host ``str`` has no source encoding; like wasmtime for Rust strings,
+we treat it as UTF-8 with its UTF-8 length as the hint, which makes the common
+``utf8`` destination a single exact allocation.
+
+Generated code inlines the ``utf8`` cases and calls these functions for the two
+other encodings.  Runtimes that pass a string from one guest to another (an
+adapter) can carry the spec's hint with ``load_string_from_range`` ->
+``store_string_into_range``.
+"""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+from witkit.abi._support import bad, trap_decode
+from witkit.abi.context import Context, StringEncoding
+from witkit.abi.layout import MAX_STRING_BYTE_LENGTH, REALLOC_I32_MAX, align_to, utf16_tag
+from witkit.abi.trap import Rule, trap
+
+__all__ = [
+    "String",
+    "load_string_from_range",
+    "store_host_string",
+    "store_string_into_range",
+]
+
+#: the spec's lifted string: the text, the encoding it came in, and its tagged length
+String: TypeAlias = tuple[str, StringEncoding, int]
+
+
+def load_string_from_range(cx: Context, ptr: int, tagged_code_units: int) -> String:
+    """Read a string of ``tagged_code_units`` at ``ptr``; traps on bad ranges or bad text."""
+    mem = cx.memory()
+    tag = utf16_tag(cx.opts.addrtype)
+    encoding = cx.opts.string_encoding
+    if encoding == "utf8":
+        align, byte_length, codec = 1, tagged_code_units, "utf-8"
+    elif encoding == "utf16":
+        align, byte_length, codec = 2, 2 * tagged_code_units, "utf-16-le"
+    elif tagged_code_units & tag:
+        align, byte_length, codec = 2, 2 * (tagged_code_units ^ tag), "utf-16-le"
+    else:
+        align, byte_length, codec = 2, tagged_code_units, "latin-1"
+    if byte_length > MAX_STRING_BYTE_LENGTH:
+        trap(
+            Rule.STRING_TOO_LONG,
+            f"string of {byte_length} bytes exceeds the limit of {MAX_STRING_BYTE_LENGTH} bytes",
+        )
+    if ptr != align_to(ptr, align):
+        trap(Rule.MISALIGNED, f"string pointer {ptr:#x} is not aligned to {align} bytes")
+    if ptr + byte_length > len(mem):
+        trap(
+            Rule.OUT_OF_BOUNDS,
+            f"string at {ptr:#x} of {byte_length} bytes reaches past the end of memory "
+            f"({len(mem)} bytes)",
+        )
+    try:
+        s = str(mem[ptr : ptr + byte_length], codec)
+    except UnicodeDecodeError as e:
+        trap_decode(e)
+    return (s, encoding, tagged_code_units)
+
+
+def store_string_into_range(
+    cx: Context,
+    src: str,
+    src_encoding: StringEncoding = "utf8",
+    src_tagged_code_units: int | None = None,
+) -> tuple[int, int]:
+    """Allocate and write ``src``; returns ``(ptr, tagged_code_units)`` in ``cx``'s encoding.
+
+    ``src_encoding`` and ``src_tagged_code_units`` are the spec's hint (see the
+    module docstring); without a length, ``src`` is taken as a host string
+    (UTF-8, its UTF-8 length).  ``src`` must be a valid ``str`` without lone
+    surrogates (the generated code checks host values before calling).
+    """
+    tag = utf16_tag(cx.opts.addrtype)
+    if src_tagged_code_units is None:
+        src_encoding = "utf8"
+        src_tagged_code_units = len(src) if src.isascii() else len(src.encode("utf-8"))
+    if src_encoding == "latin1+utf16":
+        if src_tagged_code_units & tag:
+            simple, units = "utf16", src_tagged_code_units ^ tag
+        else:
+            simple, units = "latin1", src_tagged_code_units
+    else:
+        simple, units = src_encoding, src_tagged_code_units
+
+    match cx.opts.string_encoding:
+        case "utf8":
+            if simple == "utf8":
+                return _store_string_copy(cx, src, units, 1, 1, "utf-8")
+            if simple == "utf16":
+                return _store_string_to_utf8(cx, src, units, 3 * units)
+            return _store_string_to_utf8(cx, src, units, 2 * units)
+        case "utf16":
+            if simple == "utf8":
+                return _store_utf8_to_utf16(cx, src, units)
+            return _store_string_copy(cx, src, units, 2, 2, "utf-16-le")
+        case _:
+            if src_encoding != "latin1+utf16":
+                return _store_string_to_latin1_or_utf16(cx, src, units)
+            if simple == "latin1":
+                return _store_string_copy(cx, src, units, 1, 2, "latin-1")
+            return _store_probably_utf16_to_latin1_or_utf16(cx, src, units)
+
+
+def store_host_string(cx: Context, src: str, where: str) -> tuple[int, int]:
+    """A host ``str`` into memory (UTF-8 hint); a lone surrogate is the host's ``TypeError``."""
+    try:
+        return store_string_into_range(cx, src)
+    except UnicodeEncodeError:
+        bad(where, "string (a lone surrogate is not a Unicode scalar value)", src)
+
+
+def _write(cx: Context, ptr: int, data: bytes) -> None:
+    cx.memory()[ptr : ptr + len(data)] = data
+
+
+def _store_string_copy(
+    cx: Context, src: str, units: int, unit_size: int, align: int, codec: str
+) -> tuple[int, int]:
+    """The exact size is known up front: one allocation, one copy."""
+    byte_length = unit_size * units
+    _check_size(byte_length)
+    ptr = cx.allocate(align, byte_length)
+    encoded = src.encode(codec)
+    if len(encoded) != byte_length:
+        raise ValueError(f"string hint of {units} code units does not match the string")
+    _write(cx, ptr, encoded)
+    return ptr, units
+
+
+def _store_string_to_utf8(cx: Context, src: str, units: int, worst_case: int) -> tuple[int, int]:
+    """Optimistic 1 byte per unit; at the first non-ASCII, grow to the worst case, then shrink."""
+    _check_size(units)
+    ptr = cx.allocate(1, units)
+    if src.isascii():
+        _write(cx, ptr, src.encode("ascii"))
+        return ptr, units
+    _check_size(worst_case)
+    ptr = cx.reallocate(ptr, units, 1, worst_case)
+    encoded = src.encode("utf-8")
+    _write(cx, ptr, encoded)
+    if worst_case > len(encoded):
+        ptr = cx.reallocate(ptr, worst_case, 1, len(encoded))
+    return ptr, len(encoded)
+
+
+def _store_utf8_to_utf16(cx: Context, src: str, units: int) -> tuple[int, int]:
+    """Worst case first (each UTF-8 byte a UTF-16 unit), then shrink to the real size."""
+    worst_case = 2 * units
+    _check_size(worst_case)
+    ptr = cx.allocate(2, worst_case)
+    encoded = src.encode("utf-16-le")
+    _write(cx, ptr, encoded)
+    if len(encoded) < worst_case:
+        ptr = cx.reallocate(ptr, worst_case, 2, len(encoded))
+    return ptr, len(encoded) // 2
+
+
+def _store_string_to_latin1_or_utf16(cx: Context, src: str, units: int) -> tuple[int, int]:
+    """Hope for Latin-1; at the first wider character inflate to UTF-16 (worst case), shrink."""
+    _check_size(units)
+    ptr = cx.allocate(2, units)
+    try:
+        latin1 = src.encode("latin-1")
+    except UnicodeEncodeError:
+        pass
+    else:
+        _write(cx, ptr, latin1)
+        if len(latin1) < units:
+            ptr = cx.reallocate(ptr, units, 2, len(latin1))
+        return ptr, len(latin1)
+    worst_case = 2 * units
+    _check_size(worst_case)
+    ptr = cx.reallocate(ptr, units, 2, worst_case)
+    encoded = src.encode("utf-16-le")
+    _write(cx, ptr, encoded)
+    if worst_case > len(encoded):
+        ptr = cx.reallocate(ptr, worst_case, 2, len(encoded))
+    return ptr, (len(encoded) // 2) | utf16_tag(cx.opts.addrtype)
+
+
+def _store_probably_utf16_to_latin1_or_utf16(cx: Context, src: str, units: int) -> tuple[int, int]:
+    """The source chose UTF-16, so allocate for it; deflate to Latin-1 if it all fits."""
+    byte_length = 2 * units
+    _check_size(byte_length)
+    ptr = cx.allocate(2, byte_length)
+    encoded = src.encode("utf-16-le")
+    _write(cx, ptr, encoded)
+    try:
+        latin1 = src.encode("latin-1")
+    except UnicodeEncodeError:
+        return ptr, (len(encoded) // 2) | utf16_tag(cx.opts.addrtype)
+    _write(cx, ptr, latin1)
+    ptr = cx.reallocate(ptr, byte_length, 1, len(latin1))
+    return ptr, len(latin1)
+
+
+def _check_size(byte_length: int) -> None:
+    if byte_length > REALLOC_I32_MAX:
+        raise ValueError(f"a string of {byte_length} bytes is too large to pass")
