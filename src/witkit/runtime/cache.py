@@ -19,7 +19,7 @@ Rules:
   both files are valid.
 * **Integrity.** Each file starts with a header (magic, format version, payload
   length, CRC-32).  A file that is short, foreign or fails its CRC is treated as a
-  miss and overwritten by the next store.  (wasmtime's own check catches version
+  miss, removed, and replaced by the next store.  (wasmtime's own check catches version
   or setting mismatches; it does not detect flipped bits inside machine code.)
 * **One compiler per key.** ``lock(key)`` takes an advisory ``flock`` so that of
   several processes missing on the same module, one compiles and the others
@@ -95,8 +95,8 @@ class ModuleCache:
     def load(self, key: str) -> memoryview | None:
         """The stored payload (a writable view, so it can be handed to C without a copy).
 
-        None on a miss or on a file that fails any check; such a file is left for
-        ``store`` to overwrite.
+        None on a miss or on a file that fails any check; such a file is removed
+        so that it is read only once, and the caller's ``store`` replaces it.
         """
         path = self.path_for(key)
         try:
@@ -110,6 +110,7 @@ class ModuleCache:
         payload = _check(data, read)
         if payload is None:
             self.rejected += 1
+            self._remove(path)
             return None
         self.hits += 1
         return payload
@@ -140,8 +141,13 @@ class ModuleCache:
         """Count a loaded entry the engine refused as rejected, not a hit, and remove it."""
         self.hits -= 1
         self.rejected += 1
+        self._remove(self.path_for(key))
+
+    @staticmethod
+    def _remove(path: Path) -> None:
+        # Racing a writer's rename can at worst delete a good file: a later miss.
         with contextlib.suppress(OSError):
-            os.unlink(self.path_for(key))
+            os.unlink(path)
 
     @contextlib.contextmanager
     def lock(self, key: str) -> Iterator[None]:

@@ -12,11 +12,13 @@ deadline is counted in ticks; see ``Store.set_timeout``.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import platform
 import re
 import threading
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
 from functools import cache
 from typing import Literal
@@ -27,6 +29,7 @@ from wasmtime import _ffi as ffi
 from witkit.errors import ValidationError
 from witkit.runtime.cache import ModuleCache, cache_key
 from witkit.runtime.core import _capi
+from witkit.runtime.core.traps import root_cause
 from witkit.runtime.core.types import (
     CoreExport,
     CoreImport,
@@ -149,10 +152,14 @@ class Engine:
         _capi.engine_increment_epoch(self.address)
 
     def _compile(self, wasm: bytes | bytearray | memoryview) -> wasmtime.Module:
-        try:
-            return wasmtime.Module(self.raw, bytes(wasm))
-        except wasmtime.WasmtimeError as err:
-            raise _validation_error(str(err)) from None
+        # Straight to the C API: wasmtime-py's Module() would try to read
+        # non-binary input as wasm text, and copies the bytes first.
+        with _c_buffer(wasm) as (buffer, size):
+            ptr = ctypes.POINTER(ffi.wasmtime_module_t)()
+            error = ffi.wasmtime_module_new(self.raw.ptr(), buffer, size, ctypes.byref(ptr))
+        if error:
+            raise _validation_error(str(wasmtime.WasmtimeError._from_ptr(error)))
+        return wasmtime.Module._from_ptr(ptr)
 
     def _load(self, key: str) -> wasmtime.Module | None:
         assert self.cache is not None
@@ -189,35 +196,45 @@ def _tick(raw: wasmtime.Engine, address: int, interval: float, stop: threading.E
     del raw
 
 
+@contextlib.contextmanager
+def _c_buffer(
+    data: bytes | bytearray | memoryview,
+) -> Iterator[tuple[ctypes.Array[ctypes.c_uint8], int]]:
+    """A ``uint8_t*`` over ``data``: shared when writable, else one copy."""
+    view = memoryview(data).cast("B")
+    size = view.nbytes
+    if view.readonly:
+        buffer = (ctypes.c_uint8 * size).from_buffer_copy(view)
+    else:
+        buffer = (ctypes.c_uint8 * size).from_buffer(view)
+    try:
+        yield buffer, size
+    finally:
+        del buffer
+        view.release()
+
+
 def _deserialize(
     engine: wasmtime.Engine, data: bytes | bytearray | memoryview
 ) -> wasmtime.Module | str:
-    """A module, or wasmtime's reason for refusing the bytes.  Writable input is not copied."""
-    view = memoryview(data)
-    size = view.nbytes
-    if view.readonly:
-        buffer: ctypes.Array[ctypes.c_uint8] = (ctypes.c_uint8 * size).from_buffer_copy(view)
-    else:
-        buffer = (ctypes.c_uint8 * size).from_buffer(view)
-    ptr = ctypes.POINTER(ffi.wasmtime_module_t)()
-    error = ffi.wasmtime_module_deserialize(engine.ptr(), buffer, size, ctypes.byref(ptr))
-    del buffer
-    view.release()
+    """A module, or wasmtime's reason for refusing the bytes."""
+    with _c_buffer(data) as (buffer, size):
+        ptr = ctypes.POINTER(ffi.wasmtime_module_t)()
+        error = ffi.wasmtime_module_deserialize(engine.ptr(), buffer, size, ctypes.byref(ptr))
     if error:
         return str(wasmtime.WasmtimeError._from_ptr(error))
     return wasmtime.Module._from_ptr(ptr)
 
 
-_OFFSET = re.compile(r"at offset (\d+)")
+_OFFSET = re.compile(r"\s*\(?at offset (0x[0-9a-fA-F]+|\d+)\)?")
 
 
 def _validation_error(text: str) -> ValidationError:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    message = lines[-1] if lines else text
-    match = _OFFSET.search(text)
-    offset = int(match.group(1)) if match else None
-    message = _OFFSET.sub("", message).replace("  ", " ").strip().rstrip(":").strip()
-    return ValidationError(message, offset)
+    """wasmtime's root cause as the message, its offset (hex or decimal) as ``offset``."""
+    message = root_cause(text)
+    match = _OFFSET.search(message)
+    offset = int(match.group(1), 0) if match else None
+    return ValidationError(_OFFSET.sub("", message).strip(), offset)
 
 
 class CoreModule:

@@ -12,6 +12,7 @@ Everything here runs only after a call failed, so clarity beats speed.
 from __future__ import annotations
 
 import ctypes
+import re
 from dataclasses import dataclass
 
 import wasmtime
@@ -82,34 +83,32 @@ class CoreTrap(Trap):
 
 
 def _split(text: str) -> tuple[str, tuple[str, ...], str]:
-    """(root cause, intermediate causes outermost first, backtrace block) of wasmtime's text."""
+    """(root cause, intermediate causes outermost first, backtrace block) of wasmtime's text.
+
+    anyhow's Debug format: an optional head (for traps, "error while executing at
+    wasm backtrace:" and the frames), then "Caused by:" and either one cause or
+    causes numbered "0: ", "1: "...; a cause's own line breaks are kept, indented.
+    """
     text = text.rstrip("\n")
     head, sep, causes_text = text.partition("\n\nCaused by:\n")
+    backtrace = head.split("wasm backtrace:\n", 1)[1] if "wasm backtrace:\n" in head else ""
     if not sep:
-        # no chain: a plain message, possibly preceded by a backtrace block
-        head, sep, tail = text.partition("wasm backtrace:\n")
-        if sep and "\n\n" in tail:
-            backtrace, _, message = tail.partition("\n\n")
-            return message.strip(), (), backtrace
-        return text.strip(), (), ""
-    backtrace = ""
-    if "wasm backtrace:\n" in head:
-        backtrace = head.split("wasm backtrace:\n", 1)[1]
+        return " ".join(text.split()), (), ""
     causes: list[str] = []
+    numbered = re.match(r" {4}\d+: ", causes_text) is not None
     for line in causes_text.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            continue
-        number, colon, rest = stripped.partition(": ")
-        if colon and number.isdigit():
-            causes.append(rest)
-        elif causes and line.startswith("       "):
-            causes[-1] += "\n" + stripped  # continuation of a multi-line cause
+        start = re.match(r" {4}\d+: ", line) if numbered else None
+        if start is not None or not causes:
+            causes.append(line[start.end() :] if start else line)
         else:
-            causes.append(stripped)
-    if not causes:
-        return head.strip(), (), backtrace
+            causes[-1] += "\n" + line
+    causes = [" ".join(cause.split()) for cause in causes]
     return causes[-1], tuple(causes[:-1]), backtrace
+
+
+def root_cause(text: str) -> str:
+    """The innermost cause of a wasmtime error text, on one line."""
+    return _split(text)[0]
 
 
 def _kebab(name: str) -> str:

@@ -1,0 +1,236 @@
+"""The on-disk module cache: hits, misses, damaged files, settings, concurrent processes."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+import wasmtime
+
+from witkit.runtime.cache import HEADER_SIZE, ModuleCache, cache_key, default_cache_dir
+from witkit.runtime.core import Engine, Store
+
+ROOT = Path(__file__).resolve().parents[2]
+ADD = bytes(
+    wasmtime.wat2wasm(
+        """(module (func (export "add") (param i32 i32) (result i32)
+             local.get 0 local.get 1 i32.add))"""
+    )
+)
+
+
+def _many_functions(count: int) -> bytes:
+    """A module big enough that compiling it takes a noticeable moment."""
+    body = " ".join(
+        f'(func (export "f{i}") (param i32) (result i32) local.get 0 i32.const {i} i32.mul '
+        f"i32.const {i + 1} i32.add i32.const 3 i32.rotl)"
+        for i in range(count)
+    )
+    return bytes(wasmtime.wat2wasm(f"(module {body})"))
+
+
+def _entries(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.cwasm"))
+
+
+def _works(engine: Engine, module: object) -> bool:
+    instance = Store(engine).instantiate(module)  # type: ignore[arg-type]
+    return bool(instance.func("add")(2, 3) == 5)
+
+
+def test_miss_then_hit(tmp_path: Path) -> None:
+    directory = tmp_path / "cache"
+    engine = Engine(cache_dir=str(directory))
+    first = engine.compile(ADD)
+    assert not first.from_cache
+    [entry] = _entries(directory)
+    assert entry.stem == cache_key(ADD, engine.config.fingerprint())
+    assert entry.read_bytes()[:8] == b"WITKITCM"
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700  # others may not plant code
+    second = Engine(cache_dir=str(directory)).compile(ADD)  # a fresh engine, as a new process
+    assert second.from_cache
+    assert _works(second.engine, second)
+    assert second.engine.cache is not None and second.engine.cache.hits == 1
+
+
+def test_settings_are_part_of_the_key(tmp_path: Path) -> None:
+    Engine(cache_dir=str(tmp_path)).compile(ADD)
+    other = Engine(cache_dir=str(tmp_path), opt_level="none").compile(ADD)
+    assert not other.from_cache
+    assert len(_entries(tmp_path)) == 2
+    fuel = Engine(cache_dir=str(tmp_path), consume_fuel=True).compile(ADD)
+    assert not fuel.from_cache
+    # the cache location and the epoch tick do not change code: same key
+    assert (
+        Engine(cache_dir="/elsewhere", epoch_tick=0.5).config.fingerprint()
+        == Engine(cache=False).config.fingerprint()
+    )
+    assert "wasmtime=50.0.1" in Engine(cache=False).config.fingerprint()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "flip-payload-byte",
+        "truncate",
+        "empty",
+        "foreign",
+        "bad-version",
+    ],
+)
+def test_damaged_files_are_ignored_and_rewritten(tmp_path: Path, damage: str) -> None:
+    Engine(cache_dir=str(tmp_path)).compile(ADD)
+    [entry] = _entries(tmp_path)
+    data = bytearray(entry.read_bytes())
+    if damage == "flip-payload-byte":
+        data[HEADER_SIZE + len(data) // 2] ^= 0x40
+    elif damage == "truncate":
+        data = data[: len(data) // 2]
+    elif damage == "empty":
+        data = bytearray()
+    elif damage == "foreign":
+        data = bytearray(b"\x7fELF" + bytes(100))
+    elif damage == "bad-version":
+        data[8] = 99
+    entry.write_bytes(bytes(data))
+
+    engine = Engine(cache_dir=str(tmp_path))
+    module = engine.compile(ADD)
+    assert not module.from_cache
+    assert engine.cache is not None and engine.cache.rejected == 1
+    assert _works(engine, module)
+    again = Engine(cache_dir=str(tmp_path)).compile(ADD)  # rewritten, good again
+    assert again.from_cache
+
+
+def test_engine_refusal_with_a_good_crc_is_recompiled(tmp_path: Path) -> None:
+    """A file our checks accept but wasmtime does not (other version, settings, garbage)."""
+    engine = Engine(cache_dir=str(tmp_path))
+    key = cache_key(ADD, engine.config.fingerprint())
+    assert engine.cache is not None
+    engine.cache.store(key, b"not a compiled module" * 10)
+    module = engine.compile(ADD)
+    assert not module.from_cache
+    assert engine.cache.rejected == 1 and engine.cache.hits == 0
+    assert _works(engine, module)
+    assert Engine(cache_dir=str(tmp_path)).compile(ADD).from_cache
+
+
+def test_disabled_cache_writes_nothing(tmp_path: Path) -> None:
+    engine = Engine(cache=False, cache_dir=str(tmp_path))
+    assert engine.cache is None
+    assert not engine.compile(ADD).from_cache
+    assert not engine.compile(ADD).from_cache
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_default_location(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("WITKIT_CACHE_DIR", str(tmp_path / "explicit"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "explicit" / "core"
+    monkeypatch.delenv("WITKIT_CACHE_DIR")
+    assert default_cache_dir() == tmp_path / "xdg" / "witkit" / "core"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_cache_dir() == tmp_path / "home" / ".cache" / "witkit" / "core"
+    monkeypatch.setenv("WITKIT_CACHE_DIR", str(tmp_path / "env"))
+    engine = Engine()
+    engine.compile(ADD)
+    assert len(_entries(tmp_path / "env" / "core")) == 1
+
+
+def test_unwritable_cache_is_a_no_op(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    engine = Engine(cache_dir=str(blocker / "cache"))
+    assert _works(engine, engine.compile(ADD))  # compiles fine, caches nothing
+    assert blocker.read_text() == "not a directory"
+
+
+def test_concurrent_writers_never_expose_a_partial_file(tmp_path: Path) -> None:
+    cache = ModuleCache(tmp_path)
+    payloads = [bytes([n]) * (1 << 20) for n in range(4)]
+    stop = threading.Event()
+    seen: list[bytes] = []
+
+    def writer(payload: bytes) -> None:
+        while not stop.is_set():
+            cache.store("k", payload)
+
+    threads = [threading.Thread(target=writer, args=(p,)) for p in payloads]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(200):
+            loaded = cache.load("k")
+            if loaded is not None:
+                seen.append(bytes(loaded))
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert cache.rejected == 0
+    assert seen and all(item in payloads for item in seen)
+    assert [p.name for p in tmp_path.iterdir()] == ["k.cwasm"]  # no temporary debris
+
+
+SCRIPT = textwrap.dedent(
+    """
+    import sys, time
+    sys.path.insert(0, {src!r})
+    from witkit.runtime.core import Engine, Store
+    wasm = open(sys.argv[1], "rb").read()
+    deadline = float(sys.argv[2])
+    while time.time() < deadline:  # start compiling at (nearly) the same moment
+        pass
+    module = Engine(cache_dir=sys.argv[3]).compile(wasm)
+    assert Store(module.engine).instantiate(module).func("f7")(1) == ((7 + 8) << 3 | 0)
+    print("cached" if module.from_cache else "compiled")
+    """
+)
+
+
+def test_two_processes_compiling_the_same_module(tmp_path: Path) -> None:
+    wasm_path = tmp_path / "big.wasm"
+    wasm_path.write_bytes(_many_functions(3000))
+    script = tmp_path / "compile.py"
+    script.write_text(SCRIPT.format(src=str(ROOT / "src")))
+    cache_dir = tmp_path / "cache"
+    deadline = time.time() + 3.0  # time for both interpreters to start
+    processes = [
+        subprocess.Popen(
+            [sys.executable, str(script), str(wasm_path), str(deadline), str(cache_dir)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    for process, (_, err) in zip(processes, outputs, strict=True):
+        assert process.returncode == 0, err
+    results = sorted(out.strip() for out, _ in outputs)
+    # the per-key lock makes one process compile while the other waits and loads
+    assert results == ["cached", "compiled"]
+    [entry] = _entries(cache_dir)
+    data = entry.read_bytes()
+    assert zlib.crc32(data[HEADER_SIZE:]) == int.from_bytes(data[12:16], "little")
+    assert sorted(p.name for p in cache_dir.iterdir()) == [entry.name]  # no lock or temp files
+    assert os.access(entry, os.R_OK)
+
+
+def test_serialize_and_deserialize(tmp_path: Path) -> None:
+    engine = Engine(cache=False)
+    data = engine.compile(ADD).serialize()
+    assert _works(engine, engine.deserialize(data))
+    assert _works(engine, engine.deserialize(bytearray(data)))
+    with pytest.raises(ValueError):
+        engine.deserialize(b"garbage")
