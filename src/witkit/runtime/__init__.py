@@ -1,5 +1,41 @@
 """The component runtime: runs validated components on a core wasm engine.
 
-Each module here is self-contained; import from the module that owns a concept
-(``witkit.runtime.core`` is the core-engine adapter).
+How a component gets from bytes to a call, one module per arrow::
+
+    bytes ──binary.read──▶ ir.Component ──binary.validate──▶ ValidatedComponent
+          ──translate──▶ Translation          (component.py: + core modules compiled)
+          ──linker──▶ ResolvedImports         (names, semver, subtyping: once)
+          ──instance──▶ Instance               (steps run in a core Store)
+          ──func──▶ calls                      (canon lift / lower, resource built-ins)
+
+* ``translate`` walks the validated index spaces *once*, in binary order, as a
+  symbolic instantiation: every index of every space becomes a definition (an
+  export of the core instance of step *n*, a trampoline, a lifted function, a
+  host import at a path, a runtime resource), and nested components are
+  inlined by walking their bodies in child frames bound to the parent's
+  arguments.  Out come flat lists -- core instantiation ``steps`` whose imports
+  are positions, ``trampolines``, ``lifts``, ``resources`` -- plus the root
+  ``imports`` (with the paths used) and ``exports``.  Nothing later looks at a
+  name or an index space again.
+* ``linker`` matches the root imports to host definitions (plain callables,
+  mappings, classes for resources; exports of other instances), by exact name
+  then by semver-compatible interface name, checking the spec's subtyping, and
+  produces positional lookups for the instance.
+* ``instance`` runs the steps in one ``core.Store``: each step is one core
+  instantiation with a ready list of externs; trampolines and lifted functions
+  are made on first use.  Each frame of the translation is a
+  ``RuntimeInstance`` (the spec's ``ComponentInstance``: a handle table, the
+  ``may_enter``/``may_leave`` flags, a parent).
+* ``func`` is the boundary: a lifted function lowers Python arguments into the
+  guest with the ABI layer's generated code (``witkit.abi``), calls the core
+  function, lifts the result, checks borrows and runs ``post-return``; a
+  lowered import does the reverse for a host callable, or -- between two
+  component instances of one component -- calls the callee's lifted function
+  with the Python values it lifted (strings are transcoded on the way, as the
+  two sides' options say).  ``resources`` holds the runtime resource types,
+  the handle tables and the handles the host holds.
+
+Modules: ``core`` and ``cache`` (the core engine adapter, its own owner),
+``names`` (semver matching), ``translate``, ``component``, ``linker``,
+``typecheck``, ``instance``, ``func``, ``resources``.
 """

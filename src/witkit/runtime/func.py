@@ -1,0 +1,437 @@
+"""Calls across the component boundary: ``canon lift``, ``canon lower`` and the resource built-ins.
+
+CanonicalABI.md, "Canonical Definitions", synchronous only.  The value
+conversions are the ABI layer's (``witkit.abi.specialize.func_abi``, generated
+per function type); this module adds what the runtime owns around them:
+
+* **Entering.**  A call into a component instance checks ``may_enter`` on the
+  spec's *entering set* (the callee and its ancestors, minus the caller's) and
+  clears it for the duration of the call, so an instance on the stack cannot be
+  re-entered (``Store.lift``).  A trap, or any exception that unwinds guest
+  code, leaves the instance poisoned: later calls trap too, as wasmtime does,
+  since the guest's state is no longer trustworthy.
+* **Leaving.**  ``canon lower`` and the resource built-ins trap when the calling
+  instance may not leave: during ``realloc`` and ``post-return``.
+* **Borrows.**  Borrows lowered into a callee count against the call's
+  ``Scope`` and must be dropped before it returns ("borrow handles still remain
+  at the end of the call"); handles a caller lends are pinned (``num_lends``)
+  until the call returns, and borrowed ``ResourceHandle``s given to the host die
+  then.
+* **Contexts are per site, not per call.**  A component instance cannot be
+  re-entered while on the stack, so one ``Context`` (and one mutable borrow
+  scope) per lift or lower site is enough; the scope is saved and restored
+  around each call for the one legal nesting (a component calling its own
+  lifted function through a lowered import).
+
+The hot path of a call is a closure built once per function; ``Func.call`` is
+that closure, ``Func.__call__`` forwards to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from witkit.abi.context import CanonicalOptions, Context
+from witkit.abi.layout import contains_borrow
+from witkit.abi.specialize import func_abi
+from witkit.errors import Trap
+from witkit.runtime.resources import HandleEntry, ResourceType, Scope
+from witkit.types import FuncType
+from witkit.types import ResourceType as StaticResource
+
+if TYPE_CHECKING:
+    from witkit.runtime.instance import RuntimeInstance
+
+__all__ = ["Func", "Hooks", "cannot_enter", "cannot_leave"]
+
+
+def cannot_enter(inst: RuntimeInstance) -> Trap:
+    if inst.poisoned:
+        return Trap(
+            "cannot enter component instance: it trapped earlier and may be in an "
+            "inconsistent state",
+            "instance-poisoned",
+        )
+    return Trap(
+        "cannot enter component instance: it is already on the call stack (reentrance)",
+        "may-not-enter",
+    )
+
+
+def cannot_leave() -> Trap:
+    return Trap(
+        "cannot leave component instance: calls out are not allowed during "
+        "`realloc` or `post-return`",
+        "may-not-leave",
+    )
+
+
+def borrows_remain(count: int) -> Trap:
+    return Trap(
+        f"borrow handles still remain at the end of the call ({count} not dropped)",
+        "borrow-outlives-call",
+    )
+
+
+# =========================================================================== handle hooks
+
+
+class Hooks:
+    """The ABI's ``ResourceHooks`` for one site: the instance's table, its resource map, a scope."""
+
+    __slots__ = ("inst", "rmap", "rtypes", "scope", "table")
+
+    def __init__(
+        self,
+        inst: RuntimeInstance,
+        rmap: Mapping[StaticResource, int],
+        rtypes: Sequence[ResourceType],
+    ) -> None:
+        self.inst = inst
+        self.table = inst.handles
+        self.rmap = rmap
+        self.rtypes = rtypes
+        self.scope: Scope | None = None
+
+    def runtime(self, rt: StaticResource) -> ResourceType | None:
+        """The runtime type of a (root) static resource type, if this site can see it."""
+        rid = self.rmap.get(rt)
+        return None if rid is None else self.rtypes[rid]
+
+    def lower_own(self, rt: StaticResource, value: Any, /) -> int:
+        want = self.rtypes[self.rmap[rt]]
+        rep = want.from_host(value, True)
+        return self.table.add(HandleEntry(want, rep, True))
+
+    def lower_borrow(self, rt: StaticResource, value: Any, /) -> int:
+        want = self.rtypes[self.rmap[rt]]
+        rep = want.from_host(value, False)
+        if getattr(want, "impl", None) is self.inst:
+            return int(rep)
+        scope = self.scope
+        assert scope is not None, "a borrow is lowered outside of a call"
+        scope.num_borrows += 1
+        return self.table.add(HandleEntry(want, rep, False, scope))
+
+    def lift_own(self, rt: StaticResource, index: int, /) -> Any:
+        want = self.rtypes[self.rmap[rt]]
+        entry = self.table.remove_own(index, want)
+        return want.to_host_own(entry.rep)
+
+    def lift_borrow(self, rt: StaticResource, index: int, /) -> Any:
+        want = self.rtypes[self.rmap[rt]]
+        entry = self.table.get(index, want)
+        scope = self.scope
+        assert scope is not None, "a borrow is lifted outside of a call"
+        entry.num_lends += 1
+        scope.lenders.append(entry)
+        return want.to_host_borrow(entry.rep, scope)
+
+
+# =========================================================================== lifted functions
+
+
+class Func:
+    """A component function callable from Python: a ``canon lift`` of some instance.
+
+    Arguments are Python values as ``witkit.abi.values`` describes; a wrong one
+    raises ``TypeError`` naming the parameter and its WIT type.  ``call`` is the
+    same function without the method-call indirection, for hot loops.
+    """
+
+    __slots__ = ("_from", "call", "name", "resource_of", "type")
+
+    def __init__(
+        self,
+        name: str,
+        ty: FuncType,
+        call: Callable[..., Any],
+        call_from: Callable[[RuntimeInstance, Sequence[Any]], Any],
+        resource_of: Callable[[StaticResource], ResourceType | None],
+    ) -> None:
+        self.name = name
+        #: the WIT type, as validation resolved it in the defining component
+        self.type = ty
+        self.call = call
+        self._from = call_from
+        #: the runtime resource type of a resource named in ``type``
+        self.resource_of = resource_of
+
+    def __call__(self, *args: Any) -> Any:
+        return self.call(*args)
+
+    def call_from(self, caller: RuntimeInstance, args: Sequence[Any]) -> Any:
+        """A call from another component instance (entering set relative to ``caller``)."""
+        return self._from(caller, args)
+
+    def __repr__(self) -> str:
+        return f"<witkit.Func {self.name}>"
+
+
+def make_lift(
+    name: str,
+    ty: FuncType,
+    inst: RuntimeInstance,
+    core: Callable[..., Any],
+    nresults: int,
+    opts: CanonicalOptions,
+    hooks: Hooks,
+    unsupported: str | None = None,
+) -> Func:
+    """Build the call path of a lifted function (CanonicalABI.md ``canon_lift``, sync)."""
+    abi = func_abi(ty, opts)
+    cx = Context(opts, hooks)
+    lower_params = abi.lower_params
+    lift_results = abi.lift_results
+    post_return = opts.post_return
+    has_borrows = contains_borrow(ty)
+
+    def invoke(entering: tuple[RuntimeInstance, ...], args: Sequence[Any]) -> Any:
+        if unsupported is not None:
+            raise Trap(f"calling `{name}`: {unsupported} is not supported", "unsupported")
+        for i in entering:
+            if not i.may_enter:
+                raise cannot_enter(i)
+        for i in entering:
+            i.may_enter = False
+        saved = hooks.scope
+        scope = hooks.scope = Scope() if has_borrows else None
+        try:
+            flat = lower_params(cx, args)
+        except Trap:
+            _poison(entering)
+            hooks.scope = saved
+            raise
+        except BaseException:
+            _leave(entering)
+            hooks.scope = saved
+            raise
+        try:
+            result = core(*flat)
+            if nresults == 0:
+                value = lift_results(cx, ())
+            elif nresults == 1:
+                value = lift_results(cx, (result,))
+            else:
+                value = lift_results(cx, result)
+            if scope is not None and scope.num_borrows:
+                raise borrows_remain(scope.num_borrows)
+            if post_return is not None:
+                inst.may_leave = False
+                if nresults == 1:
+                    post_return(result)
+                elif nresults:
+                    post_return(*result)
+                else:
+                    post_return()
+                inst.may_leave = True
+        except BaseException:
+            _poison(entering)
+            hooks.scope = saved
+            raise
+        hooks.scope = saved
+        _leave(entering)
+        return value
+
+    from_host = inst.entering(None)
+    if len(from_host) == 1 and not has_borrows and post_return is None and unsupported is None:
+        call = _simple_call(inst, core, nresults, cx, lower_params, lift_results)
+    else:
+
+        def call(*args: Any) -> Any:
+            return invoke(from_host, args)
+
+    def call_from(caller: RuntimeInstance, args: Sequence[Any]) -> Any:
+        return invoke(inst.entering(caller), args)
+
+    call.__name__ = call.__qualname__ = name
+    return Func(name, ty, call, call_from, hooks.runtime)
+
+
+def _simple_call(
+    inst: RuntimeInstance,
+    core: Callable[..., Any],
+    nresults: int,
+    cx: Context,
+    lower_params: Callable[[Context, Sequence[Any]], list[Any]],
+    lift_results: Callable[[Context, Sequence[Any]], Any],
+) -> Callable[..., Any]:
+    """The common case, kept short: one instance to enter, no borrows, no post-return."""
+    if nresults == 1:
+
+        def call(*args: Any) -> Any:
+            if not inst.may_enter:
+                raise cannot_enter(inst)
+            inst.may_enter = False
+            try:
+                flat = lower_params(cx, args)
+            except Trap:
+                inst.poisoned = True
+                raise
+            except BaseException:
+                inst.may_enter = True
+                raise
+            try:
+                value = lift_results(cx, (core(*flat),))
+            except BaseException:
+                inst.poisoned = True
+                raise
+            inst.may_enter = True
+            return value
+
+        return call
+
+    def call_n(*args: Any) -> Any:
+        if not inst.may_enter:
+            raise cannot_enter(inst)
+        inst.may_enter = False
+        try:
+            flat = lower_params(cx, args)
+        except Trap:
+            inst.poisoned = True
+            raise
+        except BaseException:
+            inst.may_enter = True
+            raise
+        try:
+            result = core(*flat)
+            value = lift_results(cx, () if nresults == 0 else result)
+        except BaseException:
+            inst.poisoned = True
+            raise
+        inst.may_enter = True
+        return value
+
+    return call_n
+
+
+def _poison(entering: tuple[RuntimeInstance, ...]) -> None:
+    for i in entering:
+        i.poisoned = True
+
+
+def _leave(entering: tuple[RuntimeInstance, ...]) -> None:
+    for i in entering:
+        i.may_enter = True
+
+
+# =========================================================================== lowered functions
+
+
+def make_lower(
+    name: str,
+    ty: FuncType,
+    inst: RuntimeInstance,
+    target: Callable[..., Any],
+    opts: CanonicalOptions,
+    hooks: Hooks,
+    nresults: int,
+) -> Callable[..., Any]:
+    """The core function a guest calls for an import (CanonicalABI.md ``canon_lower``, sync).
+
+    ``target`` takes the lifted arguments and returns the value to lower: a host
+    callable, or (component to component) a ``Func.call_from`` bound to the caller.
+    """
+    abi = func_abi(ty, opts)
+    cx = Context(opts, hooks)
+    lift_params = abi.lift_params
+    lower_results = abi.lower_results
+    has_borrows = contains_borrow(ty)
+
+    if not has_borrows:
+
+        def trampoline(*flat: Any) -> Any:
+            if not inst.may_leave:
+                raise cannot_leave()
+            out = lower_results(cx, target(*lift_params(cx, flat)), flat)
+            if nresults == 1:
+                return out[0]
+            return out if nresults else None
+
+    else:
+
+        def trampoline(*flat: Any) -> Any:
+            if not inst.may_leave:
+                raise cannot_leave()
+            saved = hooks.scope
+            scope = hooks.scope = Scope()
+            try:
+                args = lift_params(cx, flat)
+                out = lower_results(cx, target(*args), flat)
+            finally:
+                scope.end()
+                hooks.scope = saved
+            if nresults == 1:
+                return out[0]
+            return out if nresults else None
+
+    trampoline.__name__ = trampoline.__qualname__ = name
+    return trampoline
+
+
+# =========================================================================== resource built-ins
+
+
+def resource_new(inst: RuntimeInstance, rt: ResourceType) -> Callable[[int], int]:
+    table = inst.handles
+
+    def new(rep: int) -> int:
+        if not inst.may_leave:
+            raise cannot_leave()
+        return table.add(HandleEntry(rt, rep, True))
+
+    return new
+
+
+def resource_drop(inst: RuntimeInstance, rt: ResourceType) -> Callable[[int], None]:
+    table = inst.handles
+
+    def drop(index: int) -> None:
+        if not inst.may_leave:
+            raise cannot_leave()
+        entry = table.get(index, rt)
+        if entry.num_lends:
+            raise Trap("cannot remove owned resource while borrowed", "handle-lent")
+        table.remove(index, rt)
+        if entry.own:
+            rt.destroy(entry.rep, inst)
+        elif entry.scope is not None:
+            entry.scope.num_borrows -= 1
+
+    return drop
+
+
+def resource_rep(inst: RuntimeInstance, rt: ResourceType) -> Callable[[int], int]:
+    table = inst.handles
+
+    def rep(index: int) -> int:
+        return int(table.get(index, rt).rep)
+
+    return rep
+
+
+def make_dtor(
+    impl: RuntimeInstance, core: Callable[..., Any] | None
+) -> Callable[[RuntimeInstance | None, int], None]:
+    """A guest destructor called as the spec does: lifted in ``impl``, entered from the dropper.
+
+    Without a destructor the entering checks still apply (the spec lifts a no-op).
+    """
+
+    def dtor(caller: RuntimeInstance | None, rep: int) -> None:
+        entering = impl.entering(caller)
+        for i in entering:
+            if not i.may_enter:
+                raise cannot_enter(i)
+        for i in entering:
+            i.may_enter = False
+        try:
+            if core is not None:
+                core(rep)
+        except BaseException:
+            _poison(entering)
+            raise
+        _leave(entering)
+
+    return dtor

@@ -1,0 +1,319 @@
+"""A live component instance: the translation's steps run in one store.
+
+``Instance`` is what ``Linker.instantiate`` returns.  Building it is the last
+phase: run ``Translation.steps`` in order (each a core instantiation whose
+imports are already resolved to positions), make trampolines and lifted
+functions on first use, and expose the root exports.
+
+Rules of this module:
+
+* Slots, not names: core instances, trampolines, lifted functions and resource
+  types live in lists indexed by the translation; nothing is looked up by name
+  here except the export names the host asks for.
+* ``RuntimeInstance`` is the spec's ``ComponentInstance`` (CanonicalABI.md,
+  "Component Instances"): a handle table and the ``may_enter``/``may_leave``
+  flags, one per frame of the translation, with its parent for the entering sets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from witkit.abi.context import CanonicalOptions
+from witkit.errors import LinkError, Trap
+from witkit.runtime import names
+from witkit.runtime.core import CoreFunc, CoreInstance, CoreMemory, Store
+from witkit.runtime.core import CoreFuncType as EngineFuncType
+from witkit.runtime.func import (
+    Func,
+    Hooks,
+    make_dtor,
+    make_lift,
+    make_lower,
+    resource_drop,
+    resource_new,
+    resource_rep,
+)
+from witkit.runtime.resources import GuestResourceType, HandleTable, ResourceType
+from witkit.runtime.translate import (
+    Builtin,
+    CoreDef,
+    CoreExportDef,
+    DefinedResource,
+    ExportDef,
+    ImportFuncDef,
+    LiftedFuncDef,
+    Lower,
+    Options,
+    ResourceDef,
+    Translation,
+)
+
+if TYPE_CHECKING:
+    from witkit.runtime.component import Component
+
+__all__ = ["Exports", "Instance", "ResolvedImports", "RuntimeInstance"]
+
+
+class RuntimeInstance:
+    """The spec's ``ComponentInstance``: handles and the enter/leave flags."""
+
+    __slots__ = ("_entering", "ancestry", "handles", "may_enter", "may_leave", "parent", "poisoned")
+
+    def __init__(self, parent: RuntimeInstance | None) -> None:
+        self.parent = parent
+        self.handles = HandleTable()
+        self.may_enter = True
+        self.may_leave = True
+        self.poisoned = False
+        chain: list[RuntimeInstance] = [self]
+        while chain[-1].parent is not None:
+            chain.append(chain[-1].parent)
+        #: self, then each ancestor
+        self.ancestry: tuple[RuntimeInstance, ...] = tuple(chain)
+        self._entering: dict[int, tuple[RuntimeInstance, ...]] = {}
+
+    def entering(self, caller: RuntimeInstance | None) -> tuple[RuntimeInstance, ...]:
+        """The spec's ``entering_set``: self and ancestors, minus the caller's (cached)."""
+        if caller is None:
+            return self.ancestry
+        key = id(caller)
+        found = self._entering.get(key)
+        if found is None:
+            theirs = set(map(id, caller.ancestry))
+            found = self._entering[key] = tuple(i for i in self.ancestry if id(i) not in theirs)
+        return found
+
+
+@dataclass(slots=True)
+class ResolvedImports:
+    """What the linker found for the root imports, by position."""
+
+    #: per import: function path -> the callable that implements it
+    funcs: list[dict[tuple[str, ...], Callable[..., Any]]]
+    #: rid -> runtime resource type, for the imported resources
+    resources: dict[int, ResourceType]
+
+
+class Instance:
+    """An instantiated component: call its exports through ``exports``."""
+
+    def __init__(self, component: Component, store: Store, imports: ResolvedImports) -> None:
+        t: Translation = component.translation
+        self.component = component
+        self.store = store
+        self._t = t
+        self._imports = imports
+        rinsts: list[RuntimeInstance] = []
+        for parent in t.instances:
+            rinsts.append(RuntimeInstance(None if parent is None else rinsts[parent]))
+        self._rinsts = rinsts
+        rtypes: list[ResourceType] = []
+        for rid, resource in enumerate(t.resources):
+            if isinstance(resource, DefinedResource):
+                impl = rinsts[resource.instance]
+                dtor = None if resource.dtor is None else self._lazy_core(resource.dtor)
+                rtypes.append(GuestResourceType(resource.name, impl, make_dtor(impl, dtor)))
+            else:
+                rtypes.append(imports.resources[rid])
+        self._rtypes = rtypes
+        self._core: list[CoreInstance] = []
+        self._trampolines: list[CoreFunc | None] = [None] * len(t.trampolines)
+        self._funcs: list[Func | None] = [None] * len(t.lifts)
+        for step in t.steps:
+            externs = [self._core_def(d) for d in step.imports]
+            module = component.modules[step.module]
+            self._core.append(store.instantiate(module, externs))
+        self.exports = Exports(self, t.exports, "")
+
+    def __repr__(self) -> str:
+        return f"<witkit.Instance of {self.component.name or 'component'}>"
+
+    # ------------------------------------------------------------------ core definitions
+
+    def _core_def(self, d: CoreDef) -> Any:
+        if isinstance(d, CoreExportDef):
+            return self._core[d.instance].export(d.name)
+        return self._trampoline(d.index)
+
+    def _lazy_core(self, d: CoreDef) -> Callable[..., Any]:
+        """A core function resolved on first call (it may live in a later core instance)."""
+        resolved: list[Callable[..., Any]] = []
+
+        def call(*args: Any) -> Any:
+            if not resolved:
+                resolved.append(self._core_def(d).call)
+            return resolved[0](*args)
+
+        return call
+
+    def _options(self, o: Options, inst: RuntimeInstance) -> CanonicalOptions:
+        memory = None
+        if o.memory is not None:
+            mem = self._core_def(o.memory)
+            if not isinstance(mem, CoreMemory):
+                raise LinkError("canonical option `memory` is not a memory")
+            memory = mem.view
+        realloc = None
+        if o.realloc is not None:
+            core_realloc = self._core_def(o.realloc).call
+
+            def realloc(old: int, old_size: int, align: int, new_size: int) -> int:
+                inst.may_leave = False
+                try:
+                    ptr: int = core_realloc(old, old_size, align, new_size)
+                finally:
+                    inst.may_leave = True
+                return ptr
+
+        post_return = None if o.post_return is None else self._core_def(o.post_return).call
+        return CanonicalOptions(
+            o.string_encoding,
+            memory,
+            realloc,
+            post_return,
+            addrtype="i64" if o.memory64 else "i32",
+        )
+
+    def _hooks(self, inst: RuntimeInstance, resources: int) -> Hooks:
+        return Hooks(inst, self._t.resource_maps[resources], self._rtypes)
+
+    # ------------------------------------------------------------------ lifted functions
+
+    def _func(self, index: int) -> Func:
+        func = self._funcs[index]
+        if func is None:
+            lift = self._t.lifts[index]
+            inst = self._rinsts[lift.instance]
+            core = self._core_def(lift.core_func)
+            if not isinstance(core, CoreFunc):
+                raise LinkError(f"`{lift.name}`: canon lift of something that is not a function")
+            func = make_lift(
+                lift.name,
+                lift.type,
+                inst,
+                core.call,
+                len(core.type.results),
+                self._options(lift.options, inst),
+                self._hooks(inst, lift.resources),
+                lift.unsupported,
+            )
+            self._funcs[index] = func
+        return func
+
+    def _host_func(self, d: ImportFuncDef) -> Callable[..., Any]:
+        return self._imports.funcs[d.index][d.path]
+
+    # ------------------------------------------------------------------ trampolines
+
+    def _trampoline(self, index: int) -> CoreFunc:
+        found = self._trampolines[index]
+        if found is not None:
+            return found
+        tr = self._t.trampolines[index]
+        inst = self._rinsts[tr.instance]
+        ty = EngineFuncType(tuple(tr.core_type.params), tuple(tr.core_type.results))  # type: ignore[arg-type]
+        fn: Callable[..., Any]
+        if isinstance(tr, Lower):
+            fn = make_lower(
+                tr.name,
+                tr.type,
+                inst,
+                self._target(tr.func, inst),
+                self._options(tr.options, inst),
+                self._hooks(inst, tr.resources),
+                len(tr.core_type.results),
+            )
+        elif isinstance(tr, Builtin):
+            rt = self._rtypes[tr.rid]
+            if tr.name == "resource.new":
+                fn = resource_new(inst, rt)
+            elif tr.name == "resource.drop":
+                fn = resource_drop(inst, rt)
+            else:
+                fn = resource_rep(inst, rt)
+        else:
+            fn = _unsupported(tr.name)
+        found = self._trampolines[index] = self.store.host_func(
+            ty, fn, name=getattr(tr, "name", None)
+        )
+        return found
+
+    def _target(
+        self, d: LiftedFuncDef | ImportFuncDef, caller: RuntimeInstance
+    ) -> Callable[..., Any]:
+        if isinstance(d, ImportFuncDef):
+            return self._host_func(d)
+        resolved: list[Func] = []
+
+        def adapter(*args: Any) -> Any:
+            # component -> component: lifted from the caller, lowered into the callee
+            if not resolved:
+                resolved.append(self._func(d.index))
+            return resolved[0].call_from(caller, args)
+
+        return adapter
+
+
+def _unsupported(what: str) -> Callable[..., Any]:
+    def trap(*args: Any) -> Any:
+        raise Trap(
+            f"{what} is not supported by witkit (async and threads are not yet)", "unsupported"
+        )
+
+    return trap
+
+
+class Exports(Mapping[str, Any]):
+    """The exports of an instance (or of an exported instance), by name.
+
+    Functions are ``Func`` objects; exported instances are ``Exports``; exported
+    resource types are runtime ``ResourceType``s.  A versioned interface name
+    also finds a semver-compatible export (``@0.2.0`` finds ``@0.2.3``).
+    """
+
+    def __init__(self, owner: Instance, defs: Mapping[str, ExportDef], path: str) -> None:
+        self._owner = owner
+        self._defs = {name: d for name, d in defs.items() if d is not None}
+        self._path = path
+        self._cache: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        found = self._cache.get(name)
+        if found is not None:
+            return found
+        match = names.lookup(self._defs, name)
+        if match is None:
+            where = f" of `{self._path}`" if self._path else ""
+            known = ", ".join(sorted(self._defs)) or "none"
+            raise KeyError(f"no export `{name}`{where} (exports: {known})")
+        real, d = match
+        value = self._resolve(real, d)
+        self._cache[name] = value
+        return value
+
+    def _resolve(self, name: str, d: ExportDef) -> Any:
+        owner = self._owner
+        if isinstance(d, LiftedFuncDef):
+            return owner._func(d.index)
+        if isinstance(d, ImportFuncDef):
+            return owner._host_func(d)
+        if isinstance(d, ResourceDef):
+            return owner._rtypes[d.rid]
+        assert isinstance(d, dict)
+        return Exports(owner, d, f"{self._path}/{name}" if self._path else name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._defs)
+
+    def __len__(self) -> int:
+        return len(self._defs)
+
+    def __repr__(self) -> str:
+        return f"<witkit.Exports {sorted(self._defs)}>"
+
+    def funcs(self) -> Sequence[str]:
+        """The names of the exported functions, in order."""
+        return [n for n, d in self._defs.items() if isinstance(d, LiftedFuncDef | ImportFuncDef)]
