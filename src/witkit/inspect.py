@@ -1,0 +1,330 @@
+"""What a binary is made of, as data: the model behind ``witkit inspect``.
+
+``inspect_bytes`` reads (and, for components, validates) a binary and returns a
+``Report``: its kind, its size, and for a component the tree a person wants to see
+first -- core modules with their sizes, nested components, core and component
+instances and how they are made, imports and exports with their types written in
+WIT syntax, and the producers.  Rendering is the CLI's job; ``Report.to_json()``
+serves scripts.
+
+Types are written the way WIT writes them.  A named type (one an instance or
+component exports as ``(type (eq ...))``, or a resource) is written by its name, so
+functions read like their WIT declarations: ``func(self: borrow<output-stream>,
+contents: list<u8>) -> result<_, stream-error>``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+from witkit import types as t
+from witkit.binary import ir
+
+__all__ = [
+    "ComponentReport",
+    "Item",
+    "ModuleReport",
+    "Report",
+    "describe_extern",
+    "describe_valtype",
+    "inspect_bytes",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One import or export: its name, its kind, and its type in WIT syntax."""
+
+    name: str
+    kind: str
+    type: str
+    #: for instances: ``(name, type)`` of each export
+    members: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleReport:
+    index: int
+    name: str | None
+    offset: int
+    size: int
+    imports: tuple[str, ...]
+    exports: tuple[str, ...]
+    memories: int
+    tables: int
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentReport:
+    name: str | None
+    offset: int
+    size: int
+    modules: tuple[ModuleReport, ...] = ()
+    components: tuple[ComponentReport, ...] = ()
+    #: how each core instance is made, in index order
+    core_instances: tuple[str, ...] = ()
+    #: how each component instance is made, in index order (imports included)
+    instances: tuple[str, ...] = ()
+    imports: tuple[Item, ...] = ()
+    exports: tuple[Item, ...] = ()
+    producers: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """``kind`` is ``component``, ``core module`` or ``wit package`` (a component that only exports types)."""
+
+    kind: Literal["component", "core module", "wit package"]
+    size: int
+    component: ComponentReport | None = None
+    module: ModuleReport | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+
+# --------------------------------------------------------------------------- types in WIT syntax
+
+
+class _Names:
+    """Names for types, learned from the type exports of the instances and components seen."""
+
+    def __init__(self) -> None:
+        self._names: dict[int, str] = {}
+
+    def learn(self, exports: dict[str, t.ExternItem]) -> None:
+        for name, item in exports.items():
+            if isinstance(item.ty, t.TypeExtern):
+                for ty in (item.ty.created, item.ty.referenced):
+                    self._names.setdefault(id(ty), name)
+
+    def of(self, ty: object) -> str | None:
+        seen = ty
+        while seen is not None:
+            name = self._names.get(id(seen))
+            if name is not None:
+                return name
+            seen = getattr(seen, "alias_of", None)
+        return None
+
+
+def describe_valtype(ty: t.ValType, names: _Names | None = None, *, top: bool = True) -> str:
+    """A value type in WIT syntax; named types by their name unless at the top."""
+    if isinstance(ty, str):
+        return ty
+    names = names or _Names()
+    if not top:
+        name = names.of(ty)
+        if name is not None:
+            return name
+
+    def sub(inner: t.ValType) -> str:
+        return describe_valtype(inner, names, top=False)
+
+    match ty:
+        case t.PrimType(prim=prim):
+            return prim
+        case t.RecordType(fields=fields):
+            return "record { " + ", ".join(f"{n}: {sub(v)}" for n, v in fields) + " }"
+        case t.VariantType(cases=cases):
+            parts = [n if v is None else f"{n}({sub(v)})" for n, v in cases]
+            return "variant { " + ", ".join(parts) + " }"
+        case t.ListType(element=element, length=None):
+            return f"list<{sub(element)}>"
+        case t.ListType(element=element, length=length):
+            return f"list<{sub(element)}, {length}>"
+        case t.TupleType(types=types):
+            return "tuple<" + ", ".join(sub(x) for x in types) + ">"
+        case t.FlagsType(names=labels):
+            return "flags { " + ", ".join(labels) + " }"
+        case t.EnumType(names=labels):
+            return "enum { " + ", ".join(labels) + " }"
+        case t.OptionType(value=value):
+            return f"option<{sub(value)}>"
+        case t.ResultType(ok=None, err=None):
+            return "result"
+        case t.ResultType(ok=ok, err=None):
+            return f"result<{sub(ok)}>" if ok is not None else "result"
+        case t.ResultType(ok=ok, err=err):
+            left = "_" if ok is None else sub(ok)
+            return f"result<{left}, {sub(err) if err is not None else '_'}>"
+        case t.OwnType(resource=resource):
+            return names.of(resource) or resource.name or "resource"
+        case t.BorrowType(resource=resource):
+            return f"borrow<{names.of(resource) or resource.name or 'resource'}>"
+        case t.StreamType(element=element):
+            return "stream" if element is None else f"stream<{sub(element)}>"
+        case t.FutureType(value=value):
+            return "future" if value is None else f"future<{sub(value)}>"
+        case t.MapType(key=key, value=value):
+            return f"map<{sub(key)}, {sub(value)}>"
+    return type(ty).__name__  # pragma: no cover - every defined type is matched above
+
+
+def _describe_func(func: t.FuncType, names: _Names) -> str:
+    params = ", ".join(f"{n}: {describe_valtype(v, names, top=False)}" for n, v in func.params)
+    head = "async func" if func.is_async else "func"
+    if func.result is None:
+        return f"{head}({params})"
+    return f"{head}({params}) -> {describe_valtype(func.result, names, top=False)}"
+
+
+def describe_extern(ty: t.ExternType, names: _Names | None = None) -> tuple[str, str]:
+    """``(kind, type)`` of an import or export, the type in WIT syntax."""
+    names = names or _Names()
+    match ty:
+        case t.FuncType():
+            return "func", _describe_func(ty, names)
+        case t.InstanceType(exports=exports):
+            return "instance", f"instance ({len(exports)} exports)"
+        case t.ComponentType(imports=imports, exports=exports):
+            return "component", f"component ({len(imports)} imports, {len(exports)} exports)"
+        case t.ModuleType(imports=imports, exports=exports):
+            return "core module", f"core module ({len(imports)} imports, {len(exports)} exports)"
+        case t.ValueExtern(ty=value):
+            return "value", describe_valtype(value, names, top=False)
+        case t.TypeExtern(referenced=ref):
+            if isinstance(ref, t.ResourceType):
+                return "type", "resource"
+            if isinstance(ref, t.FuncType):
+                return "type", _describe_func(ref, names)
+            if isinstance(ref, (t.InstanceType, t.ComponentType)):
+                return "type", describe_extern(ref, names)[1]
+            return "type", describe_valtype(ref, names, top=True)
+    return "unknown", type(ty).__name__  # pragma: no cover
+
+
+def _items(externs: dict[str, t.ExternItem], names: _Names) -> tuple[Item, ...]:
+    out: list[Item] = []
+    for name, item in externs.items():
+        members: tuple[tuple[str, str], ...] = ()
+        if isinstance(item.ty, t.InstanceType):
+            names.learn(item.ty.exports)
+            members = tuple(
+                (member, describe_extern(sub.ty, names)[1])
+                for member, sub in item.ty.exports.items()
+            )
+        if isinstance(item.ty, t.TypeExtern):
+            names.learn({name: item})
+        kind, text = describe_extern(item.ty, names)
+        out.append(Item(name, kind, text, members))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- the tree
+
+
+def _sort_names(component: ir.Component) -> dict[str, dict[int, str]]:
+    for custom in component.customs:
+        if custom.names is not None:
+            return {sort: dict(pairs) for sort, pairs in custom.names.sorts.items()}
+    return {}
+
+
+def _own_name(component: ir.Component) -> str | None:
+    for custom in component.customs:
+        if custom.names is not None:
+            return custom.names.component
+    return None
+
+
+def _module_report(index: int, module: ir.CoreModule, name: str | None) -> ModuleReport:
+    return ModuleReport(
+        index=index,
+        name=name,
+        offset=module.offset,
+        size=module.size,
+        imports=tuple(f"{i.module}::{i.name}" for i in module.imports),
+        exports=tuple(e.name for e in module.exports),
+        memories=len(module.memories),
+        tables=len(module.tables),
+    )
+
+
+def _describe_core_instance(inst: ir.CoreInstance, names: dict[int, str]) -> str:
+    if isinstance(inst, ir.CoreInstantiate):
+        module = names.get(inst.module, str(inst.module))
+        args = ", ".join(f"{a.name}=instance {a.index}" for a in inst.args)
+        return f"instantiate module {module}" + (f" with {args}" if args else "")
+    exported = ", ".join(e.name for e in inst.exports)
+    return f"exports {{{exported}}}"
+
+
+def _describe_instance(inst: ir.Instance, names: dict[int, str]) -> str:
+    if isinstance(inst, ir.Instantiate):
+        comp = names.get(inst.component, str(inst.component))
+        args = ", ".join(f"{a.name}={a.sort} {a.index}" for a in inst.args)
+        return f"instantiate component {comp}" + (f" with {args}" if args else "")
+    exported = ", ".join(e.name.name for e in inst.exports)
+    return f"exports {{{exported}}}"
+
+
+def _component_report(
+    component: ir.Component, name: str | None, ctype: t.ComponentType | None
+) -> ComponentReport:
+    sort_names = _sort_names(component)
+    modules: list[ModuleReport] = []
+    components: list[ComponentReport] = []
+    core_instances: list[str] = []
+    instances: list[str] = []
+    producers: dict[str, tuple[tuple[str, str], ...]] = {}
+    module_names = sort_names.get("core module", {})
+    component_names = sort_names.get("component", {})
+    for section in component.sections:
+        if isinstance(section, ir.CoreModuleSection):
+            index = len(modules)
+            modules.append(_module_report(index, section.module, module_names.get(index)))
+        elif isinstance(section, ir.ComponentSection):
+            index = len(components)
+            nested = section.component
+            name = component_names.get(index) or _own_name(nested)
+            components.append(_component_report(nested, name, None))
+        elif isinstance(section, ir.CoreInstanceSection):
+            core_instances.extend(_describe_core_instance(i, module_names) for i in section.items)
+        elif isinstance(section, ir.InstanceSection):
+            instances.extend(_describe_instance(i, component_names) for i in section.items)
+        elif isinstance(section, ir.ImportSection):
+            instances.extend(
+                f"import {i.name.name}" for i in section.items if i.desc.sort == "instance"
+            )
+        elif isinstance(section, ir.CustomSection) and section.producers is not None:
+            for key, values in section.producers.fields.items():
+                producers[key] = producers.get(key, ()) + values
+    names = _Names()
+    if ctype is not None:
+        imports = _items(ctype.imports, names)
+        exports = _items(ctype.exports, names)
+    else:
+        imports = tuple(Item(i.name.name, i.desc.sort, "") for i in component.imports)
+        exports = tuple(Item(e.name.name, e.sort, "") for e in component.exports)
+    return ComponentReport(
+        name=name,
+        offset=component.offset,
+        size=component.size,
+        modules=tuple(modules),
+        components=tuple(components),
+        core_instances=tuple(core_instances),
+        instances=tuple(instances),
+        imports=imports,
+        exports=exports,
+        producers=producers,
+    )
+
+
+def inspect_bytes(data: bytes) -> Report:
+    """Read (and validate) ``data``; raise ``BinaryError``/``ValidationError`` when it is not wasm."""
+    from witkit.binary import read, validate
+
+    parsed = read(data)
+    if isinstance(parsed, ir.CoreModule):
+        return Report("core module", len(data), module=_module_report(0, parsed, None))
+    checked = validate(parsed)
+    exports = checked.type.exports
+    is_package = bool(exports) and all(
+        isinstance(item.ty, t.TypeExtern) and isinstance(item.ty.referenced, t.ComponentType)
+        for item in exports.values()
+    )
+    report = _component_report(parsed, _own_name(parsed), checked.type)
+    return Report("wit package" if is_package else "component", len(data), component=report)

@@ -1,0 +1,158 @@
+"""The `inspect` and `wit` commands as a person meets them: output, exit status, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import wasmtime
+
+ROOT = Path(__file__).resolve().parents[2]
+HELLO = ROOT / "examples" / "hello.wat"
+
+
+def witkit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    return subprocess.run(
+        [sys.executable, "-m", "witkit", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env=env,
+        check=False,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert result.returncode == 1, result
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("witkit: error: ")
+    for needle in needles:
+        assert needle in lines[0]
+
+
+@pytest.fixture(scope="module")
+def hello_wasm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "hello.wasm"
+    path.write_bytes(wasmtime.wat2wasm(HELLO.read_text()))
+    return path
+
+
+def test_wit_of_example_matches_wasm_tools(hello_wasm: Path) -> None:
+    ours = witkit("wit", str(HELLO))
+    theirs = subprocess.run(
+        ["wasm-tools", "component", "wit", str(hello_wasm)], capture_output=True, text=True
+    )
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout == theirs.stdout
+
+
+def test_wit_json_is_the_resolved_model(hello_wasm: Path) -> None:
+    result = witkit("wit", "--json", str(hello_wasm))
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    names = [p["name"] for p in doc["packages"]]
+    assert names == ["wasi:io@0.2.0", "wasi:cli@0.2.0", "root:component"]
+
+
+def test_inspect_tells_the_structure(hello_wasm: Path) -> None:
+    result = witkit("inspect", str(hello_wasm))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith(f"{hello_wasm}: component, ")
+    assert 'module 0 "Memory"' in out and 'module 1 "Main"' in out
+    assert "instantiate module Main with host=instance 1" in out
+    assert (
+        "[method]output-stream.blocking-write-and-flush: func(self: borrow<output-stream>, "
+        "contents: list<u8>) -> result<_, stream-error>" in out
+    )
+    assert "wasi:cli/run@0.2.0: instance\n      run: func() -> result" in out
+
+
+def test_inspect_json(hello_wasm: Path) -> None:
+    result = witkit("inspect", "--json", str(hello_wasm))
+    doc = json.loads(result.stdout)
+    assert doc["kind"] == "component"
+    assert doc["size"] == hello_wasm.stat().st_size
+    assert [m["name"] for m in doc["component"]["modules"]] == ["Memory", "Main"]
+    assert [i["name"] for i in doc["component"]["imports"]] == [
+        "wasi:io/error@0.2.0",
+        "wasi:io/streams@0.2.0",
+        "wasi:cli/stdout@0.2.0",
+    ]
+
+
+def test_inspect_core_module(tmp_path: Path) -> None:
+    path = tmp_path / "core.wasm"
+    path.write_bytes(wasmtime.wat2wasm('(module (memory (export "m") 1) (func (export "f")))'))
+    result = witkit("inspect", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "core module" in result.stdout and "export f" in result.stdout
+
+
+def test_missing_file() -> None:
+    assert_one_line_error(witkit("wit", "no/such.wasm"), "no/such.wasm")
+
+
+def test_truncated_file(hello_wasm: Path, tmp_path: Path) -> None:
+    cut = tmp_path / "cut.wasm"
+    cut.write_bytes(hello_wasm.read_bytes()[:100])
+    for command in ("wit", "inspect"):
+        assert_one_line_error(witkit(command, str(cut)), "offset")
+
+
+def test_wrong_layer(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.wasm"
+    bad.write_bytes(b"\0asm\x0d\x00\x07\x00")
+    assert_one_line_error(witkit("inspect", str(bad)), "offset")
+
+
+def test_random_bytes(tmp_path: Path) -> None:
+    bad = tmp_path / "random.bin"
+    bad.write_bytes(bytes(range(7, 250, 3)))
+    assert_one_line_error(witkit("wit", str(bad)))
+
+
+def test_core_module_where_component_expected(tmp_path: Path) -> None:
+    path = tmp_path / "core.wasm"
+    path.write_bytes(wasmtime.wat2wasm("(module)"))
+    assert_one_line_error(witkit("wit", str(path)), "core")
+
+
+def test_bad_wat_names_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "bad.wat"
+    path.write_text('(component\n  (import "x" (func (param u32)))\n  (bogus)\n)\n')
+    assert_one_line_error(witkit("wit", str(path)), f"{path}:")
+
+
+def test_bad_flag_is_a_usage_error() -> None:
+    result = witkit("wit", "--no-such-flag", "x.wasm")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "--no-such-flag" in result.stderr
+
+
+def test_broken_pipe_is_quiet(hello_wasm: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.run(
+        f"{sys.executable} -m witkit inspect {hello_wasm} | head -c 10",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert "Traceback" not in proc.stderr
+    assert "Broken pipe" not in proc.stderr
+
+
+def test_help_has_examples() -> None:
+    for command in ("wit", "inspect"):
+        result = witkit(command, "--help")
+        assert result.returncode == 0
+        assert "examples:" in result.stdout
