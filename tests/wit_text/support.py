@@ -41,13 +41,13 @@ def jco_dir() -> Path | None:
     try:
         from tests.fixtures.build import FixtureBuildError
         from tests.fixtures.build import jco_dir as fixture_jco_dir
-    except ImportError:  # pragma: no cover - the fixture module is optional here
-        fixture_jco_dir = None
-    if fixture_jco_dir is not None:
+
         try:
             return fixture_jco_dir()
         except FixtureBuildError:
             pass
+    except ImportError:  # pragma: no cover - the fixture module is optional here
+        pass
     env = os.environ.get("WITKIT_JCO")
     for candidate in [Path(env)] if env else [_DEV_JCO]:
         if (candidate / "package.json").is_file():

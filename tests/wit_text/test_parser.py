@@ -155,7 +155,7 @@ def test_resource_functions(tree: ast.PackageFile) -> None:
 def test_world_items(tree: ast.PackageFile) -> None:
     world = tree.items[2]
     assert isinstance(world, ast.World)
-    summary = []
+    summary: list[tuple[str, str]] = []
     for item in world.items:
         if isinstance(item, ast.WorldExtern):
             summary.append((item.direction, type(item.kind).__name__))

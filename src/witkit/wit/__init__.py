@@ -1,0 +1,51 @@
+"""WIT, the WebAssembly Interface Types language: text to model, model to text and binary.
+
+Public API (imported lazily, so ``import witkit.wit`` stays cheap):
+
+* ``parse_path(path, *, deps=(), features=(), all_features=False)`` -- a ``.wit``
+  file, or a directory with its ``deps/``; returns ``(Resolve, PackageId)``.
+* ``parse_text(text, name)`` / ``parse_sources(main, deps)`` -- the same from
+  strings, touching no files.
+* ``select_world(resolve, package, world=None)`` -- the world a tool should use.
+
+Errors are ``witkit.errors.WitError`` with a ``Span`` when the problem is in
+the text.  The model itself lives in ``witkit.wit.model``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__all__ = [
+    "parse_path",
+    "parse_sources",
+    "parse_text",
+    "select_world",
+]
+
+_HOME = {
+    "parse_path": "witkit.wit.resolve",
+    "parse_sources": "witkit.wit.resolve",
+    "parse_text": "witkit.wit.resolve",
+    "select_world": "witkit.wit.resolve",
+}
+
+if TYPE_CHECKING:
+    from witkit.wit.resolve import parse_path as parse_path
+    from witkit.wit.resolve import parse_sources as parse_sources
+    from witkit.wit.resolve import parse_text as parse_text
+    from witkit.wit.resolve import select_world as select_world
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'witkit.wit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -1,0 +1,1147 @@
+"""Resolution inside one package: syntax trees of its files in, an ``UnresolvedPackage`` out.
+
+This is the first half of name resolution (wasm-tools ``ast/resolve.rs``): every
+name that refers to something *in this package* is looked up and replaced by an
+id; names of other packages are collected as ``foreign_deps`` and become
+placeholders (interfaces and worlds with no contents, types of kind ``Unknown``)
+that ``merge`` connects to real packages later.
+
+Order is meaning, and it is the reference's order:
+
+* placeholder interfaces, worlds and types come first in their arenas;
+* local interfaces and worlds are numbered in a stable topological order of the
+  ``use``/``include`` graph (``toposort``), so a dependency is always numbered
+  before its user;
+* inside an interface or world, ``use``d names come first, then type definitions
+  in topological order, then (for functions) the anonymous types they mention;
+* anonymous types (``list<u8>``, ``borrow<r>``) are interned: one id per shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from witkit.wit import ast, model
+from witkit.wit.ast import Loc
+from witkit.wit.resolve.errors import ResolveError, did_you_mean
+from witkit.wit.resolve.toposort import toposort
+
+__all__ = [
+    "ForeignItem",
+    "PackageResolver",
+    "UnresolvedPackage",
+    "WorldInclude",
+    "resolve_package",
+]
+
+#: the canonical ABI represents flags in at most one 32-bit word (wasm-tools 1.262 rule)
+MAX_FLAGS = 32
+_PRIMITIVE_NAMES = [
+    "bool",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "s8",
+    "s16",
+    "s32",
+    "s64",
+    "f32",
+    "f64",
+    "char",
+    "string",
+    "error-context",
+]
+#: names that were types once and what they are called now, for a better error
+_RENAMED_TYPES = {"float32": "f32", "float64": "f64"}
+
+
+@dataclass(slots=True)
+class WorldInclude:
+    """An ``include`` of a world, kept until the included world is resolved."""
+
+    stability: model.Stability
+    world: model.WorldId
+    names: list[tuple[str, str]]
+    loc: Loc
+
+
+@dataclass(slots=True)
+class ForeignItem:
+    """A placeholder for an interface or world of another package."""
+
+    kind: Literal["interface", "world"]
+    id: int
+    stabilities: list[model.Stability] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class UnresolvedPackage:
+    """One package, resolved within itself; ids index its own arenas."""
+
+    name: model.PackageName
+    name_loc: Loc
+    docs: model.Docs
+    types: list[model.TypeDef] = field(default_factory=list)
+    type_locs: list[Loc] = field(default_factory=list)
+    interfaces: list[model.Interface] = field(default_factory=list)
+    interface_locs: list[Loc] = field(default_factory=list)
+    worlds: list[model.World] = field(default_factory=list)
+    world_locs: list[Loc] = field(default_factory=list)
+    world_includes: list[list[WorldInclude]] = field(default_factory=list)
+    #: where each world import/export was written: (world, is_import, key) -> loc
+    item_locs: dict[tuple[int, bool, model.WorldKey], Loc] = field(default_factory=dict)
+    #: where each function was written, by ``id()`` of the ``Function`` (kept alive)
+    func_locs: dict[int, tuple[model.Function, Loc]] = field(default_factory=dict)
+    foreign_deps: dict[model.PackageName, dict[str, ForeignItem]] = field(default_factory=dict)
+    foreign_dep_locs: list[Loc] = field(default_factory=list)
+    unknown_type_locs: dict[int, Loc] = field(default_factory=dict)
+    required_resources: list[tuple[model.TypeId, Loc]] = field(default_factory=list)
+
+    def func_loc(self, func: model.Function) -> Loc | None:
+        entry = self.func_locs.get(id(func))
+        return None if entry is None else entry[1]
+
+
+def package_name(name: ast.PackageName) -> model.PackageName:
+    version = None if name.version is None else str(name.version)
+    return model.PackageName(name.namespace.name, name.name.name, version)
+
+
+# --------------------------------------------------------------------------- names
+
+
+def canonical_name(name: str) -> str:
+    """A name as the Component Model compares names for *strong uniqueness*.
+
+    Explainer.md "Name Uniqueness": lowercase; ``[method]l.l``/``[static]l.l``
+    become ``l``; any other annotation but ``[constructor]`` is dropped.  Two
+    names in one scope conflict if these are equal.
+    """
+    lower = name.lower()
+    if lower.startswith(("[method]", "[static]")):
+        rest = lower[8:]
+        res, dot, item = rest.partition(".")
+        return res if dot and res == item else rest
+    if lower.startswith("[") and not lower.startswith("[constructor]"):
+        return lower[lower.find("]") + 1 :]
+    return lower
+
+
+def check_unique(
+    name: str, loc: Loc, canon: dict[str, str], what: str, exact: str | None = None
+) -> None:
+    """Add ``name`` to a scope's canonical names, or raise if it conflicts.
+
+    ``exact`` is the message for a name written twice (the caller's wording);
+    otherwise ``duplicate <what> `name```.
+    """
+    key = canonical_name(name)
+    prev = canon.get(key)
+    if prev is not None:
+        if prev == name:
+            raise ResolveError(exact or f"duplicate {what} `{name}`", loc)
+        raise ResolveError(
+            f"{what} `{name}` conflicts with previous {what} `{prev}`",
+            loc,
+            "names in one scope must differ in more than letter case (they are strongly unique)",
+        )
+    canon[key] = name
+
+
+# --------------------------------------------------------------------------- docs and gates
+
+
+def docs_of(docs: ast.Docs) -> model.Docs:
+    """Doc comments as the reference normalises them.
+
+    Every comment counts (``//`` as well as ``///``); markers are stripped, then
+    the common leading indentation, and the lines joined with newlines.
+    """
+    if not docs.comments:
+        return model.Docs()
+    lines: list[str] = []
+    for comment in docs.comments:
+        if comment.startswith("/**"):
+            body = comment[3:]
+            body = body[:-2] if body.endswith("*/") else body
+        else:
+            body = comment.lstrip("/")
+        lines.append(body.rstrip())
+    indents = [len(d) - len(d.lstrip(" \t\n\r\x0c")) for d in lines if d]
+    indent = min(indents) if indents else 0
+    if indent:
+        prefix = " " * indent
+        lines = [d[indent:] if d.startswith(prefix) else d for d in lines]
+    out: list[str] = []
+    for doc in lines:
+        if not doc:
+            out.append("\n")
+        else:
+            for line in doc.split("\n"):
+                out.append(line.removesuffix("\r") + "\n")
+            if doc.endswith("\n"):
+                out.pop()
+    contents = "".join(out).rstrip("\n")
+    return model.Docs(contents)
+
+
+def stability_of(attributes: tuple[ast.Attribute, ...]) -> model.Stability:
+    """The gate written by ``@since``/``@unstable``/``@deprecated``."""
+    since: ast.Since | None = None
+    deprecated: ast.Deprecated | None = None
+    unstable: ast.Unstable | None = None
+    for attr in attributes:
+        if isinstance(attr, ast.Since):
+            if since is not None:
+                raise ResolveError("cannot specify @since twice", attr.loc)
+            since = attr
+        elif isinstance(attr, ast.Deprecated):
+            if deprecated is not None:
+                raise ResolveError("cannot specify @deprecated twice", attr.loc)
+            deprecated = attr
+        elif isinstance(attr, ast.Unstable):
+            if unstable is not None:
+                raise ResolveError("cannot specify @unstable twice", attr.loc)
+            unstable = attr
+    dep = None if deprecated is None else str(deprecated.version)
+    if since is not None and unstable is not None:
+        raise ResolveError("cannot specify both @since and @unstable", since.loc)
+    if since is not None:
+        return model.Stability("stable", since=str(since.version), deprecated=dep)
+    if unstable is not None:
+        return model.Stability("unstable", feature=unstable.feature.name, deprecated=dep)
+    if deprecated is not None:
+        raise ResolveError(
+            "@deprecated needs a @since or @unstable beside it",
+            deprecated.loc,
+            "add @since(version = ...) for the version the item appeared in",
+        )
+    return model.Stability()
+
+
+def external_id_of(attributes: tuple[ast.Attribute, ...]) -> str | None:
+    found: str | None = None
+    for attr in attributes:
+        if isinstance(attr, ast.ExternalId):
+            if found is not None:
+                raise ResolveError("cannot specify @external-id twice", attr.loc)
+            found = attr.value
+    return found
+
+
+# --------------------------------------------------------------------------- walking use paths
+
+# A use path, where it appears: (enclosing interface/world name or None, attributes,
+# path, imported names or None, what it must name).
+PathVisit = tuple[
+    ast.Id | None, tuple[ast.Attribute, ...], ast.UsePath, tuple[ast.UseName, ...] | None, str
+]
+
+
+def paths_of(items: tuple[ast.PackageItem, ...]) -> list[PathVisit]:
+    """Every use path of a file in the reference's visiting order.
+
+    A world's imports are visited before its exports (whatever the text order),
+    so round trips through the printer keep their order.
+    """
+    out: list[PathVisit] = []
+    for item in items:
+        if isinstance(item, ast.World):
+            imports: list[ast.WorldExtern] = []
+            exports: list[ast.WorldExtern] = []
+            for w in item.items:
+                if isinstance(w, ast.Use):
+                    out.append((None, w.attributes, w.path, w.names, "interface"))
+                elif isinstance(w, ast.Include):
+                    out.append((item.name, w.attributes, w.path, None, "world"))
+                elif isinstance(w, ast.WorldExtern):
+                    (imports if w.direction == "import" else exports).append(w)
+            for ext in imports + exports:
+                kind = ext.kind
+                if isinstance(kind, ast.ExternInterface):
+                    for i in kind.items:
+                        if isinstance(i, ast.Use):
+                            out.append((None, i.attributes, i.path, i.names, "interface"))
+                elif isinstance(kind, ast.ExternPath | ast.ExternNamedPath):
+                    out.append((None, ext.attributes, kind.path, None, "interface"))
+        elif isinstance(item, ast.Interface):
+            for i in item.items:
+                if isinstance(i, ast.Use):
+                    out.append((item.name, i.attributes, i.path, i.names, "interface"))
+        elif isinstance(item, ast.ToplevelUse):
+            out.append((None, item.attributes, item.path, None, "unknown"))
+    return out
+
+
+# --------------------------------------------------------------------------- the resolver
+
+# What a name in a file or package scope stands for.
+AstItem = tuple[Literal["interface", "world"], int]
+# What a name in an interface or world scope stands for: a type id, or a function.
+Scoped = tuple[Literal["type", "function"], int]
+
+
+@dataclass(slots=True)
+class _File:
+    items: tuple[ast.PackageItem, ...]
+    paths: list[PathVisit]
+
+
+def resolve_package(files: list[ast.PackageFile]) -> UnresolvedPackage:
+    """Resolve the files of one package (``files`` share one package name)."""
+    resolver = PackageResolver()
+    for file in files:
+        resolver.push(file)
+    return resolver.resolve()
+
+
+class PackageResolver:
+    """Collects the files of one package (``push``), then resolves them together."""
+
+    def __init__(self) -> None:
+        self.name: ast.PackageName | None = None
+        self.package_docs: ast.Docs | None = None
+        self.files: list[_File] = []
+        self.pkg: UnresolvedPackage | None = None
+        self.anon: dict[tuple[object, ...], model.TypeId] = {}
+        self.cur_file = 0
+        self.file_items: list[dict[str, AstItem]] = []
+        self.package_items: dict[str, AstItem] = {}
+        self.interface_types: list[dict[str, tuple[Scoped, Loc]]] = []
+        self.foreign_interfaces: set[int] = set()
+        self.type_lookup: dict[str, tuple[Scoped, Loc]] = {}
+        #: canonical names (see ``canonical_name``) of ``type_lookup``
+        self.canon: dict[str, str] = {}
+
+    # ----------------------------------------------------------------- files
+
+    def push(self, file: ast.PackageFile) -> None:
+        cur = file.package
+        if cur is not None:
+            if self.name is not None and self.name.key() != cur.key():
+                raise ResolveError(
+                    f"package identifier `{package_name(cur)}` does not match previous "
+                    f"package name of `{package_name(self.name)}`",
+                    cur.loc,
+                )
+            self.name = cur
+            if cur.docs.comments and docs_of(cur.docs).contents is not None:
+                if self.package_docs is not None:
+                    raise ResolveError(
+                        "found doc comments on multiple 'package' items", cur.docs.loc
+                    )
+                self.package_docs = cur.docs
+        for item in file.items:
+            if isinstance(item, ast.PackageFile):
+                assert item.package is not None
+                raise ResolveError(
+                    "nested packages must be placed at the top-level", item.package.loc
+                )
+        self.files.append(_File(file.items, paths_of(file.items)))
+
+    @property
+    def p(self) -> UnresolvedPackage:
+        assert self.pkg is not None
+        return self.pkg
+
+    def resolve(self) -> UnresolvedPackage:
+        if self.name is None:
+            raise ResolveError(
+                "no `package` header was found in any WIT file for this package", None
+            )
+        docs = model.Docs() if self.package_docs is None else docs_of(self.package_docs)
+        self.pkg = UnresolvedPackage(package_name(self.name), self.name.loc, docs)
+        self.populate_foreign_deps()
+        iface_order, world_order = self.populate_ast_items()
+        self.populate_foreign_types()
+
+        iface_ast: dict[int, tuple[ast.Interface, int]] = {}
+        world_ast: dict[int, tuple[ast.World, int]] = {}
+        for i, file in enumerate(self.files):
+            for item in file.items:
+                if isinstance(item, ast.Interface):
+                    iface_ast[self.file_items[i][item.name.name][1]] = (item, i)
+                elif isinstance(item, ast.World):
+                    world_ast[self.file_items[i][item.name.name][1]] = (item, i)
+        for iid in iface_order:
+            iface, i = iface_ast[iid]
+            self.cur_file = i
+            self.resolve_interface(iid, iface.items, iface.docs, iface.attributes)
+        for wid in world_order:
+            world, i = world_ast[wid]
+            self.cur_file = i
+            self.resolve_world(wid, world)
+        return self.p
+
+    # ----------------------------------------------------------------- arenas
+
+    def alloc_interface(self, loc: Loc) -> int:
+        self.interface_types.append({})
+        self.p.interfaces.append(model.Interface(None))
+        self.p.interface_locs.append(loc)
+        return len(self.p.interfaces) - 1
+
+    def alloc_world(self, loc: Loc) -> int:
+        self.p.worlds.append(model.World(""))
+        self.p.world_locs.append(loc)
+        self.p.world_includes.append([])
+        return len(self.p.worlds) - 1
+
+    def alloc_type(self, typedef: model.TypeDef, loc: Loc) -> model.TypeId:
+        self.p.types.append(typedef)
+        self.p.type_locs.append(loc)
+        return model.TypeId(len(self.p.types) - 1)
+
+    # ----------------------------------------------------------------- package structure
+
+    def populate_foreign_deps(self) -> None:
+        p = self.p
+        for file in self.files:
+            for _, attrs, path, _, what in file.paths:
+                if not isinstance(path, ast.ForeignPath):
+                    continue
+                stability = stability_of(attrs)
+                pkg = package_name(path.package)
+                deps = p.foreign_deps.get(pkg)
+                if deps is None:
+                    deps = p.foreign_deps[pkg] = {}
+                    p.foreign_dep_locs.append(path.package.loc)
+                entry = deps.get(path.name.name)
+                if entry is None:
+                    if what == "world":
+                        entry = ForeignItem("world", self.alloc_world(path.name.loc))
+                    else:
+                        iid = self.alloc_interface(path.name.loc)
+                        self.foreign_interfaces.add(iid)
+                        entry = ForeignItem("interface", iid)
+                    deps[path.name.name] = entry
+                entry.stabilities.append(stability)
+
+    def populate_ast_items(self) -> tuple[list[int], list[int]]:
+        package_items: dict[str, Loc] = {}
+        order: dict[str, list[ast.Id]] = {}
+        kinds: dict[str, Literal["interface", "world"]] = {}
+        for file in self.files:
+            for item in file.items:
+                if isinstance(item, ast.Interface | ast.World):
+                    name = item.name
+                    if name.name in package_items:
+                        raise ResolveError(
+                            f"duplicate item named `{name.name}`",
+                            name.loc,
+                            "interfaces and worlds of one package share a namespace",
+                            also=package_items[name.name],
+                        )
+                    package_items[name.name] = name.loc
+                    order[name.name] = []
+                    kinds[name.name] = "interface" if isinstance(item, ast.Interface) else "world"
+
+        for file in self.files:
+            # Each file has its own scope: its top-level `use`s and its items.
+            scope: dict[str, ast.Id | None] = {}
+            for item in file.items:
+                if isinstance(item, ast.ToplevelUse):
+                    local = item.local_name()
+                    source = item.path.name if isinstance(item.path, ast.LocalPath) else None
+                elif isinstance(item, ast.Interface | ast.World):
+                    local = source = item.name
+                else:  # pragma: no cover - nested packages were split off
+                    continue
+                if local.name in scope:
+                    raise ResolveError(f"duplicate name `{local.name}` in this file", local.loc)
+                scope[local.name] = source
+            for owner, _, path, _, _ in file.paths:
+                if owner is None or not isinstance(path, ast.LocalPath):
+                    continue
+                used = path.name
+                if used.name in scope:
+                    source = scope[used.name]
+                    if source is not None:
+                        order[owner.name].append(source)
+                elif used.name in package_items:
+                    order[owner.name].append(used)
+                else:
+                    raise ResolveError(
+                        f"unknown interface or world `{used.name}`",
+                        used.loc,
+                        did_you_mean(used.name, [*scope, *package_items]),
+                    )
+
+        sorted_names = toposort("interface or world", order)
+        ids: dict[str, AstItem] = {}
+        iface_order: list[int] = []
+        world_order: list[int] = []
+        for item_name in sorted_names:
+            if kinds[item_name] == "interface":
+                iid = self.alloc_interface(package_items[item_name])
+                self.p.interfaces[iid].name = item_name
+                ids[item_name] = ("interface", iid)
+                iface_order.append(iid)
+            else:
+                wid = self.alloc_world(package_items[item_name])
+                self.p.worlds[wid].name = item_name
+                ids[item_name] = ("world", wid)
+                world_order.append(wid)
+
+        for file in self.files:
+            items: dict[str, AstItem] = {}
+            for item in file.items:
+                if isinstance(item, ast.ToplevelUse):
+                    if item.attributes:
+                        raise ResolveError("attributes not allowed on top-level use", item.loc)
+                    local = item.local_name()
+                    path = item.path
+                    if isinstance(path, ast.LocalPath):
+                        found = ids.get(path.name.name)
+                        if found is None:
+                            raise ResolveError(
+                                f"unknown interface or world `{path.name.name}`",
+                                path.name.loc,
+                                did_you_mean(path.name.name, list(ids)),
+                            )
+                    else:
+                        foreign = self.p.foreign_deps[package_name(path.package)][path.name.name]
+                        found = (foreign.kind, foreign.id)
+                    items[local.name] = found
+                elif isinstance(item, ast.Interface | ast.World):
+                    items[item.name.name] = ids[item.name.name]
+                    self.package_items[item.name.name] = ids[item.name.name]
+            self.file_items.append(items)
+        return iface_order, world_order
+
+    def populate_foreign_types(self) -> None:
+        p = self.p
+        for i, file in enumerate(self.files):
+            self.cur_file = i
+            for _, attrs, path, names, _ in file.paths:
+                if names is None:
+                    continue
+                stability = stability_of(attrs)
+                external_id = external_id_of(attrs)
+                item, name, loc = self.resolve_path(path)
+                iid = self.interface_of(item, name, loc)
+                if iid not in self.foreign_interfaces:
+                    continue
+                lookup = self.interface_types[iid]
+                for use_name in names:
+                    n = use_name.name
+                    if n.name in lookup:
+                        continue
+                    tid = self.alloc_type(
+                        model.TypeDef(
+                            model.Unknown(),
+                            n.name,
+                            model.TypeOwner("interface", iid),
+                            stability=stability,
+                            external_id=external_id,
+                        ),
+                        n.loc,
+                    )
+                    p.unknown_type_locs[tid] = n.loc
+                    lookup[n.name] = (("type", tid), n.loc)
+                    p.interfaces[iid].types[n.name] = tid
+
+    def resolve_path(self, path: ast.UsePath) -> tuple[AstItem, str, Loc]:
+        if isinstance(path, ast.LocalPath):
+            name = path.name
+            item = self.file_items[self.cur_file].get(name.name)
+            if item is None:
+                item = self.package_items.get(name.name)
+            if item is None:
+                raise ResolveError(
+                    f"unknown interface or world `{name.name}`",
+                    name.loc,
+                    did_you_mean(name.name, [*self.file_items[self.cur_file], *self.package_items]),
+                )
+            return item, name.name, name.loc
+        foreign = self.p.foreign_deps[package_name(path.package)][path.name.name]
+        return (foreign.kind, foreign.id), path.name.name, path.name.loc
+
+    @staticmethod
+    def interface_of(item: AstItem, name: str, loc: Loc) -> int:
+        if item[0] != "interface":
+            raise ResolveError(f"name `{name}` is defined as a world, not an interface", loc)
+        return item[1]
+
+    @staticmethod
+    def world_of(item: AstItem, name: str, loc: Loc) -> int:
+        if item[0] != "world":
+            raise ResolveError(f"name `{name}` is defined as an interface, not a world", loc)
+        return item[1]
+
+    # ----------------------------------------------------------------- worlds
+
+    def resolve_world(self, wid: int, world: ast.World) -> None:
+        p = self.p
+        w = p.worlds[wid]
+        w.docs = docs_of(world.docs)
+        w.stability = stability_of(world.attributes)
+        owner = model.TypeOwner("world", wid)
+        self.resolve_types(owner, [i for i in world.items if isinstance(i, ast.Use | ast.TypeDef)])
+        for item in world.items:
+            if isinstance(item, ast.Include):
+                self.resolve_include(wid, item)
+
+        for name, ((_, tid), loc) in self.type_lookup.items():
+            key = model.WorldKey(name=name)
+            if key in w.imports:  # pragma: no cover - names in a scope are unique
+                raise ResolveError(f"import `{name}` conflicts with prior import of same name", loc)
+            w.imports[key] = model.WorldItem("type", type=model.TypeId(tid))
+            p.item_locs[(wid, True, key)] = loc
+
+        imported: set[int] = set()
+        exported: set[int] = set()
+        import_names = {canonical_name(n): n for n in self.type_lookup}
+        export_names: dict[str, str] = {}
+        for item in world.items:
+            if isinstance(item, ast.TypeDef):
+                if isinstance(item.body, ast.Resource):
+                    for func in item.body.funcs:
+                        f = self.resolve_resource_func(func, item.name)
+                        key = model.WorldKey(name=f.name)
+                        import_names[canonical_name(f.name)] = f.name
+                        w.imports[key] = model.WorldItem("function", function=f)
+                        p.item_locs[(wid, True, key)] = func.func.name.loc
+                continue
+            if not isinstance(item, ast.WorldExtern):
+                continue
+            is_import = item.direction == "import"
+            world_item, loc = self.resolve_world_item(item)
+            kind = item.kind
+            if isinstance(kind, ast.ExternPath):
+                path_item, name, path_loc = self.resolve_path(kind.path)
+                iid = self.interface_of(path_item, name, path_loc)
+                key = model.WorldKey(interface=model.InterfaceId(iid))
+                seen = imported if is_import else exported
+                if iid in seen:
+                    raise ResolveError(
+                        f"interface cannot be {item.direction}ed more than once",
+                        ast.extern_loc(kind),
+                    )
+                seen.add(iid)
+            elif isinstance(kind, ast.ExternFunc):
+                assert world_item.function is not None
+                key = model.WorldKey(name=world_item.function.name)
+            else:
+                key = model.WorldKey(name=kind.name.name)
+            dst = w.imports if is_import else w.exports
+            prev = dst.get(key)
+            if prev is not None:
+                prev_kind = "func" if prev.kind == "function" else prev.kind
+                raise ResolveError(
+                    f"{item.direction} `{key.name}` conflicts with prior {prev_kind} of same name",
+                    ast.extern_loc(kind),
+                )
+            if key.name is not None:
+                names = import_names if is_import else export_names
+                check_unique(key.name, ast.extern_loc(kind), names, "name")
+            dst[key] = world_item
+            p.item_locs[(wid, is_import, key)] = loc
+        self.type_lookup = {}
+        self.canon = {}
+
+    def resolve_world_item(self, item: ast.WorldExtern) -> tuple[model.WorldItem, Loc]:
+        kind = item.kind
+        if isinstance(kind, ast.ExternInterface):
+            saved = self.type_lookup, self.canon
+            self.type_lookup, self.canon = {}, {}
+            iid = self.alloc_interface(kind.name.loc)
+            self.resolve_interface(iid, kind.items, item.docs, item.attributes)
+            self.type_lookup, self.canon = saved
+            stability = self.p.interfaces[iid].stability
+            return (
+                model.WorldItem(
+                    "interface",
+                    interface=model.InterfaceId(iid),
+                    stability=stability,
+                    external_id=external_id_of(item.attributes),
+                ),
+                kind.name.loc,
+            )
+        if isinstance(kind, ast.ExternPath | ast.ExternNamedPath):
+            stability = stability_of(item.attributes)
+            external_id = external_id_of(item.attributes)
+            docs = docs_of(item.docs)
+            path_item, name, path_loc = self.resolve_path(kind.path)
+            iid = self.interface_of(path_item, name, path_loc)
+            loc = path_loc if isinstance(kind, ast.ExternPath) else kind.name.loc
+            return (
+                model.WorldItem(
+                    "interface",
+                    interface=model.InterfaceId(iid),
+                    stability=stability,
+                    docs=docs,
+                    external_id=external_id,
+                ),
+                loc,
+            )
+        func = self.resolve_function(
+            item.docs,
+            item.attributes,
+            kind.name.name,
+            kind.name.loc,
+            kind.func,
+            model.FunctionKind("freestanding", is_async=kind.func.is_async),
+        )
+        return model.WorldItem("function", function=func), kind.name.loc
+
+    def resolve_include(self, wid: int, include: ast.Include) -> None:
+        stability = stability_of(include.attributes)
+        item, name, loc = self.resolve_path(include.path)
+        included = self.world_of(item, name, loc)
+        self.p.world_includes[wid].append(
+            WorldInclude(
+                stability,
+                model.WorldId(included),
+                [(n.name.name, n.as_.name) for n in include.names],
+                loc,
+            )
+        )
+
+    # ----------------------------------------------------------------- interfaces
+
+    def resolve_interface(
+        self,
+        iid: int,
+        items: tuple[ast.InterfaceItem, ...],
+        docs: ast.Docs,
+        attributes: tuple[ast.Attribute, ...],
+    ) -> None:
+        iface = self.p.interfaces[iid]
+        iface.docs = docs_of(docs)
+        iface.stability = stability_of(attributes)
+        owner = model.TypeOwner("interface", iid)
+        self.resolve_types(owner, [i for i in items if isinstance(i, ast.Use | ast.TypeDef)])
+        for name, ((_, tid), _) in self.type_lookup.items():
+            iface.types[name] = model.TypeId(tid)
+
+        funcs: list[model.Function] = []
+        for item in items:
+            if isinstance(item, ast.NamedFunc):
+                self.define_function(item.name.name, item.name.loc)
+                funcs.append(
+                    self.resolve_function(
+                        item.docs,
+                        item.attributes,
+                        item.name.name,
+                        item.name.loc,
+                        item.func,
+                        model.FunctionKind("freestanding", is_async=item.func.is_async),
+                    )
+                )
+            elif isinstance(item, ast.TypeDef) and isinstance(item.body, ast.Resource):
+                for func in item.body.funcs:
+                    funcs.append(self.resolve_resource_func(func, item.name))
+        for f in funcs:
+            iface.functions[f.name] = f
+        self.interface_types[iid] = self.type_lookup
+        self.type_lookup = {}
+        self.canon = {}
+
+    def define(self, name: ast.Id, item: Scoped) -> None:
+        """Add a type (or ``use``d name) to the scope being resolved."""
+        check_unique(
+            name.name, name.loc, self.canon, "name", f"name `{name.name}` is defined more than once"
+        )
+        self.type_lookup[name.name] = (item, name.loc)
+
+    def define_function(self, name: str, loc: Loc) -> None:
+        """Add a function (full name, e.g. ``[method]r.m``) to the scope being resolved."""
+        check_unique(name, loc, self.canon, "name")
+        self.type_lookup[name] = (("function", 0), loc)
+
+    def resolve_types(self, owner: model.TypeOwner, items: list[ast.Use | ast.TypeDef]) -> None:
+        assert not self.type_lookup
+        for item in items:
+            if isinstance(item, ast.Use):
+                self.resolve_use(owner, item)
+
+        deps: dict[str, list[ast.Id]] = {}
+        defs: dict[str, ast.TypeDef | None] = {}
+        for item in items:
+            if isinstance(item, ast.TypeDef):
+                if item.name.name in defs:
+                    raise ResolveError(
+                        f"name `{item.name.name}` is defined more than once", item.name.loc
+                    )
+                defs[item.name.name] = item
+                found: list[ast.Id] = []
+                _collect_deps(item.body, found)
+                deps[item.name.name] = found
+            else:
+                for use_name in item.names:
+                    local = use_name.as_ if use_name.as_ is not None else use_name.name
+                    deps[local.name] = []
+                    defs[local.name] = None
+        try:
+            order = toposort("type", deps)
+        except ResolveError as e:
+            if e.unknown is not None:
+                e.message = f"unknown type `{e.unknown}`"
+                e.hint = self.type_hint(e.unknown, deps)
+            raise
+        for name in order:
+            typedef = defs.get(name)
+            if typedef is None:
+                continue
+            stability = stability_of(typedef.attributes)
+            external_id = external_id_of(typedef.attributes)
+            kind = self.resolve_type_def(typedef.body, stability)
+            tid = self.alloc_type(
+                model.TypeDef(
+                    kind,
+                    typedef.name.name,
+                    owner,
+                    docs_of(typedef.docs),
+                    stability,
+                    external_id,
+                ),
+                typedef.name.loc,
+            )
+            self.define(typedef.name, ("type", tid))
+
+    @staticmethod
+    def type_hint(
+        name: str, scope: dict[str, list[ast.Id]] | dict[str, tuple[Scoped, Loc]]
+    ) -> str | None:
+        if name in _RENAMED_TYPES:
+            return f"the `{name}` type has been renamed to `{_RENAMED_TYPES[name]}`"
+        return did_you_mean(name, [*scope, *_PRIMITIVE_NAMES])
+
+    def resolve_use(self, owner: model.TypeOwner, use: ast.Use) -> None:
+        item, name, loc = self.resolve_path(use.path)
+        src = self.interface_of(item, name, loc)
+        stability = stability_of(use.attributes)
+        external_id = external_id_of(use.attributes)
+        for use_name in use.names:
+            lookup = self.interface_types[src]
+            found = lookup.get(use_name.name.name)
+            if found is None:
+                raise ResolveError(
+                    f"unknown name `{use_name.name.name}` in interface `{name}`",
+                    use_name.name.loc,
+                    did_you_mean(
+                        use_name.name.name, [n for n, (s, _) in lookup.items() if s[0] == "type"]
+                    ),
+                )
+            if found[0][0] != "type":
+                raise ResolveError(
+                    f"cannot import function `{use_name.name.name}`", use_name.name.loc
+                )
+            local = use_name.as_ if use_name.as_ is not None else use_name.name
+            tid = self.alloc_type(
+                model.TypeDef(
+                    model.Alias(model.TypeRef(model.TypeId(found[0][1]))),
+                    local.name,
+                    owner,
+                    stability=stability,
+                    external_id=external_id,
+                ),
+                use_name.name.loc,
+            )
+            self.define(local, ("type", tid))
+
+    # ----------------------------------------------------------------- functions
+
+    def resolve_resource_func(self, func: ast.ResourceFunc, resource: ast.Id) -> model.Function:
+        rid = model.TypeId(self.type_lookup[resource.name][0][1])
+        named = func.func
+        is_async = named.func.is_async
+        if func.kind == "method":
+            name = f"[method]{resource.name}.{named.name.name}"
+        elif func.kind == "static":
+            name = f"[static]{resource.name}.{named.name.name}"
+        else:
+            name = f"[constructor]{resource.name}"
+        kind = model.FunctionKind(func.kind, rid, is_async)
+        self.define_function(name, named.name.loc)
+        return self.resolve_function(
+            named.docs, named.attributes, name, named.name.loc, named.func, kind
+        )
+
+    def resolve_function(
+        self,
+        docs: ast.Docs,
+        attributes: tuple[ast.Attribute, ...],
+        name: str,
+        loc: Loc,
+        func: ast.Func,
+        kind: model.FunctionKind,
+    ) -> model.Function:
+        d = docs_of(docs)
+        stability = stability_of(attributes)
+        external_id = external_id_of(attributes)
+        params = self.resolve_params(func, kind)
+        result = self.resolve_result(func, kind)
+        f = model.Function(name, kind, params, result, d, stability, external_id)
+        self.p.func_locs[id(f)] = (f, loc)
+        return f
+
+    def resolve_params(
+        self, func: ast.Func, kind: model.FunctionKind
+    ) -> list[tuple[str, model.Type]]:
+        out: list[tuple[str, model.Type]] = []
+        if kind.kind == "method":
+            assert kind.resource is not None
+            handle = model.Handle("borrow", kind.resource)
+            stability = self.find_stability(handle, model.Stability())
+            out.append(("self", self.anon_type(handle, stability, func.loc)))
+        for name, ty in func.params:
+            if any(n.lower() == name.name.lower() for n, _ in out):
+                raise ResolveError(f"param `{name.name}` is defined more than once", name.loc)
+            out.append((name.name, self.resolve_type(ty, model.Stability())))
+        return out
+
+    def resolve_result(self, func: ast.Func, kind: model.FunctionKind) -> model.Type | None:
+        if kind.kind != "constructor":
+            if func.result is None:
+                return None
+            return self.resolve_type(func.result, model.Stability())
+        assert kind.resource is not None
+        if func.result is None:
+            return model.TypeRef(kind.resource)
+        result = self.resolve_type(func.result, model.Stability())
+        ok: model.Type | bool | None = False
+        if isinstance(result, model.TypeRef):
+            k = self.p.types[result.id].kind
+            if isinstance(k, model.ResultOf):
+                ok = k.ok
+        if ok is False:
+            raise ResolveError(
+                "if a constructor return type is declared it must be a `result`",
+                ast.type_loc(func.result),
+            )
+        if ok != model.TypeRef(kind.resource):
+            ast_result = func.result
+            loc = (
+                ast.type_loc(ast_result.ok)
+                if isinstance(ast_result, ast.ResultOf) and ast_result.ok is not None
+                else ast.type_loc(ast_result)
+            )
+            raise ResolveError("the `ok` type must be the resource being constructed", loc)
+        return result
+
+    # ----------------------------------------------------------------- types
+
+    def resolve_type_name(self, name: ast.Id) -> model.TypeId:
+        found = self.type_lookup.get(name.name)
+        if found is None:
+            raise ResolveError(
+                f"unknown type `{name.name}`", name.loc, self.type_hint(name.name, self.type_lookup)
+            )
+        if found[0][0] != "type":
+            raise ResolveError(f"cannot use function `{name.name}` as a type", name.loc)
+        return model.TypeId(found[0][1])
+
+    def validate_resource(self, name: ast.Id) -> model.TypeId:
+        tid = self.resolve_type_name(name)
+        cur = tid
+        types = self.p.types
+        while True:
+            kind = types[cur].kind
+            if isinstance(kind, model.Resource):
+                return tid
+            if isinstance(kind, model.Alias) and isinstance(kind.target, model.TypeRef):
+                cur = kind.target.id
+                continue
+            if isinstance(kind, model.Unknown):
+                self.p.required_resources.append((cur, name.loc))
+                return tid
+            raise ResolveError(f"type `{name.name}` used in a handle must be a resource", name.loc)
+
+    def resolve_type_def(self, body: ast.TypeBody, stability: model.Stability) -> model.TypeDefKind:
+        if isinstance(body, ast.Primitive):
+            return model.Alias(body.name)
+        if isinstance(body, ast.NamedType):
+            return model.Alias(model.TypeRef(self.resolve_type_name(body.name)))
+        if isinstance(body, ast.ListOf):
+            return model.ListOf(self.resolve_type(body.element, stability), body.length)
+        if isinstance(body, ast.MapOf):
+            key = self.resolve_type(body.key, stability)
+            value = self.resolve_type(body.value, stability)
+            if not isinstance(key, str) or key in ("f32", "f64", "error-context"):
+                raise ResolveError(
+                    "invalid map key type: map keys must be bool, u8, u16, u32, u64, s8, s16, "
+                    "s32, s64, char, or string",
+                    body.loc,
+                )
+            return model.MapOf(key, value)
+        if isinstance(body, ast.Handle):
+            return model.Handle(body.kind, self.validate_resource(body.resource))
+        if isinstance(body, ast.Resource):
+            # Its functions' names are checked as they are defined.
+            return model.Resource()
+        if isinstance(body, ast.Record):
+            if not body.fields:
+                raise ResolveError("empty record", body.loc, "a record needs at least one field")
+            _unique_labels([f.name for f in body.fields], "field")
+            return model.Record(
+                tuple(
+                    (f.name.name, self.resolve_type(f.type, stability), docs_of(f.docs))
+                    for f in body.fields
+                )
+            )
+        if isinstance(body, ast.Flags):
+            if not body.flags:
+                raise ResolveError("empty flags", body.loc, "flags need at least one flag")
+            _unique_labels([f.name for f in body.flags], "flag")
+            if len(body.flags) > MAX_FLAGS:
+                raise ResolveError(
+                    f"cannot have more than {MAX_FLAGS} flags",
+                    body.flags[MAX_FLAGS].name.loc,
+                    "split the flags into several types",
+                )
+            return model.Flags(tuple((f.name.name, docs_of(f.docs)) for f in body.flags))
+        if isinstance(body, ast.TupleOf):
+            if not body.types:
+                raise ResolveError("empty tuple", body.loc, "a tuple needs at least one type")
+            return model.Tuple(tuple(self.resolve_type(t, stability) for t in body.types))
+        if isinstance(body, ast.Variant):
+            if not body.cases:
+                raise ResolveError("empty variant", body.loc, "a variant needs at least one case")
+            _unique_labels([c.name for c in body.cases], "case")
+            return model.Variant(
+                tuple(
+                    (
+                        c.name.name,
+                        None if c.type is None else self.resolve_type(c.type, stability),
+                        docs_of(c.docs),
+                    )
+                    for c in body.cases
+                )
+            )
+        if isinstance(body, ast.Enum):
+            if not body.cases:
+                raise ResolveError("empty enum", body.loc, "an enum needs at least one case")
+            _unique_labels([c.name for c in body.cases], "case")
+            return model.Enum(tuple((c.name.name, docs_of(c.docs)) for c in body.cases))
+        if isinstance(body, ast.OptionOf):
+            return model.OptionOf(self.resolve_type(body.value, stability))
+        if isinstance(body, ast.ResultOf):
+            return model.ResultOf(
+                None if body.ok is None else self.resolve_type(body.ok, stability),
+                None if body.err is None else self.resolve_type(body.err, stability),
+            )
+        if isinstance(body, ast.FutureOf):
+            return model.Future(
+                None if body.value is None else self.resolve_type(body.value, stability)
+            )
+        assert isinstance(body, ast.StreamOf)
+        return model.Stream(
+            None if body.element is None else self.resolve_type(body.element, stability)
+        )
+
+    def resolve_type(self, ty: ast.TypeExpr, stability: model.Stability) -> model.Type:
+        if isinstance(ty, ast.Primitive):
+            return ty.name
+        kind = self.resolve_type_def(ty, stability)
+        return self.anon_type(kind, self.find_stability(kind, stability), ast.type_loc(ty))
+
+    def find_stability(
+        self, kind: model.TypeDefKind, stability: model.Stability
+    ) -> model.Stability:
+        """An anonymous type inherits the gate of the first gated type it mentions."""
+        if stability.kind != "unknown":
+            return stability
+        types = self.p.types
+
+        def of(ty: model.Type | None) -> model.Stability | None:
+            if isinstance(ty, model.TypeRef):
+                s = types[ty.id].stability
+                if s.kind != "unknown":
+                    return s
+            return None
+
+        found: model.Stability | None = None
+        if isinstance(kind, model.Alias):
+            found = of(kind.target)
+        elif isinstance(kind, model.Handle):
+            found = of(model.TypeRef(kind.resource))
+        elif isinstance(kind, model.Tuple):
+            for t in kind.types:
+                found = of(t)
+                if found is not None:
+                    break
+        elif isinstance(kind, model.ListOf):
+            found = of(kind.element)
+        elif isinstance(kind, model.OptionOf):
+            found = of(kind.value)
+        elif isinstance(kind, model.MapOf):
+            found = of(kind.key) or of(kind.value)
+        elif isinstance(kind, model.Future):
+            found = of(kind.value)
+        elif isinstance(kind, model.Stream):
+            found = of(kind.element)
+        elif isinstance(kind, model.ResultOf):
+            found = of(kind.ok) or of(kind.err)
+        return found if found is not None else stability
+
+    def anon_type(
+        self, kind: model.TypeDefKind, stability: model.Stability, loc: Loc
+    ) -> model.Type:
+        key: tuple[object, ...]
+        if isinstance(kind, model.Alias):
+            return kind.target
+        if isinstance(kind, model.Handle):
+            if kind.kind == "own":
+                # `own<r>` written anonymously is just a reference to `r`.
+                return model.TypeRef(kind.resource)
+            key = ("borrow", kind.resource)
+        elif isinstance(kind, model.Record):
+            key = ("record", tuple((n, t) for n, t, _ in kind.fields))
+        elif isinstance(kind, model.Variant):
+            key = ("variant", tuple((n, t) for n, t, _ in kind.cases))
+        elif isinstance(kind, model.Flags):
+            key = ("flags", tuple(n for n, _ in kind.names))
+        elif isinstance(kind, model.Enum):
+            key = ("enum", tuple(n for n, _ in kind.cases))
+        else:
+            key = (kind,)
+        found = self.anon.get(key)
+        if found is None:
+            found = self.alloc_type(
+                model.TypeDef(kind, None, model.NO_OWNER, stability=stability), loc
+            )
+            self.anon[key] = found
+        return model.TypeRef(found)
+
+
+def _unique_labels(names: list[ast.Id], what: str) -> None:
+    seen: dict[str, str] = {}
+    for name in names:
+        check_unique(name.name, name.loc, seen, what)
+
+
+def _collect_deps(body: ast.TypeBody | ast.TypeExpr | None, out: list[ast.Id]) -> None:
+    """The names a type definition mentions (the edges of the type toposort)."""
+    if body is None or isinstance(body, ast.Primitive | ast.Flags | ast.Enum | ast.Resource):
+        return
+    if isinstance(body, ast.NamedType):
+        out.append(body.name)
+    elif isinstance(body, ast.Handle):
+        out.append(body.resource)
+    elif isinstance(body, ast.Record):
+        for f in body.fields:
+            _collect_deps(f.type, out)
+    elif isinstance(body, ast.TupleOf):
+        for t in body.types:
+            _collect_deps(t, out)
+    elif isinstance(body, ast.Variant):
+        for c in body.cases:
+            _collect_deps(c.type, out)
+    elif isinstance(body, ast.OptionOf):
+        _collect_deps(body.value, out)
+    elif isinstance(body, ast.ListOf):
+        _collect_deps(body.element, out)
+    elif isinstance(body, ast.MapOf):
+        _collect_deps(body.key, out)
+        _collect_deps(body.value, out)
+    elif isinstance(body, ast.ResultOf):
+        _collect_deps(body.ok, out)
+        _collect_deps(body.err, out)
+    elif isinstance(body, ast.FutureOf):
+        _collect_deps(body.value, out)
+    elif isinstance(body, ast.StreamOf):
+        _collect_deps(body.element, out)
