@@ -21,7 +21,7 @@ from witkit.errors import WitkitError
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 #: the command modules, in the order ``witkit --help`` lists them
-COMMANDS: tuple[str, ...] = ("inspect", "wit", "run")
+COMMANDS: tuple[str, ...] = ("inspect", "wit", "run", "wast")
 
 _DESCRIPTION = """\
 witkit: the WebAssembly Component Model and WASI 0.2, native to Python.
@@ -30,6 +30,7 @@ examples:
   witkit inspect app.wasm          what is in a component: modules, nesting, imports, exports
   witkit wit app.wasm              the WIT world of a component (as `wasm-tools component wit`)
   witkit wit --json app.wasm       the same, machine-readable
+  witkit wast test.wast            run a component test script (the spec's .wast format)
 """
 
 

@@ -39,3 +39,52 @@ Modules: ``core`` and ``cache`` (the core engine adapter, its own owner),
 ``names`` (semver matching), ``translate``, ``component``, ``linker``,
 ``typecheck``, ``instance``, ``func``, ``resources``.
 """
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from witkit.runtime.component import Component as Component
+    from witkit.runtime.core import Engine as Engine
+    from witkit.runtime.core import Store as Store
+    from witkit.runtime.func import Func as Func
+    from witkit.runtime.instance import Exports as Exports
+    from witkit.runtime.instance import Instance as Instance
+    from witkit.runtime.linker import Linker as Linker
+    from witkit.runtime.resources import ResourceHandle as ResourceHandle
+    from witkit.runtime.resources import ResourceType as ResourceType
+
+__all__ = [
+    "Component",
+    "Engine",
+    "Exports",
+    "Func",
+    "Instance",
+    "Linker",
+    "ResourceHandle",
+    "ResourceType",
+    "Store",
+]
+
+#: public name -> the module that defines it (imported on first use: `import witkit` stays cheap)
+_LAZY = {
+    "Component": "witkit.runtime.component",
+    "Engine": "witkit.runtime.core",
+    "Store": "witkit.runtime.core",
+    "Func": "witkit.runtime.func",
+    "Exports": "witkit.runtime.instance",
+    "Instance": "witkit.runtime.instance",
+    "Linker": "witkit.runtime.linker",
+    "ResourceHandle": "witkit.runtime.resources",
+    "ResourceType": "witkit.runtime.resources",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'witkit.runtime' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

