@@ -31,6 +31,10 @@ from witkit.wit.resolve.unresolved import UnresolvedPackage, WorldInclude, canon
 __all__ = ["Builder", "stability_text"]
 
 
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
 def stability_text(s: model.Stability) -> str:
     """A gate as it is written, for messages."""
     if s.kind == "stable":
@@ -52,6 +56,8 @@ class Builder:
     features: frozenset[str] = frozenset()
     all_features: bool = False
     package_names: dict[model.PackageName, model.PackageId] = field(default_factory=dict)
+    #: every package name of the resolution, added or not yet, for "did you mean" hints
+    all_names: list[model.PackageName] = field(default_factory=list)
 
     def append(self, unresolved: UnresolvedPackage) -> model.PackageId:
         """Add one package whose dependencies are all already in; return its id."""
@@ -275,7 +281,7 @@ class _Remap:
         mapped = table[i]
         if mapped is None:
             raise ResolveError(
-                f"found a reference to a {what} which is excluded due to its feature not being "
+                f"found a reference to {_article(what)} {what} which is excluded due to its feature not being "
                 "activated",
                 loc,
                 "gate this item with the same @unstable feature, or enable the feature",
@@ -391,7 +397,7 @@ class _Remap:
         table: Sequence[int | None] = self.interfaces if what == "interface" else self.worlds
         if table[uid] is None:
             raise ResolveError(
-                f"found a reference to a {what} which is excluded due to its feature not being "
+                f"found a reference to {_article(what)} {what} which is excluded due to its feature not being "
                 f"activated; this type is not gated by a feature but its {what} is",
                 loc,
                 f"gate the type like its {what}",
@@ -495,7 +501,7 @@ class _Remap:
         found = self.b.package_names.get(name)
         if found is not None:
             return found
-        known = [str(n) for n in self.b.package_names]
+        known = [str(n) for n in dict.fromkeys([*self.b.package_names, *self.b.all_names])]
         hint = did_you_mean(str(name), known)
         if hint is None:
             hint = (

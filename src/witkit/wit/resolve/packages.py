@@ -116,7 +116,9 @@ def resolve_groups(
     for name in sorted(packages, key=_name_key):
         visit(packages[name])
 
-    builder = Builder(features=frozenset(features), all_features=all_features)
+    builder = Builder(
+        features=frozenset(features), all_features=all_features, all_names=list(packages)
+    )
     main_id: model.PackageId | None = None
     for pkg in order:
         pid = builder.append(pkg)
