@@ -156,3 +156,16 @@ def test_help_has_examples() -> None:
         result = witkit(command, "--help")
         assert result.returncode == 0
         assert "examples:" in result.stdout
+
+
+def test_cli_start_up_imports_no_library() -> None:
+    """Start-up is paid on every command: building the parser must not import the library."""
+    code = (
+        "import sys, witkit.cli.main as m; m.build_parser(); "
+        "print(sorted(n for n in sys.modules if n.startswith(('witkit.binary', 'witkit.wit.', "
+        "'witkit.runtime', 'witkit.abi', 'witkit.wasi', 'wasmtime'))))"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from witkit.inspect import ComponentReport, ModuleReport, Report
+if TYPE_CHECKING:  # the report types are only needed to render; importing them costs start-up
+    from witkit.inspect import ComponentReport, ModuleReport, Report
 
 __all__ = ["register", "render", "run"]
 

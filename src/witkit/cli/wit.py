@@ -11,9 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from witkit.wit.model import PackageId, Resolve
+if TYPE_CHECKING:  # start-up of every command pays for what is imported here
+    from witkit.wit.model import PackageId, Resolve
 
 __all__ = ["register", "run"]
 

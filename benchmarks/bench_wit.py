@@ -1,0 +1,93 @@
+"""`witkit wit` against `wasm-tools component wit` on the largest corpus component.
+
+Both are timed the way a person meets them -- a whole process, from start to the
+last byte of WIT -- in the same run, on the same file, taking the median of
+several runs after one warm-up.  The goal of the project is a ratio of at most 2x.
+An in-process breakdown (read, validate, decode, print) shows where witkit's own
+time goes, apart from Python's start-up.
+
+    python benchmarks/bench_wit.py            # largest component of the test corpus
+    python benchmarks/bench_wit.py FILE.wasm  # any component
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def largest_corpus_component() -> Path:
+    sys.path.insert(0, str(ROOT))
+    from tests.fixtures.build import corpus
+
+    return max(corpus().values(), key=lambda p: p.stat().st_size)
+
+
+def wall(command: list[str], runs: int) -> float:
+    """Median wall time of ``command`` in seconds (one unmeasured warm-up run first)."""
+    subprocess.run(command, check=True, capture_output=True)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def inproc(step: Callable[[], object], runs: int) -> float:
+    step()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("file", nargs="?", type=Path)
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    path: Path = args.file or largest_corpus_component()
+    size_mb = path.stat().st_size / 1e6
+
+    ours = wall([sys.executable, "-m", "witkit", "wit", str(path)], args.runs)
+    theirs = wall(["wasm-tools", "component", "wit", str(path)], args.runs)
+    startup = wall([sys.executable, "-c", "pass"], args.runs)
+
+    from witkit.binary import read, validate
+    from witkit.wit.decode import decode_wasm
+    from witkit.wit.printer import print_resolve
+
+    data = path.read_bytes()
+    t_read = inproc(lambda: read(data), args.runs)
+    component = read(data)
+    t_validate = inproc(lambda: validate(component), args.runs)  # type: ignore[arg-type]
+    t_decode = inproc(lambda: decode_wasm(data), args.runs)
+    decoded = decode_wasm(data)
+    t_print = inproc(lambda: print_resolve(decoded.resolve, decoded.package), args.runs)
+
+    print(f"file: {path.name} ({size_mb:.1f} MB), median of {args.runs} runs")
+    print(f"{'':32}{'seconds':>10}")
+    print(f"{'wasm-tools component wit':32}{theirs:>10.4f}")
+    print(f"{'witkit wit (whole process)':32}{ours:>10.4f}")
+    print(f"{'  of which python start-up':32}{startup:>10.4f}")
+    print(f"{'  read (in process)':32}{t_read:>10.4f}")
+    print(f"{'  validate (in process)':32}{t_validate:>10.4f}")
+    print(f"{'  read+validate+decode':32}{t_decode:>10.4f}")
+    print(f"{'  print':32}{t_print:>10.4f}")
+    ratio = ours / theirs
+    print(f"ratio witkit / wasm-tools: {ratio:.2f}x (goal <= 2.00x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
