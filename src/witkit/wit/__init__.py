@@ -7,6 +7,8 @@ Public API (imported lazily, so ``import witkit.wit`` stays cheap):
 * ``parse_text(text, name)`` / ``parse_sources(main, deps)`` -- the same from
   strings, touching no files.
 * ``select_world(resolve, package, world=None)`` -- the world a tool should use.
+* ``encode_package(resolve, package)`` / ``encode_world(resolve, world)`` -- the
+  WIT package binary and the ``component-type`` payload (``wit.encode``).
 
 Errors are ``witkit.errors.WitError`` with a ``Span`` when the problem is in
 the text.  The model itself lives in ``witkit.wit.model``.
@@ -18,6 +20,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
+    "encode_package",
+    "encode_world",
     "parse_path",
     "parse_sources",
     "parse_text",
@@ -25,6 +29,8 @@ __all__ = [
 ]
 
 _HOME = {
+    "encode_package": "witkit.wit.encode",
+    "encode_world": "witkit.wit.encode",
     "parse_path": "witkit.wit.resolve",
     "parse_sources": "witkit.wit.resolve",
     "parse_text": "witkit.wit.resolve",
@@ -32,6 +38,8 @@ _HOME = {
 }
 
 if TYPE_CHECKING:
+    from witkit.wit.encode import encode_package as encode_package
+    from witkit.wit.encode import encode_world as encode_world
     from witkit.wit.resolve import parse_path as parse_path
     from witkit.wit.resolve import parse_sources as parse_sources
     from witkit.wit.resolve import parse_text as parse_text
