@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import wasmtime
 
-from witkit.runtime.cache import HEADER_SIZE, ModuleCache, cache_key, default_cache_dir
+from witkit.runtime.cache import TRAILER_SIZE, ModuleCache, cache_key, default_cache_dir
 from witkit.runtime.core import Engine, Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +53,8 @@ def test_miss_then_hit(tmp_path: Path) -> None:
     assert not first.from_cache
     [entry] = _entries(directory)
     assert entry.stem == cache_key(ADD, engine.config.fingerprint())
-    assert entry.read_bytes()[:8] == b"WITKITCM"
+    assert entry.read_bytes()[-TRAILER_SIZE:][:8] == b"WITKITCM"
+    assert entry.read_bytes()[:4] == b"\x7fELF"  # wasmtime's artifact, mappable as it is
     assert stat.S_IMODE(directory.stat().st_mode) == 0o700  # others may not plant code
     second = Engine(cache_dir=str(directory)).compile(ADD)  # a fresh engine, as a new process
     assert second.from_cache
@@ -91,7 +92,7 @@ def test_damaged_files_are_ignored_and_rewritten(tmp_path: Path, damage: str) ->
     [entry] = _entries(tmp_path)
     data = bytearray(entry.read_bytes())
     if damage == "flip-payload-byte":
-        data[HEADER_SIZE + len(data) // 2] ^= 0x40
+        data[len(data) // 2] ^= 0x40
     elif damage == "truncate":
         data = data[: len(data) // 2]
     elif damage == "empty":
@@ -99,7 +100,7 @@ def test_damaged_files_are_ignored_and_rewritten(tmp_path: Path, damage: str) ->
     elif damage == "foreign":
         data = bytearray(b"\x7fELF" + bytes(100))
     elif damage == "bad-version":
-        data[8] = 99
+        data[-TRAILER_SIZE + 8] = 99
     entry.write_bytes(bytes(data))
 
     engine = Engine(cache_dir=str(tmp_path))
@@ -222,7 +223,8 @@ def test_two_processes_compiling_the_same_module(tmp_path: Path) -> None:
     assert results == ["cached", "compiled"]
     [entry] = _entries(cache_dir)
     data = entry.read_bytes()
-    assert zlib.crc32(data[HEADER_SIZE:]) == int.from_bytes(data[12:16], "little")
+    crc = int.from_bytes(data[-TRAILER_SIZE + 12 : -TRAILER_SIZE + 16], "little")
+    assert zlib.crc32(data[:-TRAILER_SIZE]) == crc
     assert sorted(p.name for p in cache_dir.iterdir()) == [entry.name]  # no lock or temp files
     assert os.access(entry, os.R_OK)
 

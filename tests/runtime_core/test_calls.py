@@ -174,3 +174,49 @@ def test_non_numeric_signatures_can_be_looked_up_but_not_called(
         ids["v128"]()
     with pytest.raises(TypeError, match="v128"):
         ids["v128"].bind(signed=True)
+
+
+def test_generated_call_code_is_what_the_docs_describe() -> None:
+    """The per-signature code, pinned: one pack, one C call, one unpack (results + trap)."""
+    from witkit.runtime.core.func import _call_source
+
+    assert _call_source(("i32", "f32"), ("i32",)) == (
+        "def factory(c_call, ctx, fn, buf, nslots, trap_at, mv, pack, unpack, slow_pack,\n"
+        "            fail, clear, trap_off, f32_get, f32_put):\n"
+        "    def call(a0, a1):\n"
+        "        try:\n"
+        "            pack(mv, 0, a0, a1)\n"
+        "        except _PackErrors:\n"
+        "            slow_pack(mv, (a0, a1,))\n"
+        "        if a1 != a1: f32_put(mv, 16, a1)\n"
+        "        err = c_call(ctx, fn, buf, nslots, trap_at)\n"
+        "        r0, trap, = unpack(mv)\n"
+        "        if err or trap:\n"
+        "            clear(mv, trap_off, 0)\n"
+        "            fail(err, trap)\n"
+        "        return r0\n"
+        "    return call\n"
+    )
+
+
+def test_generated_host_code_is_what_the_docs_describe() -> None:
+    from witkit.runtime.core.func import _host_source
+
+    assert _host_source(("i32", "i32"), ("i32",)) == (
+        "def factory(fn, views, view_at, unpack, pack, slow_results, to_guest, f32_get, f32_put):\n"
+        "    def trampoline(env, caller, addr, n):\n"
+        "        try:\n"
+        "            mv = views.get(addr)\n"
+        "            if mv is None:\n"
+        "                mv = view_at(addr)\n"
+        "            a0, a1, = unpack(mv)\n"
+        "            r = fn(a0, a1)\n"
+        "            try:\n"
+        "                pack(mv, 0, r)\n"
+        "            except _PackErrors:\n"
+        "                slow_results(mv, (r,))\n"
+        "            return 0\n"
+        "        except BaseException as exc:\n"
+        "            return to_guest(exc)\n"
+        "    return trampoline\n"
+    )

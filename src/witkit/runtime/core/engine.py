@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import os
 import platform
 import re
 import threading
@@ -21,6 +22,7 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
 from functools import cache
+from pathlib import Path
 from typing import Literal
 
 import wasmtime
@@ -163,13 +165,13 @@ class Engine:
 
     def _load(self, key: str) -> wasmtime.Module | None:
         assert self.cache is not None
-        payload = self.cache.load(key)
-        if payload is None:
+        path = self.cache.lookup(key)
+        if path is None:
             return None
-        module = _deserialize(self.raw, payload)
+        module = _deserialize_file(self.raw, path)
         if isinstance(module, str):
             # wasmtime refused it (another version or settings slipped past the key,
-            # or a damaged file with a good CRC): recompile and overwrite.
+            # or the file was replaced in between): recompile and overwrite.
             self.cache.reject(key)
             return None
         return module
@@ -221,6 +223,15 @@ def _deserialize(
     with _c_buffer(data) as (buffer, size):
         ptr = ctypes.POINTER(ffi.wasmtime_module_t)()
         error = ffi.wasmtime_module_deserialize(engine.ptr(), buffer, size, ctypes.byref(ptr))
+    if error:
+        return str(wasmtime.WasmtimeError._from_ptr(error))
+    return wasmtime.Module._from_ptr(ptr)
+
+
+def _deserialize_file(engine: wasmtime.Engine, path: Path) -> wasmtime.Module | str:
+    """A module mapped from a file (no copy), or wasmtime's reason for refusing it."""
+    ptr = ctypes.POINTER(ffi.wasmtime_module_t)()
+    error = ffi.wasmtime_module_deserialize_file(engine.ptr(), os.fsencode(path), ctypes.byref(ptr))
     if error:
         return str(wasmtime.WasmtimeError._from_ptr(error))
     return wasmtime.Module._from_ptr(ptr)
