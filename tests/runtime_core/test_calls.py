@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import struct
 
 import pytest
 
 from tests.runtime_core.conftest import Instantiate
-from witkit.runtime.core import CoreFunc
+from witkit.runtime.core import CoreFunc, Engine, Store
 from witkit.runtime.core.func import f32_from_nan_bits, f32_nan_bits
 
 IDENTITIES = """(module
@@ -220,3 +221,11 @@ def test_generated_host_code_is_what_the_docs_describe() -> None:
         "            return to_guest(exc)\n"
         "    return trampoline\n"
     )
+
+
+def test_a_bound_call_keeps_its_function_and_store_alive(engine: Engine) -> None:
+    from tests.runtime_core.conftest import compile_wat
+
+    call = Store(engine).instantiate(compile_wat(engine, IDENTITIES)).func("i32").call
+    gc.collect()
+    assert call(41) == 41

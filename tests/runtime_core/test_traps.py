@@ -208,3 +208,42 @@ def test_start_function_trap(store: Store) -> None:
     module = compile_wat(store.engine, """(module (func $s unreachable) (start $s))""")
     with pytest.raises(CoreTrap, match="unreachable"):
         store.instantiate(module)
+
+
+def test_host_function_called_from_python_raises_its_exception(store: Store) -> None:
+    exc = ValueError("direct")
+
+    def host() -> None:
+        raise exc
+
+    func = store.host_func(CoreFuncType((), ()), host)
+    with pytest.raises(ValueError) as info:
+        func()
+    assert info.value is exc
+
+
+def test_runaway_guest_host_recursion_is_a_stack_overflow_trap(store: Store) -> None:
+    """wasmtime's stack limit counts the Python frames between, so this cannot crash."""
+    module = compile_wat(
+        store.engine,
+        """(module
+          (import "h" "down" (func $down (param i32) (result i32)))
+          (func (export "rec") (param i32) (result i32)
+            local.get 0 i32.eqz
+            if (result i32) i32.const 0 else local.get 0 call $down end))""",
+    )
+    funcs: dict[str, CoreFunc] = {}
+
+    def down(n: int) -> int:
+        result = funcs["rec"](n - 1)
+        assert isinstance(result, int)
+        return result
+
+    instance = store.instantiate(module, [store.host_func(I2I, down)])
+    funcs["rec"] = instance.func("rec")
+    assert funcs["rec"](50) == 0
+    with pytest.raises((CoreTrap, RecursionError)) as info:
+        funcs["rec"](100_000)
+    if isinstance(info.value, CoreTrap):
+        assert info.value.rule == "stack-overflow"
+    assert funcs["rec"](10) == 0

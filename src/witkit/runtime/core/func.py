@@ -338,6 +338,9 @@ class CoreFunc(CoreExtern):
             _f32_put,
         )
         bound.__name__ = bound.__qualname__ = self.name
+        # The closure holds raw addresses (of ``self._func`` and, through the store
+        # context, of the store): tie their owners' lifetime to the function's.
+        bound._witkit_owner = self  # type: ignore[attr-defined]
         self._bound[signed] = bound
         return bound
 
