@@ -358,10 +358,8 @@ class _InterfaceEncoder:
             encoded = ("idx", self.define(kind))
 
         if typedef.name is not None:
-            if encoded[0] == "prim":
-                index = self.scope().ty(bytes([encoded[1]]))
-            else:
-                index = encoded[1]
+            # A named primitive needs a type of its own to be exported.
+            index = self.scope().ty(bytes([encoded[1]])) if encoded[0] == "prim" else encoded[1]
             index = self.export_type(
                 index, extern_name(typedef.name, external_id=typedef.external_id)
             )
@@ -715,9 +713,9 @@ def _world_meta(resolve: model.Resolve, wid: model.WorldId) -> dict[str, Any]:
                     sections["funcs" if is_import else "func_exports"][key.name] = data
     out: dict[str, Any] = {}
     _put_docs_stability(out, world.docs, world.stability)
-    for key, value in sections.items():
+    for section_name, value in sections.items():
         if value:
-            out[key] = value
+            out[section_name] = value
     return out
 
 
