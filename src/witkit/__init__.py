@@ -1,3 +1,114 @@
-"""witkit: the WebAssembly Component Model and WASI 0.2, native to Python."""
+"""witkit: the WebAssembly Component Model and WASI 0.2, native to Python.
+
+    import witkit
+    engine = witkit.Engine()
+    component = witkit.Component.from_file(engine, "calc.wasm")
+    linker = witkit.Linker(engine)
+    linker.define_instance("docs:adder/add@0.1.0", {"add": lambda a, b: a + b})
+    instance = linker.instantiate(component)
+    instance.exports["docs:calculator/calculate@0.1.0"]["eval-expression"]("1 + 2")
+
+Everything here is imported on first use, so ``import witkit`` stays cheap
+(the core engine, wasmtime, loads only when an ``Engine`` is made).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from witkit.abi.values import Err as Err
+    from witkit.abi.values import Ok as Ok
+    from witkit.abi.values import Record as Record
+    from witkit.abi.values import Some as Some
+    from witkit.abi.values import UnwrapError as UnwrapError
+    from witkit.abi.values import Variant as Variant
+    from witkit.errors import BinaryError as BinaryError
+    from witkit.errors import LinkError as LinkError
+    from witkit.errors import Trap as Trap
+    from witkit.errors import ValidationError as ValidationError
+    from witkit.errors import WatError as WatError
+    from witkit.errors import WitError as WitError
+    from witkit.errors import WitkitError as WitkitError
+    from witkit.runtime.component import Component as Component
+    from witkit.runtime.core import Engine as Engine
+    from witkit.runtime.core import Store as Store
+    from witkit.runtime.func import Func as Func
+    from witkit.runtime.instance import Exports as Exports
+    from witkit.runtime.instance import Instance as Instance
+    from witkit.runtime.linker import Linker as Linker
+    from witkit.runtime.resources import ResourceHandle as ResourceHandle
+    from witkit.runtime.resources import ResourceType as ResourceType
+    from witkit.wasi import WasiConfig as WasiConfig
+
+__all__ = [
+    # running components
+    "Engine",
+    "Store",
+    "Component",
+    "Linker",
+    "Instance",
+    "Exports",
+    "Func",
+    "ResourceHandle",
+    "ResourceType",
+    "WasiConfig",
+    # values
+    "Record",
+    "Variant",
+    "Ok",
+    "Err",
+    "Some",
+    "UnwrapError",
+    # errors
+    "WitkitError",
+    "BinaryError",
+    "ValidationError",
+    "WitError",
+    "WatError",
+    "LinkError",
+    "Trap",
+    "__version__",
+]
+
+_LAZY: dict[str, str] = {
+    "Engine": "witkit.runtime.core",
+    "Store": "witkit.runtime.core",
+    "Component": "witkit.runtime.component",
+    "Linker": "witkit.runtime.linker",
+    "Instance": "witkit.runtime.instance",
+    "Exports": "witkit.runtime.instance",
+    "Func": "witkit.runtime.func",
+    "ResourceHandle": "witkit.runtime.resources",
+    "ResourceType": "witkit.runtime.resources",
+    "WasiConfig": "witkit.wasi",
+    "Record": "witkit.abi.values",
+    "Variant": "witkit.abi.values",
+    "Ok": "witkit.abi.values",
+    "Err": "witkit.abi.values",
+    "Some": "witkit.abi.values",
+    "UnwrapError": "witkit.abi.values",
+    "WitkitError": "witkit.errors",
+    "BinaryError": "witkit.errors",
+    "ValidationError": "witkit.errors",
+    "WitError": "witkit.errors",
+    "WatError": "witkit.errors",
+    "LinkError": "witkit.errors",
+    "Trap": "witkit.errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'witkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -154,6 +154,12 @@ class Linker:
         typed: list[tuple[str, FuncType, Func]] = []
         at_path: dict[int, dict[tuple[str, ...], ResourceType]] = {}
         for index, spec in enumerate(t.imports):
+            ty = spec.item.ty
+            if isinstance(ty, TypeExtern) and not isinstance(ty.created, StaticResource):
+                # (eq T) of a value type: structural, nothing exists for it at run time
+                funcs.append({})
+                at_path[index] = {}
+                continue
             found = names.lookup(self._defs, spec.name)
             if found is None:
                 raise LinkError(f"import `{spec.name}` is not defined ({_kind(spec.item.ty)})")
