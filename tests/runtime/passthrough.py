@@ -123,10 +123,8 @@ def build(types: Sequence[ValType], encoding: str = "utf8") -> str:
         lower_params = [*lift_params, *(["i32"] if spill else [])]
         lower_results = [] if spill else flat
         args = " ".join(f"(local.get {i})" for i in range(len(lift_params)))
-        if spill:
-            body = f"(call $g {args} (i32.const 16)) (i32.const 16)"
-        else:
-            body = f"(call $g {args})"
+        # a spilled result goes through the return area at address 16
+        body = f"(call $g {args} (i32.const 16)) (i32.const 16)" if spill else f"(call $g {args})"
         parts.append(
             f"""  (import "g-{n}" (func $g{n} (param "x" {ref}) (result {ref})))
   (core func $g{n}' (canon lower (func $g{n}) {opts}))
