@@ -129,3 +129,11 @@ def test_instantiation_past_the_limit(engine: Engine) -> None:
         store.instantiate(module)
     assert info.value.rule == "memory-limit"
     assert info.value.message.startswith(f"memory limit of {PAGE} bytes exceeded (")
+
+
+def test_a_declared_maximum_is_not_the_store_limit(engine: Engine) -> None:
+    store = Store(engine, max_memory=100 * PAGE)
+    module = compile_wat(engine, '(module (memory (export "mem") 1 2))')
+    memory = store.instantiate(module).memory("mem")
+    with pytest.raises(ValueError, match="cannot grow by 5"):
+        memory.grow(5)

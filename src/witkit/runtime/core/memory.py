@@ -96,7 +96,8 @@ class CoreMemory(CoreExtern):
         try:
             return int(self._wasmtime().grow(self.store.raw, delta_pages))
         except wasmtime.WasmtimeError as err:
-            raise self.store._state.grow_failure(str(err), delta_pages) from None
+            wanted = (self.pages + delta_pages) * WASM_PAGE_SIZE
+            raise self.store._state.grow_failure(str(err), delta_pages, new_bytes=wanted) from None
 
     def read(self, address: int, length: int) -> bytes:
         """Copy ``length`` bytes out, trapping if the range is outside the memory."""
@@ -216,7 +217,7 @@ class CoreTable(CoreExtern):
         try:
             return int(self._wasmtime().grow(self.store.raw, delta, self._element(init)))
         except wasmtime.WasmtimeError as err:
-            raise self.store._state.grow_failure(str(err), delta, table=True) from None
+            raise self.store._state.grow_failure(str(err), delta) from None
 
     def get(self, index: int) -> CoreFunc | None:
         """The function at ``index`` (None for a null element; IndexError out of bounds)."""

@@ -153,9 +153,12 @@ class _StoreState:
             )
         raise LinkError(f"cannot instantiate {module}: {text}")
 
-    def grow_failure(self, text: str, delta: int, *, table: bool = False) -> Exception:
-        """What a host-requested grow that wasmtime refused should raise."""
-        if not table and self.max_memory is not None:
+    def grow_failure(self, text: str, delta: int, *, new_bytes: int | None = None) -> Exception:
+        """What a host-requested grow (or memory creation) that wasmtime refused should raise.
+
+        ``new_bytes`` is the memory size asked for; None for tables.
+        """
+        if new_bytes is not None and self.max_memory is not None and new_bytes > self.max_memory:
             return CoreTrap(
                 f"memory limit of {self.max_memory} bytes exceeded ({text})", "memory-limit"
             )
@@ -345,7 +348,9 @@ class Store:
         try:
             memory = wasmtime.Memory(self.raw, wasmtime.MemoryType(limits, ty.memory64, ty.shared))
         except wasmtime.WasmtimeError as err:
-            raise self._state.grow_failure(str(err), ty.minimum) from None
+            raise self._state.grow_failure(
+                str(err), ty.minimum, new_bytes=ty.minimum * WASM_PAGE_SIZE
+            ) from None
         self._state.host_memories.append(memory._memory)
         return CoreMemory(self, memory._memory)
 
