@@ -60,7 +60,7 @@ class EngineConfig:
     cache: bool = True
     #: Cache directory; None means ``witkit.runtime.cache.default_cache_dir()``.
     cache_dir: str | None = None
-    #: Maximum wasm stack in bytes (None: wasmtime's default, 512 KiB).
+    #: Maximum wasm stack in bytes (None: wasmtime's default).
     max_wasm_stack: int | None = None
     #: Canonicalise NaNs produced by float arithmetic (deterministic execution).
     nan_canonicalization: bool = False

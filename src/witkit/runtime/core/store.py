@@ -19,7 +19,10 @@ Limits:
 * **timeout** (engine ``epoch_interruption=True``): ``Store(timeout=s)`` /
   ``set_timeout(s)`` gives guest code in this store ``s`` seconds of wall-clock
   time *from that moment* (to within one ``epoch_tick``); reset it before each
-  request if a store serves many.  ``None`` removes the deadline.
+  request if a store serves many.  ``None`` removes the deadline.  A deadline
+  that has passed stays passed (as exhausted fuel stays exhausted): set a new
+  one before calling into the store again.  Only wasm code is interrupted; a
+  host function that blocks is not.
 * **memory** (``max_memory`` bytes, per linear memory, via wasmtime's store
   limiter): instantiation that needs more fails with a ``CoreTrap``; growth past
   it makes ``memory.grow`` return -1 to the guest, as wasm specifies.  wasmtime
