@@ -95,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
 
     text = "x" * 1_000_000
     numbers = list(range(100_000))
-    points_ours = [{"x": i, "y": -i, "name": f"p{i}"} for i in range(10_000)]
+    # each runtime gets the record objects it hands out itself: witkit's Record
+    # instances (what a first call returns), wasmtime's attribute objects
+    points_ours = ours["echo-points"]([{"x": i, "y": -i, "name": f"p{i}"} for i in range(10_000)])
     points_theirs = [Point(i, -i, f"p{i}") for i in range(10_000)]
 
     # correctness first: both runtimes agree on what they compute

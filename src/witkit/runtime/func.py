@@ -235,12 +235,18 @@ def make_lift(
         return value
 
     from_host = inst.entering(None)
-    if len(from_host) == 1 and not has_borrows and post_return is None and unsupported is None:
+
+    def general(*args: Any) -> Any:
+        return invoke(from_host, args)
+
+    simple = len(from_host) == 1 and not has_borrows and post_return is None
+    call: Callable[..., Any]
+    if simple and unsupported is None and _all_ints(ty):
+        call = _int_call(ty, inst, core, general)
+    elif simple and unsupported is None:
         call = _simple_call(inst, core, nresults, cx, lower_params, lift_results)
     else:
-
-        def call(*args: Any) -> Any:
-            return invoke(from_host, args)
+        call = general
 
     def call_from(caller: RuntimeInstance, args: Sequence[Any]) -> Any:
         return invoke(inst.entering(caller), args)
@@ -304,6 +310,70 @@ def _simple_call(
         return value
 
     return call_n
+
+
+#: integer WIT types a generated fast path checks inline: (lowest, highest, result expression)
+_INTS: dict[str, tuple[int, int, str]] = {
+    "u8": (0, 0xFF, "r & 0xff"),
+    "u16": (0, 0xFFFF, "r & 0xffff"),
+    "u32": (0, 0xFFFF_FFFF, "r"),
+    "u64": (0, 0xFFFF_FFFF_FFFF_FFFF, "r"),
+    "s8": (-(2**7), 2**7 - 1, "((r & 0xff) ^ 0x80) - 0x80"),
+    "s16": (-(2**15), 2**15 - 1, "((r & 0xffff) ^ 0x8000) - 0x8000"),
+    "s32": (-(2**31), 2**31 - 1, "(r ^ 0x80000000) - 0x80000000"),
+    "s64": (-(2**63), 2**63 - 1, "(r ^ 0x8000000000000000) - 0x8000000000000000"),
+}
+
+
+def _all_ints(ty: FuncType) -> bool:
+    types = [t for _, t in ty.params]
+    if ty.result is not None:
+        types.append(ty.result)
+    return all(isinstance(t, str) and t in _INTS for t in types)
+
+
+def _int_call(
+    ty: FuncType, inst: RuntimeInstance, core: Callable[..., Any], general: Callable[..., Any]
+) -> Callable[..., Any]:
+    """A generated call for signatures of integers only: checks inline, no ABI round trip.
+
+    Anything unusual (wrong arity, a value out of range, an ``__index__`` object)
+    falls back to ``general``, the ABI's path, which coerces or raises the proper
+    ``TypeError``; the guest sees exactly the same core call either way.
+    """
+    names = [f"a{i}" for i in range(len(ty.params))]
+    lines = ["def call(*args):"]
+    if names:
+        lines.append(f"    if len(args) != {len(names)}: return general(*args)")
+        lines.append(f"    {', '.join(names)}, = args")
+    else:
+        lines.append("    if args: return general(*args)")
+    for name, (_, t) in zip(names, ty.params, strict=True):
+        lo, hi, _ = _INTS[t]  # type: ignore[index]
+        lines.append(
+            f"    if type({name}) is not int or not {lo} <= {name} <= {hi}: return general(*args)"
+        )
+    lines += [
+        "    if not inst.may_enter: raise cannot_enter(inst)",
+        "    inst.may_enter = False",
+        "    try:",
+        f"        r = core({', '.join(names)})",
+        "    except BaseException:",
+        "        inst.poisoned = True",
+        "        raise",
+        "    inst.may_enter = True",
+    ]
+    result = "None" if ty.result is None else _INTS[ty.result][2]  # type: ignore[index]
+    lines.append(f"    return {result}")
+    namespace: dict[str, Any] = {
+        "inst": inst,
+        "core": core,
+        "general": general,
+        "cannot_enter": cannot_enter,
+    }
+    exec(compile("\n".join(lines) + "\n", f"<witkit call {ty.params}>", "exec"), namespace)
+    fast: Callable[..., Any] = namespace["call"]
+    return fast
 
 
 def _poison(entering: tuple[RuntimeInstance, ...]) -> None:

@@ -162,11 +162,11 @@ class Instance:
             core_realloc = self._core_def(o.realloc).call
 
             def realloc(old: int, old_size: int, align: int, new_size: int) -> int:
+                # No try/finally: if realloc fails, the call that needed it fails and
+                # poisons the instance, so the flag is never looked at again.
                 inst.may_leave = False
-                try:
-                    ptr: int = core_realloc(old, old_size, align, new_size)
-                finally:
-                    inst.may_leave = True
+                ptr: int = core_realloc(old, old_size, align, new_size)
+                inst.may_leave = True
                 return ptr
 
         post_return = None if o.post_return is None else self._core_def(o.post_return).call
