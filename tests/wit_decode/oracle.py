@@ -171,15 +171,15 @@ def dummy_component(src: WitSource, world: str) -> Path:
 
 
 def jco_wit_dir() -> Path | None:
-    """The WASI WIT jco ships, if jco is installed somewhere we know of."""
+    """The WASI WIT jco ships, if jco is installed where the fixture builder looks (or /tmp/npmtest)."""
     candidates = []
-    if env := os.environ.get("WITKIT_JCO"):
-        candidates.append(Path(env))
-    candidates += [
-        ROOT / "node_modules" / "@bytecodealliance" / "jco",
-        ROOT / ".witkit-test-cache" / "node_modules" / "@bytecodealliance" / "jco",
-        Path("/tmp/npmtest/node_modules/@bytecodealliance/jco"),
-    ]
+    try:
+        from tests.fixtures.build import jco_dir
+
+        candidates.append(jco_dir())
+    except Exception:  # the builder is absent, or jco is not where it looks
+        pass
+    candidates.append(Path("/tmp/npmtest/node_modules/@bytecodealliance/jco"))
     for jco in candidates:
         builtin = jco / "lib" / "wit" / "builtin"
         if builtin.is_dir():
@@ -244,7 +244,7 @@ def wasi_sources() -> list[WitSource]:
 
 @cache
 def binaries() -> dict[str, Path]:
-    """Every binary input by a readable name: WAT cases, dummy components, WIT packages, corpus."""
+    """Every binary input built here, by a readable name: WAT cases, dummy components, WIT packages."""
     out: dict[str, Path] = {}
     for wat in sorted(CASES.glob("*.wat")) + sorted((CASES / "fail").glob("*.wat")):
         key = _digest(wasm_tools_version(), wat.read_bytes())
@@ -256,15 +256,26 @@ def binaries() -> dict[str, Path]:
         out[f"pkg:{src.name}"] = package_binary(src)
         for world in _main_worlds(src):
             out[f"component:{src.name}:{world}"] = dummy_component(src, world)
-    out.update(corpus_binaries())
     return out
 
 
-def corpus_binaries() -> dict[str, Path]:
+def corpus_names() -> list[str]:
     """The project's real-world corpus (C, Python, JS, WAT guests), when its builder exists."""
     try:
-        from tests.fixtures.build import corpus  # type: ignore[import-not-found, unused-ignore]
+        from tests.fixtures.build import FIXTURES
     except ImportError:
-        return {}
-    found = corpus() if callable(corpus) else corpus
-    return {f"corpus:{name}": Path(path) for name, path in dict(found).items()}
+        return []
+    return [f"corpus:{name}" for name in FIXTURES]
+
+
+def input_names() -> list[str]:
+    return sorted(binaries()) + corpus_names()
+
+
+def input_path(name: str) -> Path:
+    """The binary called ``name``; corpus fixtures are built on first use (slow: minutes)."""
+    if name.startswith("corpus:"):
+        from tests.fixtures.build import build
+
+        return build(name.removeprefix("corpus:"))
+    return binaries()[name]

@@ -22,7 +22,8 @@ import pytest
 from tests.wit_decode.oracle import (
     Oracle,
     WitSource,
-    binaries,
+    input_names,
+    input_path,
     oracle,
     strip_lines,
     wit_sources,
@@ -32,7 +33,7 @@ from witkit.wit.json import resolve_from_json, resolve_to_dict, resolve_to_json
 from witkit.wit.model import PackageId
 from witkit.wit.printer import print_resolve
 
-BINARIES = binaries()
+INPUTS = input_names()
 SOURCES = {src.name: src for src in wit_sources()}
 
 
@@ -50,13 +51,13 @@ def _print_oracle_model(js: object) -> str:
     return print_resolve(resolve, PackageId(len(resolve.packages) - 1))
 
 
-@pytest.mark.parametrize("name", sorted(BINARIES))
+@pytest.mark.parametrize("name", INPUTS)
 def test_decode(name: str) -> None:
     if not _decode_available():
         pytest.skip("witkit.binary.read/validate not available yet")
     from witkit.wit.decode import decode_wasm
 
-    path = BINARIES[name]
+    path = input_path(name)
     expected = oracle(path)
     data = path.read_bytes()
     if expected.error is not None:
@@ -77,17 +78,17 @@ def test_print_wit(name: str) -> None:
     assert _print_oracle_model(expected.json) == expected.text
 
 
-@pytest.mark.parametrize("name", sorted(BINARIES))
+@pytest.mark.parametrize("name", INPUTS)
 def test_print_binary(name: str) -> None:
-    expected: Oracle = oracle(BINARIES[name])
+    expected: Oracle = oracle(input_path(name))
     if expected.error is not None:
         pytest.skip("the oracle rejects this binary")
     assert _print_oracle_model(expected.json) == expected.text
 
 
-@pytest.mark.parametrize("name", sorted(BINARIES))
+@pytest.mark.parametrize("name", INPUTS)
 def test_json_round_trip(name: str) -> None:
-    path: Path = BINARIES[name]
+    path: Path = input_path(name)
     expected = oracle(path)
     if expected.error is not None:
         pytest.skip("the oracle rejects this binary")

@@ -1,0 +1,738 @@
+"""The decoder proper: validated component types -> a resolved WIT model.
+
+This follows wit-parser's ``decoding.rs`` rule for rule (its ``WitPackageDecoder``),
+because the point is to print what ``wasm-tools component wit`` prints, type ids
+of ``--json`` included.  Its rules:
+
+* ``type_map`` maps each component type *object* (identity, per ``witkit.types``)
+  to the WIT type it became.  A type export whose ``referenced`` type -- or any
+  type on its ``alias_of`` chain -- is already mapped becomes ``type x = that``:
+  that is a ``use`` when the two live in different interfaces.  Otherwise it
+  is a new named type.  The export's ``created`` type is mapped to the result,
+  since later definitions refer to ``created``.
+* Anonymous types (``list<u8>``, handles ...) become unnamed ``TypeDef``s, one per
+  component type definition, shared by everything that refers to that definition.
+* An interface named by id is *foreign* unless the package being decoded
+  defines it: foreign interfaces are created lazily, holding only what this
+  binary mentions, and a second mention is unified with the first
+  (``register_defined``) rather than decoded again.
+* Arena ids are handed out in the order wit-parser allocates them, so that
+  ``--json`` output agrees: types as met, interfaces and worlds in order of
+  definition, foreign packages topologically sorted, then the main package.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from witkit.errors import WitError
+from witkit.types import (
+    BorrowType,
+    ComponentType,
+    EnumType,
+    ExternItem,
+    FlagsType,
+    FuncType,
+    FutureType,
+    InstanceType,
+    ListType,
+    MapType,
+    OptionType,
+    OwnType,
+    PrimType,
+    RecordType,
+    ResourceType,
+    ResultType,
+    StreamType,
+    TupleType,
+    TypeExtern,
+    ValType,
+    VariantType,
+)
+from witkit.wit.decode.names import interface_name, is_label, package_name, resource_function
+from witkit.wit.model import (
+    Alias,
+    Docs,
+    Enum,
+    Flags,
+    Function,
+    FunctionKind,
+    Future,
+    Handle,
+    Interface,
+    InterfaceId,
+    ListOf,
+    MapOf,
+    OptionOf,
+    Package,
+    PackageId,
+    PackageName,
+    Record,
+    Resolve,
+    Resource,
+    ResultOf,
+    Stream,
+    Tuple,
+    Type,
+    TypeDef,
+    TypeDefKind,
+    TypeId,
+    TypeOwner,
+    TypeRef,
+    Variant,
+    World,
+    WorldId,
+    WorldItem,
+    WorldKey,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from witkit.types import AnyType, DefinedType
+
+__all__ = [
+    "Decoder",
+    "decode_component_type",
+    "decode_wit_package",
+    "decode_world",
+    "is_wit_package",
+]
+
+
+def _external_id(item: ExternItem) -> str | None:
+    """The ``(external-id "...")`` of an import/export name, when the binary layer records one."""
+    value = getattr(item, "external_id", None)
+    return value if isinstance(value, str) else None
+
+
+_ANONYMOUS_OK = (Alias, ListOf, MapOf, Tuple, OptionOf, ResultOf, Handle, Future, Stream)
+
+
+class Decoder:
+    """State of one decoding: the resolve being built and the maps from component types to it."""
+
+    def __init__(self) -> None:
+        self.resolve = Resolve()
+        #: foreign packages by their full name, in first-seen order (sorted topologically at the end)
+        self.foreign: dict[str, Package] = {}
+        self.foreign_index: dict[str, int] = {}
+        self.iface_to_foreign: dict[InterfaceId, int] = {}
+        #: full names (``ns:pkg/iface@v``) of interfaces defined by the package being decoded
+        self.named_interfaces: dict[str, InterfaceId] = {}
+        #: resources by owner then name, for ``[method]r.m`` and friends
+        self.resources: dict[TypeOwner, dict[str, TypeId]] = {}
+        #: component type object (compared by identity) -> the WIT type it became
+        self.type_map: dict[object, TypeId] = {}
+
+    # ---------------------------------------------------------------- packages
+
+    def decode_v1_package(self, name: str, ct: ComponentType) -> Package:
+        for iname, item in ct.imports.items():
+            self.register_import(iname, item)
+        parts = interface_name(name)
+        if parts is None or parts.interface != "wit":
+            raise WitError(f"package name is not a valid id: {name}")
+        package = Package(PackageName(parts.namespace, parts.package, parts.version))
+        for ename, item in ct.exports.items():
+            if isinstance(item.ty, InstanceType):
+                self.register_interface(ename, item, package)
+            elif isinstance(item.ty, ComponentType):
+                self.register_world(ename, item.ty, package)
+            else:
+                raise WitError(f"component export `{ename}` is not an instance or component")
+        return package
+
+    def decode_interface(
+        self, name: str, imports: dict[str, ExternItem], item: ExternItem, package: Package
+    ) -> PackageName:
+        if interface_name(name) is None:
+            raise WitError(f"expected interface name to be fully qualified: {name}")
+        pkg_name = package_name(name, item)
+        for iname, imported in imports.items():
+            self.register_import(iname, imported)
+        self.register_interface(name, item, package)
+        return pkg_name
+
+    def decode_world_export(self, name: str, item: ExternItem, package: Package) -> PackageName:
+        if interface_name(name) is None or not isinstance(item.ty, ComponentType):
+            raise WitError(f"expected world name to be fully qualified: {name}")
+        pkg_name = package_name(name, item)
+        self.register_world(name, item.ty, package)
+        return pkg_name
+
+    # ---------------------------------------------------------------- component imports/exports
+
+    def component_import(
+        self, name: str, item: ExternItem, world: WorldId, package: Package
+    ) -> None:
+        owner = TypeOwner("world", world)
+        ty = item.ty
+        if isinstance(ty, InstanceType):
+            key, witem = self.world_instance(name, item, package)
+        elif isinstance(ty, FuncType):
+            func = self.convert_function(name, item, owner)
+            key, witem = WorldKey(name=name), WorldItem("function", function=func)
+        elif isinstance(ty, TypeExtern):
+            tid = self.register_type_export(name, item, owner)
+            key, witem = WorldKey(name=name), WorldItem("type", type=tid)
+        else:
+            return  # modules, components and values are not part of a world
+        self.resolve.worlds[world].imports[key] = witem
+
+    def component_export(
+        self, name: str, item: ExternItem, world: WorldId, package: Package
+    ) -> None:
+        ty = item.ty
+        if isinstance(ty, FuncType):
+            func = self.convert_function(name, item, TypeOwner("world", world))
+            key, witem = WorldKey(name=name), WorldItem("function", function=func)
+        elif isinstance(ty, InstanceType):
+            key, witem = self.world_instance(name, item, package)
+        else:
+            raise WitError(f"component export `{name}` was not a function or instance")
+        self.resolve.worlds[world].exports[key] = witem
+
+    def world_instance(
+        self, name: str, item: ExternItem, package: Package
+    ) -> tuple[WorldKey, WorldItem]:
+        """An instance import/export of a world: a foreign or local interface by id, or inline."""
+        if item.implements is not None:
+            iface = self.register_import(item.implements, item)
+            key = WorldKey(name=name)
+        elif interface_name(name) is not None:
+            iface = self.register_import(name, item)
+            key = WorldKey(interface=iface)
+        else:
+            key, iface = self.register_interface(name, item, package)
+        return key, WorldItem("interface", interface=iface, external_id=_external_id(item))
+
+    # ---------------------------------------------------------------- interfaces
+
+    def register_import(self, name: str, item: ExternItem) -> InterfaceId:
+        """An instance naming an interface: fill in a foreign one lazily, or match a local one."""
+        inst = item.ty
+        if not isinstance(inst, InstanceType):
+            raise WitError(f"import `{name}` is not an instance")
+        local = self.named_interfaces.get(name)
+        iface_id = local if local is not None else self.dep_interface(name, item)
+        iface = self.resolve.interfaces[iface_id]
+        owner = TypeOwner("interface", iface_id)
+        for ename, eitem in inst.exports.items():
+            ety = eitem.ty
+            if isinstance(ety, TypeExtern):
+                existing = iface.types.get(ename)
+                if existing is not None:
+                    # already known (a local interface, or a foreign one seen before):
+                    # connect this instance's types, anonymous ones included, to it
+                    ref = ety.referenced
+                    if not isinstance(ref, ResourceType):
+                        self.register_defined(existing, _as_defined(ref, ename))
+                    self.type_map[ety.created] = existing
+                else:
+                    if local is not None:
+                        raise WitError(f"instance type export `{ename}` not defined in interface")
+                    iface.types[ename] = self.register_type_export(ename, eitem, owner)
+            elif isinstance(ety, FuncType):
+                if ename in iface.functions:
+                    continue
+                if local is not None:
+                    raise WitError(f"instance function export `{ename}` not defined in interface")
+                iface.functions[ename] = self.convert_function(ename, eitem, owner)
+            else:
+                raise WitError(f"instance type export `{ename}` is not a type")
+        return iface_id
+
+    def dep_interface(self, name: str, item: ExternItem) -> InterfaceId:
+        """The interface ``name`` of a foreign package, created on first mention."""
+        parts = interface_name(name)
+        if parts is None:
+            raise WitError(f"package name is not a valid id: {name}")
+        pkg_name = package_name(name, item)
+        key = str(pkg_name)
+        pkg = self.foreign.get(key)
+        if pkg is None:
+            pkg = self.foreign[key] = Package(pkg_name)
+            self.foreign_index[key] = len(self.foreign_index)
+        iname = parts.interface
+        iface_id = pkg.interfaces.get(iname)
+        if iface_id is None:
+            iface_id = pkg.interfaces[iname] = self.resolve.add_interface(Interface(iname))
+        self.iface_to_foreign[iface_id] = self.foreign_index[key]
+        return iface_id
+
+    def register_interface(
+        self, name: str, item: ExternItem, package: Package
+    ) -> tuple[WorldKey, InterfaceId]:
+        """An interface defined here: named (``ns:pkg/iface``, part of ``package``) or inline."""
+        inst = item.ty
+        if not isinstance(inst, InstanceType):
+            raise WitError(f"`{name}` is not an instance")
+        if name in self.named_interfaces:
+            # both imported and exported: the export refers to the same interface
+            iface_id = self.register_import(name, item)
+            return WorldKey(interface=iface_id), iface_id
+        parts = interface_name(name)
+        if parts is None and not is_label(name):
+            raise WitError(f"cannot extract item name from: {name}")
+        iname = None if parts is None else parts.interface
+        iface = Interface(iname)
+        iface_id = self.resolve.add_interface(iface)
+        owner = TypeOwner("interface", iface_id)
+        for ename, eitem in inst.exports.items():
+            if isinstance(eitem.ty, TypeExtern):
+                iface.types[ename] = self.register_type_export(ename, eitem, owner)
+            elif isinstance(eitem.ty, FuncType):
+                iface.functions[ename] = self.convert_function(ename, eitem, owner)
+            else:
+                raise WitError(f"instance type export `{ename}` is not a type or function")
+        if iname is None:
+            return WorldKey(name=name), iface_id
+        if iname in package.interfaces:
+            raise WitError(f"duplicate interface `{name}`")
+        package.interfaces[iname] = iface_id
+        self.named_interfaces[name] = iface_id
+        return WorldKey(interface=iface_id), iface_id
+
+    def register_world(self, name: str, ct: ComponentType, package: Package) -> WorldId:
+        parts = interface_name(name)
+        if parts is None:
+            raise WitError(f"expected world name to have an ID form: {name}")
+        wname = parts.interface
+        world = World(wname)
+        world_id = self.resolve.add_world(world)
+        owner = TypeOwner("world", world_id)
+        for iname, item in ct.imports.items():
+            ty = item.ty
+            if isinstance(ty, InstanceType):
+                key, witem = self.world_instance(iname, item, package)
+            elif isinstance(ty, TypeExtern):
+                tid = self.register_type_export(iname, item, owner)
+                key, witem = WorldKey(name=iname), WorldItem("type", type=tid)
+            elif isinstance(ty, FuncType):
+                func = self.convert_function(iname, item, owner)
+                key, witem = WorldKey(name=iname), WorldItem("function", function=func)
+            else:
+                raise WitError(f"component import `{iname}` is not an instance, func, or type")
+            world.imports[key] = witem
+        for ename, item in ct.exports.items():
+            ty = item.ty
+            if isinstance(ty, InstanceType):
+                key, witem = self.world_instance(ename, item, package)
+            elif isinstance(ty, FuncType):
+                func = self.convert_function(ename, item, owner)
+                key, witem = WorldKey(name=ename), WorldItem("function", function=func)
+            else:
+                raise WitError(f"component export `{ename}` is not an instance or function")
+            world.exports[key] = witem
+        if wname in package.worlds:
+            raise WitError(f"duplicate world `{wname}`")
+        package.worlds[wname] = world_id
+        return world_id
+
+    # ---------------------------------------------------------------- types
+
+    def find_alias(self, ty: AnyType) -> TypeId | None:
+        """The WIT type ``ty`` or anything it aliases already became, if any: how ``use`` is found."""
+        cur: AnyType | None = ty
+        while cur is not None:
+            hit = self.type_map.get(cur)
+            if hit is not None:
+                return hit
+            cur = cur.alias_of
+        return None
+
+    def register_type_export(self, name: str, item: ExternItem, owner: TypeOwner) -> TypeId:
+        ety = item.ty
+        if not isinstance(ety, TypeExtern):
+            raise WitError(f"`{name}` is not a type")
+        referenced = ety.referenced
+        prev = self.find_alias(referenced)
+        kind: TypeDefKind
+        if prev is not None:
+            kind = Alias(TypeRef(prev))
+        elif isinstance(referenced, ResourceType):
+            kind = Resource()
+        else:
+            kind = self.convert_defined(_as_defined(referenced, name))
+        tid = self.resolve.add_type(TypeDef(kind, name, owner, external_id=_external_id(item)))
+        if isinstance(kind, Resource):
+            by_name = self.resources.setdefault(owner, {})
+            if name in by_name:
+                raise WitError(f"resource `{name}` defined twice")
+            by_name[name] = tid
+        if ety.created in self.type_map:
+            raise WitError(
+                f"cannot represent this component in WIT: the type `{name}` appears more "
+                "than once (for example, when an imported instance is re-exported under a new name)"
+            )
+        self.type_map[ety.created] = tid
+        return tid
+
+    def convert_function(self, name: str, item: ExternItem, owner: TypeOwner) -> Function:
+        ft = item.ty
+        if not isinstance(ft, FuncType):
+            raise WitError(f"`{name}` is not a function")
+        params = [(pname, self.convert_valtype(pty)) for pname, pty in ft.params]
+        result = None if ft.result is None else self.convert_valtype(ft.result)
+        special = resource_function(name)
+        if special is None:
+            if not is_label(name):
+                raise WitError(f"unsupported function name `{name}`")
+            kind = FunctionKind("freestanding", is_async=ft.is_async)
+        else:
+            fkind, rname = special
+            resource = self.resources.get(owner, {}).get(rname)
+            if resource is None:
+                raise WitError(f"function `{name}` refers to unknown resource `{rname}`")
+            kind = FunctionKind(fkind, resource, ft.is_async and fkind != "constructor")
+        return Function(name, kind, params, result, external_id=_external_id(item))
+
+    def convert_valtype(self, ty: ValType) -> Type:
+        if isinstance(ty, str):
+            return ty
+        hit = self.type_map.get(ty)
+        if hit is not None:
+            return TypeRef(hit)
+        kind = self.convert_defined(ty)
+        if not isinstance(kind, _ANONYMOUS_OK):
+            # a nominal type reached through an alias copy the map does not know by itself
+            prev = self.find_alias(ty)
+            if prev is not None:
+                return TypeRef(prev)
+            raise WitError(f"unexpected unnamed type of kind '{_kind_word(kind)}'")
+        tid = self.resolve.add_type(TypeDef(kind))
+        self.type_map[ty] = tid
+        return TypeRef(tid)
+
+    def convert_defined(self, ty: DefinedType) -> TypeDefKind:
+        """The WIT kind of a component defined type; inner types are converted (and shared)."""
+        cv = self.convert_valtype
+        if isinstance(ty, PrimType):
+            return Alias(ty.prim)
+        if isinstance(ty, ListType):
+            return ListOf(cv(ty.element), ty.length)
+        if isinstance(ty, RecordType):
+            return Record(tuple((n, cv(t), Docs()) for n, t in ty.fields))
+        if isinstance(ty, VariantType):
+            return Variant(tuple((n, None if t is None else cv(t), Docs()) for n, t in ty.cases))
+        if isinstance(ty, TupleType):
+            return Tuple(tuple(cv(t) for t in ty.types))
+        if isinstance(ty, FlagsType):
+            return Flags(tuple((n, Docs()) for n in ty.names))
+        if isinstance(ty, EnumType):
+            return Enum(tuple((n, Docs()) for n in ty.names))
+        if isinstance(ty, OptionType):
+            return OptionOf(cv(ty.value))
+        if isinstance(ty, ResultType):
+            return ResultOf(
+                None if ty.ok is None else cv(ty.ok), None if ty.err is None else cv(ty.err)
+            )
+        if isinstance(ty, OwnType | BorrowType):
+            resource = self.find_alias(ty.resource)
+            if resource is None:
+                raise WitError("handle to a resource that was never named")
+            return Handle("own" if isinstance(ty, OwnType) else "borrow", resource)
+        if isinstance(ty, MapType):
+            return MapOf(cv(ty.key), cv(ty.value))
+        if isinstance(ty, FutureType):
+            return Future(None if ty.value is None else cv(ty.value))
+        if isinstance(ty, StreamType):
+            return Stream(None if ty.element is None else cv(ty.element))
+        raise WitError(f"unsupported type {type(ty).__name__}")
+
+    # ---------------------------------------------------------------- unifying repeated definitions
+
+    def register_defined(self, tid: TypeId, ty: DefinedType) -> None:
+        """Map the anonymous types inside ``ty`` onto those of the WIT type ``tid`` it matches.
+
+        A foreign interface seen a second time (or a local one seen in an
+        export) repeats its types; without this, ``list<u8>`` and friends would
+        be decoded again as new anonymous types.
+        """
+        kind = self.resolve.types[tid].kind
+        if isinstance(ty, PrimType | FlagsType | EnumType | OwnType | BorrowType):
+            return
+        if isinstance(kind, Alias) and isinstance(kind.target, TypeRef):
+            return  # a name (or use) of something registered already
+        rv = self.register_valtype
+        if isinstance(ty, ListType):
+            if not isinstance(kind, ListOf) or kind.length != ty.length:
+                raise WitError("expected a list")
+            rv(ty.element, kind.element)
+        elif isinstance(ty, MapType):
+            if not isinstance(kind, MapOf):
+                raise WitError("expected a map")
+            rv(ty.key, kind.key)
+            rv(ty.value, kind.value)
+        elif isinstance(ty, TupleType):
+            if not isinstance(kind, Tuple):
+                raise WitError("expected a tuple")
+            if len(kind.types) != len(ty.types):
+                raise WitError("mismatched number of tuple fields")
+            for a, b in zip(ty.types, kind.types, strict=True):
+                rv(a, b)
+        elif isinstance(ty, OptionType):
+            if not isinstance(kind, OptionOf):
+                raise WitError("expected an option")
+            rv(ty.value, kind.value)
+        elif isinstance(ty, ResultType):
+            if not isinstance(kind, ResultOf):
+                raise WitError("expected a result")
+            self._register_optional(ty.ok, kind.ok, "result")
+            self._register_optional(ty.err, kind.err, "result")
+        elif isinstance(ty, RecordType):
+            if not isinstance(kind, Record):
+                raise WitError("expected a record")
+            if len(kind.fields) != len(ty.fields):
+                raise WitError("mismatched number of record fields")
+            for (name, a), (wname, b, _) in zip(ty.fields, kind.fields, strict=True):
+                if name != wname:
+                    raise WitError("mismatched field order")
+                rv(a, b)
+        elif isinstance(ty, VariantType):
+            if not isinstance(kind, Variant):
+                raise WitError("expected a variant")
+            if len(kind.cases) != len(ty.cases):
+                raise WitError("mismatched number of variant cases")
+            for (name, wcase), (wname, tcase, _) in zip(ty.cases, kind.cases, strict=True):
+                if name != wname:
+                    raise WitError("mismatched case order")
+                self._register_optional(wcase, tcase, "case")
+        elif isinstance(ty, FutureType):
+            if not isinstance(kind, Future):
+                raise WitError("expected a future")
+            self._register_optional(ty.value, kind.value, "future")
+        elif isinstance(ty, StreamType):
+            if not isinstance(kind, Stream):
+                raise WitError("expected a stream")
+            self._register_optional(ty.element, kind.element, "stream")
+
+    def _register_optional(self, a: ValType | None, b: Type | None, what: str) -> None:
+        if a is not None and b is not None:
+            self.register_valtype(a, b)
+        elif (a is None) != (b is None):
+            raise WitError(f"disagreement on {what} structure")
+
+    def register_valtype(self, wasm: ValType, wit: Type) -> None:
+        if isinstance(wasm, str):
+            return
+        if not isinstance(wit, TypeRef):
+            raise WitError("expected id-based type")
+        prev = self.type_map.get(wasm)
+        self.type_map[wasm] = wit.id
+        if prev is None:
+            self.register_defined(wit.id, wasm)
+
+    # ---------------------------------------------------------------- finishing
+
+    def finish(self, package: Package) -> PackageId:
+        """Insert the foreign packages in dependency order, then ``package``; return its id."""
+        order: list[int] = []
+        done: set[int] = set()
+        visiting: set[int] = set()
+        packages = list(self.foreign.values())
+
+        def visit(idx: int) -> None:
+            if idx in done or idx in visiting:
+                return
+            visiting.add(idx)
+            for iface in packages[idx].interfaces.values():
+                for dep in self._interface_direct_deps(iface):
+                    dep_idx = self.iface_to_foreign.get(dep)
+                    if dep_idx is not None and dep_idx != idx:
+                        visit(dep_idx)
+            visiting.discard(idx)
+            done.add(idx)
+            order.append(idx)
+
+        for i in range(len(packages)):
+            visit(i)
+        for idx in order:
+            self._insert_package(packages[idx])
+        return self._insert_package(package)
+
+    def _interface_direct_deps(self, iface: InterfaceId) -> list[InterfaceId]:
+        types = self.resolve.types
+        deps = []
+        for tid in self.resolve.interfaces[iface].types.values():
+            ty = types[tid]
+            if isinstance(ty.kind, Alias) and isinstance(ty.kind.target, TypeRef):
+                other = types[ty.kind.target.id]
+                if (
+                    other.owner != ty.owner
+                    and other.owner.kind == "interface"
+                    and other.owner.id is not None
+                ):
+                    deps.append(InterfaceId(other.owner.id))
+        return deps
+
+    def _insert_package(self, package: Package) -> PackageId:
+        resolve = self.resolve
+        pkg_id = next(
+            (PackageId(i) for i, p in enumerate(resolve.packages) if p.name == package.name), None
+        )
+        if pkg_id is None:
+            pkg_id = resolve.add_package(Package(package.name, package.docs))
+        target = resolve.packages[pkg_id]
+        for name, iface_id in package.interfaces.items():
+            target.interfaces[name] = iface_id
+            resolve.interfaces[iface_id].package = pkg_id
+        for name, world_id in package.worlds.items():
+            target.worlds[name] = world_id
+            world = resolve.worlds[world_id]
+            world.package = pkg_id
+            for items in (world.imports, world.exports):
+                for key, item in items.items():
+                    if (
+                        key.name is not None
+                        and item.kind == "interface"
+                        and item.interface is not None
+                    ):
+                        iface = resolve.interfaces[item.interface]
+                        if iface.name is None:
+                            iface.package = pkg_id
+        return pkg_id
+
+
+def _as_defined(ty: AnyType, name: str) -> DefinedType:
+    if isinstance(ty, ResourceType | FuncType | InstanceType | ComponentType):
+        raise WitError(f"type `{name}` is not a value type")
+    return ty
+
+
+def _kind_word(kind: TypeDefKind) -> str:
+    return {
+        Record: "record",
+        Variant: "variant",
+        Enum: "enum",
+        Flags: "flags",
+        Resource: "resource",
+    }.get(type(kind), type(kind).__name__.lower())
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def is_wit_package(ct: ComponentType) -> Literal[1, 2] | None:
+    """The WIT-package encoding version (1 or 2) of a component's type, or None for a component.
+
+    A WIT package exports only component types and imports nothing.  v1 has a
+    single export named ``ns:pkg/wit``; v2 names each export by the plain name
+    of the interface or world it holds.
+    """
+    if ct.imports or not ct.exports:
+        return None
+    for item in ct.exports.values():
+        if not (isinstance(item.ty, TypeExtern) and isinstance(item.ty.created, ComponentType)):
+            return None
+    first = next(iter(ct.exports))
+    parts = interface_name(first)
+    if parts is not None:
+        return 1 if parts.interface == "wit" else None
+    return 2 if is_label(first) else None
+
+
+def decode_component_type(
+    ct: ComponentType,
+    package_docs: bytes | None = None,
+    order: Sequence[tuple[Literal["import", "export"], str]] | None = None,
+) -> tuple[Resolve, WorldId]:
+    """The WIT of a concrete component: world ``root`` of package ``root:component``.
+
+    ``package_docs`` is the payload of the component's ``package-docs`` custom
+    section, if it has one.  ``order`` is the order of the import and export
+    sections' entries in the binary; wasm-tools decodes in that order, which
+    decides the ids in ``--json`` when an export precedes an import (by
+    default all imports are taken first).
+    """
+    if order is None:
+        imports: list[tuple[Literal["import", "export"], str]] = [("import", n) for n in ct.imports]
+        order = imports + [("export", n) for n in ct.exports]
+    decoder = Decoder()
+    world_id = decoder.resolve.add_world(World("root"))
+    package = Package(PackageName("root", "component"), worlds={"root": world_id})
+    for direction, name in order:
+        try:
+            if direction == "import":
+                decoder.component_import(name, ct.imports[name], world_id, package)
+            else:
+                decoder.component_export(name, ct.exports[name], world_id, package)
+        except WitError as exc:
+            raise WitError(f"failed to decode WIT from {direction} `{name}`: {exc}") from exc
+    pkg_id = decoder.finish(package)
+    if package_docs is not None:
+        from witkit.wit.metadata import inject_package_docs
+
+        inject_package_docs(decoder.resolve, pkg_id, package_docs)
+    return decoder.resolve, world_id
+
+
+def decode_wit_package(
+    ct: ComponentType, package_docs: bytes | None = None
+) -> tuple[Resolve, PackageId]:
+    """The WIT package a component of component types encodes (``wasm-tools component wit --wasm``)."""
+    version = is_wit_package(ct)
+    if version is None:
+        raise WitError("not a WIT package: every export must be a component type")
+    decoder = Decoder()
+    if version == 1:
+        if len(ct.exports) != 1:
+            raise WitError("more than one top-level exported component type found")
+        name, item = next(iter(ct.exports.items()))
+        assert isinstance(item.ty, TypeExtern) and isinstance(item.ty.created, ComponentType)
+        try:
+            package = decoder.decode_v1_package(name, item.ty.created)
+        except WitError as exc:
+            raise WitError(f"failed to decode document `{name}`: {exc}") from exc
+    else:
+        package = Package(PackageName("", ""))
+        pkg_name: PackageName | None = None
+        for item in ct.exports.values():
+            assert isinstance(item.ty, TypeExtern) and isinstance(item.ty.created, ComponentType)
+            inner = item.ty.created
+            if len(inner.exports) != 1:
+                raise WitError(f"Expected a single export, but found {len(inner.exports)} instead")
+            iname, iitem = next(iter(inner.exports.items()))
+            if isinstance(iitem.ty, ComponentType):
+                item_pkg = decoder.decode_world_export(iname, iitem, package)
+            elif isinstance(iitem.ty, InstanceType):
+                item_pkg = decoder.decode_interface(iname, inner.imports, iitem, package)
+            else:
+                raise WitError(f"export `{iname}` is neither a world nor an interface")
+            if pkg_name is None:
+                pkg_name = item_pkg
+            elif pkg_name != item_pkg:
+                raise WitError("item defined with mismatched package name")
+        assert pkg_name is not None
+        package.name = pkg_name
+    pkg_id = decoder.finish(package)
+    if package_docs is not None:
+        from witkit.wit.metadata import inject_package_docs
+
+        inject_package_docs(decoder.resolve, pkg_id, package_docs)
+    return decoder.resolve, pkg_id
+
+
+def decode_world(ct: ComponentType) -> tuple[Resolve, WorldId]:
+    """A single world encoded as a component whose one export is the world's component type.
+
+    This is the form of the ``component-type`` custom section that bindings
+    generators embed in core modules.  (No ``package-docs`` are applied, as in
+    wasm-tools.)
+    """
+    if len(ct.exports) != 1:
+        raise WitError("expected one export in component")
+    (item,) = ct.exports.values()
+    if not (isinstance(item.ty, TypeExtern) and isinstance(item.ty.created, ComponentType)):
+        raise WitError("expected an exported component type")
+    outer = item.ty.created
+    if outer.imports or len(outer.exports) != 1:
+        raise WitError("expected a component type with a single export and no imports")
+    (name, inner), *_ = outer.exports.items()
+    decoder = Decoder()
+    package = Package(PackageName("", ""))
+    package.name = decoder.decode_world_export(name, inner, package)
+    pkg_id = decoder.finish(package)
+    world_id = next(iter(decoder.resolve.packages[pkg_id].worlds.values()))
+    return decoder.resolve, world_id
