@@ -20,7 +20,6 @@ Offsets are character offsets, shifted by the file's base offset in its
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from witkit.wit.ast import Loc
 
@@ -53,21 +52,23 @@ class LexError(Exception):
         self.loc = loc
 
 
-@dataclass(slots=True)
 class Tokens:
     """Parallel arrays: token ``i`` is ``kinds[i]`` over ``[starts[i], ends[i])``.
 
-    ``docs[i]`` holds the comments between token ``i-1`` and token ``i`` as
-    ``(start, end)`` pairs; the last token is an ``eof`` sentinel so comments at the
-    end of a file have a home too.
+    ``docs[i]``, if present, holds the comments between token ``i-1`` and token
+    ``i`` as ``(start, end)`` pairs; the last token is an ``eof`` sentinel so
+    comments at the end of a file have a home too.
     """
 
-    text: str
-    base: int
-    kinds: list[str] = field(default_factory=list)
-    starts: list[int] = field(default_factory=list)
-    ends: list[int] = field(default_factory=list)
-    docs: list[tuple[tuple[int, int], ...]] = field(default_factory=list)
+    __slots__ = ("base", "docs", "ends", "kinds", "starts", "text")
+
+    def __init__(self, text: str, base: int) -> None:
+        self.text = text
+        self.base = base
+        self.kinds: list[str] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.docs: dict[int, tuple[tuple[int, int], ...]] = {}
 
     def slice(self, start: int, end: int) -> str:
         """The source text of global range ``[start, end)``."""
@@ -85,21 +86,21 @@ _DISCOURAGED = frozenset("\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u17b4\u17b5")
 
 _TOKEN = re.compile(
     r"""
-    (?P<ws>(?:[ \t\n]|\r\n)+)
-  | (?P<line>//[^\n]*\n?)
-  | (?P<block>/\*)
-  | (?P<word>[^\W\d][\w-]*)
-  | (?P<arrow>->)
-  | (?P<op>[=,:.;(){}<>*@/+-])
-  | (?P<int>[0-9]+)
-  | (?P<explicit>%(?:[^\W\d][\w-]*)?)
-  | (?P<str>")
+    ((?:[ \t\n]|\r\n)+)
+  | (//[^\n]*\n?)
+  | (/\*)
+  | ([^\W\d][\w-]*)
+  | (->|[=,:.;(){}<>*@/+-])
+  | ([0-9]+)
+  | (%(?:[^\W\d][\w-]*)?)
+  | (")
+  | (.)
     """,
-    re.VERBOSE,
+    re.VERBOSE | re.DOTALL,
 )
+# the groups of _TOKEN, by number (faster to test than names)
+_WS, _LINE, _BLOCK, _WORD, _OP, _INT, _EXPLICIT, _STRING, _BAD = range(1, 10)
 _BLOCK_DELIMS = re.compile(r"/\*|\*/")
-
-_NO_DOCS: tuple[tuple[int, int], ...] = ()
 
 
 def _unicode_escape(ch: str) -> str:
@@ -126,54 +127,58 @@ def tokenize(text: str, base: int = 0) -> Tokens:
     _check_input(text, base)
     toks = Tokens(text, base)
     kinds, starts, ends, docs = toks.kinds, toks.starts, toks.ends, toks.docs
+    add_kind, add_start, add_end = kinds.append, starts.append, ends.append
     pending: list[tuple[int, int]] = []
+    keywords = KEYWORDS
     pos = 1 if text.startswith("\ufeff") else 0
+    while True:
+        # One regex pass over the text; block comments and string literals are
+        # scanned by hand, and the pass restarts after them.
+        restart = -1
+        for m in _TOKEN.finditer(text, pos):
+            group = m.lastindex
+            if group == _WS:
+                continue
+            start, end = m.span()
+            if group == _WORD:
+                word = text[start:end]
+                add_kind(word if word in keywords else ID)
+            elif group == _OP:
+                add_kind(text[start:end])
+            elif group == _LINE:
+                pending.append((base + start, base + end))
+                continue
+            elif group == _INT:
+                add_kind(INTEGER)
+            elif group == _EXPLICIT:
+                add_kind(EXPLICIT_ID)
+            elif group == _BLOCK:
+                restart = _block_comment_end(text, start, base)
+                pending.append((base + start, base + restart))
+                break
+            elif group == _STRING:
+                end = restart = _string_end(text, start + 1, base)
+                add_kind(STRING)
+            else:
+                raise LexError(
+                    f"unexpected character {m.group()!r}", Loc(base + start, base + start + 1)
+                )
+            add_start(base + start)
+            add_end(base + end)
+            if pending:
+                docs[len(kinds) - 1] = tuple(pending)
+                pending = []
+            if restart >= 0:
+                break
+        if restart < 0:
+            break
+        pos = restart
     n = len(text)
-    match = _TOKEN.match
-    while pos < n:
-        m = match(text, pos)
-        if m is None:
-            ch = text[pos]
-            raise LexError(f"unexpected character {ch!r}", Loc(base + pos, base + pos + 1))
-        group = m.lastgroup
-        end = m.end()
-        if group == "ws":
-            pos = end
-            continue
-        if group == "line":
-            pending.append((base + pos, base + end))
-            pos = end
-            continue
-        if group == "block":
-            end = _block_comment_end(text, pos, base)
-            pending.append((base + pos, base + end))
-            pos = end
-            continue
-        if group == "word":
-            word = m.group()
-            kind = word if word in KEYWORDS else ID
-        elif group == "op" or group == "arrow":
-            kind = m.group()
-        elif group == "int":
-            kind = INTEGER
-        elif group == "explicit":
-            kind = EXPLICIT_ID
-        else:  # string literal
-            end = _string_end(text, pos + 1, base)
-            kind = STRING
-        kinds.append(kind)
-        starts.append(base + pos)
-        ends.append(base + end)
-        if pending:
-            docs.append(tuple(pending))
-            pending = []
-        else:
-            docs.append(_NO_DOCS)
-        pos = end
-    kinds.append(EOF)
-    starts.append(base + n)
-    ends.append(base + n)
-    docs.append(tuple(pending))
+    add_kind(EOF)
+    add_start(base + n)
+    add_end(base + n)
+    if pending:
+        docs[len(kinds) - 1] = tuple(pending)
     return toks
 
 
@@ -253,12 +258,17 @@ def read_string(text: str, pos: int, base: int) -> tuple[int, str]:
         raise LexError(f"invalid UTF-8 in string literal: {e.reason}", at(pos - 1)) from None
 
 
+_VALID_ID = re.compile(r"(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?:[a-z0-9]+|[A-Z0-9]+))*\Z")
+
+
 def validate_id(name: str) -> str | None:
     """Why ``name`` is not a valid WIT identifier, or None if it is.
 
     An identifier is ``-``-separated words; each word is all-lowercase or
     all-uppercase ASCII letters and digits, and the first word starts with a letter.
     """
+    if _VALID_ID.match(name):
+        return None
     if not name:
         return "identifiers must have characters between '-'s"
     for index, word in enumerate(name.split("-")):

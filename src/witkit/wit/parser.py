@@ -122,7 +122,7 @@ class _Parser:
         return ParseError(f"expected {what}, found {describe(self.kinds[i])}", self.loc(i))
 
     def parse_docs(self) -> ast.Docs:
-        comments = self.docs[self.i]
+        comments = self.docs.get(self.i)
         if not comments:
             return ast.NO_DOCS
         texts = tuple(self.toks.slice(s, e) for s, e in comments)

@@ -12,7 +12,6 @@ public ``WitError`` with a ``Span`` (1-based line and column, in characters).
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
 
 from witkit.errors import Span, WitError
 from witkit.wit.ast import Loc
@@ -20,14 +19,16 @@ from witkit.wit.ast import Loc
 __all__ = ["Source", "SourceMap"]
 
 
-@dataclass(slots=True)
 class Source:
     """One file: its display name, text and base offset."""
 
-    name: str
-    text: str
-    base: int
-    _line_starts: list[int] | None = None
+    __slots__ = ("_line_starts", "base", "name", "text")
+
+    def __init__(self, name: str, text: str, base: int) -> None:
+        self.name = name
+        self.text = text
+        self.base = base
+        self._line_starts: list[int] | None = None
 
     def line_starts(self) -> list[int]:
         if self._line_starts is None:
@@ -41,13 +42,15 @@ class Source:
         return self._line_starts
 
 
-@dataclass(slots=True)
 class SourceMap:
     """An append-only list of sources sharing one offset space."""
 
-    sources: list[Source] = field(default_factory=list)
-    _bases: list[int] = field(default_factory=list)
-    next_base: int = 0
+    __slots__ = ("_bases", "next_base", "sources")
+
+    def __init__(self) -> None:
+        self.sources: list[Source] = []
+        self._bases: list[int] = []
+        self.next_base = 0
 
     def add(self, name: str, text: str) -> Source:
         """Register ``text`` under ``name``; returns the source with its base offset."""

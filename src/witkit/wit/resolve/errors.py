@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from witkit.wit.ast import Loc
@@ -35,6 +34,8 @@ class ResolveError(ParseError):
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """``did you mean `x`?`` for the closest names in scope, or None if none is close."""
+    import difflib  # only errors need it; keeps it out of every start-up
+
     unique = list(dict.fromkeys(c for c in candidates if c != name))
     close = difflib.get_close_matches(name, unique, n=3, cutoff=0.6)
     if not close:

@@ -21,7 +21,7 @@ enter the arenas is the order they are printed in:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from witkit.wit import model
 from witkit.wit.ast import Loc, Version
@@ -48,16 +48,27 @@ def stability_text(s: model.Stability) -> str:
     return text
 
 
-@dataclass(slots=True)
 class Builder:
-    """A ``Resolve`` under construction, with what adding packages to it needs."""
+    """A ``Resolve`` under construction, with what adding packages to it needs.
 
-    resolve: model.Resolve = field(default_factory=model.Resolve)
-    features: frozenset[str] = frozenset()
-    all_features: bool = False
-    package_names: dict[model.PackageName, model.PackageId] = field(default_factory=dict)
-    #: every package name of the resolution, added or not yet, for "did you mean" hints
-    all_names: list[model.PackageName] = field(default_factory=list)
+    ``all_names`` is every package name of the resolution, added or not yet, for
+    "did you mean" hints.
+    """
+
+    __slots__ = ("all_features", "all_names", "features", "package_names", "resolve")
+
+    def __init__(
+        self,
+        *,
+        features: frozenset[str] = frozenset(),
+        all_features: bool = False,
+        all_names: list[model.PackageName] | None = None,
+    ) -> None:
+        self.resolve = model.Resolve()
+        self.features = features
+        self.all_features = all_features
+        self.package_names: dict[model.PackageName, model.PackageId] = {}
+        self.all_names = [] if all_names is None else all_names
 
     def append(self, unresolved: UnresolvedPackage) -> model.PackageId:
         """Add one package whose dependencies are all already in; return its id."""

@@ -14,7 +14,6 @@ This module reads no files; ``fs`` turns paths into sources.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from witkit.errors import WitError
 from witkit.wit import ast, model
@@ -27,14 +26,20 @@ from witkit.wit.source_map import Source, SourceMap
 __all__ = ["Group", "parse_group", "resolve_groups", "select_world", "to_wit_error"]
 
 
-@dataclass(slots=True)
 class Group:
-    """The packages one path defines: its main package and nested ones."""
+    """The packages one path defines: its main package and nested ones.
 
-    main: UnresolvedPackage
-    nested: list[UnresolvedPackage]
-    #: what the group was read from, for messages without a location
-    origin: str
+    ``origin`` is what the group was read from, for messages without a location.
+    """
+
+    __slots__ = ("main", "nested", "origin")
+
+    def __init__(
+        self, main: UnresolvedPackage, nested: list[UnresolvedPackage], origin: str
+    ) -> None:
+        self.main = main
+        self.nested = nested
+        self.origin = origin
 
 
 def parse_group(sources: Sequence[Source], origin: str) -> Group:

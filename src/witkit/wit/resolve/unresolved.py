@@ -19,7 +19,6 @@ Order is meaning, and it is the reference's order:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
 
 from witkit.wit import ast, model
@@ -57,47 +56,80 @@ _PRIMITIVE_NAMES = [
 _RENAMED_TYPES = {"float32": "f32", "float64": "f64"}
 
 
-@dataclass(slots=True)
 class WorldInclude:
     """An ``include`` of a world, kept until the included world is resolved."""
 
-    stability: model.Stability
-    world: model.WorldId
-    names: list[tuple[str, str]]
-    loc: Loc
+    __slots__ = ("loc", "names", "stability", "world")
+
+    def __init__(
+        self,
+        stability: model.Stability,
+        world: model.WorldId,
+        names: list[tuple[str, str]],
+        loc: Loc,
+    ) -> None:
+        self.stability = stability
+        self.world = world
+        self.names = names
+        self.loc = loc
 
 
-@dataclass(slots=True)
 class ForeignItem:
     """A placeholder for an interface or world of another package."""
 
-    kind: Literal["interface", "world"]
-    id: int
-    stabilities: list[model.Stability] = field(default_factory=list)
+    __slots__ = ("id", "kind", "stabilities")
+
+    def __init__(self, kind: Literal["interface", "world"], id: int) -> None:
+        self.kind = kind
+        self.id = id
+        self.stabilities: list[model.Stability] = []
 
 
-@dataclass(slots=True)
 class UnresolvedPackage:
-    """One package, resolved within itself; ids index its own arenas."""
+    """One package, resolved within itself; ids index its own arenas.
 
-    name: model.PackageName
-    name_loc: Loc
-    docs: model.Docs
-    types: list[model.TypeDef] = field(default_factory=list)
-    type_locs: list[Loc] = field(default_factory=list)
-    interfaces: list[model.Interface] = field(default_factory=list)
-    interface_locs: list[Loc] = field(default_factory=list)
-    worlds: list[model.World] = field(default_factory=list)
-    world_locs: list[Loc] = field(default_factory=list)
-    world_includes: list[list[WorldInclude]] = field(default_factory=list)
-    #: where each world import/export was written: (world, is_import, key) -> loc
-    item_locs: dict[tuple[int, bool, model.WorldKey], Loc] = field(default_factory=dict)
-    #: where each function was written, by ``id()`` of the ``Function`` (kept alive)
-    func_locs: dict[int, tuple[model.Function, Loc]] = field(default_factory=dict)
-    foreign_deps: dict[model.PackageName, dict[str, ForeignItem]] = field(default_factory=dict)
-    foreign_dep_locs: list[Loc] = field(default_factory=list)
-    unknown_type_locs: dict[int, Loc] = field(default_factory=dict)
-    required_resources: list[tuple[model.TypeId, Loc]] = field(default_factory=list)
+    Beside the arenas: where things were written (for errors found while merging),
+    world ``include``s still to apply, and the placeholders for other packages.
+    ``item_locs`` is keyed by (world, is_import, key); ``func_locs`` by ``id()`` of
+    each ``Function`` (which it keeps alive).
+    """
+
+    __slots__ = (
+        "docs",
+        "foreign_dep_locs",
+        "foreign_deps",
+        "func_locs",
+        "interface_locs",
+        "interfaces",
+        "item_locs",
+        "name",
+        "name_loc",
+        "required_resources",
+        "type_locs",
+        "types",
+        "unknown_type_locs",
+        "world_includes",
+        "world_locs",
+        "worlds",
+    )
+
+    def __init__(self, name: model.PackageName, name_loc: Loc, docs: model.Docs) -> None:
+        self.name = name
+        self.name_loc = name_loc
+        self.docs = docs
+        self.types: list[model.TypeDef] = []
+        self.type_locs: list[Loc] = []
+        self.interfaces: list[model.Interface] = []
+        self.interface_locs: list[Loc] = []
+        self.worlds: list[model.World] = []
+        self.world_locs: list[Loc] = []
+        self.world_includes: list[list[WorldInclude]] = []
+        self.item_locs: dict[tuple[int, bool, model.WorldKey], Loc] = {}
+        self.func_locs: dict[int, tuple[model.Function, Loc]] = {}
+        self.foreign_deps: dict[model.PackageName, dict[str, ForeignItem]] = {}
+        self.foreign_dep_locs: list[Loc] = []
+        self.unknown_type_locs: dict[int, Loc] = {}
+        self.required_resources: list[tuple[model.TypeId, Loc]] = []
 
     def func_loc(self, func: model.Function) -> Loc | None:
         entry = self.func_locs.get(id(func))
@@ -283,10 +315,12 @@ AstItem = tuple[Literal["interface", "world"], int]
 Scoped = tuple[Literal["type", "function"], int]
 
 
-@dataclass(slots=True)
 class _File:
-    items: tuple[ast.PackageItem, ...]
-    paths: list[PathVisit]
+    __slots__ = ("items", "paths")
+
+    def __init__(self, items: tuple[ast.PackageItem, ...], paths: list[PathVisit]) -> None:
+        self.items = items
+        self.paths = paths
 
 
 def resolve_package(files: list[ast.PackageFile]) -> UnresolvedPackage:
@@ -1036,7 +1070,12 @@ class PackageResolver:
     def resolve_type(self, ty: ast.TypeExpr, stability: model.Stability) -> model.Type:
         if isinstance(ty, ast.Primitive):
             return ty.name
+        if isinstance(ty, ast.NamedType):
+            # A name (or `own<name>`, below) is the type itself, never a new anonymous one.
+            return model.TypeRef(self.resolve_type_name(ty.name))
         kind = self.resolve_type_def(ty, stability)
+        if isinstance(kind, model.Handle) and kind.kind == "own":
+            return model.TypeRef(kind.resource)
         return self.anon_type(kind, self.find_stability(kind, stability), ast.type_loc(ty))
 
     def find_stability(
