@@ -48,7 +48,6 @@ def test_failure_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 #: scripts of the spec that need async, threads or features witkit does not run yet,
 #: with the directives known to fail
 KNOWN = {
-    "values/post-return.wast": 3,
     "values/variants.wast": 1,
     "linking/tags.wast": 10,
     "binary/binary.wast": 1,

@@ -187,6 +187,8 @@ def make_lift(
     post_return = opts.post_return
     has_borrows = contains_borrow(ty)
 
+    keeps_storage = inst.storage is not None
+
     def invoke(entering: tuple[RuntimeInstance, ...], args: Sequence[Any]) -> Any:
         if unsupported is not None:
             raise Trap(f"calling `{name}`: {unsupported} is not supported", "unsupported")
@@ -195,6 +197,10 @@ def make_lift(
                 raise cannot_enter(i)
         for i in entering:
             i.may_enter = False
+        if keeps_storage:
+            # a new task: fresh context storage, which post-return still sees
+            saved_storage = inst.storage
+            inst.storage = [0, 0]
         saved = hooks.scope
         scope = hooks.scope = Scope() if has_borrows else None
         try:
@@ -231,6 +237,8 @@ def make_lift(
             hooks.scope = saved
             raise
         hooks.scope = saved
+        if keeps_storage:
+            inst.storage = saved_storage
         _leave(entering)
         return value
 
@@ -239,7 +247,7 @@ def make_lift(
     def general(*args: Any) -> Any:
         return invoke(from_host, args)
 
-    simple = len(from_host) == 1 and not has_borrows and post_return is None
+    simple = len(from_host) == 1 and not has_borrows and post_return is None and not keeps_storage
     call: Callable[..., Any]
     if simple and unsupported is None and _all_ints(ty):
         call = _int_call(ty, inst, core, general)
@@ -479,6 +487,40 @@ def resource_rep(inst: RuntimeInstance, rt: ResourceType) -> Callable[[int], int
         return int(table.get(index, rt).rep)
 
     return rep
+
+
+def task_builtin(name: str, inst: RuntimeInstance, slot: int) -> Callable[..., Any]:
+    """``context.get``/``context.set``/``backpressure.inc``/``backpressure.dec`` (sync only)."""
+    if name == "context.get":
+
+        def get() -> int:
+            storage = inst.storage
+            return 0 if storage is None else storage[slot]
+
+        return get
+    if name == "context.set":
+
+        def set_(value: int) -> None:
+            if inst.storage is None:
+                inst.storage = [0, 0]
+            inst.storage[slot] = value
+
+        return set_
+    if name == "backpressure.inc":
+
+        def inc() -> None:
+            inst.backpressure += 1
+            if inst.backpressure >= 2**16:
+                raise Trap("backpressure counter overflow", "backpressure-overflow")
+
+        return inc
+
+    def dec() -> None:
+        inst.backpressure -= 1
+        if inst.backpressure < 0:
+            raise Trap("backpressure counter underflow", "backpressure-underflow")
+
+    return dec
 
 
 def make_dtor(

@@ -36,6 +36,7 @@ from witkit.runtime.func import (
     resource_drop,
     resource_new,
     resource_rep,
+    task_builtin,
 )
 from witkit.runtime.resources import GuestResourceType, HandleTable, ResourceType
 from witkit.runtime.translate import (
@@ -61,14 +62,28 @@ __all__ = ["Exports", "Instance", "ResolvedImports", "RuntimeInstance"]
 class RuntimeInstance:
     """The spec's ``ComponentInstance``: handles and the enter/leave flags."""
 
-    __slots__ = ("_entering", "ancestry", "handles", "may_enter", "may_leave", "parent", "poisoned")
+    __slots__ = (
+        "_entering",
+        "ancestry",
+        "backpressure",
+        "handles",
+        "may_enter",
+        "may_leave",
+        "parent",
+        "poisoned",
+        "storage",
+    )
 
-    def __init__(self, parent: RuntimeInstance | None) -> None:
+    def __init__(self, parent: RuntimeInstance | None, uses_context: bool = False) -> None:
         self.parent = parent
         self.handles = HandleTable()
         self.may_enter = True
         self.may_leave = True
         self.poisoned = False
+        self.backpressure = 0
+        #: the current task's ``context.get``/``set`` slots (None: the instance has no such
+        #: built-ins, so calls need not keep any)
+        self.storage: list[int] | None = [0, 0] if uses_context else None
         chain: list[RuntimeInstance] = [self]
         while chain[-1].parent is not None:
             chain.append(chain[-1].parent)
@@ -108,8 +123,12 @@ class Instance:
         self._t = t
         self._imports = imports
         rinsts: list[RuntimeInstance] = []
-        for parent in t.instances:
-            rinsts.append(RuntimeInstance(None if parent is None else rinsts[parent]))
+        for index, parent in enumerate(t.instances):
+            rinsts.append(
+                RuntimeInstance(
+                    None if parent is None else rinsts[parent], index in t.context_instances
+                )
+            )
         self._rinsts = rinsts
         rtypes: list[ResourceType] = []
         for rid, resource in enumerate(t.resources):
@@ -227,7 +246,7 @@ class Instance:
                 self._hooks(inst, tr.resources),
                 len(tr.core_type.results),
             )
-        elif isinstance(tr, Builtin):
+        elif isinstance(tr, Builtin) and tr.rid is not None:
             rt = self._rtypes[tr.rid]
             if tr.name == "resource.new":
                 fn = resource_new(inst, rt)
@@ -235,6 +254,8 @@ class Instance:
                 fn = resource_drop(inst, rt)
             else:
                 fn = resource_rep(inst, rt)
+        elif isinstance(tr, Builtin):
+            fn = task_builtin(tr.name, inst, tr.slot)
         else:
             fn = _unsupported(tr.name)
         found = self._trampolines[index] = self.store.host_func(

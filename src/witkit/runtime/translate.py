@@ -213,12 +213,19 @@ class Lower:
 
 @dataclass(frozen=True, slots=True)
 class Builtin:
-    """``canon resource.new``/``resource.drop``/``resource.rep`` on resource ``rid``."""
+    """A canonical built-in witkit runs synchronously.
 
-    name: Literal["resource.new", "resource.drop", "resource.rep"]
-    rid: int
+    ``resource.new``/``resource.drop``/``resource.rep`` on resource ``rid``;
+    ``context.get``/``context.set`` of storage ``slot`` of the current task;
+    ``backpressure.inc``/``backpressure.dec`` (a counter with its traps: nothing
+    waits in a synchronous runtime).
+    """
+
+    name: str
+    rid: int | None
     core_type: CoreFuncType
     instance: int
+    slot: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +294,8 @@ class Translation:
     resource_maps: tuple[Mapping[ResourceType, int], ...]
     imports: tuple[ImportSpec, ...]
     exports: dict[str, ExportDef]
+    #: runtime instances whose tasks need ``context.get``/``set`` storage
+    context_instances: frozenset[int] = frozenset()
 
 
 # =========================================================================== frames
@@ -358,6 +367,8 @@ class _Translator:
         self.import_resources: list[dict[tuple[str, ...], int]] = []
         #: resources of root import types (roots) -> rid, shared by every frame
         self.import_rids: dict[ResourceType, int] = {}
+        #: runtime instances that use ``context.get``/``context.set`` (they keep task storage)
+        self.context_instances: set[int] = set()
 
     # ------------------------------------------------------------------ frames
 
@@ -654,7 +665,12 @@ class _Translator:
                 if isinstance(rdef, ResourceDef):
                     rid = rdef.rid
             if rid is not None and not (item.name == "resource.drop" and item.flag):
-                trampoline = Builtin(item.name, rid, ty, f.instance)  # type: ignore[arg-type]
+                trampoline = Builtin(item.name, rid, ty, f.instance)
+            elif item.name in ("context.get", "context.set"):
+                self.context_instances.add(f.instance)
+                trampoline = Builtin(item.name, None, ty, f.instance, item.slot or 0)
+            elif item.name in ("backpressure.inc", "backpressure.dec"):
+                trampoline = Builtin(item.name, None, ty, f.instance)
             else:
                 trampoline = Unsupported(f"canon {item.name}", ty, f.instance)
         self.trampolines.append(trampoline)
@@ -713,6 +729,7 @@ class _Translator:
             tuple(self.resource_maps),
             specs,
             {name: _export_def(value) for name, value in root_frame.exports.items()},
+            frozenset(self.context_instances),
         )
 
 
