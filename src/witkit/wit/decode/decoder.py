@@ -100,12 +100,6 @@ __all__ = [
 ]
 
 
-def _external_id(item: ExternItem) -> str | None:
-    """The ``(external-id "...")`` of an import/export name, when the binary layer records one."""
-    value = getattr(item, "external_id", None)
-    return value if isinstance(value, str) else None
-
-
 _ANONYMOUS_OK = (Alias, ListOf, MapOf, Tuple, OptionOf, ResultOf, Handle, Future, Stream)
 
 
@@ -205,7 +199,7 @@ class Decoder:
             key = WorldKey(interface=iface)
         else:
             key, iface = self.register_interface(name, item, package)
-        return key, WorldItem("interface", interface=iface, external_id=_external_id(item))
+        return key, WorldItem("interface", interface=iface, external_id=item.external_id)
 
     # ---------------------------------------------------------------- interfaces
 
@@ -355,7 +349,7 @@ class Decoder:
             kind = Resource()
         else:
             kind = self.convert_defined(_as_defined(referenced, name))
-        tid = self.resolve.add_type(TypeDef(kind, name, owner, external_id=_external_id(item)))
+        tid = self.resolve.add_type(TypeDef(kind, name, owner, external_id=item.external_id))
         if isinstance(kind, Resource):
             by_name = self.resources.setdefault(owner, {})
             if name in by_name:
@@ -386,7 +380,7 @@ class Decoder:
             if resource is None:
                 raise WitError(f"function `{name}` refers to unknown resource `{rname}`")
             kind = FunctionKind(fkind, resource, ft.is_async and fkind != "constructor")
-        return Function(name, kind, params, result, external_id=_external_id(item))
+        return Function(name, kind, params, result, external_id=item.external_id)
 
     def convert_valtype(self, ty: ValType) -> Type:
         if isinstance(ty, str):
