@@ -144,12 +144,18 @@ def _store_string_copy(
 
 
 def _store_string_to_utf8(cx: Context, src: str, units: int, worst_case: int) -> tuple[int, int]:
-    """Optimistic 1 byte per unit; at the first non-ASCII, grow to the worst case, then shrink."""
+    """Optimistic 1 byte per unit; at the first non-ASCII, grow to the worst case, then shrink.
+
+    The ASCII prefix goes into the first allocation before it is grown, as in
+    the spec, so a ``realloc`` that copies finds the same bytes.
+    """
     _check_size(units)
     ptr = cx.allocate(1, units)
-    if src.isascii():
+    try:
         _write(cx, ptr, src.encode("ascii"))
         return ptr, units
+    except UnicodeEncodeError as e:
+        _write(cx, ptr, src[: e.start].encode("ascii"))
     _check_size(worst_case)
     ptr = cx.reallocate(ptr, units, 1, worst_case)
     encoded = src.encode("utf-8")
@@ -177,8 +183,9 @@ def _store_string_to_latin1_or_utf16(cx: Context, src: str, units: int) -> tuple
     ptr = cx.allocate(2, units)
     try:
         latin1 = src.encode("latin-1")
-    except UnicodeEncodeError:
-        pass
+    except UnicodeEncodeError as e:
+        # The Latin-1 prefix goes in first, as in the spec (see _store_string_to_utf8).
+        _write(cx, ptr, src[: e.start].encode("latin-1"))
     else:
         _write(cx, ptr, latin1)
         if len(latin1) < units:
