@@ -185,7 +185,7 @@ def test_value_round_trips(t: ValType, value: Any, encoding: str, addrtype: str)
 def test_function_round_trips(t: ValType, value: Any, encoding: str, addrtype: str) -> None:
     mem, cx = _context(encoding, addrtype)
     ft = FuncType((("a", "u8"), ("v", t)), t)
-    abi = func_abi(ft, cx.opts)
+    func_abi(ft, cx.opts)
     _call_both_ways(mem, cx, ft, [3, value], value)
 
 
@@ -204,7 +204,7 @@ def _call_both_ways(
 
 
 def test_seventeen_flat_params_spill_to_memory() -> None:
-    mem, cx = _context("utf8", "i32")
+    _mem, cx = _context("utf8", "i32")
     params = tuple((f"p{i}", "u32" if i % 2 else "f64") for i in range(17))
     ft = FuncType(params, None)
     args = [i if i % 2 else i + 0.5 for i in range(17)]

@@ -54,8 +54,6 @@ class Rule(StrEnum):
     BORROW_OUTLIVES_CALL = "borrow-outlives-call"
     #: the handle table would exceed ``Table.MAX_LENGTH`` entries
     TABLE_FULL = "table-full"
-    #: a canonical built-in or import was called while the instance may not leave
-    MAY_NOT_LEAVE = "may-not-leave"
 
 
 def trap(rule: Rule, message: str) -> NoReturn:
