@@ -37,7 +37,18 @@ from witkit.abi.layout import (
 )
 from witkit.types import FuncType, TupleType, ValType
 
-__all__ = ["FuncABI", "TypeABI", "func_abi", "func_source", "type_abi", "type_source"]
+__all__ = [
+    "FuncABI",
+    "TypeABI",
+    "func_abi",
+    "func_source",
+    "lift_flat",
+    "load",
+    "lower_flat",
+    "store",
+    "type_abi",
+    "type_source",
+]
 
 CoreValue = int | float
 
@@ -375,3 +386,26 @@ def type_abi(t: ValType, opts: CanonicalOptions) -> TypeABI:
 def type_source(t: ValType, opts: CanonicalOptions | None = None) -> str:
     opts = opts or CanonicalOptions()
     return _generate_type(t, opts.string_encoding, opts.addrtype).source()
+
+
+# --------------------------------------------------------------------------- the spec's names
+
+
+def load(cx: Context, ptr: int, t: ValType) -> Any:
+    """The spec's ``load``: the value of ``t`` at ``ptr`` (checked, unlike the spec's)."""
+    return type_abi(t, cx.opts).load(cx, ptr)
+
+
+def store(cx: Context, v: Any, t: ValType, ptr: int) -> None:
+    """The spec's ``store``: write ``v`` of type ``t`` at ``ptr`` (checked)."""
+    type_abi(t, cx.opts).store(cx, v, ptr)
+
+
+def lift_flat(cx: Context, flat: Sequence[CoreValue], t: ValType) -> Any:
+    """The spec's ``lift_flat`` of one value from exactly its flat values."""
+    return type_abi(t, cx.opts).lift_flat(cx, flat)
+
+
+def lower_flat(cx: Context, v: Any, t: ValType) -> list[CoreValue]:
+    """The spec's ``lower_flat`` of one value to its flat values."""
+    return type_abi(t, cx.opts).lower_flat(cx, v)

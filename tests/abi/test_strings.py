@@ -1,0 +1,154 @@
+"""Strings: the three encodings both ways, and the spec's realloc size/shrink protocol."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.abi.spec_oracle import load_spec, spec_context
+from witkit.abi import CanonicalOptions, Context, func_abi, type_abi
+from witkit.abi.strings import load_string_from_range, store_string_into_range
+from witkit.abi.testing import FakeMemory
+from witkit.types import FuncType
+
+TAG = 1 << 31
+SAMPLES = ["", "abc", "façade", "ÿ", "Ā", "日本語", "a😀b", "😀" * 3, "x" * 100 + "é"]
+
+
+def _cx(encoding: str) -> tuple[FakeMemory, Context]:
+    mem = FakeMemory(1 << 16, base=256)
+    opts = CanonicalOptions(
+        string_encoding=encoding,  # type: ignore[arg-type]
+        memory=mem.memory,
+        realloc=mem.realloc,
+    )
+    return mem, Context(opts)
+
+
+def _sizes(mem: FakeMemory) -> list[tuple[int, int, int]]:
+    """The realloc calls as (old_size, align, new_size): what the protocol decides."""
+    return [(old_size, align, new_size) for _, old_size, align, new_size, _ in mem.calls]
+
+
+@pytest.mark.parametrize(
+    ("text", "calls", "length"),
+    [
+        ("abc", [(0, 1, 3)], 3),
+        ("é日", [(0, 1, 5)], 5),
+        ("", [(0, 1, 0)], 0),
+    ],
+)
+def test_utf8_destination_is_one_exact_allocation(
+    text: str, calls: list[tuple[int, int, int]], length: int
+) -> None:
+    mem, cx = _cx("utf8")
+    assert type_abi("string", cx.opts).lower_flat(cx, text)[1] == length
+    assert _sizes(mem) == calls
+
+
+@pytest.mark.parametrize(
+    ("text", "calls", "length"),
+    [
+        # A host string is UTF-8 sourced: worst case 2 bytes per UTF-8 byte, then shrink.
+        ("ab", [(0, 2, 4)], 2),
+        ("é", [(0, 2, 4), (4, 2, 2)], 1),
+        ("😀", [(0, 2, 8), (8, 2, 4)], 2),
+    ],
+)
+def test_utf16_destination_allocates_the_worst_case_then_shrinks(
+    text: str, calls: list[tuple[int, int, int]], length: int
+) -> None:
+    mem, cx = _cx("utf16")
+    assert type_abi("string", cx.opts).lower_flat(cx, text)[1] == length
+    assert _sizes(mem) == calls
+
+
+@pytest.mark.parametrize(
+    ("text", "calls", "length"),
+    [
+        ("abc", [(0, 2, 3)], 3),
+        # Latin-1 fits: shrink from the UTF-8 length to the Latin-1 length.
+        ("façade", [(0, 2, 7), (7, 2, 6)], 6),
+        # A wider character: grow to the worst case, write UTF-16, shrink, tag the length.
+        ("aĀ", [(0, 2, 3), (3, 2, 6), (6, 2, 4)], 2 | TAG),
+        ("日", [(0, 2, 3), (3, 2, 6), (6, 2, 2)], 1 | TAG),
+    ],
+)
+def test_latin1_utf16_destination_hopes_for_latin1(
+    text: str, calls: list[tuple[int, int, int]], length: int
+) -> None:
+    mem, cx = _cx("latin1+utf16")
+    assert type_abi("string", cx.opts).lower_flat(cx, text)[1] == length
+    assert _sizes(mem) == calls
+
+
+@pytest.mark.parametrize("encoding", ["utf8", "utf16", "latin1+utf16"])
+@pytest.mark.parametrize("text", SAMPLES)
+def test_host_strings_round_trip(encoding: str, text: str) -> None:
+    _, cx = _cx(encoding)
+    ft = FuncType((("s", "string"),), None)
+    abi = func_abi(ft, cx.opts)
+    flat = abi.lower_params(cx, [text])
+    assert abi.lift_params(cx, flat) == [text]
+    assert load_string_from_range(cx, *flat)[0] == text
+
+
+def test_latin1_is_tagged_only_when_wider_characters_occur() -> None:
+    _, cx = _cx("latin1+utf16")
+    _, n = type_abi("string", cx.opts).lower_flat(cx, "ÿ")
+    assert n == 1
+    assert load_string_from_range(cx, 0, 0) == ("", "latin1+utf16", 0)
+
+
+SOURCES = [
+    ("utf8", lambda s: len(s.encode())),
+    ("utf16", lambda s: len(s.encode("utf-16-le")) // 2),
+]
+
+
+def _hint(encoding: str, text: str) -> int:
+    """The tagged code units a guest using ``encoding`` would give for ``text``."""
+    if encoding == "utf8":
+        return len(text.encode())
+    if encoding == "utf16":
+        return len(text.encode("utf-16-le")) // 2
+    try:
+        return len(text.encode("latin-1"))
+    except UnicodeEncodeError:
+        return len(text.encode("utf-16-le")) // 2 | TAG
+
+
+spec = load_spec()
+
+
+@pytest.mark.skipif(spec is None, reason="the spec's definitions.py is not available")
+@pytest.mark.parametrize("source", ["utf8", "utf16", "latin1+utf16"])
+@pytest.mark.parametrize("destination", ["utf8", "utf16", "latin1+utf16"])
+@pytest.mark.parametrize("text", SAMPLES)
+def test_every_transcoding_follows_the_spec(source: str, destination: str, text: str) -> None:
+    """Same realloc calls and same bytes as the spec's store_string_into_range."""
+    assert spec is not None
+    ours, cx = _cx(destination)
+    theirs = FakeMemory(1 << 16, base=256)
+    hint = _hint(source, text)
+    ptr, units = store_string_into_range(cx, text, source, hint)  # type: ignore[arg-type]
+    scx = spec_context(spec, theirs.data, destination, theirs.realloc)
+    assert (ptr, units) == spec.store_string_into_range(scx, (text, source, hint))
+    assert ours.calls == theirs.calls
+    assert ours.data == theirs.data
+    assert load_string_from_range(cx, ptr, units) == (text, destination, units)
+
+
+def test_a_utf16_source_that_is_all_latin1_deflates() -> None:
+    mem, cx = _cx("latin1+utf16")
+    ptr, units = store_string_into_range(cx, "façade", "latin1+utf16", 6 | TAG)
+    assert units == 6  # no tag: the destination got Latin-1 after all
+    assert _sizes(mem) == [(0, 2, 12), (12, 1, 6)]
+    assert bytes(mem.data[ptr : ptr + 6]) == "façade".encode("latin-1")
+
+
+def test_lone_surrogates_in_host_strings_are_type_errors() -> None:
+    for encoding in ("utf8", "utf16", "latin1+utf16"):
+        _, cx = _cx(encoding)
+        ft = FuncType((("s", "string"),), None)
+        with pytest.raises(TypeError, match=r"argument `s`: expected string \(a lone surrogate"):
+            func_abi(ft, cx.opts).lower_params(cx, ["a\ud800"])
