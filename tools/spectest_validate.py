@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from witkit.binary import Features, ir, read, validate
+from witkit.binary import CoreValidator, Features, ir, read, validate
 from witkit.errors import BinaryError
 
 #: witkit feature field -> wasm-tools feature name
@@ -126,12 +126,27 @@ def wasm_tools_verdict(path: Path, flags: list[str]) -> Verdict:
     return Verdict(proc.returncode == 0, proc.stderr.strip())
 
 
-def witkit_verdict(path: Path, features: Features) -> Verdict:
+def core_validator() -> CoreValidator | None:
+    """wasmtime's core validator, if the package is installed (it validates function bodies)."""
+    try:
+        import wasmtime
+    except ImportError:
+        return None
+    config = wasmtime.Config()
+    engine = wasmtime.Engine(config)
+
+    def check(module: memoryview) -> None:
+        wasmtime.Module.validate(engine, bytes(module))
+
+    return check
+
+
+def witkit_verdict(path: Path, features: Features, core: CoreValidator | None) -> Verdict:
     data = path.read_bytes()
     try:
         decoded = read(data)
         if isinstance(decoded, ir.Component):
-            validate(decoded, features)
+            validate(decoded, features, core_validator=core)
     except BinaryError as exc:
         return Verdict(False, str(exc))
     except Exception as exc:  # a crash is a bug, and a disagreement
@@ -144,8 +159,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("spec_dir", type=Path, help="the component-model repository's test/ dir")
     parser.add_argument("--features", choices=("default", "spec", "all"), default="spec")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every case")
+    parser.add_argument(
+        "--no-core-validator",
+        action="store_true",
+        help="do not validate core function bodies with wasmtime (witkit alone does not)",
+    )
     args = parser.parse_args(argv)
     features, flags = features_for(args.features)
+    core = None if args.no_core_validator else core_validator()
 
     with tempfile.TemporaryDirectory() as tmp:
         cases, skipped = collect(args.spec_dir, Path(tmp))
@@ -156,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         by_kind: dict[str, list[int]] = {}
         for case in cases:
             reference = wasm_tools_verdict(case.path, flags)
-            ours = witkit_verdict(case.path, features)
+            ours = witkit_verdict(case.path, features, core)
             if ours.message.startswith("CRASH"):
                 crashes += 1
             expected_ok = case.command in _VALID
@@ -174,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{mark}: {case.wast}:{case.line} {case.command}")
 
     print(f"features: {args.features} (wasm-tools {' '.join(flags) or '(defaults)'})")
+    print(f"core function bodies: {'wasmtime' if core else 'not validated'}")
     for line in skipped:
         print(f"skipped {line}")
     print(

@@ -14,6 +14,7 @@ from witkit.binary import ir as ir
 from witkit.binary.parser import read as read
 from witkit.binary.parser import read_file as read_file
 from witkit.binary.validate import CanonOptions as CanonOptions
+from witkit.binary.validate import CoreValidator as CoreValidator
 from witkit.binary.validate import Entry as Entry
 from witkit.binary.validate import Features as Features
 from witkit.binary.validate import ValidatedComponent as ValidatedComponent
@@ -21,6 +22,7 @@ from witkit.binary.validate import validate as validate
 
 __all__ = [
     "CanonOptions",
+    "CoreValidator",
     "Entry",
     "Features",
     "ValidatedComponent",

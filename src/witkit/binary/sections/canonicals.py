@@ -11,6 +11,7 @@ from witkit.binary.limits import MAX_WASM_CANONICAL_OPTIONS, MAX_WASM_FUNCTIONS
 from witkit.binary.reader import Reader
 from witkit.binary.sections.core import read_core_valtype
 from witkit.binary.sections.types import read_resultlist
+from witkit.errors import BinaryError
 
 __all__ = ["read_canon", "read_canon_section"]
 
@@ -57,7 +58,7 @@ _TYPED_ASYNC = {
     0x18: "future.cancel-read",
     0x19: "future.cancel-write",
 }
-#: built-ins that take a ``cancel?`` flag only
+#: built-ins that took a ``cancel?`` flag, now a reserved zero byte
 _CANCEL = {
     0x0C: "thread.yield",
     0x29: "thread.suspend",
@@ -88,6 +89,18 @@ def _read_flag(r: Reader, what: str) -> bool:
     if byte > 1:
         raise r.bad_byte(byte, f"{what} flag")
     return byte == 1
+
+
+def _read_reserved_zero(r: Reader) -> bool:
+    """The byte that used to be ``cancel?``: component-model#716 made it a reserved zero."""
+    byte = r.u8("a reserved zero byte")
+    if byte != 0x00:
+        raise BinaryError(
+            f"invalid leading byte (0x{byte:x}) for zero byte; this was historically accepted "
+            "as `cancellable` until WebAssembly/component-model#716",
+            r.pos - 1,
+        )
+    return False
 
 
 def read_canon(r: Reader) -> ir.Canon:
@@ -122,7 +135,7 @@ def read_canon(r: Reader) -> ir.Canon:
         return ir.CanonBuiltin(offset, name, type_index=index, flag=_read_flag(r, "async"))
     name = _CANCEL.get(op)
     if name is not None:
-        return ir.CanonBuiltin(offset, name, flag=_read_flag(r, "cancellable"))
+        return ir.CanonBuiltin(offset, name, flag=_read_reserved_zero(r))
     if op == 0x09:
         result = read_resultlist(r)
         return ir.CanonBuiltin(offset, "task.return", opts=_read_opts(r), result=result)
@@ -137,7 +150,7 @@ def read_canon(r: Reader) -> ir.Canon:
         return ir.CanonBuiltin(offset, name, opts=_read_opts(r))
     if op in (0x20, 0x21):
         name = "waitable-set.wait" if op == 0x20 else "waitable-set.poll"
-        flag = _read_flag(r, "cancellable")
+        flag = _read_reserved_zero(r)
         return ir.CanonBuiltin(offset, name, flag=flag, memory=r.u32("a memory index"))
     if op == 0x27:
         index = r.u32("a core type index")

@@ -17,13 +17,24 @@ from __future__ import annotations
 
 from witkit.binary import ir
 from witkit.binary.validate.component import validate_component
-from witkit.binary.validate.context import Ctx, Features
+from witkit.binary.validate.context import CoreValidator, Ctx, Features
 from witkit.binary.validate.result import CanonOptions, Entry, ValidatedComponent
 
-__all__ = ["CanonOptions", "Entry", "Features", "ValidatedComponent", "validate"]
+__all__ = ["CanonOptions", "CoreValidator", "Entry", "Features", "ValidatedComponent", "validate"]
 
 
-def validate(component: ir.Component, features: Features | None = None) -> ValidatedComponent:
-    """Validate a decoded component; raise ``ValidationError`` if it breaks a rule."""
-    ctx = Ctx(features if features is not None else Features())
+def validate(
+    component: ir.Component,
+    features: Features | None = None,
+    *,
+    core_validator: CoreValidator | None = None,
+) -> ValidatedComponent:
+    """Validate a decoded component; raise ``ValidationError`` if it breaks a rule.
+
+    Core modules are checked only as far as their types go.  To also validate
+    their code (as ``wasm-tools validate`` does), pass ``core_validator``: it is
+    called with each embedded module's bytes and raises any exception to reject
+    it (e.g. ``lambda m: wasmtime.Module.validate(engine, m)``).
+    """
+    ctx = Ctx(features if features is not None else Features(), core_validator)
     return validate_component(component, [], ctx)

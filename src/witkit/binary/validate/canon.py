@@ -43,7 +43,7 @@ from witkit.types import (
 if TYPE_CHECKING:
     from witkit.binary.validate.component import Scope
 
-__all__ = ["canonical_function", "contains_ptr", "flatten"]
+__all__ = ["MAX_ELEM_SIZE", "canonical_function", "contains_ptr", "flatten", "size_align"]
 
 _I32 = "i32"
 _OPT_NAMES = {"latin1+utf16": "latin1-utf16"}
@@ -164,6 +164,93 @@ def flatten(ty: ValType, ptr: str = "i32", limit: int = MAX_FLAT_PARAMS) -> list
     """``flatten_type``: the core types of ``ty``, or ``None`` if more than ``limit``."""
     out: list[str] = []
     return out if _push(ty, ptr, out, limit) else None
+
+
+# --------------------------------------------------------------------------- sizes
+
+#: CanonicalABI.md "Element Size": every defined value type must have
+#: ``elem_size(t, 'i64') < 2**28`` (the same bound as ``MAX_LIST_BYTE_LENGTH``)
+MAX_ELEM_SIZE = 1 << 28
+
+
+def _align_to(n: int, align: int) -> int:
+    return -(-n // align) * align
+
+
+def _discriminant_size(n: int) -> int:
+    return 1 if n <= 256 else 2 if n <= 65536 else 4
+
+
+def size_align(
+    ty: ValType | None, ptr: int, memo: dict[int, tuple[object, int, int]]
+) -> tuple[int, int]:
+    """``(elem_size, alignment)`` of ``ty`` with ``ptr``-byte pointers (CanonicalABI.md)."""
+    if ty is None:
+        return 0, 1
+    if isinstance(ty, PrimType):
+        ty = ty.prim
+    if isinstance(ty, str):
+        if ty == "string":
+            return 2 * ptr, ptr
+        size = _PRIM_SIZE.get(ty, 4)
+        return size, size
+    hit = memo.get(id(ty))
+    if hit is not None:
+        return hit[1], hit[2]
+    result: tuple[int, int]
+    if isinstance(ty, ListType):
+        if ty.length is None:
+            result = 2 * ptr, ptr
+        else:
+            es, ea = size_align(ty.element, ptr, memo)
+            result = ty.length * es, ea
+    elif isinstance(ty, MapType):
+        result = 2 * ptr, ptr
+    elif isinstance(ty, (RecordType, TupleType)):
+        members = [t for _, t in ty.fields] if isinstance(ty, RecordType) else list(ty.types)
+        s, a = 0, 1
+        for t in members:
+            ms, ma = size_align(t, ptr, memo)
+            s = _align_to(s, ma) + ms
+            a = max(a, ma)
+        result = _align_to(s, a), a
+    elif isinstance(ty, (VariantType, OptionType, ResultType, EnumType)):
+        if isinstance(ty, VariantType):
+            cases: list[ValType | None] = [t for _, t in ty.cases]
+        elif isinstance(ty, OptionType):
+            cases = [None, ty.value]
+        elif isinstance(ty, ResultType):
+            cases = [ty.ok, ty.err]
+        else:
+            cases = [None] * len(ty.names)
+        disc = _discriminant_size(len(cases))
+        case_align, case_size = 1, 0
+        for case in cases:
+            cs, ca = size_align(case, ptr, memo)
+            case_align = max(case_align, ca)
+            case_size = max(case_size, cs)
+        align = max(disc, case_align)
+        result = _align_to(_align_to(disc, case_align) + case_size, align), align
+    elif isinstance(ty, FlagsType):
+        n = len(ty.names)
+        size = 1 if n <= 8 else 2 if n <= 16 else 4
+        result = size, size
+    else:
+        result = 4, 4
+    memo[id(ty)] = (ty, result[0], result[1])
+    return result
+
+
+_PRIM_SIZE = {
+    "bool": 1,
+    "s8": 1,
+    "u8": 1,
+    "s16": 2,
+    "u16": 2,
+    "s64": 8,
+    "u64": 8,
+    "f64": 8,
+}
 
 
 class _Opts:

@@ -30,6 +30,7 @@ from witkit.binary.limits import (
     MAX_WASM_TYPES,
     MAX_WASM_VALUES,
 )
+from witkit.binary.validate.canon import MAX_ELEM_SIZE, size_align
 from witkit.binary.validate.context import Ctx, Features, Path, fail
 from witkit.binary.validate.core import (
     CoreTypeEntry,
@@ -38,7 +39,14 @@ from witkit.binary.validate.core import (
     module_type_of,
     sub_type,
 )
-from witkit.binary.validate.names import NameError_, ParsedName, check_semver, is_kebab, parse_name
+from witkit.binary.validate.names import (
+    NameError_,
+    ParsedName,
+    canonical_label,
+    check_semver,
+    is_kebab,
+    parse_name,
+)
 from witkit.binary.validate.resources import Remap, all_named, free_resources, named_value
 from witkit.binary.validate.result import CanonOptions, Entry, Origin, ValidatedComponent
 from witkit.binary.validate.subtype import Subtyper, context
@@ -337,7 +345,13 @@ class Scope:
     def add_core_module(self, module: ir.CoreModule) -> None:
         _check_max(len(self.core_modules), 1, MAX_WASM_MODULES, "modules", module.offset)
         self.origin = module
-        self.push("core_modules", module_type_of(module, self.ctx))
+        ty = module_type_of(module, self.ctx)
+        if self.ctx.core_validator is not None:
+            try:
+                self.ctx.core_validator(module.data)
+            except Exception as exc:  # the hook's own error type is unknown to us
+                raise fail(f"core module failed to validate: {exc}", module.offset) from None
+        self.push("core_modules", ty)
 
     def add_core_instance(self, inst: ir.CoreInstance) -> None:
         self.origin = inst
@@ -415,7 +429,7 @@ class Scope:
                         raise fail(f"unknown type {sup}: type index out of bounds", sub.offset)
                 self.push("core_types", sub_type(sub))
             return
-        outer = [s.core_types for s in stack[:-1]]
+        outer = [s.core_types for s in stack]
         self.push("core_types", module_type_from_decls(ty, outer, self.ctx))
 
     # ================================================================== types
@@ -448,13 +462,13 @@ class Scope:
             for name, ref in d.fields:
                 _kebab(name, "record field", offset)
                 vt = self.valtype(ref, offset)
-                prev = seen.get(name.lower())
+                prev = seen.get(canonical_label(name))
                 if prev is not None:
                     raise fail(
                         f"record field name `{name}` conflicts with previous field name `{prev}`",
                         offset,
                     )
-                seen[name.lower()] = name
+                seen[canonical_label(name)] = name
                 fields.append((name, vt))
             return RecordType(tuple(fields))
         if isinstance(d, ir.VariantDef):
@@ -465,13 +479,13 @@ class Scope:
             for name, ref2 in d.cases:
                 _kebab(name, "variant case", offset)
                 vt2 = self._opt_valtype(ref2, offset)
-                prev = seen.get(name.lower())
+                prev = seen.get(canonical_label(name))
                 if prev is not None:
                     raise fail(
                         f"variant case name `{name}` conflicts with previous case name `{prev}`",
                         offset,
                     )
-                seen[name.lower()] = name
+                seen[canonical_label(name)] = name
                 cases.append((name, vt2))
             return VariantType(tuple(cases))
         if isinstance(d, ir.ListDef):
@@ -509,7 +523,7 @@ class Scope:
             seen = {}
             for name in d.names:
                 _kebab(name, "flag" if is_flags else "enum tag", offset)
-                prev = seen.get(name.lower())
+                prev = seen.get(canonical_label(name))
                 if prev is not None:
                     if is_flags:
                         raise fail(
@@ -520,7 +534,7 @@ class Scope:
                         f"enum tag name `{name}` conflicts with previous tag name `{prev}`",
                         offset,
                     )
-                seen[name.lower()] = name
+                seen[canonical_label(name)] = name
             return FlagsType(d.names) if is_flags else EnumType(d.names)
         if isinstance(d, ir.OptionDef):
             return OptionType(self.valtype(d.value, offset))
@@ -561,14 +575,14 @@ class Scope:
         params = []
         for name, ref in d.params:
             _kebab(name, "function parameter", offset)
-            prev = seen.get(name.lower())
+            prev = seen.get(canonical_label(name))
             if prev is not None:
                 raise fail(
                     f"function parameter name `{name}` conflicts with previous parameter name "
                     f"`{prev}`",
                     offset,
                 )
-            seen[name.lower()] = name
+            seen[canonical_label(name)] = name
             params.append((name, self.valtype(ref, offset)))
         result = self._opt_valtype(d.result, offset)
         if result is not None and self.ctx.info(result, offset).borrow:
@@ -611,6 +625,8 @@ class Scope:
             ty = self.create_defined_type(d)
             if self.ctx.info(ty, offset).depth > MAX_WASM_COMPONENT_TYPE_DEPTH:
                 raise fail("type nesting is too deep", offset)
+            if size_align(ty, 8, self.ctx.sizes)[0] >= MAX_ELEM_SIZE:
+                raise fail("value type's maximum in-memory size exceeds maximum byte size", offset)
         self.origin = d
         _check_max(self.type_count(), 1, MAX_WASM_TYPES, "types", offset)
         self.push("types", ty)
@@ -1070,6 +1086,8 @@ def add_extern(
     """wasmparser's ``validate_extern``: the name's syntax, its rules, its uniqueness."""
     features = ctx.features
     raw = name.name
+    if name.form == 0x02 and not (features.cm_implements or features.cm_canon_names):
+        raise fail("the `cm-implements` feature is not active", offset)
     try:
         parsed = parse_name(raw, features)
     except NameError_ as exc:

@@ -14,8 +14,9 @@ reproduce.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, TypeAlias
 
 from witkit.binary.limits import MAX_WASM_TYPE_SIZE
 from witkit.errors import ValidationError
@@ -46,6 +47,7 @@ from witkit.types import (
 )
 
 __all__ = [
+    "CoreValidator",
     "Ctx",
     "Features",
     "Info",
@@ -53,6 +55,9 @@ __all__ = [
     "ResourceMeta",
     "fail",
 ]
+
+#: validates a core module's code: called with its bytes, raises (anything) to reject it
+CoreValidator: TypeAlias = Callable[[memoryview], object]
 
 #: a path to a resource: the index of an import/export, then indices of nested instance exports
 Path = tuple[int, ...]
@@ -67,8 +72,9 @@ def fail(message: str, offset: int) -> ValidationError:
 class Features:
     """Optional parts of the component model (Explainer.md "Gated Features").
 
-    The defaults are ``wasm-tools validate``'s (wasmparser's ``WasmFeatures``
-    defaults), so witkit accepts what wasm-tools accepts.  ``Features.all()``
+    The defaults are ``wasm-tools validate``'s (those of wasm-tools 1.262, found
+    by probing it: async, maps and ``implements`` on, the rest off), so witkit
+    accepts what wasm-tools accepts.  ``Features.all()``
     enables every gate, ``Features.spec_tests()`` the set the component-model
     reference tests are run with.
     """
@@ -86,7 +92,7 @@ class Features:
     #: 🔧 fixed-length lists
     cm_fixed_length_lists: bool = False
     #: 🗺️ maps
-    cm_map: bool = False
+    cm_map: bool = True
     #: 🪙 values and start functions
     cm_values: bool = False
     #: 🪺 nested namespaces and packages in names
@@ -96,7 +102,7 @@ class Features:
     #: 🐘 64-bit memories and i64 resources
     cm64: bool = False
     #: 🏷️ ``implements`` and ``external-id`` name attributes
-    cm_implements: bool = False
+    cm_implements: bool = True
     #: 🔗 ``versionsuffix`` name attributes
     cm_canon_names: bool = False
     #: core: exception handling (tags); on in wasm-tools' defaults
@@ -117,8 +123,6 @@ class Features:
             cm_threading=True,
             cm_error_context=True,
             cm_fixed_length_lists=True,
-            cm_map=True,
-            cm_implements=True,
         )
 
 
@@ -159,12 +163,15 @@ class ResourceMeta:
 class Ctx:
     """State of one ``validate()`` call."""
 
-    __slots__ = ("_info", "_meta", "features")
+    __slots__ = ("_info", "_meta", "core_validator", "features", "sizes")
 
-    def __init__(self, features: Features) -> None:
+    def __init__(self, features: Features, core_validator: CoreValidator | None = None) -> None:
         self.features = features
+        self.core_validator = core_validator
         self._info: dict[int, tuple[object, Info]] = {}
         self._meta: dict[int, tuple[object, ResourceMeta]] = {}
+        #: memo of ``canon.size_align`` with 8-byte pointers
+        self.sizes: dict[int, tuple[object, int, int]] = {}
 
     # ------------------------------------------------------------------ resource metadata
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from witkit.binary import ir
 from witkit.binary.validate.context import Ctx, fail
+from witkit.errors import ValidationError
 from witkit.types import (
     CoreExtern,
     CoreFuncType,
@@ -189,7 +190,11 @@ def module_type_of(module: ir.CoreModule, ctx: Ctx) -> ModuleType:
 def module_type_from_decls(
     decl: ir.CoreModuleTypeDef, outer: list[list[CoreTypeEntry]], ctx: Ctx
 ) -> ModuleType:
-    """``(module md*)``: ``outer[-1]`` is the innermost enclosing core type space."""
+    """``(module md*)``: ``outer[-1]`` is the core type space of the scope defining it.
+
+    In a module type's outer alias, count 0 is the module type itself and
+    count 1 the component (or component/instance type) that declares it.
+    """
     types = _ModuleTypes()
     imports: list[tuple[str, str, CoreExtern]] = []
     seen: set[tuple[str, str]] = set()
@@ -295,16 +300,16 @@ def module_subtype(a: ModuleType, b: ModuleType, offset: int) -> None:
             raise fail(f"missing expected import `{m}::{n}`", offset)
         try:
             entity_subtype(tb, ta, offset)
-        except Exception as exc:
-            raise fail(f"type mismatch in import `{m}::{n}`: {exc}", offset) from None
+        except ValidationError as exc:
+            raise fail(f"type mismatch in import `{m}::{n}`\n{exc.message}", offset) from None
     for name, tb in b.exports.items():
         ta2 = a.exports.get(name)
         if ta2 is None:
             raise fail(f"missing expected export `{name}`", offset)
         try:
             entity_subtype(ta2, tb, offset)
-        except Exception as exc:
-            raise fail(f"type mismatch in export `{name}`: {exc}", offset) from None
+        except ValidationError as exc:
+            raise fail(f"type mismatch in export `{name}`\n{exc.message}", offset) from None
 
 
 def instance_exports(ty: CoreInstanceType) -> dict[str, CoreExtern]:

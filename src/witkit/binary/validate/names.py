@@ -21,6 +21,7 @@ from witkit.binary.validate.context import Features
 
 __all__ = [
     "NameError_",
+    "canonical_label",
     "ParsedName",
     "check_semver",
     "is_kebab",
@@ -34,6 +35,11 @@ NameKind = Literal[
 
 class NameError_(Exception):
     """A name that does not parse; turned into a ``ValidationError`` by the caller."""
+
+
+def canonical_label(s: str) -> str:
+    """The form two labels are compared in for uniqueness: lowercase, hyphens dropped."""
+    return s.replace("-", "").lower()
 
 
 def is_kebab(s: str) -> bool:
@@ -93,18 +99,28 @@ class ParsedName:
     second: str | None = None
 
     def unique_key(self) -> tuple[str, ...]:
-        """Equal keys <=> the names are not strongly unique (wasmparser's ``ComponentName`` eq)."""
+        """Equal keys <=> the names are not strongly unique.
+
+        Labels compare case- and hyphen-insensitively (Explainer.md "Name
+        Uniqueness", component-model#704, as wasm-tools 1.262 implements it);
+        ``[method]r.m``/``[static]r.m`` clash with each other and, when ``r``
+        and ``m`` are the same label, with the plain label; an interface name
+        compares its path that way and its version exactly.
+        """
         kind = self.kind
         if kind == "label":
-            return ("label", self.first.lower())
+            return ("label", canonical_label(self.first))
         if kind == "constructor":
-            return ("constructor", self.first.lower())
+            return ("constructor", canonical_label(self.first))
         if kind in ("method", "static"):
-            resource = self.first.lower()
-            method = (self.second or "").lower()
+            resource = canonical_label(self.first)
+            method = canonical_label(self.second or "")
             if resource == method:
                 return ("label", resource)
             return ("method", resource, method)
+        if kind == "interface":
+            path, _, version = self.raw.partition("@")
+            return ("interface", canonical_label(path), version)
         return (kind, self.raw)
 
 

@@ -254,7 +254,7 @@ class Subtyper:
         if len(a.params) != len(b.params):
             raise fail(f"expected {len(b.params)} parameters, found {len(a.params)}", offset)
         for (an, at), (bn, bt) in zip(a.params, b.params, strict=True):
-            if an.lower() != bn.lower():
+            if an != bn:
                 raise fail(f"expected parameter named `{bn}`, found `{an}`", offset)
             try:
                 self.val(at, bt, offset)
@@ -305,7 +305,7 @@ class Subtyper:
             if len(a.fields) != len(b.fields):
                 raise fail(f"expected {len(b.fields)} fields, found {len(a.fields)}", offset)
             for (an, at), (bn, bt) in zip(a.fields, b.fields, strict=True):
-                if an.lower() != bn.lower():
+                if an != bn:
                     raise fail(f"expected field name `{bn}`, found `{an}`", offset)
                 try:
                     self.val(at, bt, offset)
@@ -315,7 +315,7 @@ class Subtyper:
             if len(a.cases) != len(b.cases):
                 raise fail(f"expected {len(b.cases)} cases, found {len(a.cases)}", offset)
             for (an, ac), (bn, bc) in zip(a.cases, b.cases, strict=True):
-                if an.lower() != bn.lower():
+                if an != bn:
                     raise fail(f"expected case named `{bn}`, found `{an}`", offset)
                 if ac is not None and bc is not None:
                     try:
@@ -350,7 +350,7 @@ class Subtyper:
                 except ValidationError as exc:
                     raise context(exc, f"type mismatch in tuple field {i}") from None
         elif isinstance(a, (FlagsType, EnumType)):
-            if [n.lower() for n in a.names] != [n.lower() for n in b.names]:
+            if a.names != b.names:
                 raise fail(f"mismatch in {desc(a)} elements", offset)
         elif isinstance(a, ResultType):
             if a.ok is not None and b.ok is not None:
