@@ -23,6 +23,7 @@ from tests.runtime.passthrough import build
 from witkit import Err, Ok, Record, Variant
 from witkit.types import (
     EnumType,
+    PrimType,
     FlagsType,
     ListType,
     OptionType,
@@ -125,8 +126,16 @@ def strategy(t: ValType) -> st.SearchStrategy[Any]:
     raise TypeError(t)
 
 
+def _peel(t: Any) -> Any:
+    """``type x = u32`` (a ``PrimType``) is just ``u32`` to both runtimes."""
+    while isinstance(t, PrimType):
+        t = t.prim
+    return t
+
+
 def _classes(t: ValType | None) -> set[type]:
     """wasmtime.component's ``add_classes``: which Python classes a value of ``t`` has."""
+    t = _peel(t)
     if t is None:
         return {object}
     if isinstance(t, str):
@@ -177,6 +186,7 @@ def _tagged(cases: list[tuple[str, ValType | None]]) -> bool:
 
 def to_wasmtime(v: Any, t: ValType) -> Any:
     """A witkit-convention value in wasmtime.component's convention."""
+    t = _peel(t)
     if isinstance(t, str):
         return v
     if isinstance(t, ListType):
@@ -206,6 +216,7 @@ def to_wasmtime(v: Any, t: ValType) -> Any:
 
 def norm_witkit(v: Any, t: ValType) -> Any:
     """A lifted witkit value in a plain comparable form."""
+    t = _peel(t)
     if isinstance(t, str):
         return _float(v) if t in ("f32", "f64") else v
     if isinstance(t, ListType):
@@ -232,6 +243,7 @@ def norm_witkit(v: Any, t: ValType) -> Any:
 
 def norm_wasmtime(v: Any, t: ValType) -> Any:
     """A value lifted by wasmtime.component in the same plain form."""
+    t = _peel(t)
     if isinstance(t, str):
         return _float(v) if t in ("f32", "f64") else v
     if isinstance(t, ListType):
@@ -255,6 +267,7 @@ def norm_wasmtime(v: Any, t: ValType) -> Any:
 
 def _untagged_case(cases: list[tuple[str, ValType | None]], v: Any) -> tuple[str, Any]:
     for name, ty in cases:
+        ty = _peel(ty)
         if ty is None:
             if v is None:
                 return name, None

@@ -367,6 +367,8 @@ class _Translator:
         self.import_resources: list[dict[tuple[str, ...], int]] = []
         #: resources of root import types (roots) -> rid, shared by every frame
         self.import_rids: dict[ResourceType, int] = {}
+        #: rid -> (a name it was exported or imported under, whether exported), for messages
+        self.resource_names: dict[int, tuple[str, bool]] = {}
         #: runtime instances that use ``context.get``/``context.set`` (they keep task storage)
         self.context_instances: set[int] = set()
 
@@ -446,6 +448,11 @@ class _Translator:
         else:  # values: 🪙 definitions and start results
             value = _Unavailable("component values (🪙)")
         target.append(value)
+        if isinstance(value, ResourceDef) and isinstance(item, ir.Import | ir.Export):
+            # a defined resource is named after its first export (else its first import)
+            known = self.resource_names.get(value.rid)
+            if known is None or (isinstance(item, ir.Export) and not known[1]):
+                self.resource_names[value.rid] = (item.name.name, isinstance(item, ir.Export))
         # Bind validation's resource types to rids as they enter the index spaces.
         if space == "types" and isinstance(value, ResourceDef):
             self.bind(f, entry.ty, value.rid)
@@ -710,6 +717,10 @@ class _Translator:
     # ------------------------------------------------------------------ finish
 
     def finish(self, root_frame: _Frame) -> Translation:
+        for rid, (name, _) in self.resource_names.items():
+            resource = self.resources[rid]
+            if isinstance(resource, DefinedResource) and resource.name == "resource":
+                self.resources[rid] = DefinedResource(resource.instance, resource.dtor, name)
         specs = tuple(
             ImportSpec(
                 name,
