@@ -377,7 +377,7 @@ class Generator:
                 items = [self.lift_flat(e, flat) for _ in range(n)]
                 if _peel(e) == "u8":
                     return self.local(f"bytes(({', '.join(items)},))", "b")
-                return self.local(f"[{', '.join(items)}]", "l")
+                return f"[{', '.join(items)}]"
             case ListType(element=e):
                 p, length = flat.pointer(self), flat.pointer(self)
                 return self.load_list_from_range(e, p, length, "memlen")
@@ -388,10 +388,10 @@ class Generator:
             case RecordType(fields=fs):
                 cls = self.record_class(t)
                 args = [self.lift_flat(ft, flat) for _, ft in fs]
-                return self.local(f"{cls}({', '.join(args)})", "r")
+                return f"{cls}({', '.join(args)})"
             case TupleType(types=ts):
                 args = [self.lift_flat(u, flat) for u in ts]
-                return self.local(f"({', '.join(args)},)", "u")
+                return f"({', '.join(args)},)"
             case FlagsType(names=labels):
                 words = [flat.next(self, "i32") for _ in range(flag_words(labels))]
                 bits = " | ".join(
@@ -578,14 +578,14 @@ class Generator:
                     return self.numbers_from_bytes(_peel(e), next(raws))
                 es = elem_size(e, self.ptr)
                 items = [self.build_load(e, offset + i * es, base, raws) for i in range(n)]
-                return self.local(f"[{', '.join(items)}]", "l")
+                return f"[{', '.join(items)}]"
             case RecordType(fields=fs):
                 offsets = field_offsets(t, self.ptr)
                 args = [
                     self.build_load(ft, offset + off, base, raws)
                     for (_, ft), off in zip(fs, offsets, strict=True)
                 ]
-                return self.local(f"{self.record_class(t)}({', '.join(args)})", "r")
+                return f"{self.record_class(t)}({', '.join(args)})"
             case TupleType(types=ts):
                 r = despecialize(t)
                 assert isinstance(r, RecordType)
@@ -594,7 +594,7 @@ class Generator:
                     self.build_load(u, offset + off, base, raws)
                     for u, off in zip(ts, offsets, strict=True)
                 ]
-                return self.local(f"({', '.join(args)},)", "u")
+                return f"({', '.join(args)},)"
             case FlagsType(names=labels):
                 if len(labels) > 32:
                     words = [next(raws) for _ in range(flag_words(labels))]
@@ -691,15 +691,16 @@ class Generator:
             return self.local(f"list(str({block}, 'utf-32-le'))", "l")
         if e in _NUMERIC and _BULK:
             return self.numbers_from_bytes(e, f"{block}")
-        out = self.fn.fresh("l")
+        out, append = self.fn.fresh("l"), self.fn.fresh("append")
         self.emit(f"{out} = []")
+        self.emit(f"{append} = {out}.append")
         leaves = self.leaves(e, 0)
         if any(leaf.kind == "opaque" for leaf in leaves) or self.deep():
             q = self.fn.fresh("q")
             self.emit(f"{q} = {p}")
             with self.fn.block(f"for _ in range({n}):", loop=True):
                 v = self.nested("load", e, q) if self.deep() else self.load(e, q)
-                self.emit(f"{out}.append({v})")
+                self.emit(f"{append}({v})")
                 self.emit(f"{q} += {es}")
             return out
         fmt = _struct_format(leaves, es)
@@ -719,7 +720,7 @@ class Generator:
             loop=True,
         ):
             v = self.build_load(e, 0, "", iter(raws))
-            self.emit(f"{out}.append({v})")
+            self.emit(f"{append}({v})")
         return out
 
     # ================================================================== lowering
