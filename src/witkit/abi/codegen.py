@@ -79,7 +79,7 @@ from witkit.types import (
     root,
 )
 
-__all__ = ["Flat", "Generator", "wit_text"]
+__all__ = ["Flat", "Generator", "base_namespace", "flag_sets", "wit_text"]
 
 #: an expression in the generated code, and the core type of the value it holds
 Flat = tuple[str, CoreValType]
@@ -123,6 +123,8 @@ M64 = 0xFFFF_FFFF_FFFF_FFFF
 #: variant payloads move into helper functions: CPython allows 20 nested blocks
 _MAX_BLOCKS = 8
 _MAX_INDENT = 24
+#: flat values of variants cannot move to helpers: refuse before CPython's 100 levels
+_MAX_FLAT_INDENT = 90
 
 
 def _peel(t: ValType) -> ValType:
@@ -474,6 +476,7 @@ class Generator:
 
     def lift_flat_variant(self, t: ValType, flat: _FlatIn) -> str:
         """The spec's ``lift_flat_variant``: one branch per case, payloads from joined slots."""
+        self.check_flat_depth()
         cases = _cases(t)
         d = self.local(f"{flat.next(self, 'i32')} & {M32:#x}", "d")
         self.check_discriminant(t, d)
@@ -913,6 +916,7 @@ class Generator:
 
     def lower_flat_variant(self, t: ValType, v: str, where: str) -> list[Flat]:
         """The spec's ``lower_flat_variant``: the case index, then the payload in joined slots."""
+        self.check_flat_depth()
         cases = _cases(t)
         d, pv = self.variant_case(t, v, where)
         joined = flatten_type(despecialize(t), self.ptr)[1:]
@@ -1134,6 +1138,16 @@ class Generator:
             self.emit(f"if {bl} > {REALLOC_I32_MAX}: _too_big({bl})")
 
     # ------------------------------------------------------------------ helpers
+
+    def check_flat_depth(self) -> None:
+        """Flat values of variants nest branches without a helper to escape to.
+
+        Functions never get here (more than 16 flat values go through memory,
+        where helpers take over); only ``type_abi(t).lift_flat``/``lower_flat``
+        of an absurdly nested type can.
+        """
+        if self.fn.indent >= _MAX_FLAT_INDENT:
+            raise ValueError("the type nests variants too deeply to pass in flat values")
 
     def deep(self) -> bool:
         """Whether to continue in a helper function (CPython limits nesting; see ``_MAX_*``)."""
