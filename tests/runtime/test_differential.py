@@ -23,10 +23,10 @@ from tests.runtime.passthrough import build
 from witkit import Err, Ok, Record, Variant
 from witkit.types import (
     EnumType,
-    PrimType,
     FlagsType,
     ListType,
     OptionType,
+    PrimType,
     RecordType,
     ResultType,
     TupleType,
