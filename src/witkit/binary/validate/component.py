@@ -15,6 +15,7 @@ at fault; every definition resolves its indices into ``witkit.types`` objects
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Literal
 
 from witkit.binary import ir
@@ -951,8 +952,7 @@ class Scope:
             mapping.add(old, new)
             fresh.append(new)
         exports = {
-            name: ExternItem(mapping.extern(item.ty), item.implements, item.version_suffix)
-            for name, item in ctype.exports.items()
+            name: replace(item, ty=mapping.extern(item.ty)) for name, item in ctype.exports.items()
         }
         new_ty = InstanceType(exports)
         new_meta = self.ctx.meta(new_ty)

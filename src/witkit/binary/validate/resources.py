@@ -291,7 +291,7 @@ class Remap:
                 out[name] = item
             else:
                 changed = True
-                out[name] = ExternItem(ty, item.implements, item.version_suffix)
+                out[name] = replace(item, ty=ty)
         return out if changed else items
 
     def extern(self, ty: ExternType) -> ExternType:
