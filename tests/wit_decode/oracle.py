@@ -6,8 +6,8 @@ version), never committed:
 
 * **WIT cases** (``cases/*.wit`` and ``cases/<dir>/`` with ``deps/``): printed
   as text, encoded as WIT-package binaries (``component wit --wasm``), and
-  turned into a dummy component per world (``component embed --dummy`` then
-  ``component new``).
+  turned into a core module per world with the world embedded
+  (``component embed --dummy``) and the component made of it (``component new``).
 * **WAT cases** (``cases/*.wat``, and ``cases/fail/*.wat`` which the oracle
   rejects): assembled with ``wasm-tools parse``.
 * **WASI worlds** from the WIT jco ships (when jco is installed): dummy
@@ -145,26 +145,24 @@ def package_binary(src: WitSource) -> Path:
     )
 
 
+def dummy_module(src: WitSource, world: str) -> Path:
+    """A core module with dummy bodies and ``world`` embedded in a ``component-type`` section."""
+    key = _digest(wasm_tools_version(), _tree_digest(src.path), *src.flags, world)
+    embed = ["component", "embed", "--dummy", *src.flags, src.path, "--world", escape_name(world)]
+    return _cached(
+        key, f"{src.name}.{world}.core.wasm", lambda out: wasm_tools_ok(*embed, "-o", out)
+    )
+
+
 def dummy_component(src: WitSource, world: str) -> Path:
     """A component of ``world`` with dummy bodies: its imports and exports are the world's."""
     key = _digest(wasm_tools_version(), _tree_digest(src.path), *src.flags, world)
-
-    def build(out: Path) -> None:
-        core = out.with_suffix(".core")
-        embed = [
-            "component",
-            "embed",
-            "--dummy",
-            *src.flags,
-            src.path,
-            "--world",
-            escape_name(world),
-        ]
-        wasm_tools_ok(*embed, "-o", core)
-        wasm_tools_ok("component", "new", core, "-o", out)
-        core.unlink()
-
-    return _cached(key, f"{src.name}.{world}.wasm", build)
+    core = dummy_module(src, world)
+    return _cached(
+        key,
+        f"{src.name}.{world}.wasm",
+        lambda out: wasm_tools_ok("component", "new", core, "-o", out),
+    )
 
 
 # --------------------------------------------------------------------------- WASI (from jco)
@@ -256,6 +254,7 @@ def binaries() -> dict[str, Path]:
         out[f"pkg:{src.name}"] = package_binary(src)
         for world in _main_worlds(src):
             out[f"component:{src.name}:{world}"] = dummy_component(src, world)
+            out[f"module:{src.name}:{world}"] = dummy_module(src, world)
     return out
 
 

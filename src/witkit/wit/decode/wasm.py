@@ -7,9 +7,7 @@ decoding applies is decided by the type: a component whose exports are all
 component types is a WIT package, anything else a concrete component.
 
 A core module carries WIT only in ``component-type*`` custom sections (what
-bindings generators embed); each section is itself a component encoding one
-world.  wasm-tools merges those into a world of a package ``root:root``, a
-merge this module does not do yet: it raises ``WitError`` for core modules.
+bindings generators embed); ``embedded`` decodes those.
 """
 
 from __future__ import annotations
@@ -48,7 +46,7 @@ class DecodedWasm:
 
 
 def decode_wasm(data: bytes) -> DecodedWasm:
-    """Decode a component, or a WIT package encoded as one, into its WIT.
+    """Decode a component, a WIT package encoded as one, or a core module's embedded world.
 
     This is what ``wasm-tools component wit FILE.wasm`` decodes before printing:
     ``print_resolve(d.resolve, d.package)`` then prints the same text.
@@ -57,10 +55,10 @@ def decode_wasm(data: bytes) -> DecodedWasm:
 
     component = read(data)
     if not isinstance(component, ir.Component):
-        raise WitError(
-            "input is a core wasm module; reading WIT from its component-type "
-            "custom sections is not supported yet"
-        )
+        from witkit.wit.decode.embedded import decode_core_module
+
+        resolve, world = decode_core_module(component)
+        return DecodedWasm(resolve, PackageId(0), world)
     # wasm-tools decodes WIT with every feature on: WIT must not depend on them
     ct = validate(component, Features.all()).type
     docs = _package_docs(component)
