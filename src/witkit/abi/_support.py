@@ -293,18 +293,21 @@ def variant_case(
         bad(where, f"{wit} (a Variant)", v)
     i = index.get(tag) if isinstance(tag, str) else None
     if i is None:
-        names = ", ".join(k for k in index if "_" not in k or "-" not in k)
-        bad(where, f"{wit} case (one of {names})", v)
+        bad(where, f"{wit} case (one of {_wit_names(index)})", v)
     if isinstance(v, str) and payloads[i]:
         bad(where, f"{wit} case `{tag}` with a payload: Variant({tag!r}, value)", v)
     return i, payload
 
 
+def _wit_names(index: Mapping[str, int]) -> str:
+    """The WIT spellings among a name table's keys (WIT names have no underscores)."""
+    return ", ".join(k for k in index if "_" not in k)
+
+
 def enum_case(v: object, index: Mapping[str, int], where: str, wit: str) -> int:
     i = index.get(v) if isinstance(v, str) else None
     if i is None:
-        names = ", ".join(sorted({k.replace("_", "-") for k in index}))
-        bad(where, f"{wit} (one of {names})", v)
+        bad(where, f"{wit} (one of {_wit_names(index)})", v)
     return i
 
 
@@ -331,8 +334,7 @@ def pack_flags(v: object, bits: Mapping[str, int], where: str, wit: str) -> int:
     for name in v:
         bit = bits.get(name) if isinstance(name, str) else None
         if bit is None:
-            names = ", ".join(sorted({k.replace("_", "-") for k in bits}))
-            raise TypeError(f"{where}: {show(name)} is not a flag of {wit} ({names})")
+            raise TypeError(f"{where}: {show(name)} is not a flag of {wit} ({_wit_names(bits)})")
         out |= bit
     return out
 

@@ -115,6 +115,20 @@ def _unsupported(what: str) -> Callable[..., Any]:
     return hook
 
 
+#: the optional hooks a resources object may have, and what stands in when it has not
+_OPTIONAL_HOOKS = {
+    name: _unsupported(what)
+    for name, what in (
+        ("lift_error_context", "error-context"),
+        ("lower_error_context", "error-context"),
+        ("lift_stream", "stream"),
+        ("lower_stream", "stream"),
+        ("lift_future", "future"),
+        ("lower_future", "future"),
+    )
+}
+
+
 class Context:
     """The spec's ``LiftLowerContext``: options plus the hooks of one call.
 
@@ -171,15 +185,8 @@ class Context:
             self.lift_borrow = resources.lift_borrow
             self.lower_own = resources.lower_own
             self.lower_borrow = resources.lower_borrow
-        for name, what in (
-            ("lift_error_context", "error-context"),
-            ("lower_error_context", "error-context"),
-            ("lift_stream", "stream"),
-            ("lower_stream", "stream"),
-            ("lift_future", "future"),
-            ("lower_future", "future"),
-        ):
-            setattr(self, name, getattr(resources, name, None) or _unsupported(what))
+        for name, fallback in _OPTIONAL_HOOKS.items():
+            setattr(self, name, getattr(resources, name, None) or fallback)
 
     def reallocate(self, old_ptr: int, old_size: int, align: int, new_size: int) -> int:
         """Call ``realloc`` and check its answer, as the spec's callers of it do.

@@ -30,12 +30,16 @@ from witkit.abi.layout import (
     MAX_FLAT_PARAMS,
     MAX_FLAT_RESULTS,
     PtrType,
+    align_to,
     alignment,
+    contains,
+    despecialize,
     elem_size,
+    flatten_functype,
     flatten_type,
     flatten_types,
 )
-from witkit.types import FuncType, TupleType, ValType
+from witkit.types import FuncType, ListType, TupleType, ValType
 
 __all__ = [
     "FuncABI",
@@ -60,8 +64,6 @@ _params_tuples: dict[FuncType, TupleType] = {}
 
 def _needs_memory(ts: Sequence[ValType], ptr: PtrType) -> bool:
     """Whether lifting or lowering these types touches memory (strings, lists, or a spill)."""
-    from witkit.abi.layout import contains, despecialize
-    from witkit.types import ListType
 
     def dynamic(u: ValType) -> bool:
         d = despecialize(u)
@@ -211,8 +213,6 @@ def _store_tuple(
     gen: Generator, types: list[ValType], values: list[str], wheres: list[str], p: str
 ) -> None:
     """Store each value at its offset in the tuple of ``types`` at ``p`` (spilled values)."""
-    from witkit.abi.layout import align_to
-
     offset = 0
     for t, v, w in zip(types, values, wheres, strict=True):
         offset = align_to(offset, alignment(t, gen.ptr))
@@ -221,8 +221,7 @@ def _store_tuple(
 
 
 def _load_tuple(gen: Generator, types: list[ValType], p: str) -> list[str]:
-    from witkit.abi.layout import align_to
-
+    """The values of the tuple of ``types`` at ``p`` (spilled values)."""
     values = []
     offset = 0
     for t in types:
@@ -252,8 +251,6 @@ class FuncABI:
     )
 
     def __init__(self, ft: FuncType, opts: CanonicalOptions, namespace: dict[str, Any]) -> None:
-        from witkit.abi.layout import flatten_functype
-
         self.functype = ft
         self.source: str = namespace["__source__"]
         self.lower_params: Callable[[Context, Sequence[Any]], list[CoreValue]] = namespace[
