@@ -384,6 +384,60 @@ def _int_call(
     return fast
 
 
+#: the lifted value of a core integer (unsigned, as the core layer gives it) per WIT type
+_LIFT_INT: dict[str, str] = {
+    "u8": "{} & 0xff",
+    "u16": "{} & 0xffff",
+    "u32": "{}",
+    "u64": "{}",
+    "s8": "(({} & 0xff) ^ 0x80) - 0x80",
+    "s16": "(({} & 0xffff) ^ 0x8000) - 0x8000",
+    "s32": "({} ^ 0x80000000) - 0x80000000",
+    "s64": "({} ^ 0x8000000000000000) - 0x8000000000000000",
+}
+
+
+def _int_lower(
+    ty: FuncType,
+    inst: RuntimeInstance,
+    target: Callable[..., Any],
+    cx: Context,
+    lower_results: Callable[[Context, Any, Sequence[Any]], list[Any]],
+) -> Callable[..., Any]:
+    """A generated guest -> host trampoline for integer-only signatures.
+
+    Arguments are lifted inline; a result out of range goes through the ABI's
+    ``lower_results``, which raises the host's ``TypeError`` naming it.
+    """
+    names = [f"a{i}" for i in range(len(ty.params))]
+    lifted = [_LIFT_INT[t].format(n) for n, (_, t) in zip(names, ty.params, strict=True)]  # type: ignore[index]
+    lines = [
+        f"def trampoline({', '.join(names)}):",
+        "    if not inst.may_leave: raise cannot_leave()",
+        f"    r = target({', '.join(lifted)})",
+    ]
+    if ty.result is None:
+        lines.append("    if r is not None: lower_results(cx, r, ())")
+        lines.append("    return None")
+    else:
+        lo, hi, _ = _INTS[ty.result]  # type: ignore[index]
+        lines.append(
+            f"    if type(r) is not int or not {lo} <= r <= {hi}: "
+            f"r, = lower_results(cx, r, ({', '.join(names)}{',' if names else ''}))"
+        )
+        lines.append("    return r")
+    namespace: dict[str, Any] = {
+        "inst": inst,
+        "target": target,
+        "cx": cx,
+        "lower_results": lower_results,
+        "cannot_leave": cannot_leave,
+    }
+    exec(compile("\n".join(lines) + "\n", f"<witkit import {ty.params}>", "exec"), namespace)
+    fast: Callable[..., Any] = namespace["trampoline"]
+    return fast
+
+
 def _poison(entering: tuple[RuntimeInstance, ...]) -> None:
     for i in entering:
         i.poisoned = True
@@ -417,7 +471,9 @@ def make_lower(
     lower_results = abi.lower_results
     has_borrows = contains_borrow(ty)
 
-    if not has_borrows:
+    if _all_ints(ty):
+        trampoline = _int_lower(ty, inst, target, cx, lower_results)
+    elif not has_borrows:
 
         def trampoline(*flat: Any) -> Any:
             if not inst.may_leave:
