@@ -18,14 +18,14 @@ Rules of this module:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from witkit.abi.context import CanonicalOptions
 from witkit.errors import LinkError, Trap
 from witkit.runtime import names
 from witkit.runtime.adapt import maps_as_lists
-from witkit.runtime.core import CoreFunc, CoreInstance, CoreMemory, Store
+from witkit.runtime.core import CoreFunc, CoreMemory, Store
 from witkit.runtime.core import CoreFuncType as EngineFuncType
 from witkit.runtime.func import (
     Func,
@@ -41,15 +41,18 @@ from witkit.runtime.func import (
 from witkit.runtime.resources import GuestResourceType, HandleTable, ResourceType
 from witkit.runtime.translate import (
     Builtin,
+    CallStart,
     CoreDef,
     CoreExportDef,
     DefinedResource,
     ExportDef,
     ImportFuncDef,
+    ImportValueDef,
     LiftedFuncDef,
     Lower,
     Options,
     ResourceDef,
+    StartValueDef,
     Translation,
 )
 
@@ -111,6 +114,8 @@ class ResolvedImports:
     funcs: list[dict[tuple[str, ...], Callable[..., Any]]]
     #: rid -> runtime resource type, for the imported resources
     resources: dict[int, ResourceType]
+    #: per import: value path -> the Python value given for it (🪙)
+    values: list[dict[tuple[str, ...], Any]] = field(default_factory=list)
 
 
 class Instance:
@@ -139,10 +144,16 @@ class Instance:
             else:
                 rtypes.append(imports.resources[rid])
         self._rtypes = rtypes
-        self._core: list[CoreInstance] = []
+        #: per step: a core instance, or a start function's result (🪙)
+        self._core: list[Any] = []
         self._trampolines: list[CoreFunc | None] = [None] * len(t.trampolines)
         self._funcs: list[Func | None] = [None] * len(t.lifts)
         for step in t.steps:
+            if isinstance(step, CallStart):
+                func = self._func_def(step.func)
+                result = func(*(self._value(v) for v in step.args))
+                self._core.append(result)
+                continue
             externs = [self._core_def(d) for d in step.imports]
             module = component.modules[step.module]
             self._core.append(store.instantiate(module, externs))
@@ -225,6 +236,15 @@ class Instance:
 
     def _host_func(self, d: ImportFuncDef) -> Callable[..., Any]:
         return self._imports.funcs[d.index][d.path]
+
+    def _func_def(self, d: LiftedFuncDef | ImportFuncDef) -> Callable[..., Any]:
+        return self._host_func(d) if isinstance(d, ImportFuncDef) else self._func(d.index)
+
+    def _value(self, d: ImportValueDef | StartValueDef) -> Any:
+        """🪙 A component-level value: given by the host, or a start function's result."""
+        if isinstance(d, ImportValueDef):
+            return self._imports.values[d.index][d.path]
+        return self._core[d.step]
 
     # ------------------------------------------------------------------ trampolines
 
@@ -324,6 +344,8 @@ class Exports(Mapping[str, Any]):
             return owner._host_func(d)
         if isinstance(d, ResourceDef):
             return owner._rtypes[d.rid]
+        if isinstance(d, ImportValueDef | StartValueDef):
+            return owner._value(d)
         assert isinstance(d, dict)
         return Exports(owner, d, f"{self._path}/{name}" if self._path else name)
 

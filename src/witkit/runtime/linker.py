@@ -111,6 +111,10 @@ class Linker:
             raise TypeError(f"`{name}`: an instance definition must be a mapping")
         self._define(name, items)
 
+    def define_value(self, name: str, value: Any) -> None:
+        """🪙 A root value import (for components using start functions with values)."""
+        self._define(name, value)
+
     def define_resource(self, name: str, cls: type | ResourceType) -> None:
         """A root resource type import, implemented by the host class ``cls``."""
         if not _is_resource_def(cls):
@@ -151,6 +155,7 @@ class Linker:
         """Match every import of ``component`` to a definition (see the module docstring)."""
         t = component.translation
         funcs: list[dict[tuple[str, ...], Callable[..., Any]]] = []
+        values: list[dict[tuple[str, ...], Any]] = []
         typed: list[tuple[str, FuncType, Func]] = []
         at_path: dict[int, dict[tuple[str, ...], ResourceType]] = {}
         for index, spec in enumerate(t.imports):
@@ -158,15 +163,19 @@ class Linker:
             if isinstance(ty, TypeExtern) and not isinstance(ty.created, StaticResource):
                 # (eq T) of a value type: structural, nothing exists for it at run time
                 funcs.append({})
+                values.append({})
                 at_path[index] = {}
                 continue
             found = names.lookup(self._defs, spec.name)
+            if found is None and isinstance(ty, ValueExtern):
+                raise LinkError(f"import `{spec.name}` is not defined (a value)")
             if found is None:
                 raise LinkError(f"import `{spec.name}` is not defined ({_kind(spec.item.ty)})")
             _, value = found
             walk = _Walk(spec.name, typed)
             walk.item(spec.item.ty, value, (), self._defs)
             funcs.append(walk.funcs)
+            values.append(walk.values)
             at_path[index] = walk.resources
         resources: dict[int, ResourceType] = {}
         for index, spec in enumerate(t.imports):
@@ -187,7 +196,7 @@ class Linker:
                 problem = check_func(func.type, func.resource_of, want, static.get)
                 if problem is not None:
                     raise LinkError(f"{where}: type mismatch: {problem}")
-        return ResolvedImports(funcs, resources)
+        return ResolvedImports(funcs, resources, values)
 
 
 def _static_resources(
@@ -219,6 +228,7 @@ class _Walk:
         self.name = name
         self.funcs: dict[tuple[str, ...], Callable[..., Any]] = {}
         self.resources: dict[tuple[str, ...], ResourceType] = {}
+        self.values: dict[tuple[str, ...], Any] = {}
         self.typed = typed
 
     def fail(self, message: str) -> LinkError:
@@ -247,7 +257,7 @@ class _Walk:
         elif isinstance(ty, ComponentType | ModuleType):
             raise self.fail(f"importing {_kind(ty)} is not supported")
         elif isinstance(ty, ValueExtern):
-            raise self.fail("importing a value (🪙) is not supported")
+            self.values[path] = value  # 🪙: any Python value; the ABI checks it when used
 
     def member(
         self, ty: object, items: Mapping[str, Any], name: str, path: tuple[str, ...]

@@ -15,10 +15,11 @@ Rules of this module:
 
 * **Input is the validated model only** (``binary.ValidatedComponent``): each
   IR item is processed through the ``Entry`` objects it created, so the types
-  are validation's, never re-derived.  Anything validation accepted but the
-  runtime cannot run (async built-ins, 🪙 values, imported components) does not
-  fail here: it becomes a definition that fails with a clear message when it is
-  used (a trampoline that traps, a ``LinkError`` at instantiation).
+  are validation's, never re-derived.  What validation accepted but the runtime
+  cannot run fails as late as it can, with a clear message: an async built-in
+  becomes a trampoline that traps when called; instantiating an imported core
+  module or component, or a start function taking a 🪙 value definition, is a
+  ``LinkError`` here (the component can never be instantiated).
 * **Runtime component instances.**  Each frame (the root, and each
   instantiation of a nested component) is one runtime component instance with
   its own handle table and ``may_enter``/``may_leave`` flags; its parent is the
@@ -47,11 +48,13 @@ from witkit.types import (
     InstanceType,
     ResourceType,
     TypeExtern,
+    ValueExtern,
     root,
 )
 
 __all__ = [
     "Builtin",
+    "CallStart",
     "CoreDef",
     "CoreExportDef",
     "DefinedResource",
@@ -59,6 +62,7 @@ __all__ = [
     "FuncDef",
     "ImportFuncDef",
     "ImportSpec",
+    "ImportValueDef",
     "ImportedResource",
     "InstantiateModule",
     "Lift",
@@ -66,9 +70,12 @@ __all__ = [
     "Lower",
     "Options",
     "ResourceDef",
+    "StartValueDef",
+    "Step",
     "Translation",
     "TrampolineDef",
     "Unsupported",
+    "ValueDef",
     "translate",
 ]
 
@@ -110,6 +117,24 @@ class ImportFuncDef:
 
 
 FuncDef: TypeAlias = LiftedFuncDef | ImportFuncDef
+
+
+@dataclass(frozen=True, slots=True)
+class ImportValueDef:
+    """🪙 A value the host gives for root import ``index`` (at ``path`` inside it)."""
+
+    index: int
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StartValueDef:
+    """🪙 The result of the ``CallStart`` step number ``step``."""
+
+    step: int
+
+
+ValueDef: TypeAlias = ImportValueDef | StartValueDef
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,13 +183,13 @@ class _OtherType:
 #: an instance: its exports by name, or an import known by type
 _InstanceDef: TypeAlias = "dict[str, _Def] | _ImportInstanceDef"
 _Def: TypeAlias = (
-    "CoreDef | FuncDef | ResourceDef | _ModuleDef | _ComponentDef | _InstanceDef"
+    "CoreDef | FuncDef | ValueDef | ResourceDef | _ModuleDef | _ComponentDef | _InstanceDef"
     " | _Unavailable | _OtherType"
 )
 _CoreInstanceDef: TypeAlias = "int | dict[str, CoreDef]"
 
 #: what a root export is, seen from the host
-ExportDef: TypeAlias = "FuncDef | ResourceDef | dict[str, ExportDef] | None"
+ExportDef: TypeAlias = "FuncDef | ValueDef | ResourceDef | dict[str, ExportDef] | None"
 
 # =========================================================================== the output
 
@@ -267,6 +292,18 @@ class InstantiateModule:
 
 
 @dataclass(frozen=True, slots=True)
+class CallStart:
+    """Step (🪙): call a component's start function with values; its result is a value."""
+
+    func: FuncDef
+    args: tuple[ValueDef, ...]
+    has_result: bool
+
+
+Step: TypeAlias = InstantiateModule | CallStart
+
+
+@dataclass(frozen=True, slots=True)
 class ImportSpec:
     """A root import: its name and type, and what of it the component uses."""
 
@@ -284,7 +321,7 @@ class Translation:
 
     #: the core modules, by index, as their IR (bytes + light parse)
     modules: tuple[ir.CoreModule, ...]
-    steps: tuple[InstantiateModule, ...]
+    steps: tuple[Step, ...]
     trampolines: tuple[Trampoline, ...]
     lifts: tuple[Lift, ...]
     resources: tuple[DefinedResource | ImportedResource, ...]
@@ -323,7 +360,7 @@ class _Frame:
     core_instances: list[_CoreInstanceDef] = field(default_factory=list)
     types: list[ResourceDef | _OtherType] = field(default_factory=list)
     funcs: list[FuncDef | _Unavailable] = field(default_factory=list)
-    values: list[_Unavailable] = field(default_factory=list)
+    values: list[ValueDef | _Unavailable] = field(default_factory=list)
     instances: list[_InstanceDef] = field(default_factory=list)
     components: list[_ComponentDef | _Unavailable] = field(default_factory=list)
     exports: dict[str, _Def] = field(default_factory=dict)
@@ -355,7 +392,7 @@ class _Translator:
     def __init__(self) -> None:
         self.modules: list[ir.CoreModule] = []
         self.module_ids: dict[int, int] = {}
-        self.steps: list[InstantiateModule] = []
+        self.steps: list[Step] = []
         self.trampolines: list[Trampoline] = []
         self.lifts: list[Lift] = []
         self.resources: list[DefinedResource | ImportedResource] = []
@@ -445,8 +482,10 @@ class _Translator:
         elif space == "components":
             assert entry.nested is not None
             value = _ComponentDef(entry.nested, f)
-        else:  # values: 🪙 definitions and start results
-            value = _Unavailable("component values (🪙)")
+        elif isinstance(item, ir.Start):
+            value = self.start(f, item)
+        else:  # 🪙 value definitions: validation checks them, nothing here decodes them
+            value = _Unavailable("component value definitions (🪙)")
         target.append(value)
         if isinstance(value, ResourceDef) and isinstance(item, ir.Import | ir.Export):
             # a defined resource is named after its first export (else its first import)
@@ -519,7 +558,7 @@ class _Translator:
             return _Unavailable(f"core module import `{name}`")
         if space == "components":
             return _Unavailable(f"component import `{name}`")
-        return _Unavailable(f"value import `{name}` (🪙)")
+        return ImportValueDef(index, ())
 
     def walk_import_instance(self, index: int, path: tuple[str, ...], ty: InstanceType) -> None:
         """Give every resource a root import instance declares a rid, eagerly.
@@ -554,6 +593,8 @@ class _Translator:
             if isinstance(t.created, ResourceType):
                 return self.import_resource(inst.index, path, t.created)
             return _OtherType()
+        if isinstance(t, ValueExtern):
+            return ImportValueDef(inst.index, path)
         return _Unavailable(f"import `{self.imports[inst.index][0]}` export `{name}`")
 
     # ------------------------------------------------------------------ aliases
@@ -683,6 +724,21 @@ class _Translator:
         self.trampolines.append(trampoline)
         return TrampolineDef(len(self.trampolines) - 1)
 
+    # ------------------------------------------------------------------ start
+
+    def start(self, f: _Frame, item: ir.Start) -> ValueDef | _Unavailable:
+        func = f.funcs[item.func]
+        if isinstance(func, _Unavailable):
+            raise LinkError(f"start function: {func.what} is not supported")
+        args: list[ValueDef] = []
+        for index in item.args:
+            arg = f.values[index]
+            if isinstance(arg, _Unavailable):
+                raise LinkError(f"start function argument: {arg.what} is not supported")
+            args.append(arg)
+        self.steps.append(CallStart(func, tuple(args), item.results > 0))
+        return StartValueDef(len(self.steps) - 1)
+
     # ------------------------------------------------------------------ instances
 
     def instance(self, f: _Frame, item: object) -> _InstanceDef:
@@ -746,6 +802,8 @@ class _Translator:
 
 def _export_def(value: object) -> ExportDef:
     if isinstance(value, LiftedFuncDef | ImportFuncDef | ResourceDef):
+        return value
+    if isinstance(value, ImportValueDef | StartValueDef):
         return value
     if isinstance(value, dict):
         return {name: _export_def(v) for name, v in value.items()}
