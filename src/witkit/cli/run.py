@@ -13,11 +13,14 @@ import argparse
 import os
 import re
 import sys
-from typing import Any
+import threading
+import time
+from types import TracebackType
+from typing import Any, TextIO
 
 from witkit.errors import Trap, WitkitError
 
-__all__ = ["parse_duration", "parse_size", "register"]
+__all__ = ["Progress", "parse_duration", "parse_size", "register"]
 
 _EPILOG = """\
 capabilities (nothing is granted unless asked for):
@@ -37,7 +40,14 @@ limits:
 
 exit status:
   0 when run returns ok, 1 when it returns err, N for exit-with-code(N);
-  134 when the guest traps (its message, and backtrace if any, go to stderr).
+  134 when the guest traps (its message, and backtrace if any, go to stderr);
+  1 when the component cannot be loaded or instantiated.
+
+compile cache:
+  Compiled core modules are kept on disk, so only a component's first run compiles
+  (seconds for a big one; a progress line shows on a terminal meanwhile). Location:
+  $WITKIT_CACHE_DIR, else $XDG_CACHE_HOME/witkit, else ~/.cache/witkit (in core/).
+  --no-cache compiles afresh and stores nothing; deleting the directory is safe.
 
 examples:
   witkit run examples/hello.wat
@@ -107,6 +117,7 @@ def register(sub: Any) -> None:
     add("--fuel", type=int, metavar="N", help="fuel limit")
     add("--timeout", type=parse_duration, metavar="DURATION", help="wall-clock limit")
     add("--max-memory-size", type=parse_size, metavar="BYTES", help="linear memory limit")
+    add("--no-cache", action="store_true", help="do not use the on-disk compile cache")
     add("component", metavar="COMPONENT", help="the component (.wasm or .wat)")
     add("args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the guest")
     parser.set_defaults(func=run)
@@ -180,18 +191,79 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
     return config, Limits(fuel=fuel, timeout=timeout, max_memory=max_memory)
 
 
+class Progress:
+    """A one-line spinner on a terminal while a component loads, erased when done.
+
+    A warm cache loads in milliseconds, so nothing shows unless loading takes
+    longer than ``delay``; a first run of an 18 MB component compiles for seconds
+    and deserves a sign of life.  Never writes to a pipe or file: logs and the
+    differential tests must see exactly the guest's output.
+    """
+
+    FRAMES = "|/-\\"
+
+    def __init__(self, name: str, stream: TextIO, delay: float = 0.4) -> None:
+        self.name = name
+        self.stream = stream
+        self.delay = delay
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._shown = False
+
+    def __enter__(self) -> Progress:
+        if self.stream.isatty():
+            self._thread = threading.Thread(target=self._spin, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self._shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+    def _spin(self) -> None:
+        if self._done.wait(self.delay):
+            return
+        started = time.monotonic() - self.delay
+        frame = 0
+        while not self._done.is_set():
+            elapsed = time.monotonic() - started
+            mark = self.FRAMES[frame % len(self.FRAMES)]
+            self.stream.write(
+                f"\rwitkit: compiling {self.name} {mark} {elapsed:.0f}s "
+                "(cached for the next run)\x1b[K"
+            )
+            self.stream.flush()
+            self._shown = True
+            frame += 1
+            self._done.wait(0.2)
+
+
 def run(args: argparse.Namespace) -> int:
     from witkit.wasi.command import TRAP_STATUS, run_component
     from witkit.wat import load
 
     config, limits = build(args)
     wasm = load(args.component)
+    name = os.path.basename(args.component)
     try:
-        return run_component(wasm, config, limits)
+        return run_component(
+            wasm,
+            config,
+            limits,
+            cache=not args.no_cache,
+            compiling=lambda: Progress(name, sys.stderr),
+        )
     except Trap as trap:
         sys.stdout.flush()
+        # render() is the message plus the guest backtrace when the engine gave one.
         print(f"witkit: error: {trap.render()}", file=sys.stderr)
-        backtrace = getattr(trap, "backtrace", None)
-        if backtrace:
-            print(f"{backtrace}", file=sys.stderr)
         return TRAP_STATUS

@@ -12,6 +12,8 @@ This module only touches the public runtime API (``Engine``, ``Component``,
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,18 +82,34 @@ def _run_export(instance: Any) -> Any:
     )
 
 
-def run_component(wasm: bytes, config: WasiConfig, limits: Limits | None = None) -> int:
+def run_component(
+    wasm: bytes,
+    config: WasiConfig,
+    limits: Limits | None = None,
+    *,
+    cache: bool = True,
+    compiling: Callable[[], contextlib.AbstractContextManager[Any]] | None = None,
+) -> int:
     """Instantiate ``wasm`` with the WASI host of ``config`` and call its ``run``.
 
+    ``cache=False`` compiles every core module afresh instead of going through the
+    engine's on-disk cache.  ``compiling`` wraps loading the component (decoding,
+    validation, compilation: the part that can take seconds on a first run), so a
+    caller can show progress without this module knowing about terminals.
+
     Returns the exit status; raises ``Trap`` if the guest traps, ``LinkError`` if
-    its imports cannot be satisfied.
+    its imports cannot be satisfied, and ``WitkitError`` if a limit refuses the
+    instance before it runs (as wasmtime, that is an error, not a trap).
     """
     limits = limits or Limits()
     runtime = _runtime()
     engine = runtime.Engine(
-        consume_fuel=limits.fuel is not None, epoch_interruption=limits.timeout is not None
+        consume_fuel=limits.fuel is not None,
+        epoch_interruption=limits.timeout is not None,
+        cache=cache,
     )
-    component = runtime.Component(engine, wasm)
+    with compiling() if compiling is not None else contextlib.nullcontext():
+        component = runtime.Component(engine, wasm)
     ctx = config.build()
     declared = getattr(component, "type", None)
     if isinstance(declared, ComponentType):
@@ -99,18 +117,25 @@ def run_component(wasm: bytes, config: WasiConfig, limits: Limits | None = None)
     linker = runtime.Linker(engine)
     add_to_linker(linker, ctx)
     try:
-        instance = linker.instantiate(
-            component,
-            **{
-                k: v
-                for k, v in (
-                    ("fuel", limits.fuel),
-                    ("timeout", limits.timeout),
-                    ("max_memory", limits.max_memory),
-                )
-                if v is not None
-            },
-        )
+        try:
+            instance = linker.instantiate(
+                component,
+                **{
+                    k: v
+                    for k, v in (
+                        ("fuel", limits.fuel),
+                        ("timeout", limits.timeout),
+                        ("max_memory", limits.max_memory),
+                    )
+                    if v is not None
+                },
+            )
+        except Trap as trap:
+            # A memory whose declared minimum is over the limit never ran any code:
+            # wasmtime reports it as a failed instantiation (status 1), not a trap.
+            if trap.rule == "memory-limit" and find_exit(trap) is None:
+                raise WitkitError(f"cannot instantiate the component: {trap}") from None
+            raise
         result = _run_export(instance)()
     except Exit as done:
         return done.code
