@@ -10,6 +10,9 @@ import pytest
 MODULES = [
     "witkit.abi",
     "witkit.abi.codegen",
+    "witkit.abi.codegen.emitter",
+    "witkit.abi.codegen.lifting",
+    "witkit.abi.codegen.lowering",
     "witkit.abi.context",
     "witkit.abi.layout",
     "witkit.abi.resources",

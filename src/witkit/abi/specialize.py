@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from types import CodeType
 from typing import Any
 
-from witkit.abi.codegen import Generator, _FlatIn, base_namespace, wit_text
+from witkit.abi.codegen import FlatIn, Generator, base_namespace, wit_text
 from witkit.abi.context import CanonicalOptions, Context
 from witkit.abi.layout import (
     MAX_FLAT_PARAMS,
@@ -155,7 +155,7 @@ def _generate_func(ft: FuncType, encoding: str, ptr: PtrType) -> Generator:
                     gen.emit(f"return {gen.load(t, p)}")
                 else:
                     xs = _unpack_flat(gen, flatten_type(results[0], ptr), "flat")
-                    gen.emit(f"return {gen.lift_flat(results[0], _FlatIn(xs))}")
+                    gen.emit(f"return {gen.lift_flat(results[0], FlatIn(xs))}")
             with gen.fn.block("except UnicodeDecodeError as e:"):
                 gen.emit("_trap_decode(e)")
 
@@ -173,7 +173,7 @@ def _generate_func(ft: FuncType, encoding: str, ptr: PtrType) -> Generator:
                 values = _load_tuple(gen, types, p)
             else:
                 xs = _unpack_flat(gen, flat_params, "flat", extra=1 if spill_results else 0)
-                cursor = _FlatIn(xs)
+                cursor = FlatIn(xs)
                 values = [gen.lift_flat(t, cursor) for t in types]
             gen.emit(f"return [{', '.join(values)}]")
         with gen.fn.block("except UnicodeDecodeError as e:"):
@@ -339,7 +339,7 @@ def _generate_type(t: ValType, encoding: str, ptr: PtrType) -> Generator:
             if memory:
                 gen.prologue_lift()
             xs = _unpack_flat(gen, flatten_type(t, ptr), "flat")
-            gen.emit(f"return {gen.lift_flat(t, _FlatIn(xs))}")
+            gen.emit(f"return {gen.lift_flat(t, FlatIn(xs))}")
         with gen.fn.block("except UnicodeDecodeError as e:"):
             gen.emit("_trap_decode(e)")
 
