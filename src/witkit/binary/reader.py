@@ -112,7 +112,6 @@ class Reader:
                 return byte
         result = 0
         shift = 0
-        start = pos
         while True:
             if pos >= end:
                 self.pos = pos
@@ -135,7 +134,7 @@ class Reader:
             if shift > 28:
                 self.pos = pos
                 raise BinaryError(
-                    f"invalid var_u32 for {what}: integer representation too long", start
+                    f"invalid var_u32 for {what}: integer representation too long", pos - 1
                 )
 
     def _signed(self, bits: int, what: str) -> int:
@@ -216,7 +215,16 @@ class Reader:
 
     def name(self, what: str = "a name", limit: int = 100_000) -> str:
         """A ``core:name``: length-prefixed UTF-8."""
-        start = self.pos
+        start = pos = self.pos
+        data = self.data
+        if pos < self.end and data[pos] < 0x80:
+            n = data[pos]
+            end = pos + 1 + n
+            if end <= self.end:
+                raw = data[pos + 1 : end]
+                if raw.isascii():
+                    self.pos = end
+                    return raw.decode("ascii")
         n = self.u32(f"the length of {what}")
         if n > limit:
             raise BinaryError(f"{what} is too long ({n} bytes, the limit is {limit})", start)
@@ -245,7 +253,27 @@ class Reader:
 
     def vec(self, limit: int, what: str, item: Callable[[Reader], _T]) -> tuple[_T, ...]:
         n = self.count(limit, what)
-        return tuple(item(self) for _ in range(n))
+        return tuple([item(self) for _ in range(n)])
+
+    def u32_vec(self, limit: int, what: str) -> tuple[int, ...]:
+        """``vec(u32)``, decoded in one tight loop (function sections have thousands)."""
+        n = self.count(limit, what)
+        data = self.data
+        pos = self.pos
+        end = self.end
+        out = [0] * n
+        for i in range(n):
+            if pos < end:
+                byte = data[pos]
+                if byte < 0x80:
+                    out[i] = byte
+                    pos += 1
+                    continue
+            self.pos = pos
+            out[i] = self.u32(f"an element of {what}")
+            pos = self.pos
+        self.pos = pos
+        return tuple(out)
 
     def bad_byte(self, byte: int, what: str, offset: int | None = None) -> BinaryError:
         """The error for an unknown opcode/discriminant ``byte`` read just before ``pos``."""

@@ -414,9 +414,7 @@ def read_core_module(r: Reader, what: str = "module") -> ir.CoreModule:
         elif sid == _IMPORT:
             imports = body.vec(MAX_WASM_IMPORTS, "imports", read_core_import)
         elif sid == _FUNCTION:
-            defined_funcs = body.vec(
-                MAX_WASM_FUNCTIONS, "functions", lambda r: r.u32("a type index")
-            )
+            defined_funcs = body.u32_vec(MAX_WASM_FUNCTIONS, "functions")
         elif sid == _TABLE:
             defined_tables = body.vec(MAX_WASM_TABLES, "tables", _read_table)
         elif sid == _MEMORY:

@@ -122,6 +122,16 @@ _SORT_DESC = {
 }
 
 
+#: core export alias sort -> (index space, type class, description, limit, plural)
+_CORE_ALIAS_SPACES: dict[str, tuple[str, type, str, int, str]] = {
+    "core func": ("core_funcs", CoreFuncType, "function", MAX_WASM_FUNCTIONS, "functions"),
+    "core table": ("core_tables", TableType, "table", MAX_CORE_INDEX_SPACE_ITEMS, "tables"),
+    "core memory": ("core_memories", MemoryType, "memory", MAX_CORE_INDEX_SPACE_ITEMS, "memories"),
+    "core global": ("core_globals", GlobalType, "global", MAX_CORE_INDEX_SPACE_ITEMS, "globals"),
+    "core tag": ("core_tags", TagType, "tag", MAX_CORE_INDEX_SPACE_ITEMS, "tags"),
+}
+
+
 def _alias(ty: AnyType) -> AnyType:
     """``make_alias`` for a type of any kind (a fresh identity that is ``ty``)."""
     return make_alias(ty)  # type: ignore[type-var]
@@ -855,26 +865,7 @@ class Scope:
         offset = alias.offset
         instance = self.core_instance_at(alias.instance, offset)
         sort = alias.sort
-        spaces = {
-            "core func": ("core_funcs", CoreFuncType, "function", MAX_WASM_FUNCTIONS, "functions"),
-            "core table": ("core_tables", TableType, "table", MAX_CORE_INDEX_SPACE_ITEMS, "tables"),
-            "core memory": (
-                "core_memories",
-                MemoryType,
-                "memory",
-                MAX_CORE_INDEX_SPACE_ITEMS,
-                "memories",
-            ),
-            "core global": (
-                "core_globals",
-                GlobalType,
-                "global",
-                MAX_CORE_INDEX_SPACE_ITEMS,
-                "globals",
-            ),
-            "core tag": ("core_tags", TagType, "tag", MAX_CORE_INDEX_SPACE_ITEMS, "tags"),
-        }
-        space, cls, desc, limit, what = spaces[sort]
+        space, cls, desc, limit, what = _CORE_ALIAS_SPACES[sort]
         if sort == "core tag":
             self.require(self.features.exceptions, "exceptions proposal not enabled", offset)
         current = self.function_count() if sort == "core func" else len(getattr(self, space))

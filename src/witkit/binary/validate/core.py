@@ -9,6 +9,8 @@ wasmparser's canonicalised type ids amount to for non-GC types.
 
 from __future__ import annotations
 
+from typing import Any
+
 from witkit.binary import ir
 from witkit.binary.validate.context import Ctx, fail
 from witkit.errors import ValidationError
@@ -147,7 +149,12 @@ def module_type_of(module: ir.CoreModule, ctx: Ctx) -> ModuleType:
             )
         seen.add(key)
         imports.append((imp.module, imp.name, types.extern(imp.desc, imp.offset, ctx)))
-    funcs = [types.func(i, module.offset) for i in module.funcs]
+    # every function's type index must name a function type; only exported
+    # functions need their type resolved, so the check is a set operation
+    func_indices = {i for i, t in enumerate(types.types) if isinstance(t, CoreFuncType)}
+    if not func_indices.issuperset(module.funcs):
+        bad = next(i for i in module.funcs if i not in func_indices)
+        types.func(bad, module.offset)
     tables = [check_table(t, module.offset) for t in module.tables]
     memories = [check_memory(m, module.offset) for m in module.memories]
     globals_ = [GlobalType(g.valtype, g.mutable) for g in module.globals]
@@ -157,33 +164,45 @@ def module_type_of(module: ir.CoreModule, ctx: Ctx) -> ModuleType:
         if func.results:
             raise fail("invalid exception type: non-empty tag result type", module.offset)
         tags.append(TagType(func))
+    n_funcs = len(module.funcs)
     if module.start is not None:
-        if module.start >= len(funcs):
+        if module.start >= n_funcs:
             raise fail(
                 f"unknown function {module.start}: start function index out of bounds",
                 module.offset,
             )
-        start = funcs[module.start]
+        start = types.func(module.funcs[module.start], module.offset)
         if start.params or start.results:
             raise fail("invalid start function type", module.offset)
-    spaces: dict[str, list[CoreExtern]] = {
-        "func": list(funcs),
-        "table": list(tables),
-        "memory": list(memories),
-        "global": list(globals_),
-        "tag": list(tags),
-    }
     exports: dict[str, CoreExtern] = {}
     for exp in module.exports:
-        space = spaces[exp.kind]
-        if exp.index >= len(space):
-            raise fail(
-                f"unknown {exp.kind} {exp.index}: exported {exp.kind} index out of bounds",
-                exp.offset,
+        kind = exp.kind
+        ty: CoreExtern
+        if kind == "func":
+            if exp.index >= n_funcs:
+                raise fail(
+                    f"unknown func {exp.index}: exported func index out of bounds", exp.offset
+                )
+            ty = types.func(module.funcs[exp.index], exp.offset)
+        else:
+            space: list[Any] = (
+                tables
+                if kind == "table"
+                else memories
+                if kind == "memory"
+                else globals_
+                if kind == "global"
+                else tags
             )
+            if exp.index >= len(space):
+                raise fail(
+                    f"unknown {kind} {exp.index}: exported {kind} index out of bounds",
+                    exp.offset,
+                )
+            ty = space[exp.index]
         if exp.name in exports:
             raise fail(f"duplicate export name `{exp.name}` already defined", exp.offset)
-        exports[exp.name] = space[exp.index]
+        exports[exp.name] = ty
     return ModuleType(tuple(imports), exports)
 
 
