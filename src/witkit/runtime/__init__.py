@@ -37,7 +37,14 @@ How a component gets from bytes to a call, one module per arrow::
 
 Modules: ``core`` and ``cache`` (the core engine adapter, its own owner),
 ``names`` (semver matching), ``translate``, ``component``, ``linker``,
-``typecheck``, ``instance``, ``func``, ``resources``.
+``typecheck``, ``instance``, ``func``, ``resources``, ``adapt`` (what differs
+between component-to-component and host values), ``wast`` (the script runner
+behind ``witkit wast``).
+
+Not yet: the async ABI (``async`` lift/lower, tasks, streams, futures, waitable
+sets: their built-ins trap when called), threads, ``error-context``; imported
+core modules and components; 🪙 value *definitions* (imported values and start
+results work).
 """
 
 from typing import TYPE_CHECKING, Any
