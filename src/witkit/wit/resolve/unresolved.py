@@ -195,9 +195,10 @@ def docs_of(docs: ast.Docs) -> model.Docs:
         return model.Docs()
     lines: list[str] = []
     for comment in docs.comments:
-        if comment.startswith("/**"):
-            body = comment[3:]
-            body = body[:-2] if body.endswith("*/") else body
+        if comment.startswith("/**") and len(comment) >= 5:
+            body = comment[3:-2]
+        elif comment == "/**/":
+            body = ""  # (wasm-tools 1.262 panics on this one)
         else:
             body = comment.lstrip("/")
         lines.append(body.rstrip())
