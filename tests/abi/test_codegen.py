@@ -155,3 +155,19 @@ def test_absurdly_deep_flat_variants_are_refused_clearly() -> None:
     value = _nest(1, 99, Some)
     abi = func_abi(ft, cx.opts)
     assert same(abi.lift_params(cx, abi.lower_params(cx, [value])), [value])
+
+
+def test_without_bulk_copies_numbers_go_through_struct(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Big-endian hosts (or odd native sizes) cannot cast memory: the struct path is used."""
+    from witkit.abi.codegen import emitter, lifting, lowering
+
+    for module in (emitter, lifting, lowering):
+        monkeypatch.setattr(module, "BULK", False)
+    t = RecordType((("xs", ListType("s16")), ("ys", ListType("f64", 2)), ("zs", ListType("u64"))))
+    cx = FakeMemory().context()
+    abi = type_abi(t, cx.opts)
+    assert ".cast(" not in abi.source and "_pack_array" not in abi.source
+    value = record_class(t)([-1, 2], [0.5, float("inf")], [2**64 - 1])
+    assert abi.lift_flat(cx, abi.lower_flat(cx, value)) == value
+    abi.store(cx, value, 64)
+    assert abi.load(cx, 64) == value
