@@ -25,8 +25,10 @@ def wat(text: str) -> bytes:
     if tool is None:
         return bytes(wasmtime.wat2wasm(text))
     proc = subprocess.run(
-        [tool, "parse", "-"], input=text.encode(), capture_output=True, check=True
+        [tool, "parse", "-"], input=text.encode(), capture_output=True, check=False
     )
+    if proc.returncode != 0:
+        raise ValueError(f"wasm-tools parse failed:\n{proc.stderr.decode()}")
     return proc.stdout
 
 
