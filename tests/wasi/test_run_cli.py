@@ -89,3 +89,21 @@ def test_sizes(text: str, value: int) -> None:
 @pytest.mark.parametrize(("text", "value"), [("3", 3.0), ("500ms", 0.5), ("1.5m", 90.0)])
 def test_durations(text: str, value: float) -> None:
     assert run_cli.parse_duration(text) == value
+
+
+def test_repeated_env_reaches_the_guest_twice() -> None:
+    """As ``wasmtime run``: ``--env A=1 --env A=2`` gives the guest both entries, in order."""
+    ctx = run_cli.build(parse("--env", "A=1", "--env", "B=x", "--env", "A=2", "app.wasm"))[0]
+    assert ctx.build().cli.get_environment() == [("A", "1"), ("B", "x"), ("A", "2")]
+
+
+def test_library_env_replaces_in_place() -> None:
+    from witkit.wasi import WasiConfig
+
+    config = WasiConfig().env("A", "1").env("B", "x").env("A", "2", replace=False).env("A", "3")
+    assert config.build().cli.get_environment() == [("A", "3"), ("B", "x")]
+
+
+def test_no_cache_flag() -> None:
+    assert parse("--no-cache", "app.wasm").no_cache
+    assert not parse("app.wasm").no_cache

@@ -174,10 +174,11 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
         config.inherit_env()
     for spec in args.env:
         name, sep, value = spec.partition("=")
+        # appended, not replaced: a repeated --env reaches the guest twice, as in wasmtime
         if sep:
-            config.env(name, value)
+            config.env(name, value, replace=False)
         elif name in os.environ:
-            config.env(name, os.environ[name])
+            config.env(name, os.environ[name], replace=False)
     for spec, read_only in [(d, False) for d in args.dir] + [(d, True) for d in args.dir_ro]:
         host, guest = _split_dir(spec)
         if not os.path.isdir(host):

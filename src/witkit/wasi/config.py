@@ -95,7 +95,7 @@ class WasiConfig:
     """A builder of grants (see the module docstring); every method returns ``self``."""
 
     _args: list[str] = field(default_factory=list)
-    _env: dict[str, str] = field(default_factory=dict)
+    _env: list[tuple[str, str]] = field(default_factory=list)
     _cwd: str | None = None
     _preopens: list[_Preopen] = field(default_factory=list)
     _stdin: Callable[[], InputStream] = ClosedInputStream
@@ -120,19 +120,34 @@ class WasiConfig:
         self._args.append(arg)
         return self
 
-    def env(self, name: str, value: str) -> WasiConfig:
-        self._env[name] = value
+    def env(self, name: str, value: str, *, replace: bool = True) -> WasiConfig:
+        """Set a variable; an earlier value of ``name`` is replaced in place.
+
+        ``replace=False`` appends another entry even if ``name`` is set, which is
+        what the wasmtime CLI does with a repeated ``--env`` (the guest then sees
+        both, and libc's ``getenv`` finds the first).
+        """
+        if replace:
+            for index, (existing, _) in enumerate(self._env):
+                if existing == name:
+                    self._env[index] = (name, value)
+                    self._env[index + 1 :] = [e for e in self._env[index + 1 :] if e[0] != name]
+                    return self
+        self._env.append((name, value))
         return self
 
     def envs(self, env: Mapping[str, str] | Iterable[tuple[str, str]]) -> WasiConfig:
         items = env.items() if isinstance(env, Mapping) else env
         for name, value in items:
-            self._env[name] = value
+            self.env(name, value)
         return self
 
     def inherit_env(self) -> WasiConfig:
-        """Grant the host's whole environment (later ``env`` calls still override)."""
-        self._env = {**os.environ, **self._env}
+        """Grant the host's whole environment (variables set before or after override it)."""
+        given = self._env
+        self._env = list(os.environ.items())
+        for name, value in given:
+            self.env(name, value)
         return self
 
     def initial_cwd(self, cwd: str | None) -> WasiConfig:
@@ -284,7 +299,7 @@ class WasiConfig:
         preopens = [(open_preopen(p.host, read_only=p.read_only), p.guest) for p in self._preopens]
         cli = Cli(
             args=list(self._args),
-            env=list(self._env.items()),
+            env=list(self._env),
             cwd=self._cwd,
             stdin=self._stdin,
             stdout=self._stdout,
