@@ -6,7 +6,7 @@ instance mapping, a resource class also serves its functions: the import
 ``[method]output-stream.write`` is the class's ``write`` (snake case),
 ``[static]r.make`` its ``make``, ``[constructor]r`` the class itself; a host
 object is the rep of its handles, and its ``drop()`` method (if any) runs when
-the guest drops the last own handle.  An explicit entry named
+the guest drops an own handle to it.  An explicit entry named
 ``[method]output-stream.write`` wins over the class attribute.  Exports of
 another instance (``Func``, ``Exports``, resource types) are definitions too.
 
