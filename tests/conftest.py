@@ -1,12 +1,21 @@
-"""Shared pytest fixtures: the built component corpus of `tests/fixtures/`."""
+"""Shared pytest set-up: the tree under test, and the built component corpus of `tests/fixtures/`."""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.fixtures.build import corpus as build_corpus
+# Test the tree these tests live in, not whatever `witkit` an editable install (perhaps of
+# another clone) points at: first on sys.path here, and for the subprocesses tests start.
+_SRC = str(Path(__file__).resolve().parent.parent / "src")
+if sys.path[0] != _SRC:
+    sys.path.insert(0, _SRC)
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_SRC, os.environ.get("PYTHONPATH", "")) if p)
+
+from tests.fixtures.build import corpus as build_corpus  # noqa: E402
 
 
 @pytest.fixture(scope="session")
