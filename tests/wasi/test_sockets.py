@@ -8,6 +8,7 @@ from witkit.errors import Trap
 from witkit.wasi.errno import SocketError
 from witkit.wasi.io import StreamClosed, poll
 from witkit.wasi.sockets import (
+    IncomingDatagram,
     Ipv4SocketAddress,
     Ipv6SocketAddress,
     Network,
@@ -105,7 +106,7 @@ def test_tcp_invalid_arguments() -> None:
     v6 = create_tcp_socket(grant, "ipv6")
     mapped = Ipv6SocketAddress(80, 0, (0, 0, 0, 0, 0, 0xFFFF, 0x7F00, 1), 0)
     assert code_of(lambda: v6.start_bind(net, mapped)) == "invalid-argument"
-    assert code_of(lambda: v4.start_bind(net, Ipv6SocketAddress(0, 0, (0,) * 8, 0))) == (  # type: ignore[arg-type]
+    assert code_of(lambda: v4.start_bind(net, Ipv6SocketAddress(0, 0, (0,) * 8, 0))) == (
         "invalid-argument"
     )
     assert code_of(lambda: v4.start_connect(net, Ipv4SocketAddress(0, LOOPBACK))) == (
@@ -164,7 +165,7 @@ def test_udp_datagrams() -> None:
     assert a_out.check_send() > 0
     assert a_out.send([OutgoingDatagram(b"one", b_addr), OutgoingDatagram(b"two", b_addr)]) == 2
     poll([b_in.subscribe()])
-    got = []
+    got: list[IncomingDatagram] = []
     while len(got) < 2:
         got += b_in.receive(10)
     assert [d.data for d in got] == [b"one", b"two"]

@@ -17,6 +17,7 @@ from witkit.types import (
     ResourceType,
     ResultType,
     TypeExtern,
+    ValType,
 )
 from witkit.wasi import WasiConfig
 from witkit.wasi.host import interfaces
@@ -25,7 +26,11 @@ from witkit.wasi.typecheck import check_imports, split_name
 
 def streams_import(method: str = "blocking-write-and-flush", params: int = 2) -> InstanceType:
     res = ResourceType("output-stream")
-    all_params = (("self", BorrowType(res)), ("contents", ListType("u8")), ("extra", "u32"))
+    all_params: tuple[tuple[str, ValType], ...] = (
+        ("self", BorrowType(res)),
+        ("contents", ListType("u8")),
+        ("extra", "u32"),
+    )
     return InstanceType(
         {
             "output-stream": ExternItem(TypeExtern(res, res)),
