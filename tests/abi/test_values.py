@@ -277,3 +277,12 @@ def test_arity() -> None:
     abi = func_abi(FuncType((("a", "u8"), ("b", "u8")), None), cx.opts)
     with pytest.raises(TypeError, match=r"expected 2 arguments \(a, b\), got 1"):
         abi.lower_params(cx, [1])
+
+
+def test_arity_of_non_sequences_and_of_nullary_functions() -> None:
+    cx = _cx()
+    with pytest.raises(TypeError, match=r"expected 1 arguments \(a\), got 5, not a sequence"):
+        func_abi(FuncType((("a", "u8"),), None), cx.opts).lower_params(cx, 5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"expected 0 arguments \(none\), got 1"):
+        func_abi(FuncType((), None), cx.opts).lower_params(cx, [1])
+    assert func_abi(FuncType((), None), cx.opts).lower_params(cx, []) == []

@@ -14,7 +14,7 @@ from __future__ import annotations
 import operator
 import struct
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Sized
 from typing import Any, NoReturn, cast
 
 from witkit.abi.trap import Rule, trap
@@ -50,9 +50,10 @@ def bad(where: str, expected: str, v: object) -> NoReturn:
     raise TypeError(f"{where}: expected {expected}, got {show(v)}")
 
 
-def arity(args: Sequence[object], names: tuple[str, ...]) -> NoReturn:
+def arity(args: object, names: tuple[str, ...]) -> NoReturn:
     listed = ", ".join(names) if names else "none"
-    raise TypeError(f"expected {len(names)} arguments ({listed}), got {len(args)}")
+    got = len(args) if isinstance(args, Sized) else f"{show(args)}, not a sequence"
+    raise TypeError(f"expected {len(names)} arguments ({listed}), got {got}")
 
 
 def check_int(v: object, lo: int, hi: int, wit: str, where: str) -> int:

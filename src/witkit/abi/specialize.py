@@ -119,10 +119,15 @@ def _generate_func(ft: FuncType, encoding: str, ptr: PtrType) -> Generator:
 
     # lower_params: the spec's lower_flat_values(cx, MAX_FLAT_PARAMS, args, params)
     with gen.function("lower_params", "cx, args"):
-        gen.emit(f"if len(args) != {len(names)}: _arity(args, {tuple(names)!r})")
         args = [gen.fn.fresh("a") for _ in names]
         if args:
-            gen.emit(f"{', '.join(args)}{',' if len(args) == 1 else ''} = args")
+            # Unpacking checks the count for free; only a mismatch pays for the message.
+            with gen.fn.block("try:"):
+                gen.emit(f"{', '.join(args)}{',' if len(args) == 1 else ''} = args")
+            with gen.fn.block("except (TypeError, ValueError):"):
+                gen.emit(f"_arity(args, {tuple(names)!r})")
+        else:
+            gen.emit(f"if args: _arity(args, {tuple(names)!r})")
         if params_memory:
             gen.prologue_lower()
         if spill_params:
