@@ -86,10 +86,15 @@ value raises ``TypeError``; a type validation should have rejected raises
 ``ValueError``.  ``witkit.abi.testing.FakeMemory`` is a ``bytearray`` memory
 with a bump ``realloc`` for tests.
 
-**Limits of this version.**  Synchronous ABI only (``sync=False`` raises
-``NotImplementedError``); ``string``-typed values from another guest are
-re-encoded from a Python ``str`` (``store_string_into_range`` accepts the
-spec's source-encoding hint for adapters that keep it).
+**Choices and limits.**  Synchronous ABI only (``sync=False`` raises
+``NotImplementedError``).  A host ``str`` is stored as a UTF-8-sourced string
+(the spec's hint), so a string passed from one guest to another is re-encoded
+from Python; ``store_string_into_range`` takes the spec's source-encoding hint
+for adapters that keep it.  As the spec says, flag bits past the labels and
+``bool`` values other than 0/1 are not traps (they read as set / ``True``).
+``flags`` with more than 32 labels (which validation rejects since 2024) use
+the spec's earlier encoding, one ``i32`` per 32 labels.  ``f32`` flat values are
+passed as Python floats; the engine rounds them (in memory, we do).
 """
 
 from witkit.abi.context import CanonicalOptions as CanonicalOptions
