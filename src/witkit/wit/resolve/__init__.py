@@ -2,9 +2,12 @@
 
 The package is laid out as the phases run:
 
-* ``unresolved`` -- names inside one package (wasm-tools ``ast/resolve.rs``);
-* ``merge`` -- names across packages, feature gates, ``include`` and world
-  elaboration (``Remap::append`` in ``resolve/mod.rs``);
+* ``unresolved`` -- names inside one package (wasm-tools ``ast/resolve.rs``),
+  with ``types`` (type expressions), ``attributes`` (docs, gates), ``names``
+  (strong uniqueness) and ``toposort``;
+* ``merge`` -- names across packages, feature gates and ``include``
+  (``Remap::append`` in ``resolve/mod.rs``), with ``clone`` (copies for
+  ``include``) and ``elaborate`` (the interfaces a world needs);
 * ``packages`` -- ordering package groups and their dependencies;
 * ``fs`` -- reading paths (a file, or a directory with ``deps/``).
 

@@ -25,8 +25,11 @@ from dataclasses import replace
 
 from witkit.wit import model
 from witkit.wit.ast import Loc, Version
+from witkit.wit.resolve.clone import Cloner
+from witkit.wit.resolve.elaborate import WorldElaborator
 from witkit.wit.resolve.errors import ResolveError, did_you_mean
-from witkit.wit.resolve.unresolved import UnresolvedPackage, WorldInclude, canonical_name
+from witkit.wit.resolve.names import canonical_name
+from witkit.wit.resolve.unresolved import UnresolvedPackage, WorldInclude
 
 __all__ = ["Builder", "stability_text"]
 
@@ -48,7 +51,7 @@ def stability_text(s: model.Stability) -> str:
     return text
 
 
-class Builder:
+class Builder(WorldElaborator):
     """A ``Resolve`` under construction, with what adding packages to it needs.
 
     ``all_names`` is every package name of the resolution, added or not yet, for
@@ -97,163 +100,6 @@ class Builder:
                 loc,
             )
         return True
-
-    # ----------------------------------------------------------------- queries
-
-    def type_interface_dep(self, tid: model.TypeId) -> model.InterfaceId | None:
-        """The interface a ``use``d type comes from, if ``tid`` is such a type."""
-        types = self.resolve.types
-        ty = types[tid]
-        kind = ty.kind
-        if not isinstance(kind, model.Alias) or not isinstance(kind.target, model.TypeRef):
-            return None
-        other = types[kind.target.id]
-        if ty.owner == other.owner or other.owner.kind != "interface":
-            return None
-        assert other.owner.id is not None
-        return model.InterfaceId(other.owner.id)
-
-    def interface_direct_deps(self, iid: model.InterfaceId) -> list[model.InterfaceId]:
-        deps = []
-        for tid in self.resolve.interfaces[iid].types.values():
-            dep = self.type_interface_dep(tid)
-            if dep is not None:
-                deps.append(dep)
-        return deps
-
-    # ----------------------------------------------------------------- elaboration
-
-    def _sort_key(self, item: model.WorldItem) -> int:
-        # The classes of world items in printing order: interfaces, `use`d types,
-        # other types, functions, resource functions.
-        if item.kind == "interface":
-            return 0
-        if item.kind == "type":
-            assert item.type is not None
-            ty = self.resolve.types[item.type]
-            kind = ty.kind
-            if (
-                isinstance(kind, model.Alias)
-                and isinstance(kind.target, model.TypeRef)
-                and self.resolve.types[kind.target.id].owner != ty.owner
-            ):
-                return 1
-            return 2
-        assert item.function is not None
-        return 3 if item.function.kind.resource is None else 4
-
-    def elaborate_world(self, wid: model.WorldId, loc: Loc | None) -> None:
-        world = self.resolve.worlds[wid]
-        new_imports: dict[model.WorldKey, model.WorldItem] = {}
-        for key, item in sorted(world.imports.items(), key=lambda kv: self._sort_key(kv[1])):
-            if item.kind == "interface":
-                assert item.interface is not None
-                self._elaborate_import(
-                    new_imports, key, item.interface, item.stability, item.docs, item.external_id
-                )
-            elif item.kind == "function":
-                new_imports[key] = item
-            else:
-                assert item.type is not None
-                dep = self.type_interface_dep(item.type)
-                if dep is not None:
-                    self._elaborate_import(
-                        new_imports,
-                        model.WorldKey(interface=dep),
-                        dep,
-                        self.resolve.types[item.type].stability,
-                        model.Docs(),
-                        None,
-                    )
-                new_imports[key] = item
-
-        new_exports: dict[model.WorldKey, model.WorldItem] = {}
-        export_interfaces: dict[model.WorldKey, model.WorldItem] = {}
-        for key, item in world.exports.items():
-            if item.kind == "interface":
-                export_interfaces[key] = item
-            else:
-                new_exports[key] = item
-        required: set[model.InterfaceId] = set()
-        for key, item in export_interfaces.items():
-            if not self._add_export(
-                new_imports, new_exports, export_interfaces, required, key, item, True
-            ):
-                name = self.key_name(key)
-                raise ResolveError(
-                    f"interface `{name}` transitively depends on an interface in incompatible ways",
-                    loc,
-                    "an interface it uses is exported by this world but also needed as an "
-                    "import by another export; export that interface too, or import it",
-                )
-        world.imports = dict(sorted(new_imports.items(), key=lambda kv: self._sort_key(kv[1])))
-        world.exports = new_exports
-
-    def _elaborate_import(
-        self,
-        imports: dict[model.WorldKey, model.WorldItem],
-        key: model.WorldKey,
-        iid: model.InterfaceId,
-        stability: model.Stability,
-        docs: model.Docs,
-        external_id: str | None,
-    ) -> None:
-        if key in imports:
-            return
-        for dep in self.interface_direct_deps(iid):
-            self._elaborate_import(
-                imports, model.WorldKey(interface=dep), dep, stability, model.Docs(), None
-            )
-        imports[key] = model.WorldItem(
-            "interface", interface=iid, stability=stability, docs=docs, external_id=external_id
-        )
-
-    def _add_export(
-        self,
-        imports: dict[model.WorldKey, model.WorldItem],
-        exports: dict[model.WorldKey, model.WorldItem],
-        export_interfaces: dict[model.WorldKey, model.WorldItem],
-        required: set[model.InterfaceId],
-        key: model.WorldKey,
-        item: model.WorldItem,
-        add_export: bool,
-    ) -> bool:
-        if key in exports:
-            return add_export
-        iid = item.interface
-        assert iid is not None
-        if not add_export and iid in required:
-            return True
-        for dep in self.interface_direct_deps(iid):
-            dep_item = model.WorldItem(
-                "interface", interface=dep, stability=item.stability, external_id=item.external_id
-            )
-            dep_key = model.WorldKey(interface=dep)
-            if not self._add_export(
-                imports,
-                exports,
-                export_interfaces,
-                required,
-                dep_key,
-                dep_item,
-                add_export and dep_key in export_interfaces,
-            ):
-                return False
-        if add_export:
-            if iid in required:
-                return False
-            exports[key] = item
-        else:
-            required.add(iid)
-            if key not in imports:
-                imports[key] = item
-        return True
-
-    def key_name(self, key: model.WorldKey) -> str:
-        if key.name is not None:
-            return key.name
-        assert key.interface is not None
-        return self.resolve.id_of(key.interface) or "<anonymous>"
 
 
 def _rename(original: str, old: str, new: str) -> str | None:
@@ -719,7 +565,7 @@ class _Remap:
                 include.loc,
                 did_you_mean(unused[0][0], names),
             )
-        cloner = _Cloner(
+        cloner = Cloner(
             r, model.TypeOwner("world", included_id), model.TypeOwner("world", wid), self.pkg
         )
         for items, dst_is_import in (
@@ -775,128 +621,3 @@ class _Remap:
             f"mismatch in stability from '{stability_text(src)}' to '{stability_text(into)}'",
             loc,
         )
-
-
-class _Cloner:
-    """Deep copies of world-owned types and inline interfaces, for ``include``."""
-
-    def __init__(
-        self,
-        resolve: model.Resolve,
-        prev_owner: model.TypeOwner,
-        new_owner: model.TypeOwner,
-        package: model.PackageId,
-        types: dict[model.TypeId, model.TypeId] | None = None,
-    ) -> None:
-        self.r = resolve
-        self.prev = prev_owner
-        self.new = new_owner
-        self.package = package
-        self.types: dict[model.TypeId, model.TypeId] = {} if types is None else types
-
-    def world_item(self, item: model.WorldItem) -> model.WorldItem:
-        if item.kind == "type":
-            assert item.type is not None
-            return replace(item, type=self.type_id(item.type))
-        if item.kind == "function":
-            assert item.function is not None
-            return replace(item, function=self.function(item.function))
-        assert item.interface is not None
-        if self.r.interfaces[item.interface].name is not None:
-            return item
-        return replace(item, interface=self.interface(item.interface))
-
-    def type_id(self, tid: model.TypeId) -> model.TypeId:
-        found = self.types.get(tid)
-        if found is None:
-            old = self.r.types[tid]
-            new = model.TypeDef(
-                self.kind(old.kind),
-                old.name,
-                self.new if old.owner.kind != "none" else old.owner,
-                old.docs,
-                old.stability,
-                old.external_id,
-            )
-            found = self.r.add_type(new)
-            self.types[tid] = found
-        return found
-
-    def ty(self, ty: model.Type | None) -> model.Type | None:
-        if isinstance(ty, model.TypeRef):
-            return model.TypeRef(self.type_id(ty.id))
-        return ty
-
-    def ty_(self, ty: model.Type) -> model.Type:
-        out = self.ty(ty)
-        assert out is not None
-        return out
-
-    def kind(self, kind: model.TypeDefKind) -> model.TypeDefKind:
-        if isinstance(kind, model.Alias):
-            if isinstance(kind.target, model.TypeRef):
-                target = kind.target.id
-                if self.r.types[target].owner == self.prev:
-                    return model.Alias(model.TypeRef(self.type_id(target)))
-                mapped = self.types.get(target)
-                if mapped is not None:
-                    return model.Alias(model.TypeRef(mapped))
-            return kind
-        if isinstance(kind, model.Handle):
-            return model.Handle(kind.kind, self.type_id(kind.resource))
-        if isinstance(kind, model.OptionOf):
-            return model.OptionOf(self.ty_(kind.value))
-        if isinstance(kind, model.ListOf):
-            return model.ListOf(self.ty_(kind.element), kind.length)
-        if isinstance(kind, model.MapOf):
-            return model.MapOf(self.ty_(kind.key), self.ty_(kind.value))
-        if isinstance(kind, model.Tuple):
-            return model.Tuple(tuple(self.ty_(t) for t in kind.types))
-        if isinstance(kind, model.Record):
-            return model.Record(tuple((n, self.ty_(t), d) for n, t, d in kind.fields))
-        if isinstance(kind, model.Variant):
-            return model.Variant(tuple((n, self.ty(t), d) for n, t, d in kind.cases))
-        if isinstance(kind, model.ResultOf):
-            return model.ResultOf(self.ty(kind.ok), self.ty(kind.err))
-        if isinstance(kind, model.Future):
-            return model.Future(self.ty(kind.value))
-        if isinstance(kind, model.Stream):
-            return model.Stream(self.ty(kind.element))
-        return kind
-
-    def function(self, func: model.Function) -> model.Function:
-        kind = func.kind
-        if kind.resource is not None:
-            kind = replace(kind, resource=self.type_id(kind.resource))
-        return model.Function(
-            func.name,
-            kind,
-            [(n, self.ty_(t)) for n, t in func.params],
-            self.ty(func.result),
-            func.docs,
-            func.stability,
-            func.external_id,
-        )
-
-    def interface(self, iid: model.InterfaceId) -> model.InterfaceId:
-        old = self.r.interfaces[iid]
-        next_id = len(self.r.interfaces)
-        inner = _Cloner(
-            self.r,
-            model.TypeOwner("interface", iid),
-            model.TypeOwner("interface", next_id),
-            self.package,
-            self.types,
-        )
-        new = model.Interface(
-            old.name,
-            {name: inner.type_id(t) for name, t in old.types.items()},
-            {name: inner.function(f) for name, f in old.functions.items()},
-            old.docs,
-            old.stability,
-            self.package,
-            clone_of=iid,
-        )
-        new_id = self.r.add_interface(new)
-        assert new_id == next_id
-        return new_id

@@ -23,8 +23,11 @@ from typing import Literal
 
 from witkit.wit import ast, model
 from witkit.wit.ast import Loc
+from witkit.wit.resolve.attributes import docs_of, external_id_of, stability_of
 from witkit.wit.resolve.errors import ResolveError, did_you_mean
+from witkit.wit.resolve.names import canonical_name, check_unique
 from witkit.wit.resolve.toposort import toposort
+from witkit.wit.resolve.types import Scoped, TypeResolver, collect_deps
 
 __all__ = [
     "ForeignItem",
@@ -33,27 +36,6 @@ __all__ = [
     "WorldInclude",
     "resolve_package",
 ]
-
-#: the canonical ABI represents flags in at most one 32-bit word (wasm-tools 1.262 rule)
-MAX_FLAGS = 32
-_PRIMITIVE_NAMES = [
-    "bool",
-    "u8",
-    "u16",
-    "u32",
-    "u64",
-    "s8",
-    "s16",
-    "s32",
-    "s64",
-    "f32",
-    "f64",
-    "char",
-    "string",
-    "error-context",
-]
-#: names that were types once and what they are called now, for a better error
-_RENAMED_TYPES = {"float32": "f32", "float64": "f64"}
 
 
 class WorldInclude:
@@ -141,129 +123,6 @@ def package_name(name: ast.PackageName) -> model.PackageName:
     return model.PackageName(name.namespace.name, name.name.name, version)
 
 
-# --------------------------------------------------------------------------- names
-
-
-def canonical_name(name: str) -> str:
-    """A name as the Component Model compares names for *strong uniqueness*.
-
-    Explainer.md "Name Uniqueness": lowercase; ``[method]l.l``/``[static]l.l``
-    become ``l``; any other annotation but ``[constructor]`` is dropped.  Two
-    names in one scope conflict if these are equal.
-    """
-    lower = name.lower()
-    if lower.startswith(("[method]", "[static]")):
-        rest = lower[8:]
-        res, dot, item = rest.partition(".")
-        return res if dot and res == item else rest
-    if lower.startswith("[") and not lower.startswith("[constructor]"):
-        return lower[lower.find("]") + 1 :]
-    return lower
-
-
-def check_unique(
-    name: str, loc: Loc, canon: dict[str, str], what: str, exact: str | None = None
-) -> None:
-    """Add ``name`` to a scope's canonical names, or raise if it conflicts.
-
-    ``exact`` is the message for a name written twice (the caller's wording);
-    otherwise ``duplicate <what> `name```.
-    """
-    key = canonical_name(name)
-    prev = canon.get(key)
-    if prev is not None:
-        if prev == name:
-            raise ResolveError(exact or f"duplicate {what} `{name}`", loc)
-        raise ResolveError(
-            f"{what} `{name}` conflicts with previous {what} `{prev}`",
-            loc,
-            "names in one scope must differ in more than letter case (they are strongly unique)",
-        )
-    canon[key] = name
-
-
-# --------------------------------------------------------------------------- docs and gates
-
-
-def docs_of(docs: ast.Docs) -> model.Docs:
-    """Doc comments as the reference normalises them.
-
-    Every comment counts (``//`` as well as ``///``); markers are stripped, then
-    the common leading indentation, and the lines joined with newlines.
-    """
-    if not docs.comments:
-        return model.Docs()
-    lines: list[str] = []
-    for comment in docs.comments:
-        if comment.startswith("/**") and len(comment) >= 5:
-            body = comment[3:-2]
-        elif comment == "/**/":
-            body = ""  # (wasm-tools 1.262 panics on this one)
-        else:
-            body = comment.lstrip("/")
-        lines.append(body.rstrip())
-    indents = [len(d) - len(d.lstrip(" \t\n\r\x0c")) for d in lines if d]
-    indent = min(indents) if indents else 0
-    if indent:
-        prefix = " " * indent
-        lines = [d[indent:] if d.startswith(prefix) else d for d in lines]
-    out: list[str] = []
-    for doc in lines:
-        if not doc:
-            out.append("\n")
-        else:
-            for line in doc.split("\n"):
-                out.append(line.removesuffix("\r") + "\n")
-            if doc.endswith("\n"):
-                out.pop()
-    contents = "".join(out).rstrip("\n")
-    return model.Docs(contents)
-
-
-def stability_of(attributes: tuple[ast.Attribute, ...]) -> model.Stability:
-    """The gate written by ``@since``/``@unstable``/``@deprecated``."""
-    since: ast.Since | None = None
-    deprecated: ast.Deprecated | None = None
-    unstable: ast.Unstable | None = None
-    for attr in attributes:
-        if isinstance(attr, ast.Since):
-            if since is not None:
-                raise ResolveError("cannot specify @since twice", attr.loc)
-            since = attr
-        elif isinstance(attr, ast.Deprecated):
-            if deprecated is not None:
-                raise ResolveError("cannot specify @deprecated twice", attr.loc)
-            deprecated = attr
-        elif isinstance(attr, ast.Unstable):
-            if unstable is not None:
-                raise ResolveError("cannot specify @unstable twice", attr.loc)
-            unstable = attr
-    dep = None if deprecated is None else str(deprecated.version)
-    if since is not None and unstable is not None:
-        raise ResolveError("cannot specify both @since and @unstable", since.loc)
-    if since is not None:
-        return model.Stability("stable", since=str(since.version), deprecated=dep)
-    if unstable is not None:
-        return model.Stability("unstable", feature=unstable.feature.name, deprecated=dep)
-    if deprecated is not None:
-        raise ResolveError(
-            "@deprecated needs a @since or @unstable beside it",
-            deprecated.loc,
-            "add @since(version = ...) for the version the item appeared in",
-        )
-    return model.Stability()
-
-
-def external_id_of(attributes: tuple[ast.Attribute, ...]) -> str | None:
-    found: str | None = None
-    for attr in attributes:
-        if isinstance(attr, ast.ExternalId):
-            if found is not None:
-                raise ResolveError("cannot specify @external-id twice", attr.loc)
-            found = attr.value
-    return found
-
-
 # --------------------------------------------------------------------------- walking use paths
 
 # A use path, where it appears: (enclosing interface/world name or None, attributes,
@@ -312,8 +171,6 @@ def paths_of(items: tuple[ast.PackageItem, ...]) -> list[PathVisit]:
 
 # What a name in a file or package scope stands for.
 AstItem = tuple[Literal["interface", "world"], int]
-# What a name in an interface or world scope stands for: a type id, or a function.
-Scoped = tuple[Literal["type", "function"], int]
 
 
 class _File:
@@ -332,7 +189,7 @@ def resolve_package(files: list[ast.PackageFile]) -> UnresolvedPackage:
     return resolver.resolve()
 
 
-class PackageResolver:
+class PackageResolver(TypeResolver):
     """Collects the files of one package (``push``), then resolves them together."""
 
     def __init__(self) -> None:
@@ -376,11 +233,6 @@ class PackageResolver:
                 )
         self.files.append(_File(file.items, paths_of(file.items)))
 
-    @property
-    def p(self) -> UnresolvedPackage:
-        assert self.pkg is not None
-        return self.pkg
-
     def resolve(self) -> UnresolvedPackage:
         if self.name is None:
             raise ResolveError(
@@ -423,11 +275,6 @@ class PackageResolver:
         self.p.world_locs.append(loc)
         self.p.world_includes.append([])
         return len(self.p.worlds) - 1
-
-    def alloc_type(self, typedef: model.TypeDef, loc: Loc) -> model.TypeId:
-        self.p.types.append(typedef)
-        self.p.type_locs.append(loc)
-        return model.TypeId(len(self.p.types) - 1)
 
     # ----------------------------------------------------------------- package structure
 
@@ -803,7 +650,7 @@ class PackageResolver:
                     )
                 defs[item.name.name] = item
                 found: list[ast.Id] = []
-                _collect_deps(item.body, found)
+                collect_deps(item.body, found)
                 deps[item.name.name] = found
             else:
                 for use_name in item.names:
@@ -836,14 +683,6 @@ class PackageResolver:
                 typedef.name.loc,
             )
             self.define(typedef.name, ("type", tid))
-
-    @staticmethod
-    def type_hint(
-        name: str, scope: dict[str, list[ast.Id]] | dict[str, tuple[Scoped, Loc]]
-    ) -> str | None:
-        if name in _RENAMED_TYPES:
-            return f"the `{name}` type has been renamed to `{_RENAMED_TYPES[name]}`"
-        return did_you_mean(name, [*scope, *_PRIMITIVE_NAMES])
 
     def resolve_use(self, owner: model.TypeOwner, use: ast.Use) -> None:
         item, name, loc = self.resolve_path(use.path)
@@ -959,229 +798,3 @@ class PackageResolver:
         return result
 
     # ----------------------------------------------------------------- types
-
-    def resolve_type_name(self, name: ast.Id) -> model.TypeId:
-        found = self.type_lookup.get(name.name)
-        if found is None:
-            raise ResolveError(
-                f"unknown type `{name.name}`", name.loc, self.type_hint(name.name, self.type_lookup)
-            )
-        if found[0][0] != "type":
-            raise ResolveError(f"cannot use function `{name.name}` as a type", name.loc)
-        return model.TypeId(found[0][1])
-
-    def validate_resource(self, name: ast.Id) -> model.TypeId:
-        tid = self.resolve_type_name(name)
-        cur = tid
-        types = self.p.types
-        while True:
-            kind = types[cur].kind
-            if isinstance(kind, model.Resource):
-                return tid
-            if isinstance(kind, model.Alias) and isinstance(kind.target, model.TypeRef):
-                cur = kind.target.id
-                continue
-            if isinstance(kind, model.Unknown):
-                self.p.required_resources.append((cur, name.loc))
-                return tid
-            raise ResolveError(f"type `{name.name}` used in a handle must be a resource", name.loc)
-
-    def resolve_type_def(self, body: ast.TypeBody, stability: model.Stability) -> model.TypeDefKind:
-        if isinstance(body, ast.Primitive):
-            return model.Alias(body.name)
-        if isinstance(body, ast.NamedType):
-            return model.Alias(model.TypeRef(self.resolve_type_name(body.name)))
-        if isinstance(body, ast.ListOf):
-            return model.ListOf(self.resolve_type(body.element, stability), body.length)
-        if isinstance(body, ast.MapOf):
-            key = self.resolve_type(body.key, stability)
-            value = self.resolve_type(body.value, stability)
-            if not isinstance(key, str) or key in ("f32", "f64", "error-context"):
-                raise ResolveError(
-                    "invalid map key type: map keys must be bool, u8, u16, u32, u64, s8, s16, "
-                    "s32, s64, char, or string",
-                    body.loc,
-                )
-            return model.MapOf(key, value)
-        if isinstance(body, ast.Handle):
-            return model.Handle(body.kind, self.validate_resource(body.resource))
-        if isinstance(body, ast.Resource):
-            # Its functions' names are checked as they are defined.
-            return model.Resource()
-        if isinstance(body, ast.Record):
-            if not body.fields:
-                raise ResolveError("empty record", body.loc, "a record needs at least one field")
-            _unique_labels([f.name for f in body.fields], "field")
-            return model.Record(
-                tuple(
-                    (f.name.name, self.resolve_type(f.type, stability), docs_of(f.docs))
-                    for f in body.fields
-                )
-            )
-        if isinstance(body, ast.Flags):
-            if not body.flags:
-                raise ResolveError("empty flags", body.loc, "flags need at least one flag")
-            _unique_labels([f.name for f in body.flags], "flag")
-            if len(body.flags) > MAX_FLAGS:
-                raise ResolveError(
-                    f"cannot have more than {MAX_FLAGS} flags",
-                    body.flags[MAX_FLAGS].name.loc,
-                    "split the flags into several types",
-                )
-            return model.Flags(tuple((f.name.name, docs_of(f.docs)) for f in body.flags))
-        if isinstance(body, ast.TupleOf):
-            if not body.types:
-                raise ResolveError("empty tuple", body.loc, "a tuple needs at least one type")
-            return model.Tuple(tuple(self.resolve_type(t, stability) for t in body.types))
-        if isinstance(body, ast.Variant):
-            if not body.cases:
-                raise ResolveError("empty variant", body.loc, "a variant needs at least one case")
-            _unique_labels([c.name for c in body.cases], "case")
-            return model.Variant(
-                tuple(
-                    (
-                        c.name.name,
-                        None if c.type is None else self.resolve_type(c.type, stability),
-                        docs_of(c.docs),
-                    )
-                    for c in body.cases
-                )
-            )
-        if isinstance(body, ast.Enum):
-            if not body.cases:
-                raise ResolveError("empty enum", body.loc, "an enum needs at least one case")
-            _unique_labels([c.name for c in body.cases], "case")
-            return model.Enum(tuple((c.name.name, docs_of(c.docs)) for c in body.cases))
-        if isinstance(body, ast.OptionOf):
-            return model.OptionOf(self.resolve_type(body.value, stability))
-        if isinstance(body, ast.ResultOf):
-            return model.ResultOf(
-                None if body.ok is None else self.resolve_type(body.ok, stability),
-                None if body.err is None else self.resolve_type(body.err, stability),
-            )
-        if isinstance(body, ast.FutureOf):
-            return model.Future(
-                None if body.value is None else self.resolve_type(body.value, stability)
-            )
-        assert isinstance(body, ast.StreamOf)
-        return model.Stream(
-            None if body.element is None else self.resolve_type(body.element, stability)
-        )
-
-    def resolve_type(self, ty: ast.TypeExpr, stability: model.Stability) -> model.Type:
-        if isinstance(ty, ast.Primitive):
-            return ty.name
-        if isinstance(ty, ast.NamedType):
-            # A name (or `own<name>`, below) is the type itself, never a new anonymous one.
-            return model.TypeRef(self.resolve_type_name(ty.name))
-        kind = self.resolve_type_def(ty, stability)
-        if isinstance(kind, model.Handle) and kind.kind == "own":
-            return model.TypeRef(kind.resource)
-        return self.anon_type(kind, self.find_stability(kind, stability), ast.type_loc(ty))
-
-    def find_stability(
-        self, kind: model.TypeDefKind, stability: model.Stability
-    ) -> model.Stability:
-        """An anonymous type inherits the gate of the first gated type it mentions."""
-        if stability.kind != "unknown":
-            return stability
-        types = self.p.types
-
-        def of(ty: model.Type | None) -> model.Stability | None:
-            if isinstance(ty, model.TypeRef):
-                s = types[ty.id].stability
-                if s.kind != "unknown":
-                    return s
-            return None
-
-        found: model.Stability | None = None
-        if isinstance(kind, model.Alias):
-            found = of(kind.target)
-        elif isinstance(kind, model.Handle):
-            found = of(model.TypeRef(kind.resource))
-        elif isinstance(kind, model.Tuple):
-            for t in kind.types:
-                found = of(t)
-                if found is not None:
-                    break
-        elif isinstance(kind, model.ListOf):
-            found = of(kind.element)
-        elif isinstance(kind, model.OptionOf):
-            found = of(kind.value)
-        elif isinstance(kind, model.MapOf):
-            found = of(kind.key) or of(kind.value)
-        elif isinstance(kind, model.Future):
-            found = of(kind.value)
-        elif isinstance(kind, model.Stream):
-            found = of(kind.element)
-        elif isinstance(kind, model.ResultOf):
-            found = of(kind.ok) or of(kind.err)
-        return found if found is not None else stability
-
-    def anon_type(
-        self, kind: model.TypeDefKind, stability: model.Stability, loc: Loc
-    ) -> model.Type:
-        key: tuple[object, ...]
-        if isinstance(kind, model.Alias):
-            return kind.target
-        if isinstance(kind, model.Handle):
-            if kind.kind == "own":
-                # `own<r>` written anonymously is just a reference to `r`.
-                return model.TypeRef(kind.resource)
-            key = ("borrow", kind.resource)
-        elif isinstance(kind, model.Record):
-            key = ("record", tuple((n, t) for n, t, _ in kind.fields))
-        elif isinstance(kind, model.Variant):
-            key = ("variant", tuple((n, t) for n, t, _ in kind.cases))
-        elif isinstance(kind, model.Flags):
-            key = ("flags", tuple(n for n, _ in kind.names))
-        elif isinstance(kind, model.Enum):
-            key = ("enum", tuple(n for n, _ in kind.cases))
-        else:
-            key = (kind,)
-        found = self.anon.get(key)
-        if found is None:
-            found = self.alloc_type(
-                model.TypeDef(kind, None, model.NO_OWNER, stability=stability), loc
-            )
-            self.anon[key] = found
-        return model.TypeRef(found)
-
-
-def _unique_labels(names: list[ast.Id], what: str) -> None:
-    seen: dict[str, str] = {}
-    for name in names:
-        check_unique(name.name, name.loc, seen, what)
-
-
-def _collect_deps(body: ast.TypeBody | ast.TypeExpr | None, out: list[ast.Id]) -> None:
-    """The names a type definition mentions (the edges of the type toposort)."""
-    if body is None or isinstance(body, ast.Primitive | ast.Flags | ast.Enum | ast.Resource):
-        return
-    if isinstance(body, ast.NamedType):
-        out.append(body.name)
-    elif isinstance(body, ast.Handle):
-        out.append(body.resource)
-    elif isinstance(body, ast.Record):
-        for f in body.fields:
-            _collect_deps(f.type, out)
-    elif isinstance(body, ast.TupleOf):
-        for t in body.types:
-            _collect_deps(t, out)
-    elif isinstance(body, ast.Variant):
-        for c in body.cases:
-            _collect_deps(c.type, out)
-    elif isinstance(body, ast.OptionOf):
-        _collect_deps(body.value, out)
-    elif isinstance(body, ast.ListOf):
-        _collect_deps(body.element, out)
-    elif isinstance(body, ast.MapOf):
-        _collect_deps(body.key, out)
-        _collect_deps(body.value, out)
-    elif isinstance(body, ast.ResultOf):
-        _collect_deps(body.ok, out)
-        _collect_deps(body.err, out)
-    elif isinstance(body, ast.FutureOf):
-        _collect_deps(body.value, out)
-    elif isinstance(body, ast.StreamOf):
-        _collect_deps(body.element, out)
