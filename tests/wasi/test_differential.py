@@ -11,6 +11,7 @@ Run: ``pytest tests/wasi/test_differential.py -q``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -22,6 +23,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+WAT = Path(__file__).resolve().parent / "wat"
 TIMEOUT = 120
 
 
@@ -59,7 +61,8 @@ class Case:
     #: fills the preopened directory (granted as /sandbox) before the run
     setup: Callable[[Path], None] | None = None
     path: Path | None = None
-    #: compare stderr too (not for traps: the messages are each runtime's own)
+    #: compare stderr too (not for traps: the wording is each runtime's own, but
+    #: wasmtime's root cause, e.g. "wasm trap: integer divide by zero", must appear)
     same_stderr: bool = True
 
 
@@ -110,7 +113,19 @@ CASES: dict[str, Case] = {
     "max_memory_instantiate": Case(
         "c_cpu_loop", flags=["-W", "max-memory-size=65536"], same_stderr=False
     ),
+    "wat_fuel": Case(None, path=WAT / "spin.wat", flags=["-W", "fuel=1000"], same_stderr=False),
+    "wat_timeout": Case(
+        None, path=WAT / "spin.wat", flags=["-W", "timeout=500ms"], same_stderr=False
+    ),
+    "wat_grow": Case(None, path=WAT / "grow.wat"),
+    "wat_grow_limited": Case(
+        None, path=WAT / "grow.wat", flags=["-W", "max-memory-size=1048576"], same_stderr=False
+    ),
+    "wat_divide": Case(None, path=WAT / "divide.wat", same_stderr=False),
 }
+
+#: the line of wasmtime's report that says what went wrong
+ROOT_CAUSE = re.compile(rb"wasm trap: [^\n]+|memory minimum size [^\n]+")
 
 
 def run_both(case: Case, tmp_path: Path) -> list[tuple[int, bytes, bytes, dict[str, bytes | str]]]:
@@ -157,6 +172,10 @@ def test_same_as_wasmtime(name: str, tmp_path: Path) -> None:
     assert kout == wout
     if case.same_stderr:
         assert kerr == werr
+    else:
+        cause = ROOT_CAUSE.search(werr)
+        assert cause is not None, werr
+        assert cause.group() in kerr
     assert ktree == wtree
 
 
@@ -193,3 +212,19 @@ def test_read_only_preopen_leaves_files_untouched(tmp_path: Path) -> None:
     assert b"FAIL" in proc.stdout
     assert tree(box) == before
     shutil.rmtree(box)
+
+
+def test_trap_report(tmp_path: Path) -> None:
+    """A trap: status 134, its message and the guest backtrace (innermost first), once."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "witkit", "run", str(WAT / "divide.wat")],
+        capture_output=True,
+        timeout=TIMEOUT,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT / "src")},
+        check=False,
+    )
+    assert proc.returncode == 134
+    lines = proc.stderr.decode().splitlines()
+    assert lines[:2] == ["witkit: error: wasm trap: integer divide by zero", "wasm backtrace:"]
+    frames = [line.rsplit("!", 1)[-1] for line in lines[2:]]
+    assert frames[:2] == ["divide", "middle"] and len(frames) == 3
