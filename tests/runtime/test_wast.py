@@ -49,7 +49,6 @@ def test_failure_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 #: with the directives known to fail
 KNOWN = {
     "values/variants.wast": 1,
-    "linking/tags.wast": 10,
     "binary/binary.wast": 1,
     "validation/core-modules.wast": 1,
     "validation/kebab.wast": 1,

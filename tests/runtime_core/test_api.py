@@ -11,6 +11,7 @@ from witkit.runtime.core import (
     CoreFuncType,
     CoreImport,
     CoreMemoryType,
+    CoreTagType,
     Engine,
     Store,
 )
@@ -70,6 +71,27 @@ def test_module_types(engine: Engine) -> None:
         CoreImport("env", "mem", CoreMemoryType(1)),
     )
     assert [export.name for export in module.exports] == ["g", "glob", "own"]
+
+
+TAG = """(module (tag (export "t") (param i32 i64)))"""
+CATCHER = """(module
+  (import "tag" "t" (tag $t (param i32 i64)))
+  (func $throw (param i32) (throw $t (local.get 0) (i64.const 1)))
+  (func (export "run") (param i32) (result i32)
+    (block $h (result i32 i64)
+      (try_table (catch $t $h) (call $throw (local.get 0)))
+      (return (i32.const 99)))
+    drop))"""
+
+
+def test_tags_are_described_and_passed_along(engine: Engine, store: Store) -> None:
+    tag_module = compile_wat(engine, TAG)
+    catcher_module = compile_wat(engine, CATCHER)
+    assert tag_module.exports[0].type == CoreTagType(("i32", "i64"))
+    assert catcher_module.imports == (CoreImport("tag", "t", CoreTagType(("i32", "i64"))),)
+    tag = store.instantiate(tag_module, []).export("t")
+    assert tag.kind == "tag"
+    assert store.instantiate(catcher_module, [tag]).func("run")(5) == 5
 
 
 def test_instantiate_by_position_and_by_name(engine: Engine, store: Store) -> None:

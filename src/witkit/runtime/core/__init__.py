@@ -109,6 +109,7 @@ from witkit.runtime.core.types import CoreGlobalType as CoreGlobalType
 from witkit.runtime.core.types import CoreImport as CoreImport
 from witkit.runtime.core.types import CoreMemoryType as CoreMemoryType
 from witkit.runtime.core.types import CoreTableType as CoreTableType
+from witkit.runtime.core.types import CoreTagType as CoreTagType
 from witkit.runtime.core.types import ValType as ValType
 
 __all__ = [
@@ -126,6 +127,7 @@ __all__ = [
     "CoreModule",
     "CoreTable",
     "CoreTableType",
+    "CoreTagType",
     "CoreTrap",
     "Engine",
     "EngineConfig",

@@ -22,6 +22,7 @@ __all__ = [
     "CoreImport",
     "CoreMemoryType",
     "CoreTableType",
+    "CoreTagType",
     "ValType",
 ]
 
@@ -68,7 +69,21 @@ class CoreTableType:
     maximum: int | None = None
 
 
-CoreExternType: TypeAlias = CoreFuncType | CoreMemoryType | CoreGlobalType | CoreTableType
+@dataclass(frozen=True, slots=True)
+class CoreTagType:
+    """An exception tag (exception-handling proposal): the payload a ``throw`` carries.
+
+    Tags are generative per defining instance, so the runtime only ever passes
+    them along from an export to an import; the payload is kept so the
+    component validator's and the engine's idea of the import can be compared.
+    """
+
+    params: tuple[ValType, ...]
+
+
+CoreExternType: TypeAlias = (
+    CoreFuncType | CoreMemoryType | CoreGlobalType | CoreTableType | CoreTagType
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +163,12 @@ def functype_to_wasmtime(ty: CoreFuncType) -> wasmtime.FuncType:
 
 
 def externtype_from_wasmtime(
-    ty: wasmtime.FuncType | wasmtime.MemoryType | wasmtime.GlobalType | wasmtime.TableType | object,
+    ty: wasmtime.FuncType
+    | wasmtime.MemoryType
+    | wasmtime.GlobalType
+    | wasmtime.TableType
+    | wasmtime.TagType
+    | object,
 ) -> CoreExternType:
     if isinstance(ty, wasmtime.FuncType):
         return functype_from_wasmtime(ty)
@@ -158,4 +178,6 @@ def externtype_from_wasmtime(
         return CoreGlobalType(valtype_from_wasmtime(ty.content), ty.mutable)
     if isinstance(ty, wasmtime.TableType):
         return CoreTableType(valtype_from_wasmtime(ty.element), ty.limits.min, ty.limits.max)
+    if isinstance(ty, wasmtime.TagType):
+        return CoreTagType(functype_from_wasmtime(ty.functype).params)
     raise TypeError(f"unsupported core extern type {ty!r}")
