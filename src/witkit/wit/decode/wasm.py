@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING, Literal
 
 from witkit.errors import WitError
 from witkit.wit.decode.decoder import decode_component_type, decode_wit_package, is_wit_package
-from witkit.wit.metadata import SECTION_NAME as PACKAGE_DOCS
 from witkit.wit.model import PackageId, Resolve, WorldId
 
 if TYPE_CHECKING:
     from witkit.binary.ir import Component
 
 __all__ = ["DecodedWasm", "decode_wasm"]
+
+#: the custom section of doc comments and gates (``witkit.wit.metadata``, imported only when present)
+PACKAGE_DOCS = "package-docs"
 
 
 @dataclass(frozen=True, slots=True)
