@@ -1,0 +1,143 @@
+"""`witkit run` against `wasmtime run`: whole-process wall time on the same commands.
+
+Both CLIs run each command component in the same session, alternately, with the
+same flags and a warm compile cache (one unmeasured run of each first); the table
+shows medians and the ratio witkit / wasmtime against the goal of issue 4:
+
+    C hello world           <= 1.5x     process start-up and instantiation
+    componentize-py hello   <= 1.3x     loading 18 MB of cached machine code
+    CPU-heavy C             <= 1.05x    time in guest code (same compiler)
+    100 MB to stdout        <= 2x       wasi:io output streams, host-call overhead
+    copy a 100 MB file      <= 2x       wasi:filesystem streams both ways
+
+stdout goes to /dev/null for both.  The fixtures come from the test corpus
+(`tests/fixtures`); the file copier is `tests/fixtures/c/copy.c`.
+
+    python benchmarks/bench_run.py              # every case, 5 runs each
+    python benchmarks/bench_run.py --runs 9 --only hello
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MB100 = 100 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    fixture: str
+    goal: float
+    #: the guest's arguments, given the scratch directory
+    args: Callable[[Path], list[str]]
+    #: flags for both CLIs, given the scratch directory
+    flags: Callable[[Path], list[str]] = lambda _: []
+
+
+CASES = (
+    Case("C hello world", "c_hello", 1.5, lambda _: []),
+    Case("componentize-py hello", "py_hello", 1.3, lambda _: []),
+    Case("CPU-heavy C (sieve 50M + hash)", "c_cpu_loop", 1.05, lambda _: ["50000000", "300000"]),
+    Case("100 MB to stdout", "c_big_output", 2.0, lambda _: [str(MB100)]),
+    Case(
+        "copy a 100 MB file",
+        "c_copy",
+        2.0,
+        lambda _: ["/d/in.bin", "/d/out.bin"],
+        lambda d: ["--dir", f"{d}::/d"],
+    ),
+)
+
+
+def component(name: str) -> Path:
+    sys.path.insert(0, str(ROOT))
+    from tests.fixtures.build import FIXTURES, Fixture, build
+
+    if name == "c_copy":  # not in the shared corpus list: registered here
+        FIXTURES.setdefault(
+            name, Fixture(name, "c", ("c/copy.c",), "command: copies a file (benchmarks)")
+        )
+    return build(name)
+
+
+def wasmtime_binary() -> str:
+    import wasmtime_cli  # type: ignore[import-untyped]
+
+    return os.path.join(os.path.dirname(wasmtime_cli.__file__), "wasmtime")
+
+
+def command(tool: str, wasm: Path, flags: list[str], args: list[str]) -> list[str]:
+    if tool == "wasmtime":
+        return [wasmtime_binary(), "run", *flags, str(wasm), *args]
+    return [sys.executable, "-m", "witkit", "run", *flags, str(wasm), *args]
+
+
+def once(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(
+        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+    )
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode()}")
+    return elapsed
+
+
+def measure(case: Case, runs: int, scratch: Path) -> tuple[float, float]:
+    wasm = component(case.fixture)
+    if case.fixture == "c_copy":
+        (scratch / "in.bin").write_bytes(os.urandom(1024 * 1024) * 100)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    flags, guest_args = case.flags(scratch), case.args(scratch)
+    cmds = {tool: command(tool, wasm, flags, guest_args) for tool in ("wasmtime", "witkit")}
+    times: dict[str, list[float]] = {tool: [] for tool in cmds}
+    for cmd in cmds.values():
+        once(cmd, env)  # warm-up: fills the compile caches
+    for _ in range(runs):
+        for tool, cmd in cmds.items():
+            times[tool].append(once(cmd, env))
+    if case.fixture == "c_copy":
+        same = (scratch / "in.bin").read_bytes() == (scratch / "out.bin").read_bytes()
+        if not same:
+            raise SystemExit("copy: the output file differs from the input")
+    return statistics.median(times["wasmtime"]), statistics.median(times["witkit"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", help="run the cases whose name contains this text")
+    args = parser.parse_args()
+    cases = [c for c in CASES if args.only is None or args.only.lower() in c.name.lower()]
+    load = os.getloadavg()[0]
+    print(f"witkit run vs wasmtime run: median of {args.runs} runs, warm caches")
+    print(f"load average {load:.1f} on {os.cpu_count()} CPUs (other work skews both sides)\n")
+    header = f"{'case':32} {'wasmtime':>10} {'witkit':>10} {'ratio':>8} {'goal':>6}"
+    print(header)
+    print("-" * len(header))
+    with tempfile.TemporaryDirectory(prefix="bench_run-") as tmp:
+        for case in cases:
+            base, ours = measure(case, args.runs, Path(tmp))
+            ratio = ours / base
+            verdict = "ok" if ratio <= case.goal else "MISS"
+            print(
+                f"{case.name:32} {base * 1000:8.0f}ms {ours * 1000:8.0f}ms "
+                f"{ratio:7.2f}x {case.goal:5.2f}x {verdict}",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
