@@ -29,6 +29,7 @@ the ``processed-by`` entry of the ``producers`` section; pass
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -497,13 +498,26 @@ def _id_of_name(resolve: model.Resolve, package: model.PackageId, item: str) -> 
 def _live_interfaces(
     resolve: model.Resolve, iid: model.InterfaceId, out: dict[model.InterfaceId, None]
 ) -> None:
+    """Add ``iid`` to ``out`` after the interfaces it uses (depth first, own stack)."""
+
+    def deps(i: model.InterfaceId) -> Iterator[model.InterfaceId]:
+        for tid in resolve.interfaces[i].types.values():
+            dep = _type_interface_dep(resolve, tid)
+            if dep is not None:
+                yield dep
+
     if iid in out:
         return
-    for tid in resolve.interfaces[iid].types.values():
-        dep = _type_interface_dep(resolve, tid)
-        if dep is not None:
-            _live_interfaces(resolve, dep, out)
-    out[iid] = None
+    stack = [(iid, deps(iid))]
+    while stack:
+        current, pending = stack[-1]
+        for dep in pending:
+            if dep not in out:
+                stack.append((dep, deps(dep)))
+                break
+        else:
+            stack.pop()
+            out[current] = None
 
 
 def _type_interface_dep(resolve: model.Resolve, tid: model.TypeId) -> model.InterfaceId | None:

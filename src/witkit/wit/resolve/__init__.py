@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 
+from witkit.errors import WitError
 from witkit.wit import model
 from witkit.wit.parser import ParseError
 from witkit.wit.resolve.fs import read_path
@@ -33,6 +34,9 @@ from witkit.wit.resolve.packages import (
 from witkit.wit.source_map import SourceMap
 
 __all__ = ["parse_path", "parse_sources", "parse_text", "select_world"]
+
+# The parser and resolver bound their own nesting; this is the last line of defence.
+_TOO_DEEP = "WIT input is nested too deeply to resolve"
 
 
 def parse_path(
@@ -58,6 +62,8 @@ def parse_path(
         return resolve_groups(main, dep_groups, features=features, all_features=all_features)
     except ParseError as e:
         raise to_wit_error(e, smap) from None
+    except RecursionError:
+        raise WitError(_TOO_DEEP) from None
 
 
 def parse_text(
@@ -94,3 +100,5 @@ def parse_sources(
         return resolve_groups(main_group, dep_groups, features=features, all_features=all_features)
     except ParseError as e:
         raise to_wit_error(e, smap) from None
+    except RecursionError:
+        raise WitError(_TOO_DEEP) from None

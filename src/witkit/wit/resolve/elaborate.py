@@ -11,6 +11,8 @@ the order the printer writes them in -- all as wasm-tools does.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from witkit.wit import model
 from witkit.wit.ast import Loc
 from witkit.wit.resolve.errors import ResolveError
@@ -123,15 +125,34 @@ class WorldElaborator:
         docs: model.Docs,
         external_id: str | None,
     ) -> None:
+        """Add ``iid`` as an import after everything it uses (a depth-first walk).
+
+        The walk keeps its own stack: a chain of thousands of interfaces, each
+        using the one before, must not exhaust Python's.
+        """
         if key in imports:
             return
-        for dep in self.interface_direct_deps(iid):
-            self._elaborate_import(
-                imports, model.WorldKey(interface=dep), dep, stability, model.Docs(), None
-            )
-        imports[key] = model.WorldItem(
-            "interface", interface=iid, stability=stability, docs=docs, external_id=external_id
-        )
+        Frame = tuple[
+            model.WorldKey, model.InterfaceId, model.Docs, str | None, Iterator[model.InterfaceId]
+        ]
+        stack: list[Frame] = [(key, iid, docs, external_id, iter(self.interface_direct_deps(iid)))]
+        while stack:
+            frame_key, frame_iid, frame_docs, frame_external, deps = stack[-1]
+            for dep in deps:
+                dep_key = model.WorldKey(interface=dep)
+                if dep_key not in imports:
+                    deps_of_dep = iter(self.interface_direct_deps(dep))
+                    stack.append((dep_key, dep, model.Docs(), None, deps_of_dep))
+                    break
+            else:
+                stack.pop()
+                imports[frame_key] = model.WorldItem(
+                    "interface",
+                    interface=frame_iid,
+                    stability=stability,
+                    docs=frame_docs,
+                    external_id=frame_external,
+                )
 
     def _add_export(
         self,
@@ -143,35 +164,60 @@ class WorldElaborator:
         item: model.WorldItem,
         add_export: bool,
     ) -> bool:
-        if key in exports:
-            return add_export
-        iid = item.interface
-        assert iid is not None
-        if not add_export and iid in required:
-            return True
-        for dep in self.interface_direct_deps(iid):
-            dep_item = model.WorldItem(
-                "interface", interface=dep, stability=item.stability, external_id=item.external_id
-            )
-            dep_key = model.WorldKey(interface=dep)
-            if not self._add_export(
-                imports,
-                exports,
-                export_interfaces,
-                required,
-                dep_key,
-                dep_item,
-                add_export and dep_key in export_interfaces,
-            ):
-                return False
-        if add_export:
-            if iid in required:
-                return False
-            exports[key] = item
-        else:
-            required.add(iid)
-            if key not in imports:
-                imports[key] = item
+        """Add an exported interface and what it uses; False if that needs an import and an export.
+
+        Each interface it uses is exported too if the world exports it, and
+        otherwise becomes a required import; an interface required as an import
+        cannot also be exported.  A depth-first walk with its own stack (see
+        ``_elaborate_import``); a False anywhere makes the whole answer False.
+        """
+
+        def enter(
+            key: model.WorldKey, item: model.WorldItem, add_export: bool
+        ) -> bool | tuple[model.WorldKey, model.WorldItem, bool, Iterator[model.InterfaceId]]:
+            if key in exports:
+                return add_export
+            assert item.interface is not None
+            if not add_export and item.interface in required:
+                return True
+            return (key, item, add_export, iter(self.interface_direct_deps(item.interface)))
+
+        first = enter(key, item, add_export)
+        if isinstance(first, bool):
+            return first
+        stack = [first]
+        while stack:
+            frame_key, frame_item, frame_export, deps = stack[-1]
+            pushed = False
+            for dep in deps:
+                dep_key = model.WorldKey(interface=dep)
+                dep_item = model.WorldItem(
+                    "interface",
+                    interface=dep,
+                    stability=frame_item.stability,
+                    external_id=frame_item.external_id,
+                )
+                child = enter(dep_key, dep_item, frame_export and dep_key in export_interfaces)
+                if child is False:
+                    return False
+                if child is not True:
+                    assert not isinstance(child, bool)
+                    stack.append(child)
+                    pushed = True
+                    break
+            if pushed:
+                continue
+            stack.pop()
+            iid = frame_item.interface
+            assert iid is not None
+            if frame_export:
+                if iid in required:
+                    return False
+                exports[frame_key] = frame_item
+            else:
+                required.add(iid)
+                if frame_key not in imports:
+                    imports[frame_key] = frame_item
         return True
 
     def key_name(self, key: model.WorldKey) -> str:

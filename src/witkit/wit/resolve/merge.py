@@ -129,6 +129,7 @@ class _Remap:
         self.worlds: list[model.WorldId | None] = []
         self.own_handles: dict[model.TypeId, model.TypeId] = {}
         self.has_borrow: dict[model.TypeId, bool] = {}
+        self.borrow_checked = 0
         self.type_locs: dict[model.TypeId, Loc] = {}
         self.pkg = model.PackageId(-1)
 
@@ -421,12 +422,25 @@ class _Remap:
         return kind
 
     def type_has_borrow(self, ty: model.Type | None) -> bool:
+        """Whether ``ty`` contains a ``borrow`` (which a function may not return)."""
         if not isinstance(ty, model.TypeRef):
             return False
         cached = self.has_borrow.get(ty.id)
         if cached is not None:
             return cached
-        kind = self.r.types[ty.id].kind
+        # Types only refer to types defined before them, so answering for every
+        # earlier type first keeps each step one level deep (a long chain of
+        # named types cannot exhaust the stack).
+        for earlier in range(self.borrow_checked, ty.id):
+            self._has_borrow(model.TypeId(earlier))
+        self.borrow_checked = max(self.borrow_checked, ty.id)
+        return self._has_borrow(ty.id)
+
+    def _has_borrow(self, tid: model.TypeId) -> bool:
+        cached = self.has_borrow.get(tid)
+        if cached is not None:
+            return cached
+        kind = self.r.types[tid].kind
         result: bool
         if isinstance(kind, model.Handle):
             result = kind.kind == "borrow"
@@ -452,7 +466,7 @@ class _Remap:
             result = self.type_has_borrow(kind.element)
         else:
             result = False
-        self.has_borrow[ty.id] = result
+        self.has_borrow[tid] = result
         return result
 
     def update_function(self, func: model.Function, loc: Loc | None) -> None:
