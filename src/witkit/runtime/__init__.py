@@ -41,8 +41,11 @@ Modules: ``core`` and ``cache`` (the core engine adapter, its own owner),
 between component-to-component and host values), ``wast`` (the script runner
 behind ``witkit wast``).
 
-Not yet: the async ABI (``async`` lift/lower, tasks, streams, futures, waitable
-sets: their built-ins trap when called), threads, ``error-context``; imported
+Async runs only where nothing waits: ``async`` lifts (with or without a
+``callback``) whose core function calls ``task.return`` before finishing, and
+``async`` lowers of such callees, run to completion on the caller's stack.
+Not yet: waiting (``WAIT``, waitable sets, subtasks that stay pending),
+streams, futures and the other async built-ins (they trap when called), threads, ``error-context``; imported
 core modules and components; 🪙 value *definitions* (imported values and start
 results work).
 """

@@ -1,6 +1,6 @@
 """Calls across the component boundary: ``canon lift``, ``canon lower`` and the resource built-ins.
 
-CanonicalABI.md, "Canonical Definitions", synchronous only.  The value
+CanonicalABI.md, "Canonical Definitions", run synchronously.  The value
 conversions are the ABI layer's (``witkit.abi.specialize.func_abi``, generated
 per function type); this module adds what the runtime owns around them:
 
@@ -23,6 +23,15 @@ per function type); this module adds what the runtime owns around them:
   around each call for the one legal nesting (a component calling its own
   lifted function through a lowered import).
 
+* **Async, when nothing waits.**  ``canon lift ... async`` (with or without
+  ``callback``) runs the core function to completion on the caller's stack; its
+  result arrives through ``task.return`` into the instance's current
+  ``AsyncTask``.  A callback's ``YIELD`` is answered at once with an empty
+  event; ``WAIT`` traps (there is nothing a synchronous runtime could wait
+  for).  ``canon lower ... async`` calls its callee to completion too and
+  returns ``RETURNED`` with the result already stored, as the spec does for a
+  callee that resolves before returning.
+
 The hot path of a call is a closure built once per function; ``Func.call`` is
 that closure, ``Func.__call__`` forwards to it.
 """
@@ -33,17 +42,17 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from witkit.abi.context import CanonicalOptions, Context
-from witkit.abi.layout import contains_borrow
-from witkit.abi.specialize import func_abi
+from witkit.abi.layout import contains_borrow, flatten_types
+from witkit.abi.specialize import func_abi, type_abi
 from witkit.errors import Trap
 from witkit.runtime.resources import HandleEntry, ResourceType, Scope
-from witkit.types import FuncType
+from witkit.types import FuncType, TupleType, ValType
 from witkit.types import ResourceType as StaticResource
 
 if TYPE_CHECKING:
     from witkit.runtime.instance import RuntimeInstance
 
-__all__ = ["Func", "Hooks", "cannot_enter", "cannot_leave"]
+__all__ = ["AsyncTask", "Func", "Hooks", "cannot_enter", "cannot_leave"]
 
 
 def cannot_enter(inst: RuntimeInstance) -> Trap:
@@ -129,6 +138,78 @@ class Hooks:
         return want.to_host_borrow(entry.rep, scope)
 
 
+# =========================================================================== async tasks
+
+#: MAX_FLAT_ASYNC_PARAMS of the spec: an async-lowered import spills more flat parameters
+MAX_FLAT_ASYNC_PARAMS = 4
+#: Subtask.State.RETURNED: an async-lowered call that finished before returning
+SUBTASK_RETURNED = 2
+#: CallbackCode of the spec (low four bits of a callback's result)
+CALLBACK_EXIT, CALLBACK_YIELD, CALLBACK_WAIT = 0, 1, 2
+#: EventCode.NONE: what a callback gets after a YIELD
+EVENT_NONE = 0
+
+
+class AsyncTask:
+    """The current call of an ``async``-lifted function: where ``task.return`` puts the result."""
+
+    __slots__ = ("encoding", "memory", "result", "returned", "value")
+
+    def __init__(self, result: ValType | None, encoding: str, memory: object) -> None:
+        self.result = result
+        #: the lift's string encoding and memory: ``task.return``'s must be the same
+        self.encoding = encoding
+        self.memory = memory
+        self.returned = False
+        self.value: Any = None
+
+
+def _run_callback(code: int, callback: Callable[..., Any] | None, name: str) -> None:
+    """The spec's event loop for a callback that never has to wait."""
+    while True:
+        kind = code & 0xF
+        if kind == CALLBACK_EXIT:
+            return
+        if kind > CALLBACK_WAIT:
+            raise Trap(f"`{name}`: unsupported callback code {kind}", "bad-callback-code")
+        if kind == CALLBACK_WAIT or callback is None:
+            raise Trap(
+                f"`{name}` waits on a waitable set: not supported by witkit (no async yet)",
+                "unsupported",
+            )
+        code = callback(EVENT_NONE, 0, 0)
+
+
+def task_return(
+    inst: RuntimeInstance,
+    result: ValType | None,
+    opts: CanonicalOptions,
+    hooks: Hooks,
+    memory: object,
+) -> Callable[..., None]:
+    """``canon task.return``: lift the result of the instance's current async task."""
+    cx = Context(opts, hooks)
+    lift = func_abi(FuncType(() if result is None else (("v", result),), None), opts).lift_params
+
+    def return_(*flat: Any) -> None:
+        if not inst.may_leave:
+            raise cannot_leave()
+        task = inst.task
+        if task is None:
+            raise Trap("`task.return` called outside an async-lifted export", "no-async-task")
+        if task.returned:
+            raise Trap("`task.return` called more than once for current task", "task-returned")
+        if task.result != result:
+            raise Trap("`task.return`'s result type differs from the task's", "type-mismatch")
+        if task.encoding != opts.string_encoding or task.memory != memory:
+            raise Trap("`task.return`'s options differ from the task's", "options-mismatch")
+        values = lift(cx, flat)
+        task.value = values[0] if values else None
+        task.returned = True
+
+    return return_
+
+
 # =========================================================================== lifted functions
 
 
@@ -178,8 +259,15 @@ def make_lift(
     opts: CanonicalOptions,
     hooks: Hooks,
     unsupported: str | None = None,
+    is_async: bool = False,
+    callback: Callable[..., Any] | None = None,
+    memory: object = None,
 ) -> Func:
-    """Build the call path of a lifted function (CanonicalABI.md ``canon_lift``, sync)."""
+    """Build the call path of a lifted function (CanonicalABI.md ``canon_lift``).
+
+    ``is_async``: the result comes through ``task.return`` (``memory`` is the
+    lift's memory option, compared with ``task.return``'s).
+    """
     abi = func_abi(ty, opts)
     cx = Context(opts, hooks)
     lower_params = abi.lower_params
@@ -214,13 +302,16 @@ def make_lift(
             hooks.scope = saved
             raise
         try:
-            result = core(*flat)
-            if nresults == 0:
-                value = lift_results(cx, ())
-            elif nresults == 1:
-                value = lift_results(cx, (result,))
+            if is_async:
+                value = run_async(flat)
             else:
-                value = lift_results(cx, result)
+                result = core(*flat)
+                if nresults == 0:
+                    value = lift_results(cx, ())
+                elif nresults == 1:
+                    value = lift_results(cx, (result,))
+                else:
+                    value = lift_results(cx, result)
             if scope is not None and scope.num_borrows:
                 raise borrows_remain(scope.num_borrows)
             if post_return is not None:
@@ -242,12 +333,36 @@ def make_lift(
         _leave(entering)
         return value
 
+    def run_async(flat: list[Any]) -> Any:
+        task = AsyncTask(ty.result, opts.string_encoding, memory)
+        saved_task = inst.task
+        inst.task = task
+        try:
+            code = core(*flat)
+            if callback is not None:
+                _run_callback(code, callback, name)
+        finally:
+            inst.task = saved_task
+        if not task.returned:
+            raise Trap(
+                f"async-lifted export `{name}` failed to produce a result "
+                "(it finished without calling `task.return`)",
+                "no-task-return",
+            )
+        return task.value
+
     from_host = inst.entering(None)
 
     def general(*args: Any) -> Any:
         return invoke(from_host, args)
 
-    simple = len(from_host) == 1 and not has_borrows and post_return is None and not keeps_storage
+    simple = (
+        len(from_host) == 1
+        and not has_borrows
+        and post_return is None
+        and not keeps_storage
+        and not is_async
+    )
     call: Callable[..., Any]
     if simple and unsupported is None and _all_ints(ty):
         call = _int_call(ty, inst, core, general)
@@ -459,8 +574,9 @@ def make_lower(
     opts: CanonicalOptions,
     hooks: Hooks,
     nresults: int,
+    is_async: bool = False,
 ) -> Callable[..., Any]:
-    """The core function a guest calls for an import (CanonicalABI.md ``canon_lower``, sync).
+    """The core function a guest calls for an import (CanonicalABI.md ``canon_lower``).
 
     ``target`` takes the lifted arguments and returns the value to lower: a host
     callable, or (component to component) a ``Func.call_from`` bound to the caller.
@@ -471,7 +587,11 @@ def make_lower(
     lower_results = abi.lower_results
     has_borrows = contains_borrow(ty)
 
-    if _all_ints(ty):
+    if is_async:
+        # the result never travels flat here, so the arguments are lifted as if there were none
+        params_only = func_abi(FuncType(ty.params, None), opts).lift_params
+        trampoline = _async_lower(ty, inst, target, opts, cx, hooks, params_only)
+    elif _all_ints(ty):
         trampoline = _int_lower(ty, inst, target, cx, lower_results)
     elif not has_borrows:
 
@@ -501,6 +621,52 @@ def make_lower(
             return out if nresults else None
 
     trampoline.__name__ = trampoline.__qualname__ = name
+    return trampoline
+
+
+def _async_lower(
+    ty: FuncType,
+    inst: RuntimeInstance,
+    target: Callable[..., Any],
+    opts: CanonicalOptions,
+    cx: Context,
+    hooks: Hooks,
+    lift_params: Callable[[Context, Sequence[Any]], list[Any]],
+) -> Callable[..., int]:
+    """``canon lower ... async`` of a callee that always finishes before returning.
+
+    Parameters beyond ``MAX_FLAT_ASYNC_PARAMS`` flat values arrive as a pointer
+    to their tuple; the result is always stored through the trailing pointer
+    (the spec's ``lower_flat_values`` with a limit of 0); the status is
+    ``RETURNED`` with no subtask handle.
+    """
+    types = [t for _, t in ty.params]
+    nflat = len(flatten_types(types, opts.addrtype))
+    spilled = nflat > MAX_FLAT_ASYNC_PARAMS
+    load_params = type_abi(TupleType(tuple(types)), opts).load if spilled else None
+    store_result = None if ty.result is None else type_abi(ty.result, opts).store
+    nparams = 1 if spilled else nflat
+    has_borrows = contains_borrow(ty)
+
+    def trampoline(*flat: Any) -> int:
+        if not inst.may_leave:
+            raise cannot_leave()
+        saved = hooks.scope
+        scope = hooks.scope = Scope() if has_borrows else None
+        try:
+            if load_params is not None:
+                args = list(load_params(cx, flat[0]))
+            else:
+                args = lift_params(cx, flat[:nparams])
+            value = target(*args)
+            if store_result is not None:
+                store_result(cx, value, flat[nparams])
+        finally:
+            if scope is not None:
+                scope.end()
+            hooks.scope = saved
+        return SUBTASK_RETURNED
+
     return trampoline
 
 

@@ -28,6 +28,7 @@ from witkit.runtime.adapt import maps_as_lists
 from witkit.runtime.core import CoreFunc, CoreMemory, Store
 from witkit.runtime.core import CoreFuncType as EngineFuncType
 from witkit.runtime.func import (
+    AsyncTask,
     Func,
     Hooks,
     make_dtor,
@@ -37,6 +38,7 @@ from witkit.runtime.func import (
     resource_new,
     resource_rep,
     task_builtin,
+    task_return,
 )
 from witkit.runtime.resources import GuestResourceType, HandleTable, ResourceType
 from witkit.runtime.translate import (
@@ -75,6 +77,7 @@ class RuntimeInstance:
         "parent",
         "poisoned",
         "storage",
+        "task",
     )
 
     def __init__(self, parent: RuntimeInstance | None, uses_context: bool = False) -> None:
@@ -87,6 +90,8 @@ class RuntimeInstance:
         #: the current task's ``context.get``/``set`` slots (None: the instance has no such
         #: built-ins, so calls need not keep any)
         self.storage: list[int] | None = [0, 0] if uses_context else None
+        #: the async-lifted call running in this instance, for ``task.return``
+        self.task: AsyncTask | None = None
         chain: list[RuntimeInstance] = [self]
         while chain[-1].parent is not None:
             chain.append(chain[-1].parent)
@@ -230,6 +235,9 @@ class Instance:
                 self._options(lift.options, inst),
                 self._hooks(inst, lift.resources),
                 lift.unsupported,
+                lift.is_async,
+                None if lift.callback is None else self._core_def(lift.callback).call,
+                lift.options.memory,
             )
             self._funcs[index] = func
         return func
@@ -265,6 +273,16 @@ class Instance:
                 self._options(tr.options, inst),
                 self._hooks(inst, tr.resources),
                 len(tr.core_type.results),
+                tr.is_async,
+            )
+        elif isinstance(tr, Builtin) and tr.name == "task.return":
+            assert tr.options is not None
+            fn = task_return(
+                inst,
+                tr.result,
+                self._options(tr.options, inst),
+                self._hooks(inst, tr.resources),
+                tr.options.memory,
             )
         elif isinstance(tr, Builtin) and tr.rid is not None:
             rt = self._rtypes[tr.rid]

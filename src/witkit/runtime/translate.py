@@ -48,6 +48,7 @@ from witkit.types import (
     InstanceType,
     ResourceType,
     TypeExtern,
+    ValType,
     ValueExtern,
     root,
 )
@@ -221,6 +222,10 @@ class Lift:
     name: str
     #: why calling it is not supported, if it is not
     unsupported: str | None = None
+    #: ``canon lift ... async``: the result comes through ``task.return``
+    is_async: bool = False
+    #: the ``callback`` option of an async lift (stackless), if any
+    callback: CoreDef | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +239,8 @@ class Lower:
     instance: int
     resources: int
     name: str
+    #: ``canon lower ... async``: the core function returns a subtask status
+    is_async: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +250,8 @@ class Builtin:
     ``resource.new``/``resource.drop``/``resource.rep`` on resource ``rid``;
     ``context.get``/``context.set`` of storage ``slot`` of the current task;
     ``backpressure.inc``/``backpressure.dec`` (a counter with its traps: nothing
-    waits in a synchronous runtime).
+    waits in a synchronous runtime); ``task.return`` of a ``result`` type
+    lifted with ``options`` (its resources seen through ``resources``).
     """
 
     name: str
@@ -251,6 +259,9 @@ class Builtin:
     core_type: CoreFuncType
     instance: int
     slot: int = 0
+    result: ValType | None = None
+    options: Options | None = None
+    resources: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -684,7 +695,9 @@ class _Translator:
                 f.instance,
                 f.resource_map,
                 name,
-                "async `canon lift`" if o.is_async or ty.is_async else None,
+                None,
+                o.is_async,
+                None if o.callback is None else f.core_funcs[o.callback],
             )
         )
         return LiftedFuncDef(len(self.lifts) - 1)
@@ -696,13 +709,19 @@ class _Translator:
             assert o is not None
             target = f.funcs[item.func]
             ft = f.validated.funcs[item.func].ty
-            if isinstance(target, _Unavailable) or o.is_async:
-                what = target.what if isinstance(target, _Unavailable) else "async canon lower"
-                trampoline = Unsupported(what, ty, f.instance)
+            if isinstance(target, _Unavailable):
+                trampoline = Unsupported(target.what, ty, f.instance)
             else:
                 name = f.func_names.get(item.func) or _func_name(f.validated, item.func)
                 trampoline = Lower(
-                    target, ft, ty, self.options(f, o), f.instance, f.resource_map, name
+                    target,
+                    ft,
+                    ty,
+                    self.options(f, o),
+                    f.instance,
+                    f.resource_map,
+                    name,
+                    o.is_async,
                 )
         else:
             assert isinstance(item, ir.CanonBuiltin)
@@ -719,6 +738,21 @@ class _Translator:
                 trampoline = Builtin(item.name, None, ty, f.instance, item.slot or 0)
             elif item.name in ("backpressure.inc", "backpressure.dec"):
                 trampoline = Builtin(item.name, None, ty, f.instance)
+            elif item.name == "task.return" and o is not None:
+                result: ValType | None = None
+                if isinstance(item.result, str):
+                    result = item.result
+                elif item.result is not None:
+                    result = f.validated.types[item.result].ty  # type: ignore[assignment]
+                trampoline = Builtin(
+                    item.name,
+                    None,
+                    ty,
+                    f.instance,
+                    result=result,
+                    options=self.options(f, o),
+                    resources=f.resource_map,
+                )
             else:
                 trampoline = Unsupported(f"canon {item.name}", ty, f.instance)
         self.trampolines.append(trampoline)
