@@ -669,6 +669,12 @@ class FileOutputStream(OutputStream):
 
     def _write(self, data: bytes) -> None:
         fd = self._desc.fileno()
+        if self._offset is not None:
+            n = os.pwrite(fd, data, self._offset)
+            self._offset += n
+            if n == len(data):
+                return
+            data = data[n:]
         view = memoryview(data)
         while view:
             if self._offset is None:

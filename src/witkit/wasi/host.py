@@ -95,8 +95,14 @@ def _values() -> Any:
     return importlib.import_module("witkit.abi.values")
 
 
+_OK: Any = None
+
+
 def Ok(value: Any = None) -> Any:
-    return _values().Ok(value)
+    global _OK
+    if _OK is None:  # looked up once: every successful host call makes one
+        _OK = _values().Ok
+    return _OK(value)
 
 
 def Err(value: Any = None) -> Any:
@@ -119,11 +125,12 @@ def _fallible(fn: _F) -> _F:
     @functools.wraps(fn)
     def wrapper(*args: Any) -> Any:
         try:
-            return Ok(fn(*args))
+            value = fn(*args)
         except _io.StreamError as err:
             return Err(_stream_error(err))
         except (FsError, SocketError) as err:
             return Err(err.code)
+        return _OK(value) if _OK is not None else Ok(value)
 
     return wrapper  # type: ignore[return-value]
 
