@@ -10,7 +10,9 @@ shows medians and the ratio witkit / wasmtime against the goal of issue 4:
     100 MB to stdout        <= 2x       wasi:io output streams, host-call overhead
     copy a 100 MB file      <= 2x       wasi:filesystem streams both ways
 
-stdout goes to /dev/null for both.  The fixtures come from the test corpus
+stdout goes to /dev/null for both.  Beside wall time the table gives each side's
+CPU time (user + system of the child process): on a loaded machine wall time
+includes waiting for a core, CPU time much less so.  The fixtures come from the test corpus
 (`tests/fixtures`); the file copier is `tests/fixtures/c/copy.c`.
 
     python benchmarks/bench_run.py              # every case, 5 runs each
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -83,25 +86,32 @@ def command(tool: str, wasm: Path, flags: list[str], args: list[str]) -> list[st
     return [sys.executable, "-m", "witkit", "run", *flags, str(wasm), *args]
 
 
-def once(cmd: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def once(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one run of ``cmd``."""
+    cpu, start = _cpu(), time.perf_counter()
     proc = subprocess.run(
         cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
     )
-    elapsed = time.perf_counter() - start
+    elapsed, used = time.perf_counter() - start, _cpu() - cpu
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode()}")
-    return elapsed
+    return elapsed, used
 
 
-def measure(case: Case, runs: int, scratch: Path) -> tuple[float, float]:
+def measure(case: Case, runs: int, scratch: Path) -> dict[str, tuple[float, float]]:
+    """tool -> (median wall, median CPU) seconds."""
     wasm = component(case.fixture)
     if case.fixture == "c_copy":
         (scratch / "in.bin").write_bytes(os.urandom(1024 * 1024) * 100)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     flags, guest_args = case.flags(scratch), case.args(scratch)
     cmds = {tool: command(tool, wasm, flags, guest_args) for tool in ("wasmtime", "witkit")}
-    times: dict[str, list[float]] = {tool: [] for tool in cmds}
+    times: dict[str, list[tuple[float, float]]] = {tool: [] for tool in cmds}
     for cmd in cmds.values():
         once(cmd, env)  # warm-up: fills the compile caches
     for _ in range(runs):
@@ -111,7 +121,10 @@ def measure(case: Case, runs: int, scratch: Path) -> tuple[float, float]:
         same = (scratch / "in.bin").read_bytes() == (scratch / "out.bin").read_bytes()
         if not same:
             raise SystemExit("copy: the output file differs from the input")
-    return statistics.median(times["wasmtime"]), statistics.median(times["witkit"])
+    return {
+        tool: (statistics.median(t[0] for t in got), statistics.median(t[1] for t in got))
+        for tool, got in times.items()
+    }
 
 
 def main() -> int:
@@ -123,17 +136,22 @@ def main() -> int:
     load = os.getloadavg()[0]
     print(f"witkit run vs wasmtime run: median of {args.runs} runs, warm caches")
     print(f"load average {load:.1f} on {os.cpu_count()} CPUs (other work skews both sides)\n")
-    header = f"{'case':32} {'wasmtime':>10} {'witkit':>10} {'ratio':>8} {'goal':>6}"
+    header = (
+        f"{'case':32} {'wasmtime':>9} {'witkit':>9} {'ratio':>7} {'goal':>6}   "
+        f"{'cpu: wasmtime':>13} {'witkit':>8} {'ratio':>7}"
+    )
     print(header)
     print("-" * len(header))
     with tempfile.TemporaryDirectory(prefix="bench_run-") as tmp:
         for case in cases:
-            base, ours = measure(case, args.runs, Path(tmp))
+            got = measure(case, args.runs, Path(tmp))
+            (base, base_cpu), (ours, ours_cpu) = got["wasmtime"], got["witkit"]
             ratio = ours / base
-            verdict = "ok" if ratio <= case.goal else "MISS"
+            verdict = "ok  " if ratio <= case.goal else "MISS"
             print(
-                f"{case.name:32} {base * 1000:8.0f}ms {ours * 1000:8.0f}ms "
-                f"{ratio:7.2f}x {case.goal:5.2f}x {verdict}",
+                f"{case.name:32} {base * 1000:7.0f}ms {ours * 1000:7.0f}ms "
+                f"{ratio:6.2f}x {case.goal:5.2f}x {verdict} {base_cpu * 1000:11.0f}ms "
+                f"{ours_cpu * 1000:6.0f}ms {ours_cpu / max(base_cpu, 1e-3):6.2f}x",
                 flush=True,
             )
     return 0
