@@ -64,6 +64,8 @@ class Case:
     #: compare stderr too (not for traps: the wording is each runtime's own, but
     #: wasmtime's root cause, e.g. "wasm trap: integer divide by zero", must appear)
     same_stderr: bool = True
+    #: start both with file descriptor 1 closed (`cmd >&-`)
+    close_stdout: bool = False
 
 
 def _files_setup(root: Path) -> None:
@@ -87,6 +89,7 @@ CASES: dict[str, Case] = {
     "exit_libc": Case("c_exit_code", args=["exit", "7"]),
     "exit_with_code": Case("c_exit_code", args=["code", "42"]),
     "exit_code_255": Case("c_exit_code", args=["code", "255"]),
+    "stdout_closed": Case("c_hello", close_stdout=True),
     "trap": Case("c_exit_code", args=["trap"], same_stderr=False),
     "env_passthrough": Case("c_args_env", flags=["--env", "PATH", "--env", "UNSET_HERE"]),
     "env_repeated": Case("c_args_env", flags=["--env", "A=1", "--env", "A=2", "--env", "B="]),
@@ -159,6 +162,7 @@ def run_both(case: Case, tmp_path: Path) -> list[tuple[int, bytes, bytes, dict[s
             cwd=tmp_path,
             env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT / "src")},
             check=False,
+            preexec_fn=(lambda: os.close(1)) if case.close_stdout else None,
         )
         results.append((proc.returncode, proc.stdout, proc.stderr, tree(box)))
     return results

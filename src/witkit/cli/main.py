@@ -64,7 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         status: int = args.func(args)
-        sys.stdout.flush()
+        if sys.stdout is not None:  # None when started with fd 1 closed (`cmd >&-`)
+            sys.stdout.flush()
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python from
         # complaining again when it flushes stdout at exit.

@@ -264,7 +264,8 @@ def run(args: argparse.Namespace) -> int:
             compiling=lambda: Progress(name, sys.stderr),
         )
     except Trap as trap:
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
         # render() is the message plus the guest backtrace when the engine gave one.
         print(f"witkit: error: {trap.render()}", file=sys.stderr)
         return TRAP_STATUS
