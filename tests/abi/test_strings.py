@@ -152,3 +152,36 @@ def test_lone_surrogates_in_host_strings_are_type_errors() -> None:
         ft = FuncType((("s", "string"),), None)
         with pytest.raises(TypeError, match=r"argument `s`: expected string \(a lone surrogate"):
             func_abi(ft, cx.opts).lower_params(cx, ["a\ud800"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a" * 5000, "é" + "a" * 5000, "a" * 5000 + "😀", "short"],
+    ids=["long-ascii", "long-latin1", "long-astral", "short"],
+)
+def test_long_ascii_strings_are_copied_from_the_str_itself(text: str) -> None:
+    mem, cx = _cx("utf8")
+    abi = func_abi(FuncType((("s", "string"),), None), cx.opts)
+    ptr, length = abi.lower_params(cx, [text])
+    assert bytes(mem.view[ptr : ptr + length]) == text.encode()
+
+
+def test_copy_ascii_uses_cpythons_layout_and_falls_back_elsewhere() -> None:
+    import sys
+
+    from witkit.abi import strings
+
+    if sys.implementation.name == "cpython":
+        assert strings._ASCII_LAYOUT is not None  # the one-copy path is really taken here
+    target = bytearray(16)
+    strings.copy_ascii(memoryview(target), 3, "hello", 5)
+    assert target[3:8] == b"hello"
+    with pytest.raises(TypeError):  # read-only: the fallback's slice assignment refuses too
+        strings.copy_ascii(memoryview(bytes(16)), 0, "hello", 5)
+    saved = strings._ASCII_LAYOUT
+    strings._ASCII_LAYOUT = None
+    try:
+        strings.copy_ascii(memoryview(target), 8, "world", 5)
+    finally:
+        strings._ASCII_LAYOUT = saved
+    assert target[3:13] == b"helloworld"

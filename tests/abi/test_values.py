@@ -96,6 +96,7 @@ def test_records_lower_from_records_mappings_and_objects() -> None:
         expected,
         {"first-name": "Ada", "age": 36, "from": "London"},
         {"first_name": "Ada", "age": 36, "from_": "London"},
+        {"first-name": "Ada", "age": 36, "from_": "London"},  # mixed: the fallback
         OrderedDict(first_name="Ada", age=36, from_="London"),
         SimpleNamespace(first_name="Ada", age=36, from_="London"),
         record_class(RecordType(PERSON.fields))("Ada", 36, "London"),

@@ -252,9 +252,15 @@ def canon_floats(values: list[float]) -> list[float]:
     return [NAN if x != x else x for x in values]
 
 
+#: WIT field names -> their Python names (computed once per record type, not per value)
+_snake_names: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
 def record_fields(v: object, wit_names: tuple[str, ...], where: str, wit: str) -> tuple[Any, ...]:
     """A record's field values from a Record, a mapping (WIT or snake names) or attributes."""
-    attrs = tuple(python_name(n) for n in wit_names)
+    attrs = _snake_names.get(wit_names)
+    if attrs is None:
+        attrs = _snake_names[wit_names] = tuple(python_name(n) for n in wit_names)
     if isinstance(v, Record):
         try:
             return tuple(getattr(v, a) for a in attrs)

@@ -22,6 +22,8 @@ adapter) can carry the spec's hint with ``load_string_from_range`` ->
 
 from __future__ import annotations
 
+import ctypes
+import sys
 from typing import TypeAlias
 
 from witkit.abi._support import bad, trap_decode
@@ -30,7 +32,9 @@ from witkit.abi.layout import MAX_STRING_BYTE_LENGTH, REALLOC_I32_MAX, align_to,
 from witkit.abi.trap import Rule, trap
 
 __all__ = [
+    "ASCII_DIRECT_MIN",
     "String",
+    "copy_ascii",
     "load_string_from_range",
     "store_host_string",
     "store_string_into_range",
@@ -38,6 +42,60 @@ __all__ = [
 
 #: the spec's lifted string: the text, the encoding it came in, and its tagged length
 String: TypeAlias = tuple[str, StringEncoding, int]
+
+
+# --------------------------------------------------------------------------- ASCII, one copy
+
+#: below this length ``mem[p:p + n] = s.encode()`` (two copies) beats the set-up of one
+ASCII_DIRECT_MIN = 4096
+
+
+def _ascii_layout() -> tuple[int, int] | None:
+    """Where CPython keeps a compact ASCII ``str``'s state byte and its characters.
+
+    An ASCII ``str`` *is* its UTF-8: a compact ASCII object (``PyASCIIObject``)
+    holds the bytes right after its header, so they can be copied into guest
+    memory with one ``memmove`` instead of ``encode`` (a copy) plus a slice
+    assignment (a second one) -- a third of a 1 MB string's lowering.  The
+    layout is CPython's, so it is probed on a fresh string and not used if
+    anything differs (another implementation, a free-threaded build).
+    """
+    if sys.implementation.name != "cpython":
+        return None
+    word = ctypes.sizeof(ctypes.c_void_p)
+    state, data = 4 * word, sys.getsizeof("") - 1
+    probe = "".join(["witkit", "-ascii-probe"]) * 3
+    try:
+        bits = ctypes.c_uint8.from_address(id(probe) + state).value
+        same = ctypes.string_at(id(probe) + data, len(probe)) == probe.encode()
+    except (OSError, ValueError):  # pragma: no cover - defensive: nothing to probe with
+        return None
+    return (state, data) if same and (bits >> 5) & 3 == 3 else None
+
+
+_ASCII_LAYOUT = _ascii_layout()
+
+
+def copy_ascii(mem: memoryview, ptr: int, v: str, n: int) -> None:
+    """``mem[ptr:ptr + n] = v.encode()`` for an ASCII ``v`` of length ``n``, with one copy.
+
+    The range is already bounds-checked by the caller.  Falls back to the two
+    copies when the layout is unknown, the object is not a compact ASCII
+    string (the compact and ASCII bits of its state), or the memory is not a
+    writable buffer ctypes can address.
+    """
+    layout = _ASCII_LAYOUT
+    if layout is not None:
+        state, data = layout
+        if (ctypes.c_uint8.from_address(id(v) + state).value >> 5) & 3 == 3:
+            try:
+                dst = ctypes.addressof(ctypes.c_char.from_buffer(mem, ptr))
+            except (TypeError, ValueError):
+                pass
+            else:
+                ctypes.memmove(dst, id(v) + data, n)
+                return
+    mem[ptr : ptr + n] = v.encode()
 
 
 def load_string_from_range(cx: Context, ptr: int, tagged_code_units: int) -> String:

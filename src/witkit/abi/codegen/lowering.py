@@ -41,6 +41,7 @@ from witkit.abi.layout import (
     flatten_type,
     payload_offset,
 )
+from witkit.abi.strings import ASCII_DIRECT_MIN
 from witkit.types import (
     BorrowType,
     EnumType,
@@ -167,19 +168,33 @@ class Lowering(Emitter):
         raise TypeError(f"not a scalar type: {t!r}")
 
     def record_fields(self, t: RecordType, v: str, where: str) -> list[str]:
-        """Locals holding the fields of a record value: attribute reads for our own class."""
+        """Locals holding the fields of a record value.
+
+        Our own Record class is read by attribute and a plain ``dict`` keyed by
+        the WIT names by subscript, both inline (a dict of snake-case keys or a
+        missing field falls back to ``_record_fields``, which knows every form
+        and names what is wrong).
+        """
         names = [self.fn.fresh("f") for _ in t.fields]
         cls = self._record(t)
+        comma = "," if len(names) == 1 else ""
         attrs = ", ".join(f"{v}.{attr}" for attr in cls._fields)
         wit_names = tuple(n for n, _ in t.fields)
-        target = ", ".join(names) + ("," if len(names) == 1 else "")
+        keys = ", ".join(f"{v}[{n!r}]" for n in wit_names)
+        target = ", ".join(names) + comma
+        general = (
+            f"{target} = _record_fields({v}, {self.const('_FN', repr(wit_names))}, "
+            f"{where!r}, {wit_text(t)!r})"
+        )
         with self.fn.block(f"if type({v}) is {self.obj('_R', cls)}:"):
-            self.emit(f"{target} = {attrs}" + ("," if len(names) == 1 else ""))
+            self.emit(f"{target} = {attrs}{comma}")
+        with self.fn.block(f"elif type({v}) is dict:"):
+            with self.fn.block("try:"):
+                self.emit(f"{target} = {keys}{comma}")
+            with self.fn.block("except KeyError:"):
+                self.emit(general)
         with self.fn.block("else:"):
-            self.emit(
-                f"{target} = _record_fields({v}, {self.const('_FN', repr(wit_names))}, "
-                f"{where!r}, {wit_text(t)!r})"
-            )
+            self.emit(general)
         return names
 
     def fixed_list(self, t: ListType, v: str, where: str) -> str:
@@ -409,11 +424,18 @@ class Lowering(Emitter):
             self.emit(f"{p}, {n} = _store_host_string(cx, {v}, {where!r})")
             self.emit("mem = memory()")
             return p, n
-        b = self.fn.fresh("b")
-        self.emit(f"{b} = {v}.encode() if {v}.isascii() else _encode_utf8({v}, {where!r})")
-        n = self.local(f"len({b})", "n")
+        # An ASCII str is its own UTF-8: a long one is copied straight from its
+        # characters (b is None), a short one through encode() (cheaper to set up).
+        b, n = self.fn.fresh("b"), self.fn.fresh("n")
+        with self.fn.block(f"if {v}.isascii():"):
+            self.emit(f"{n} = len({v})")
+            self.emit(f"{b} = {v}.encode() if {n} < {ASCII_DIRECT_MIN} else None")
+        with self.fn.block("else:"):
+            self.emit(f"{b} = _encode_utf8({v}, {where!r})")
+            self.emit(f"{n} = len({b})")
         p = self.allocate(1, n)
-        self.emit(f"mem[{p}:{p} + {n}] = {b}")
+        self.emit(f"if {b} is None: _copy_ascii(mem, {p}, {v}, {n})")
+        self.emit(f"else: mem[{p}:{p} + {n}] = {b}")
         return p, n
 
     def store_list_into_range(self, e: ValType, v: str, where: str, wit: str) -> tuple[str, str]:

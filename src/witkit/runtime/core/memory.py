@@ -38,13 +38,14 @@ if TYPE_CHECKING:
 __all__ = ["WASM_PAGE_SIZE", "CoreGlobal", "CoreMemory", "CoreTable"]
 
 WASM_PAGE_SIZE = 65536
+_data_size = _capi.memory_data_size
 _INT_BITS = {"i32": 32, "i64": 64}
 
 
 class CoreMemory(CoreExtern):
     """A linear memory in a store."""
 
-    __slots__ = ("_memory", "_memory_address", "_size", "_view")
+    __slots__ = ("_context", "_memory", "_memory_address", "_size", "_view")
 
     def __init__(self, store: Store, memory: ffi.wasmtime_memory_t) -> None:
         extern = ffi.wasmtime_extern_t(
@@ -53,12 +54,14 @@ class CoreMemory(CoreExtern):
         super().__init__(store, extern)
         self._memory = ffi.wasmtime_memory_t.from_buffer_copy(memory)
         self._memory_address = ctypes.addressof(self._memory)
+        #: the store's context pointer, fixed for its life (read on every ``view()``)
+        self._context = store._state.context
         self._size = -1
         self._view = memoryview(b"")
 
     def view(self) -> memoryview:
         """A writable byte view of the whole memory as it is now (see the module docstring)."""
-        size = _capi.memory_data_size(self.store._state.context, self._memory_address)
+        size = _data_size(self._context, self._memory_address)
         if size != self._size:
             self._remap(size)
         return self._view
