@@ -15,12 +15,13 @@ import re
 import sys
 import threading
 import time
+from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
 from witkit.errors import Trap, WitkitError
 
-__all__ = ["Progress", "parse_duration", "parse_size", "register"]
+__all__ = ["Progress", "initial_environ", "parse_duration", "parse_size", "register"]
 
 _EPILOG = """\
 capabilities (nothing is granted unless asked for):
@@ -108,7 +109,11 @@ def register(sub: Any) -> None:
         help="grant a directory read-only",
     )
     add("--env", action="append", default=[], metavar="NAME[=VAL]", help="set a variable")
-    add("--argv0", metavar="NAME", help="the program name the guest sees (default: COMPONENT)")
+    add(
+        "--argv0",
+        metavar="NAME",
+        help="the program name the guest sees (default: the file name of COMPONENT)",
+    )
     add("-S", dest="wasi", action="append", default=[], metavar="OPT[=VAL]", help="WASI option")
     add("-W", dest="wasm", action="append", default=[], metavar="OPT=VAL", help="wasm limit")
     add("--inherit-env", action="store_true", help="pass the host environment")
@@ -121,6 +126,26 @@ def register(sub: Any) -> None:
     add("component", metavar="COMPONENT", help="the component (.wasm or .wat)")
     add("args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the guest")
     parser.set_defaults(func=run)
+
+
+def initial_environ() -> list[tuple[str, str]]:
+    """The host environment for ``-S inherit-env``: ``os.environ`` minus Python's own addition.
+
+    Python adds ``LC_CTYPE=C.UTF-8`` to its environment when it starts under the
+    C locale (PEP 538); the guest must see what the user's shell gave, as under
+    ``wasmtime run``.  Linux keeps the block the process started with in
+    ``/proc/self/environ``, which tells whether ``LC_CTYPE`` was really given.
+    """
+    env = dict(os.environ)
+    if "LC_CTYPE" in env:
+        try:
+            with open("/proc/self/environ", "rb") as f:
+                given = f.read().split(b"\0")
+        except OSError:
+            given = None
+        if given is not None and not any(e.startswith(b"LC_CTYPE=") for e in given):
+            del env["LC_CTYPE"]
+    return list(env.items())
 
 
 def _split_dir(spec: str) -> tuple[str, str]:
@@ -171,7 +196,7 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
             except (ValueError, argparse.ArgumentTypeError) as err:
                 raise WitkitError(f"-W {option}: {err}") from None
     if inherit_env:
-        config.inherit_env()
+        config.envs(initial_environ())
     for spec in args.env:
         name, sep, value = spec.partition("=")
         # appended, not replaced: a repeated --env reaches the guest twice, as in wasmtime
@@ -187,7 +212,8 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
     if inherit_network:
         config.inherit_network()
     config.allow_tcp(tcp).allow_udp(udp).allow_ip_name_lookup(lookup)
-    argv0 = args.argv0 if args.argv0 is not None else args.component
+    # wasmtime's default program name is the file name, not the path given
+    argv0 = args.argv0 if args.argv0 is not None else (Path(args.component).name or args.component)
     config.args(argv0, *args.args)
     return config, Limits(fuel=fuel, timeout=timeout, max_memory=max_memory)
 
