@@ -13,13 +13,15 @@ Rules:
 * Order is meaning: dicts keep the order items were declared in, and the printer
   prints in that order (as wasm-tools does).
 * Models are built incrementally by the resolver and the decoder, so arena entries
-  are plain (mutable) dataclasses; nothing outside a builder mutates them.
+  are plain (mutable) records; nothing outside a builder mutates them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal, NewType, TypeAlias
+
+from witkit._record import record
 
 __all__ = [
     "NO_OWNER",
@@ -83,7 +85,7 @@ PrimitiveName = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TypeRef:
     """A reference to a defined type in ``Resolve.types``."""
 
@@ -94,14 +96,14 @@ class TypeRef:
 Type: TypeAlias = "PrimitiveName | TypeRef"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Docs:
     """Doc comments of an item, joined with newlines, without the comment markers."""
 
     contents: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Stability:
     """The feature gates of an item.
 
@@ -119,54 +121,54 @@ class Stability:
 # --------------------------------------------------------------------------- type definitions
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Record:
     fields: tuple[tuple[str, Type, Docs], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Resource:
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Handle:
     kind: Literal["own", "borrow"]
     resource: TypeId
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Flags:
     names: tuple[tuple[str, Docs], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Tuple:
     types: tuple[Type, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Variant:
     cases: tuple[tuple[str, Type | None, Docs], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Enum:
     cases: tuple[tuple[str, Docs], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OptionOf:
     value: Type
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ResultOf:
     ok: Type | None
     err: Type | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListOf:
     """``list<T>``, or ``list<T, N>`` when ``length`` is set."""
 
@@ -174,30 +176,30 @@ class ListOf:
     length: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MapOf:
     key: Type
     value: Type
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Future:
     value: Type | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Stream:
     element: Type | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Alias:
     """``type x = T``: a name for another type (also what a ``use`` creates)."""
 
     target: Type
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unknown:
     """A type imported into a world whose definition is not known (decoding only)."""
 
@@ -221,7 +223,7 @@ TypeDefKind: TypeAlias = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TypeOwner:
     """Where a type is declared: an interface, a world, or nowhere (anonymous types)."""
 
@@ -232,7 +234,7 @@ class TypeOwner:
 NO_OWNER = TypeOwner("none")
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class TypeDef:
     """A defined type.  Anonymous types (``list<u8>`` in a signature) have ``name=None``."""
 
@@ -248,7 +250,7 @@ class TypeDef:
 # --------------------------------------------------------------------------- functions
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FunctionKind:
     """``freestanding``, or a resource function (``method``/``static``/``constructor``) of ``resource``.
 
@@ -260,7 +262,7 @@ class FunctionKind:
     is_async: bool = False
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Function:
     """A function.  ``name`` is the full component-level name, e.g. ``[method]file.read``."""
 
@@ -285,7 +287,7 @@ class Function:
 # --------------------------------------------------------------------------- interfaces, worlds, packages
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Interface:
     """An interface; ``name`` is None for an interface defined inline in a world."""
 
@@ -299,7 +301,7 @@ class Interface:
     clone_of: InterfaceId | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WorldKey:
     """How an item is keyed in a world: by plain name, or by the interface it is."""
 
@@ -307,7 +309,7 @@ class WorldKey:
     interface: InterfaceId | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WorldItem:
     """``kind`` tells which of ``interface``/``function``/``type`` is set.
 
@@ -325,7 +327,7 @@ class WorldItem:
     external_id: str | None = None
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class World:
     name: str
     imports: dict[WorldKey, WorldItem] = field(default_factory=dict)
@@ -335,7 +337,7 @@ class World:
     stability: Stability = Stability()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PackageName:
     namespace: str
     name: str
@@ -346,7 +348,7 @@ class PackageName:
         return base if self.version is None else f"{base}@{self.version}"
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Package:
     name: PackageName
     docs: Docs = Docs()
@@ -354,7 +356,7 @@ class Package:
     worlds: dict[str, WorldId] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Resolve:
     """All packages known to one resolution, in dependency order (dependencies first)."""
 

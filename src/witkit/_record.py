@@ -1,0 +1,152 @@
+"""``record``: the shape of ``@dataclass(frozen=True, slots=True)`` at a fraction of the cost to define.
+
+Why this exists: every command pays, at start-up, for each class its modules
+define, and ``witkit wit`` imports some 140 record classes (IR, types, WIT model).
+``dataclasses`` compiles six methods per class with one ``exec`` each and then
+rebuilds the class for ``__slots__``; that alone was most of the import time,
+as much as the work itself on an 18 MB component.  Here only ``__init__`` is
+generated (it is hot, so it stays straight-line code); equality, hashing,
+``repr`` and pickling go field by field through shared functions, and the class
+is built once, already slotted.
+
+The result behaves like the dataclass it replaces where witkit relies on it:
+frozen (or not), slotted, field-wise ``==``/``hash`` (or identity with
+``eq=False``), ``__match_args__`` for ``match``, defaults and
+``field(default_factory=...)``, and ``dataclasses.fields``/``replace``/``asdict``/
+``is_dataclass`` (a ``__dataclass_fields__`` table is filled in).  Not supported,
+on purpose: inheriting fields from another record, ``InitVar``, ``kw_only``,
+``__post_init__``, ordering.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar, dataclass_transform, overload
+
+__all__ = ["record"]
+
+_C = TypeVar("_C", bound=type)
+_MISSING: Any = dataclasses.MISSING
+
+
+def _eq(self: Any, other: Any) -> bool:
+    if other.__class__ is not self.__class__:
+        return NotImplemented  # type: ignore[no-any-return]
+    return all(getattr(self, f) == getattr(other, f) for f in self.__record_fields__)
+
+
+def _hash(self: Any) -> int:
+    return hash(tuple(getattr(self, f) for f in self.__record_fields__))
+
+
+def _repr(self: Any) -> str:
+    shown = ", ".join(
+        f"{f}={getattr(self, f)!r}" for f in self.__record_fields__ if f in self.__record_repr__
+    )
+    return f"{self.__class__.__qualname__}({shown})"
+
+
+def _frozen_setattr(self: Any, name: str, value: object) -> None:
+    raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self: Any, name: str) -> None:
+    raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def _getstate(self: Any) -> tuple[object, ...]:
+    return tuple(getattr(self, f) for f in self.__record_fields__)
+
+
+def _setstate(self: Any, state: tuple[object, ...]) -> None:
+    for name, value in zip(self.__record_fields__, state, strict=True):
+        object.__setattr__(self, name, value)
+
+
+def _is_classvar(annotation: object) -> bool:
+    text = annotation if isinstance(annotation, str) else repr(annotation)
+    return text.startswith(("ClassVar", "typing.ClassVar"))
+
+
+def _build(cls: type, frozen: bool, eq: bool) -> type:
+    for base in cls.__mro__[1:]:
+        if "__record_fields__" in base.__dict__:
+            raise TypeError(f"{cls.__name__}: records do not inherit fields")
+    annotations = inspect.get_annotations(cls)
+    names = [n for n, a in annotations.items() if not _is_classvar(a)]
+    namespace = {
+        k: v
+        for k, v in cls.__dict__.items()
+        if k not in names and k not in ("__dict__", "__weakref__")
+    }
+    scope: dict[str, Any] = {"_set": object.__setattr__ if frozen else None}
+    params: list[str] = []
+    body: list[str] = []
+    table: dict[str, dataclasses.Field[Any]] = {}
+    shown: set[str] = set()
+    for name in names:
+        raw = cls.__dict__.get(name, _MISSING)
+        spec: dataclasses.Field[Any] = (
+            raw if isinstance(raw, dataclasses.Field) else dataclasses.field(default=raw)
+        )
+        spec.name = name
+        spec.type = annotations[name]
+        spec._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
+        table[name] = spec
+        if spec.repr:
+            shown.add(name)
+        if spec.default is not _MISSING:
+            scope[f"_d_{name}"] = spec.default
+            params.append(f"{name}=_d_{name}")
+            value = name
+        elif spec.default_factory is not _MISSING:
+            scope[f"_d_{name}"] = _MISSING
+            scope[f"_f_{name}"] = spec.default_factory
+            params.append(f"{name}=_d_{name}")
+            value = f"_f_{name}() if {name} is _d_{name} else {name}"
+        else:
+            if any("=" in p for p in params):
+                raise TypeError(
+                    f"{cls.__name__}: field {name!r} without a default follows one with"
+                )
+            params.append(name)
+            value = name
+        body.append(
+            f"    _set(self, {name!r}, {value})" if frozen else f"    self.{name} = {value}"
+        )
+    source = f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "    pass") + "\n"
+    exec(compile(source, f"<record {cls.__qualname__}>", "exec"), scope)
+    init = scope["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    namespace["__init__"] = init
+    namespace["__slots__"] = tuple(names)
+    namespace["__match_args__"] = tuple(names)
+    namespace["__record_fields__"] = tuple(names)
+    namespace["__record_repr__"] = frozenset(shown)
+    namespace["__dataclass_fields__"] = table
+    namespace.setdefault("__repr__", _repr)
+    if eq:
+        namespace.setdefault("__eq__", _eq)
+        namespace["__hash__"] = _hash if frozen else None
+    if frozen:
+        namespace["__setattr__"] = _frozen_setattr
+        namespace["__delattr__"] = _frozen_delattr
+        namespace["__getstate__"] = _getstate
+        namespace["__setstate__"] = _setstate
+    return type(cls)(cls.__name__, cls.__bases__, namespace)
+
+
+@overload
+def record(cls: _C, /) -> _C: ...
+@overload
+def record(*, frozen: bool = True, eq: bool = True) -> Callable[[_C], _C]: ...
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field,))
+def record(cls: Any = None, /, *, frozen: bool = True, eq: bool = True) -> Any:
+    """Make ``cls`` a slotted record of its annotated fields (see the module docs)."""
+    if cls is None:
+        return lambda c: _build(c, frozen, eq)
+    return _build(cls, frozen, eq)
