@@ -65,13 +65,9 @@ CASES = (
 
 def component(name: str) -> Path:
     sys.path.insert(0, str(ROOT))
-    from tests.fixtures.build import FIXTURES, Fixture, build
+    from tests.wasi.guests import build_guest  # the corpus, plus the file copier
 
-    if name == "c_copy":  # not in the shared corpus list: registered here
-        FIXTURES.setdefault(
-            name, Fixture(name, "c", ("c/copy.c",), "command: copies a file (benchmarks)")
-        )
-    return build(name)
+    return build_guest(name)
 
 
 def wasmtime_binary() -> str:

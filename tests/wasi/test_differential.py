@@ -89,6 +89,7 @@ CASES: dict[str, Case] = {
     "stdin_empty": Case("c_stdin_echo"),
     "big_output": Case("c_big_output"),
     "files": Case("c_files", args=["/sandbox"], setup=_files_setup),
+    "fs_edges": Case("c_fs_edges", args=["/sandbox"], setup=lambda root: None),
     "clocks_random": Case("c_clocks_random"),
     "exit_ok": Case("c_exit_code", args=["ok"]),
     "exit_return": Case("c_exit_code", args=["return", "3"]),
@@ -146,10 +147,10 @@ def run_both(case: Case, tmp_path: Path) -> list[tuple[int, bytes, bytes, dict[s
     if case.path is not None:
         component = case.path
     else:
-        from tests.fixtures.build import build
+        from tests.wasi.guests import build_guest
 
         assert case.fixture is not None
-        component = build(case.fixture)
+        component = build_guest(case.fixture)
     results = []
     for tool in ("wasmtime", "witkit"):
         box = tmp_path / tool / "sandbox"

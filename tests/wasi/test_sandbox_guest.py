@@ -22,10 +22,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.wasi.guests import build_guest
 from tests.wasi.test_differential import ROOT, TIMEOUT, tree, wasmtime_binary
-
-#: the sandbox guest is not in the shared corpus list; registered here under this name
-FIXTURE = "c_sandbox"
 
 EPERM = "Operation not permitted"
 ENOTCAPABLE = "Capabilities insufficient"
@@ -70,18 +68,7 @@ EXPECTED_READ_ONLY: dict[str, str] = {
 
 
 def sandbox_component() -> Path:
-    from tests.fixtures.build import FIXTURES, Fixture, build
-
-    FIXTURES.setdefault(
-        FIXTURE,
-        Fixture(
-            FIXTURE,
-            "c",
-            ("c/sandbox.c",),
-            "command: tries .., absolute paths, symlinks out, writes to a read-only preopen",
-        ),
-    )
-    return build(FIXTURE)
+    return build_guest("c_sandbox")
 
 
 def layout(outer: Path) -> None:
