@@ -5,7 +5,7 @@ plus the core call into wasm); this measures only what ``witkit.abi`` does on
 the host side -- lowering the arguments and lifting the results -- with the
 guest simulated in Python (a bump ``realloc``, the echo done by writing the
 return area).  When the spec's reference ``definitions.py`` is available (see
-``tests/abi/spec_oracle.py``), the same work done by it is the peer, measured
+``tools/abi_spec_oracle.py``), the same work done by it is the peer, measured
 in the same run.  Run:
 
     python benchmarks/bench_abi.py          # all scenarios
@@ -30,9 +30,9 @@ from witkit.abi.testing import FakeMemory
 from witkit.abi.values import record_class
 from witkit.types import FuncType, ListType, RecordType, ValType
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 try:
-    from tests.abi.spec_oracle import load_spec, spec_context, spec_type, to_spec
+    from abi_spec_oracle import load_spec, spec_context, spec_type, to_spec
 except ImportError:  # pragma: no cover - run outside the repository
     load_spec = None  # type: ignore[assignment]
 

@@ -1,11 +1,13 @@
-"""The spec's executable reference (``definitions.py``) as a test oracle, when it is available.
+"""The spec's executable reference (``definitions.py``) as an oracle: loading it, converting to it.
 
 The component-model repository's ``design/mvp/canonical-abi/definitions.py`` is
-the Canonical ABI written as Python.  We load it (never copy it) from
-``$WITKIT_CANONICAL_ABI_DEFINITIONS`` or from the local mirror of the repository,
-and convert types and values between its representation and ours, so tests can
-run the same lift/lower through both and compare bytes, ``realloc`` calls and
-values.  Without the file, the tests using it are skipped.
+the Canonical ABI written as Python.  We load it (never copy it) from a path
+given, ``$WITKIT_CANONICAL_ABI_DEFINITIONS`` or a local mirror of the
+repository, and convert types and values between its representation and ours,
+so the same lift/lower can run through both and bytes, ``realloc`` calls and
+values be compared.  Used by ``tools/abi_spec_diff.py`` (the differential
+check) and ``benchmarks/bench_abi.py`` (the peer); the file is not in CI, so
+no test depends on it.
 """
 
 from __future__ import annotations
@@ -40,9 +42,10 @@ DEFINITIONS = "design/mvp/canonical-abi/definitions.py"
 
 
 @cache
-def load_spec() -> ModuleType | None:
+def load_spec(path: str | None = None) -> ModuleType | None:
     """The spec's definitions module, with the deterministic profile on (canonical NaNs)."""
-    path = os.environ.get("WITKIT_CANONICAL_ABI_DEFINITIONS")
+    if path is None:
+        path = os.environ.get("WITKIT_CANONICAL_ABI_DEFINITIONS")
     if path is None:
         if not MIRROR.exists():
             return None
@@ -63,7 +66,7 @@ def load_spec() -> ModuleType | None:
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
-    module.DETERMINISTIC_PROFILE = True
+    setattr(module, "DETERMINISTIC_PROFILE", True)  # noqa: B010 - the module is untyped
     return module
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.abi.spec_oracle import load_spec, spec_context
 from witkit.abi import CanonicalOptions, Context, func_abi, type_abi
 from witkit.abi.strings import load_string_from_range, store_string_into_range
 from witkit.abi.testing import FakeMemory
@@ -97,45 +96,6 @@ def test_latin1_is_tagged_only_when_wider_characters_occur() -> None:
     _, n = type_abi("string", cx.opts).lower_flat(cx, "ÿ")
     assert n == 1
     assert load_string_from_range(cx, 0, 0) == ("", "latin1+utf16", 0)
-
-
-SOURCES = [
-    ("utf8", lambda s: len(s.encode())),
-    ("utf16", lambda s: len(s.encode("utf-16-le")) // 2),
-]
-
-
-def _hint(encoding: str, text: str) -> int:
-    """The tagged code units a guest using ``encoding`` would give for ``text``."""
-    if encoding == "utf8":
-        return len(text.encode())
-    if encoding == "utf16":
-        return len(text.encode("utf-16-le")) // 2
-    try:
-        return len(text.encode("latin-1"))
-    except UnicodeEncodeError:
-        return len(text.encode("utf-16-le")) // 2 | TAG
-
-
-spec = load_spec()
-
-
-@pytest.mark.skipif(spec is None, reason="the spec's definitions.py is not available")
-@pytest.mark.parametrize("source", ["utf8", "utf16", "latin1+utf16"])
-@pytest.mark.parametrize("destination", ["utf8", "utf16", "latin1+utf16"])
-@pytest.mark.parametrize("text", SAMPLES)
-def test_every_transcoding_follows_the_spec(source: str, destination: str, text: str) -> None:
-    """Same realloc calls and same bytes as the spec's store_string_into_range."""
-    assert spec is not None
-    ours, cx = _cx(destination)
-    theirs = FakeMemory(1 << 16, base=256)
-    hint = _hint(source, text)
-    ptr, units = store_string_into_range(cx, text, source, hint)  # type: ignore[arg-type]
-    scx = spec_context(spec, theirs.data, destination, theirs.realloc)
-    assert (ptr, units) == spec.store_string_into_range(scx, (text, source, hint))
-    assert ours.calls == theirs.calls
-    assert ours.data == theirs.data
-    assert load_string_from_range(cx, ptr, units) == (text, destination, units)
 
 
 def test_a_utf16_source_that_is_all_latin1_deflates() -> None:
