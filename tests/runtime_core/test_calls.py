@@ -229,3 +229,20 @@ def test_a_bound_call_keeps_its_function_and_store_alive(engine: Engine) -> None
     call = Store(engine).instantiate(compile_wat(engine, IDENTITIES)).func("i32").call
     gc.collect()
     assert call(41) == 41
+
+
+def test_the_fast_caller_is_built_on_first_use(instantiate: Instantiate) -> None:
+    """Instantiating wraps every export; only the ones called pay for their caller."""
+    inst = instantiate(
+        '(module (func (export "f") (param i32) (result i32) (local.get 0))'
+        ' (func (export "v") (param v128)))'
+    )
+    f, v = inst.func("f"), inst.func("v")
+    assert f._bound == {} and v._bound == {}
+    assert f(7) == 7
+    assert f.call is f.bind() and list(f._bound) == [False]
+    with pytest.raises(TypeError, match="v128"):
+        v.call()
+    assert v._bound == {}
+    with pytest.raises(AttributeError, match="nope"):
+        f.nope  # noqa: B018

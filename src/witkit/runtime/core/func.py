@@ -275,7 +275,10 @@ class CoreFunc(CoreExtern):
     """A core function in a store: an export, a table element, or a host function.
 
     ``call`` is the fast path (a plain function; keep a reference to it in hot
-    loops rather than going through ``__call__``).
+    loops rather than going through ``__call__``).  It is generated on first
+    access: a component instance wraps hundreds of exports and trampolines it
+    never calls, and building every caller up front was half of instantiating
+    a componentize-py component.
     """
 
     __slots__ = ("_bound", "_func", "call", "name", "type")
@@ -291,11 +294,19 @@ class CoreFunc(CoreExtern):
         self.type = ty
         self.name = name
         self._bound: dict[bool, Callable[..., Any]] = {}
-        self.call: Callable[..., Any]
+        self.call: Callable[..., Any]  # set by __getattr__ on first use
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached while the ``call`` slot is still empty.
+        if name != "call":
+            raise AttributeError(f"'CoreFunc' object has no attribute {name!r}")
+        call: Callable[..., Any]
         try:
-            self.call = self.bind()
+            call = self.bind()
         except TypeError as err:
-            self.call = _unsupported(str(err))
+            call = _unsupported(str(err))
+        self.call = call
+        return call
 
     def __call__(self, *args: int | float) -> Any:
         return self.call(*args)
