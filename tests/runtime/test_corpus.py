@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
+import wasmtime
+import wasmtime.component as wc
+
 import witkit
 from tests.runtime.test_differential import norm_wasmtime, norm_witkit, to_wasmtime
 from witkit.types import FuncType, InstanceType
 from witkit.wasi import WasiConfig, add_to_linker
-
-wasmtime = pytest.importorskip("wasmtime")
-wc = pytest.importorskip("wasmtime.component")
 
 
 def _fixture(name: str) -> Path:

@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+import wasmtime
+import wasmtime.component as wc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,9 +36,6 @@ from witkit.types import (
     ValType,
     VariantType,
 )
-
-wasmtime = pytest.importorskip("wasmtime")
-wc = pytest.importorskip("wasmtime.component")
 
 POINT = RecordType((("x", "s32"), ("y", "s32"), ("name", "string")))
 TYPES: list[ValType] = [
