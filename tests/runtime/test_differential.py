@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 import wasmtime
 import wasmtime.component as wc
 from hypothesis import HealthCheck, given, settings
