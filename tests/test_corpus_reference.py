@@ -43,9 +43,9 @@ class Guest:
             func = self.instance.get_func(self.store, name)
         else:
             outer = self.instance.get_export_index(self.store, interface)
-            func = self.instance.get_func(
-                self.store, self.instance.get_export_index(self.store, name, outer)
-            )
+            inner = self.instance.get_export_index(self.store, name, outer)
+            assert inner is not None, f"{interface} has no export {name}"
+            func = self.instance.get_func(self.store, inner)
         assert func is not None, name
         result = func(self.store, *args)
         func.post_return(self.store)
