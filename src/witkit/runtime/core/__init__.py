@@ -16,6 +16,8 @@ The API
     engine = Engine(consume_fuel=True)              # keyword overrides of EngineConfig
     module = engine.compile(wasm_bytes, name="app") # -> CoreModule; on-disk cache first
     module.imports, module.exports                  # tuples of CoreImport / CoreExport
+                                                    # (types: CoreFuncType, CoreMemoryType,
+                                                    #  CoreGlobalType, CoreTableType, CoreTagType)
     module.from_cache                               # loaded rather than compiled?
 
     store = Store(engine, fuel=None, timeout=None, max_memory=None,
@@ -28,6 +30,7 @@ The API
 
     add = instance.func("add")          # CoreFunc: .type (CoreFuncType), .name, .store
     add.call(1, 2)                      # fast path: a plain function, keep it around
+                                        # (generated on first access, not per export)
     add(1, 2)                           # the same through __call__ (one frame slower)
     add.bind(signed=True)(-1, 2)        # the signed-integer view of the same function
 
@@ -87,6 +90,8 @@ Rules and hazards
   directly would leave it there.
 * **No v128 or typed references at the Python boundary**: such functions can be
   looked up and passed along as imports, but calling them raises ``TypeError``.
+  Exception tags and shared memories are ``OpaqueExtern``s: passed from an
+  export to an import, never used from Python.
 """
 
 from witkit.runtime.core.engine import CoreModule as CoreModule
