@@ -90,6 +90,8 @@ def _check_decode(name: str) -> None:
     text = print_resolve(decoded.resolve, decoded.package)
     assert strip_lines(text) == strip_lines(expected.text or "")
     assert resolve_to_dict(decoded.resolve) == expected.json
+    # and byte for byte, as wasm-tools writes it (no final newline)
+    assert resolve_to_json(decoded.resolve) == expected.json_text
 
 
 @pytest.mark.parametrize("name", sorted(SOURCES))
