@@ -359,15 +359,17 @@ def make_lift(
     simple = (
         len(from_host) == 1
         and not has_borrows
-        and post_return is None
         and not keeps_storage
         and not is_async
+        and unsupported is None
     )
     call: Callable[..., Any]
-    if simple and unsupported is None and _all_ints(ty):
+    if simple and post_return is None and _all_ints(ty):
         call = _int_call(ty, inst, core, general)
-    elif simple and unsupported is None:
+    elif simple and post_return is None:
         call = _simple_call(inst, core, nresults, cx, lower_params, lift_results)
+    elif simple and nresults == 1 and post_return is not None:
+        call = _post_return_call(inst, core, cx, lower_params, lift_results, post_return)
     else:
         call = general
 
@@ -433,6 +435,43 @@ def _simple_call(
         return value
 
     return call_n
+
+
+def _post_return_call(
+    inst: RuntimeInstance,
+    core: Callable[..., Any],
+    cx: Context,
+    lower_params: Callable[[Context, Sequence[Any]], list[Any]],
+    lift_results: Callable[[Context, Sequence[Any]], Any],
+    post_return: Callable[..., Any],
+) -> Callable[..., Any]:
+    """The shape of most real exports (a string or list comes back): ``_simple_call`` + post-return."""
+
+    def call(*args: Any) -> Any:
+        if not inst.may_enter:
+            raise cannot_enter(inst)
+        inst.may_enter = False
+        try:
+            flat = lower_params(cx, args)
+        except Trap:
+            inst.poisoned = True
+            raise
+        except BaseException:
+            inst.may_enter = True
+            raise
+        try:
+            result = core(*flat)
+            value = lift_results(cx, (result,))
+            inst.may_leave = False
+            post_return(result)
+            inst.may_leave = True
+        except BaseException:
+            inst.poisoned = True
+            raise
+        inst.may_enter = True
+        return value
+
+    return call
 
 
 #: integer WIT types a generated fast path checks inline: (lowest, highest, result expression)
