@@ -96,6 +96,9 @@ CASES: dict[str, Case] = {
     "exit_libc": Case("c_exit_code", args=["exit", "7"]),
     "exit_with_code": Case("c_exit_code", args=["code", "42"]),
     "exit_code_255": Case("c_exit_code", args=["code", "255"]),
+    # exit-with-code takes a u8: lifting drops the high bits (300 -> 44, 256 -> 0)
+    "exit_code_300": Case("c_exit_code", args=["code", "300"]),
+    "exit_code_256": Case("c_exit_code", args=["code", "256"]),
     "stdout_closed": Case("c_hello", close_stdout=True),
     "guest_flags": Case("c_args_env", args=["--help", "-x", "--dir", "y", "--", "z"]),
     "inherit_env_override": Case(
