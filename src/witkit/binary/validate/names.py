@@ -1,14 +1,15 @@
 """Names of the component model: labels (kebab-case), extern names, strong uniqueness, semver.
 
 Explainer.md "Import and Export Definitions" gives the grammar: a name is a
-``label``, an ``[constructor]``/``[method]``/``[static]`` annotated label, an
-interface name ``ns:pkg/iface@version``, or a ``url=<>``, ``locked-dep=<>``,
-``unlocked-dep=<>``, ``integrity=<>`` name.  Two names in one scope must be
+``label``, an ``[constructor]``/``[method]``/``[static]`` annotated label, or an
+interface name ``ns:pkg/iface@version``.  (The ``url=``, ``locked-dep=``,
+``unlocked-dep=`` and ``integrity=`` names of earlier drafts are gone from the
+spec and from wasm-tools 1.262, so they are rejected here too.)  Two names in one scope must be
 *strongly unique*: different even when compared case-insensitively, and
 ``[method]r.r`` / ``[static]r.r`` clash with the label ``r``.
 
-The parse follows wasmparser's ``validator/names.rs`` so that exactly the same
-names are accepted.
+The parse follows wasmparser's ``validator/names.rs`` (as of wasm-tools 1.262)
+so that exactly the same names are accepted.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from witkit.binary.validate.context import Features
 __all__ = [
     "NameError_",
     "canonical_label",
+    "canonical_version",
     "ParsedName",
     "check_semver",
     "is_kebab",
@@ -85,6 +87,24 @@ def check_semver(s: str) -> None:
     """Raise ``NameError_`` unless ``s`` is a valid semver (https://semver.org)."""
     if not _SEMVER.fullmatch(s):
         raise NameError_(f"`{s}` is not a valid semver")
+
+
+def canonical_version(version: str) -> str:
+    """The ``canonversion`` of a valid semver (Explainer.md "Canonical Interface Name").
+
+    ``1.2.3`` -> ``1``, ``0.2.6`` -> ``0.2``, ``0.0.1`` -> ``0.0.1``; like wasm-tools
+    1.262, a pre-release version is its own canonical version (build metadata dropped).
+    """
+    core, _, _build = version.partition("+")
+    numbers, dash, _pre = core.partition("-")
+    if dash:
+        return core
+    major, minor, patch = numbers.split(".")
+    if major != "0":
+        return major
+    if minor != "0":
+        return f"0.{minor}"
+    return f"0.0.{patch}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,58 +230,6 @@ class _Parser:
             return version
         return None
 
-    def semver_range(self, text: str) -> None:
-        if text == "*":
-            return
-        if text.startswith(">="):
-            rest = text[2:]
-            lower, sep, upper = rest.partition(" ")
-            check_semver(lower)
-            if sep:
-                if not upper.startswith("<"):
-                    raise NameError_("expected `<` at start of version range upper bounds")
-                check_semver(upper[1:])
-        elif text.startswith("<"):
-            check_semver(text[1:])
-        else:
-            raise NameError_("expected `>=` or `<` at start of version range")
-
-    def pkg_name_query(self) -> None:
-        self.pkg_path(False)
-        if self.eat("@"):
-            if self.eat("*"):
-                return
-            self.expect("{")
-            text = self.take_up_to("}")
-            self.expect("}")
-            self.semver_range(text)
-
-    def parse_hash(self) -> None:
-        integrity = self.take_up_to(">")
-        any_hash = False
-        for item in integrity.split():
-            any_hash = True
-            for algo in ("sha256", "sha384", "sha512"):
-                if item.startswith(algo):
-                    rest = item[len(algo) :]
-                    break
-            else:
-                raise NameError_(f"unrecognized hash algorithm: `{item}`")
-            if not rest.startswith("-"):
-                raise NameError_(f"expected `-` after hash algorithm: {item}")
-            b64 = rest[1:].split("?", 1)[0]
-            if not _is_base64(b64):
-                raise NameError_(f"not valid base64: `{b64}`")
-        if not any_hash:
-            raise NameError_("integrity hash cannot be empty")
-
-    def optional_hash(self) -> None:
-        if not self.eat(","):
-            return
-        self.expect("integrity=<")
-        self.parse_hash()
-        self.expect(">")
-
     def parse(self) -> ParsedName:
         raw = self.next
         if self.eat("[constructor]"):
@@ -271,48 +239,10 @@ class _Parser:
                 resource = self.kebab(self.take_until("."))
                 method = self.expect_kebab()
                 return ParsedName(raw, kind, resource, method)  # type: ignore[arg-type]
-        if self.eat("unlocked-dep="):
-            self.expect("<")
-            self.pkg_name_query()
-            self.expect(">")
-            return ParsedName(raw, "dependency")
-        if self.eat("locked-dep="):
-            self.expect("<")
-            self.pkg_name(False)
-            self.expect(">")
-            self.optional_hash()
-            return ParsedName(raw, "dependency")
-        if self.eat("url="):
-            self.expect("<")
-            url = self.take_up_to(">")
-            if "<" in url:
-                raise NameError_("url cannot contain `<`")
-            self.expect(">")
-            self.optional_hash()
-            return ParsedName(raw, "url")
-        if self.eat("integrity="):
-            self.expect("<")
-            self.parse_hash()
-            self.expect(">")
-            return ParsedName(raw, "hash")
         if ":" in self.next:
             version = self.pkg_name(True)
             return ParsedName(raw, "interface", raw, version)
         return ParsedName(raw, "label", self.expect_kebab())
-
-
-def _is_base64(s: str) -> bool:
-    if not s:
-        return False
-    equals = 0
-    for i, c in enumerate(s):
-        if c.isascii() and (c.isalnum() or c in "+/") and equals == 0:
-            continue
-        if c == "=" and i > 0 and equals < 2:
-            equals += 1
-            continue
-        return False
-    return True
 
 
 def parse_name(text: str, features: Features) -> ParsedName:

@@ -1,0 +1,157 @@
+"""witkit and ``wasm-tools validate`` must agree on every component we can make.
+
+Sources: the fixture corpus (C, componentize-py, jco and WAT components), the
+hand-written texts of ``corpus_wat``, the component-model spec tests when the
+spec mirror is present (extracted at test time, never stored), and seeded
+single-byte mutations of all of those.  Core function bodies are validated
+through wasmtime's core validator hook, since witkit does not parse code.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import random
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+import wasmtime
+
+from tests.binary.corpus_wat import TEXTS
+from tests.binary.helpers import wasm_tools, wat
+from witkit.binary import ir, read, validate
+from witkit.errors import BinaryError
+
+TOOL = wasm_tools()
+pytestmark = pytest.mark.skipif(TOOL is None, reason="wasm-tools is not installed")
+SPEC_MIRROR = Path("/work/.mirror/WebAssembly+component-model/repo")
+MUTANTS = 400
+
+_ENGINE = wasmtime.Engine()
+
+
+def _core(module: memoryview) -> None:
+    wasmtime.Module.validate(_ENGINE, bytes(module))
+
+
+def reference(data: bytes) -> tuple[bool, str]:
+    assert TOOL is not None
+    with tempfile.NamedTemporaryFile(suffix=".wasm") as f:
+        f.write(data)
+        f.flush()
+        proc = subprocess.run(
+            [TOOL, "validate", f.name], capture_output=True, text=True, check=False
+        )
+    return proc.returncode == 0, proc.stderr.strip()
+
+
+def ours(data: bytes) -> tuple[bool, str]:
+    try:
+        decoded = read(data)
+        if isinstance(decoded, ir.Component):
+            validate(decoded, core_validator=_core)
+    except BinaryError as exc:
+        return False, str(exc)
+    return True, ""
+
+
+def _compare(cases: list[tuple[str, bytes]]) -> list[str]:
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        refs = list(pool.map(lambda c: reference(c[1]), cases))
+    problems = []
+    for (label, data), (ok, message) in zip(cases, refs, strict=True):
+        mine, my_message = ours(data)
+        if mine != ok:
+            problems.append(
+                f"{label}: wasm-tools {'accepts' if ok else 'rejects: ' + message}; "
+                f"witkit {'accepts' if mine else 'rejects: ' + my_message}"
+            )
+    return problems
+
+
+def _text_cases() -> list[tuple[str, bytes]]:
+    cases = []
+    for i, text in enumerate(TEXTS):
+        try:
+            cases.append((f"text {i}", wat(text)))
+        except ValueError:
+            continue  # not even well-formed text; nothing to compare
+    return cases
+
+
+@pytest.fixture(scope="module")
+def spec_cases(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, bytes]]:
+    """Every binary of the spec tests (extracted from the mirror into a temp dir)."""
+    return _spec_cases(tmp_path_factory.mktemp("spec"))
+
+
+def _spec_cases(work: Path) -> list[tuple[str, bytes]]:
+    if not (SPEC_MIRROR / ".git").exists() and not (SPEC_MIRROR / "HEAD").exists():
+        return []
+    archive = subprocess.run(
+        ["git", "-C", str(SPEC_MIRROR), "archive", "HEAD", "test"], capture_output=True, check=False
+    )
+    if archive.returncode != 0:
+        return []
+    subprocess.run(["tar", "x", "-C", str(work)], input=archive.stdout, check=True)
+    cases = []
+    for n, wast in enumerate(sorted(work.rglob("*.wast"))):
+        out = work / f"out{n}"
+        out.mkdir()
+        proc = subprocess.run(
+            [
+                TOOL or "",
+                "json-from-wast",
+                str(wast),
+                "-o",
+                str(out / "x.json"),
+                "--wasm-dir",
+                str(out),
+            ],
+            capture_output=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            continue
+        cases.extend((f"{wast.name}:{p.name}", p.read_bytes()) for p in sorted(out.glob("*.wasm")))
+    return cases
+
+
+def test_hand_written_components() -> None:
+    cases = _text_cases()
+    assert len(cases) > 100
+    assert _compare(cases) == []
+
+
+def test_corpus(corpus: dict[str, Path]) -> None:
+    cases = [(name, path.read_bytes()) for name, path in sorted(corpus.items())]
+    assert _compare(cases) == []
+
+
+def test_spec_tests(spec_cases: list[tuple[str, bytes]]) -> None:
+    cases = spec_cases
+    if not cases:
+        pytest.skip("component-model spec mirror not present")
+    assert _compare(cases) == []
+
+
+def test_mutations(spec_cases: list[tuple[str, bytes]], corpus: dict[str, Path]) -> None:
+    seeds = [data for _, data in _text_cases()]
+    seeds += [p.read_bytes() for p in corpus.values() if p.stat().st_size < 200_000]
+    seeds += [data for _, data in spec_cases if len(data) < 4000]
+    rng = random.Random(20260821)
+    cases = []
+    for i in range(MUTANTS):
+        data = bytearray(rng.choice(seeds))
+        pos = rng.randrange(8, max(9, len(data)))
+        if pos >= len(data):
+            data.append(rng.randrange(256))
+        elif rng.random() < 0.5:
+            data[pos] = (data[pos] + rng.choice((-1, 1, 2))) % 256
+        elif rng.random() < 0.5:
+            data[pos] = rng.randrange(256)
+        else:
+            del data[pos]
+        cases.append((f"mutant {i}", bytes(data)))
+    assert _compare(cases) == []
