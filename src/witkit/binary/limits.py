@@ -48,10 +48,12 @@ MAX_WASM_INSTANCES = 1_000
 MAX_WASM_VALUES = 1_000
 MAX_CORE_INDEX_SPACE_ITEMS = 1_000_000
 
-#: nesting of components, component types and instance types inside each other.
-#: wasmparser has no explicit limit (Rust's stack is deep); ours keeps Python's
-#: recursion far from its limit, with room for wasm-tools' own nesting tests.
+#: nesting of component types and instance types inside each other (wasmparser:
+#: "component type nesting is too deep"); also keeps our recursion over them bounded
 MAX_NESTING_DEPTH = 100
+#: module and component sections in a whole file, at every level (wasm-tools 1.262);
+#: nested components are read and validated without recursion, so 999 levels work
+MAX_MODULES_AND_COMPONENTS = 1000
 
 # --- canonical ABI (CanonicalABI.md "Flattening") -----------------------------
 MAX_FLAT_PARAMS = 16

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from witkit.binary import ir
-from witkit.binary.limits import MAX_NESTING_DEPTH
+from witkit.binary.limits import MAX_MODULES_AND_COMPONENTS
 from witkit.binary.reader import Reader
 from witkit.binary.sections.aliases import read_alias_section
 from witkit.binary.sections.canonicals import read_canon_section
@@ -43,10 +43,13 @@ def read(data: bytes | bytearray | memoryview) -> ir.Component | ir.CoreModule:
     if not isinstance(data, bytes):
         data = bytes(data)
     r = Reader(data)
-    layer = _preamble_layer(r)
-    if layer == _LAYER_MODULE:
-        return read_core_module(r)
-    return _read_component(r, 0)
+    try:
+        layer = _preamble_layer(r)
+        if layer == _LAYER_MODULE:
+            return read_core_module(r)
+        return _read_component(r, 0)
+    except RecursionError:  # a last line of defence: every nesting has its own limit
+        raise BinaryError("the binary nests too deeply", r.pos) from None
 
 
 def read_file(path: str | Path) -> ir.Component | ir.CoreModule:
@@ -81,55 +84,95 @@ def _preamble_layer(r: Reader) -> int:
     )
 
 
+class _Frame:
+    """A component being read: its reader, where it started, its sections so far."""
+
+    __slots__ = ("body", "header", "offset", "reader", "sections", "started")
+
+    def __init__(self, reader: Reader, header: int, body: Reader | None) -> None:
+        self.reader = reader
+        self.offset = reader.pos
+        self.header = header
+        #: the section reader of the enclosing component (checked for leftovers at the end)
+        self.body = body
+        self.sections: list[ir.Section] = []
+        self.started = False
+
+
 def _read_component(r: Reader, depth: int) -> ir.Component:
-    offset = r.pos
-    r.skip(8, "the preamble")
-    sections: list[ir.Section] = []
-    append = sections.append
-    while not r.eof():
-        header = r.pos
-        sid = r.u8("a section id")
-        size = r.u32("a section size")
-        body = r.sub(size, "section")
-        start = body.pos
-        if sid == 0:
-            append(read_custom_section(body, header))
-        elif sid in (_CORE_MODULE, _COMPONENT):
-            what = "module" if sid == _CORE_MODULE else "component"
-            if depth + 1 >= MAX_NESTING_DEPTH:
-                raise BinaryError(f"nested {what}s are too deep", header)
-            layer = _preamble_layer(body)
-            if sid == _CORE_MODULE:
-                if layer != _LAYER_MODULE:
-                    raise BinaryError("expected a version header for a module", start + 4)
-                append(ir.CoreModuleSection(header, read_core_module(body)))
+    """Read a component and every component nested in it.
+
+    Nesting is handled with an explicit stack, not recursion: wasm-tools accepts
+    up to 999 nested components, far more than Python's call stack allows.
+    """
+    del depth
+    stack = [_Frame(r, r.pos, None)]
+    nested_count = 0
+    while True:
+        frame = stack[-1]
+        r = frame.reader
+        if not frame.started:
+            r.skip(8, "the preamble")
+            frame.started = True
+        sections = frame.sections
+        append = sections.append
+        child: _Frame | None = None
+        while not r.eof():
+            header = r.pos
+            sid = r.u8("a section id")
+            size = r.u32("a section size")
+            body = r.sub(size, "section")
+            start = body.pos
+            if sid == 0:
+                append(read_custom_section(body, header))
+            elif sid in (_CORE_MODULE, _COMPONENT):
+                nested_count += 1
+                if nested_count >= MAX_MODULES_AND_COMPONENTS:
+                    raise BinaryError(
+                        "modules and components count exceeds limit of "
+                        f"{MAX_MODULES_AND_COMPONENTS}",
+                        start,
+                    )
+                layer = _preamble_layer(body)
+                if sid == _CORE_MODULE:
+                    if layer != _LAYER_MODULE:
+                        raise BinaryError("expected a version header for a module", start + 4)
+                    append(ir.CoreModuleSection(header, read_core_module(body)))
+                else:
+                    if layer != _LAYER_COMPONENT:
+                        raise BinaryError("expected a version header for a component", start + 4)
+                    child = _Frame(body, header, body)
+                    break
+            elif sid == _CORE_INSTANCE:
+                append(read_core_instance_section(body, header))
+            elif sid == _CORE_TYPE:
+                append(read_core_type_section(body, header))
+            elif sid == _INSTANCE:
+                append(read_instance_section(body, header))
+            elif sid == _ALIAS:
+                append(read_alias_section(body, header))
+            elif sid == _TYPE:
+                append(read_type_section(body, header))
+            elif sid == _CANON:
+                append(read_canon_section(body, header))
+            elif sid == _START:
+                if any(isinstance(s, ir.StartSection) for s in sections):
+                    raise BinaryError("component cannot have more than one start function", header)
+                append(read_start_section(body, header))
+            elif sid == _IMPORT:
+                append(read_import_section(body, header))
+            elif sid == _EXPORT:
+                append(read_export_section(body, header))
+            elif sid == _VALUE:
+                append(read_value_section(body, header))
             else:
-                if layer != _LAYER_COMPONENT:
-                    raise BinaryError("expected a version header for a component", start + 4)
-                append(ir.ComponentSection(header, _read_component(body, depth + 1)))
-        elif sid == _CORE_INSTANCE:
-            append(read_core_instance_section(body, header))
-        elif sid == _CORE_TYPE:
-            append(read_core_type_section(body, header))
-        elif sid == _INSTANCE:
-            append(read_instance_section(body, header))
-        elif sid == _ALIAS:
-            append(read_alias_section(body, header))
-        elif sid == _TYPE:
-            append(read_type_section(body, header))
-        elif sid == _CANON:
-            append(read_canon_section(body, header))
-        elif sid == _START:
-            if any(isinstance(s, ir.StartSection) for s in sections):
-                raise BinaryError("component cannot have more than one start function", header)
-            append(read_start_section(body, header))
-        elif sid == _IMPORT:
-            append(read_import_section(body, header))
-        elif sid == _EXPORT:
-            append(read_export_section(body, header))
-        elif sid == _VALUE:
-            append(read_value_section(body, header))
-        else:
-            raise BinaryError(f"malformed section id: {sid}", header)
-        body.expect_end("section")
-    return ir.Component(offset, r.end, r.data, COMPONENT_VERSION, tuple(sections))
+                raise BinaryError(f"malformed section id: {sid}", header)
+            body.expect_end("section")
+        if child is not None:
+            stack.append(child)
+            continue
+        component = ir.Component(frame.offset, r.end, r.data, COMPONENT_VERSION, tuple(sections))
+        stack.pop()
+        if not stack:
+            return component
+        stack[-1].sections.append(ir.ComponentSection(frame.header, component))

@@ -196,7 +196,7 @@ def read_type(r: Reader, depth: int = 0) -> ir.TypeDef:
         return ir.FuncDef(offset, params, read_resultlist(r), byte == 0x43)
     if byte in (0x41, 0x42):
         if depth >= MAX_NESTING_DEPTH:
-            raise BinaryError("component or instance types are nested too deeply", offset)
+            raise BinaryError("component type nesting is too deep", offset + 1)
         if byte == 0x41:
             n = r.count(MAX_WASM_COMPONENT_TYPE_DECLS, "component type declaration")
             cdecls = tuple(_read_component_decl(r, depth + 1) for _ in range(n))

@@ -19,6 +19,7 @@ from witkit.binary import ir
 from witkit.binary.validate.component import validate_component
 from witkit.binary.validate.context import CoreValidator, Ctx, Features
 from witkit.binary.validate.result import CanonOptions, Entry, ValidatedComponent
+from witkit.errors import ValidationError
 
 __all__ = ["CanonOptions", "CoreValidator", "Entry", "Features", "ValidatedComponent", "validate"]
 
@@ -37,4 +38,7 @@ def validate(
     it (e.g. ``lambda m: wasmtime.Module.validate(engine, m)``).
     """
     ctx = Ctx(features if features is not None else Features(), core_validator)
-    return validate_component(component, [], ctx)
+    try:
+        return validate_component(component, [], ctx)
+    except RecursionError:  # a last line of defence: every nesting has its own limit
+        raise ValidationError("the component's types nest too deeply", component.offset) from None

@@ -1290,100 +1290,80 @@ def create_component_type(stack: list[Scope], d: ir.ComponentTypeDef) -> Compone
 # ====================================================================== components
 
 
-def validate_component(component: ir.Component, stack: list[Scope], ctx: Ctx) -> ValidatedComponent:
-    """Validate ``component`` (the stack holds its enclosing components)."""
+def _validate_section(scope: Scope, stack: list[Scope], section: ir.Section) -> None:
+    """One section of a component body (nested components are handled by the caller)."""
     from witkit.binary.validate.canon import canonical_function
 
-    scope = Scope("component", ctx)
-    stack.append(scope)
-    try:
-        for section in component.sections:
-            if isinstance(section, ir.CustomSection):
-                continue
-            if isinstance(section, ir.CoreModuleSection):
-                scope.add_core_module(section.module)
-            elif isinstance(section, ir.CoreInstanceSection):
-                _check_max(
-                    scope.instance_count(),
-                    len(section.items),
-                    MAX_WASM_INSTANCES,
-                    "instances",
-                    section.offset,
-                )
-                for ci in section.items:
-                    scope.add_core_instance(ci)
-            elif isinstance(section, ir.CoreTypeSection):
-                _check_max(
-                    scope.type_count(), len(section.items), MAX_WASM_TYPES, "types", section.offset
-                )
-                for ct in section.items:
-                    scope.add_core_type(stack, ct)
-            elif isinstance(section, ir.ComponentSection):
-                _check_max(
-                    len(scope.components), 1, MAX_WASM_COMPONENTS, "components", section.offset
-                )
-                nested = validate_component(section.component, stack, ctx)
-                scope.origin = section.component
-                scope.push("components", nested.type, nested=nested)
-            elif isinstance(section, ir.InstanceSection):
-                _check_max(
-                    scope.instance_count(),
-                    len(section.items),
-                    MAX_WASM_INSTANCES,
-                    "instances",
-                    section.offset,
-                )
-                for inst in section.items:
-                    scope.add_instance(inst)
-            elif isinstance(section, ir.AliasSection):
-                for alias in section.items:
-                    scope.add_alias(stack, alias)
-            elif isinstance(section, ir.TypeSection):
-                _check_max(
-                    scope.type_count(), len(section.items), MAX_WASM_TYPES, "types", section.offset
-                )
-                for td in section.items:
-                    scope.add_type(stack, td)
-            elif isinstance(section, ir.CanonSection):
-                _check_max(
-                    scope.function_count(),
-                    len(section.items),
-                    MAX_WASM_FUNCTIONS,
-                    "functions",
-                    section.offset,
-                )
-                for canon in section.items:
-                    canonical_function(scope, canon)
-            elif isinstance(section, ir.StartSection):
-                scope.add_start(section.start)
-            elif isinstance(section, ir.ImportSection):
-                for imp in section.items:
-                    scope.add_import(imp)
-            elif isinstance(section, ir.ExportSection):
-                _check_max(
-                    len(scope.exports),
-                    len(section.items),
-                    MAX_WASM_EXPORTS,
-                    "exports",
-                    section.offset,
-                )
-                for exp in section.items:
-                    scope.origin = exp
-                    ty = scope.export_to_entity_type(exp)
-                    scope.add_export(exp.name, ty, exp.offset)
-            elif isinstance(section, ir.ValueSection):
-                for value in section.items:
-                    scope.add_value(value)
-        for index, used in enumerate(scope.values_used):
-            if not used:
-                raise fail(
-                    f"value index {index} was not used as part of an instantiation, start "
-                    "function, or export",
-                    component.end,
-                )
-        ty = scope.finish(component.end)
-    finally:
-        stack.pop()
+    if isinstance(section, ir.CoreModuleSection):
+        scope.add_core_module(section.module)
+    elif isinstance(section, ir.CoreInstanceSection):
+        _check_max(
+            scope.instance_count(),
+            len(section.items),
+            MAX_WASM_INSTANCES,
+            "instances",
+            section.offset,
+        )
+        for ci in section.items:
+            scope.add_core_instance(ci)
+    elif isinstance(section, ir.CoreTypeSection):
+        _check_max(scope.type_count(), len(section.items), MAX_WASM_TYPES, "types", section.offset)
+        for ct in section.items:
+            scope.add_core_type(stack, ct)
+    elif isinstance(section, ir.InstanceSection):
+        _check_max(
+            scope.instance_count(),
+            len(section.items),
+            MAX_WASM_INSTANCES,
+            "instances",
+            section.offset,
+        )
+        for inst in section.items:
+            scope.add_instance(inst)
+    elif isinstance(section, ir.AliasSection):
+        for alias in section.items:
+            scope.add_alias(stack, alias)
+    elif isinstance(section, ir.TypeSection):
+        _check_max(scope.type_count(), len(section.items), MAX_WASM_TYPES, "types", section.offset)
+        for td in section.items:
+            scope.add_type(stack, td)
+    elif isinstance(section, ir.CanonSection):
+        _check_max(
+            scope.function_count(),
+            len(section.items),
+            MAX_WASM_FUNCTIONS,
+            "functions",
+            section.offset,
+        )
+        for canon in section.items:
+            canonical_function(scope, canon)
+    elif isinstance(section, ir.StartSection):
+        scope.add_start(section.start)
+    elif isinstance(section, ir.ImportSection):
+        for imp in section.items:
+            scope.add_import(imp)
+    elif isinstance(section, ir.ExportSection):
+        _check_max(
+            len(scope.exports), len(section.items), MAX_WASM_EXPORTS, "exports", section.offset
+        )
+        for exp in section.items:
+            scope.origin = exp
+            ty = scope.export_to_entity_type(exp)
+            scope.add_export(exp.name, ty, exp.offset)
+    elif isinstance(section, ir.ValueSection):
+        for value in section.items:
+            scope.add_value(value)
+
+
+def _finish_component(scope: Scope, component: ir.Component) -> ValidatedComponent:
+    for index, used in enumerate(scope.values_used):
+        if not used:
+            raise fail(
+                f"value index {index} was not used as part of an instantiation, start "
+                "function, or export",
+                component.end,
+            )
+    ty = scope.finish(component.end)
     return ValidatedComponent(
         ir=component,
         type=ty,
@@ -1401,3 +1381,47 @@ def validate_component(component: ir.Component, stack: list[Scope], ctx: Ctx) ->
         instances=scope.entries("instances"),
         components=scope.entries("components"),
     )
+
+
+def validate_component(component: ir.Component, stack: list[Scope], ctx: Ctx) -> ValidatedComponent:
+    """Validate ``component`` and the components nested in it (``stack``: enclosing scopes).
+
+    Nested components are validated with an explicit work list rather than by
+    recursion, so the 999 levels of nesting wasm-tools accepts stay far from
+    Python's recursion limit.
+    """
+    base = len(stack)
+    work: list[tuple[ir.Component, list[int]]] = [(component, [0])]
+    stack.append(Scope("component", ctx))
+    try:
+        while True:
+            current, position = work[-1]
+            scope = stack[-1]
+            sections = current.sections
+            nested: ir.Component | None = None
+            while position[0] < len(sections):
+                section = sections[position[0]]
+                position[0] += 1
+                if isinstance(section, ir.CustomSection):
+                    continue
+                if isinstance(section, ir.ComponentSection):
+                    _check_max(
+                        len(scope.components), 1, MAX_WASM_COMPONENTS, "components", section.offset
+                    )
+                    nested = section.component
+                    break
+                _validate_section(scope, stack, section)
+            if nested is not None:
+                work.append((nested, [0]))
+                stack.append(Scope("component", ctx))
+                continue
+            vc = _finish_component(scope, current)
+            stack.pop()
+            work.pop()
+            if not work:
+                return vc
+            parent = stack[-1]
+            parent.origin = current
+            parent.push("components", vc.type, nested=vc)
+    finally:
+        del stack[base:]

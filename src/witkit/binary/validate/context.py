@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeAlias
 
-from witkit.binary.limits import MAX_WASM_TYPE_SIZE
+from witkit.binary.limits import MAX_WASM_COMPONENT_TYPE_DEPTH, MAX_WASM_TYPE_SIZE
 from witkit.errors import ValidationError
 from witkit.types import (
     BorrowType,
@@ -138,7 +138,10 @@ class Info:
         size = self.size + other.size
         if size >= MAX_WASM_TYPE_SIZE:
             raise fail(f"effective type size exceeds the limit of {MAX_WASM_TYPE_SIZE}", offset)
-        return Info(size, max(self.depth, other.depth + 1), self.borrow or other.borrow)
+        depth = max(self.depth, other.depth + 1)
+        if depth > MAX_WASM_COMPONENT_TYPE_DEPTH:
+            raise fail("type nesting is too deep", offset)
+        return Info(size, depth, self.borrow or other.borrow)
 
 
 LEAF = Info()
