@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import errno
+import functools
 import hashlib
 import os
 import stat as st
@@ -247,7 +247,17 @@ class _Timespec(ctypes.Structure):
     _fields_ = (("tv_sec", ctypes.c_long), ("tv_nsec", ctypes.c_long))
 
 
-_libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    """libc, for the two calls ``os`` lacks (``futimens`` with UTIME_OMIT, ``utimensat``
+    without following links); found on first use: ``ctypes.util`` costs every
+    ``witkit run`` ~20 ms at start-up, and the process's own symbols include libc."""
+    own = ctypes.CDLL(None, use_errno=True)
+    if hasattr(own, "utimensat"):
+        return own
+    from ctypes.util import find_library
+
+    return ctypes.CDLL(find_library("c"), use_errno=True)
 
 
 def _timespec(ts: NewTimestamp) -> _Timespec:
@@ -264,9 +274,9 @@ def _timespec(ts: NewTimestamp) -> _Timespec:
 def _utimensat(dirfd: int, name: str | None, atim: NewTimestamp, mtim: NewTimestamp) -> None:
     times = (_Timespec * 2)(_timespec(atim), _timespec(mtim))
     if name is None:
-        rc = _libc.futimens(dirfd, times)
+        rc = _libc().futimens(dirfd, times)
     else:
-        rc = _libc.utimensat(dirfd, os.fsencode(name), times, ctypes.c_int(_AT_SYMLINK_NOFOLLOW))
+        rc = _libc().utimensat(dirfd, os.fsencode(name), times, ctypes.c_int(_AT_SYMLINK_NOFOLLOW))
     if rc != 0:
         code = ctypes.get_errno()
         raise _os(OSError(code, os.strerror(code)))
