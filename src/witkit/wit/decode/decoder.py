@@ -87,7 +87,7 @@ from witkit.wit.model import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from witkit.types import AnyType, DefinedType
 
@@ -522,26 +522,34 @@ class Decoder:
 
     def finish(self, package: Package) -> PackageId:
         """Insert the foreign packages in dependency order, then ``package``; return its id."""
-        order: list[int] = []
-        done: set[int] = set()
-        visiting: set[int] = set()
         packages = list(self.foreign.values())
 
-        def visit(idx: int) -> None:
-            if idx in done or idx in visiting:
-                return
-            visiting.add(idx)
+        def deps(idx: int) -> Iterator[int]:
             for iface in packages[idx].interfaces.values():
                 for dep in self._interface_direct_deps(iface):
                     dep_idx = self.iface_to_foreign.get(dep)
                     if dep_idx is not None and dep_idx != idx:
-                        visit(dep_idx)
-            visiting.discard(idx)
-            done.add(idx)
-            order.append(idx)
+                        yield dep_idx
 
-        for i in range(len(packages)):
-            visit(i)
+        # depth-first, dependencies before dependents, with an explicit stack:
+        # a chain of packages each using the last can be longer than Python's stack
+        order: list[int] = []
+        seen: set[int] = set()
+        for start in range(len(packages)):
+            if start in seen:
+                continue
+            seen.add(start)
+            stack = [(start, deps(start))]
+            while stack:
+                idx, pending = stack[-1]
+                for dep in pending:
+                    if dep not in seen:
+                        seen.add(dep)
+                        stack.append((dep, deps(dep)))
+                        break
+                else:
+                    stack.pop()
+                    order.append(idx)
         for idx in order:
             self._insert_package(packages[idx])
         return self._insert_package(package)
