@@ -95,7 +95,7 @@ def _spec_cases(work: Path) -> list[tuple[str, bytes]]:
     if archive.returncode != 0:
         return []
     subprocess.run(["tar", "x", "-C", str(work)], input=archive.stdout, check=True)
-    cases = []
+    cases: list[tuple[str, bytes]] = []
     for n, wast in enumerate(sorted(work.rglob("*.wast"))):
         out = work / f"out{n}"
         out.mkdir()
@@ -141,7 +141,7 @@ def test_mutations(spec_cases: list[tuple[str, bytes]], corpus: dict[str, Path])
     seeds += [p.read_bytes() for p in corpus.values() if p.stat().st_size < 200_000]
     seeds += [data for _, data in spec_cases if len(data) < 4000]
     rng = random.Random(20260821)
-    cases = []
+    cases: list[tuple[str, bytes]] = []
     for i in range(MUTANTS):
         data = bytearray(rng.choice(seeds))
         pos = rng.randrange(8, max(9, len(data)))

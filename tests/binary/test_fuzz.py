@@ -37,7 +37,9 @@ def seeds() -> tuple[bytes, ...]:
             continue
     components = cache_dir() / "components"
     if components.is_dir():
-        out.extend(p.read_bytes() for p in sorted(components.glob("*.wasm")) if p.stat().st_size < 100_000)
+        out.extend(
+            p.read_bytes() for p in sorted(components.glob("*.wasm")) if p.stat().st_size < 100_000
+        )
     return tuple(out)
 
 

@@ -184,10 +184,11 @@ def test_instantiating_a_component_freshens_its_defined_resources() -> None:
     a, b = vc.type.exports["a"].ty, vc.type.exports["b"].ty
     assert isinstance(a, InstanceType) and isinstance(b, InstanceType)
     ra, rb = _type(a, "r").created, _type(b, "r").created
-    assert root(ra) is not root(rb)  # type: ignore[arg-type]
+    assert isinstance(ra, ResourceType) and isinstance(rb, ResourceType)
+    assert root(ra) is not root(rb)
     mk = a.exports["mk"].ty
     assert isinstance(mk, FuncType) and isinstance(mk.result, OwnType)
-    assert root(mk.result.resource) is root(ra)  # type: ignore[arg-type]
+    assert root(mk.result.resource) is root(ra)
 
 
 def test_defined_resource_details() -> None:
