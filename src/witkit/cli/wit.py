@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from witkit.errors import WitkitError
+
 if TYPE_CHECKING:  # start-up of every command pays for what is imported here
     from witkit.wit.model import PackageId, Resolve
 
@@ -26,6 +28,11 @@ examples:
   witkit wit wit/                          a WIT directory (with deps/) resolved and printed
   witkit wit --check wit/                  only validate; exit 1 with a caret diagnostic if wrong
   witkit wit --features fancy api.wit      include items gated by @unstable(feature = fancy)
+  witkit wit --wasm -o pkg.wasm wit/       encode the package as a WIT package binary
+  witkit wit --wasm --world proxy -o t.wasm wit/
+                                           encode one world as a component type (the payload
+                                           of a `component-type` custom section)
+  witkit wit --world proxy wit/            check that the world exists; print the package
 """
 
 
@@ -51,6 +58,19 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--all-features", action="store_true", help="enable every @unstable feature"
     )
+    parser.add_argument(
+        "--world",
+        metavar="NAME",
+        help="a world of the main package (`proxy`) or a qualified one (`wasi:http/proxy`)",
+    )
+    parser.add_argument(
+        "--wasm",
+        action="store_true",
+        help="write the binary encoding (package, or --world as a component type)",
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
     parser.set_defaults(func=run)
 
 
@@ -67,10 +87,45 @@ def load(path: Path, features: list[str], all_features: bool) -> tuple[Resolve, 
     return decoded.resolve, decoded.package
 
 
+def _write(data: bytes, output: str | None) -> None:
+    """Write ``data`` to ``output`` (atomically) or stdout; never a binary to a terminal."""
+    if output is None:
+        if sys.stdout.isatty() and not data.isascii():
+            raise WitkitError("refusing to write a binary to a terminal; use -o FILE")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        return
+    import os
+    import tempfile
+
+    target = Path(output)
+    fd, temp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
 def run(args: argparse.Namespace) -> int:
     features = [f.strip() for f in args.features.split(",") if f.strip()]
     resolve, package = load(Path(args.path), features, args.all_features)
+    world = None
+    if args.world is not None:
+        from witkit.wit.resolve import select_world
+
+        world = select_world(resolve, package, args.world)
     if args.check:
+        return 0
+    if args.wasm:
+        from witkit.wit.encode import encode_package, encode_world
+
+        if world is not None:
+            _write(encode_world(resolve, world), args.output)
+        else:
+            _write(encode_package(resolve, package), args.output)
         return 0
     if args.json:
         from witkit.wit.json import resolve_to_json
@@ -80,5 +135,9 @@ def run(args: argparse.Namespace) -> int:
         from witkit.wit.printer import print_resolve
 
         text = print_resolve(resolve, package)
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    text = text if text.endswith("\n") else text + "\n"
+    if args.output is not None:
+        _write(text.encode(), args.output)
+    else:
+        sys.stdout.write(text)
     return 0
