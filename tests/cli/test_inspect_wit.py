@@ -56,6 +56,12 @@ def test_wit_of_example_matches_wasm_tools(hello_wasm: Path) -> None:
 def test_wit_json_is_the_resolved_model(hello_wasm: Path) -> None:
     result = witkit("wit", "--json", str(hello_wasm))
     assert result.returncode == 0, result.stderr
+    theirs = subprocess.run(
+        ["wasm-tools", "component", "wit", "--json", str(hello_wasm)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout == theirs.stdout
     doc = json.loads(result.stdout)
     names = [p["name"] for p in doc["packages"]]
     assert names == ["wasi:io@0.2.0", "wasi:cli@0.2.0", "root:component"]

@@ -130,12 +130,13 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         from witkit.wit.json import resolve_to_json
 
+        # byte for byte what `wasm-tools component wit --json` writes: no final newline
         text = resolve_to_json(resolve)
     else:
         from witkit.wit.printer import print_resolve
 
         text = print_resolve(resolve, package)
-    text = text if text.endswith("\n") else text + "\n"
+        text = text if text.endswith("\n") else text + "\n"
     if args.output is not None:
         _write(text.encode(), args.output)
     else:
