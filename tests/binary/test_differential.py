@@ -1,8 +1,9 @@
 """witkit and ``wasm-tools validate`` must agree on every component we can make.
 
 Sources: the fixture corpus (C, componentize-py, jco and WAT components), the
-hand-written texts of ``corpus_wat``, the component-model spec tests when the
-spec mirror is present (extracted at test time, never stored), and seeded
+hand-written texts of ``corpus_wat``, the WIT-package and dummy components the
+WIT tests build (when cached), the component-model spec tests when the spec
+mirror is present (extracted at test time, never stored), and seeded
 single-byte mutations of all of those.  Core function bodies are validated
 through wasmtime's core validator hook, since witkit does not parse code.
 """
@@ -20,6 +21,7 @@ import wasmtime
 
 from tests.binary.corpus_wat import TEXTS
 from tests.binary.helpers import wasm_tools, wat
+from tests.fixtures.build import cache_dir
 from witkit.binary import ir, read, validate
 from witkit.errors import BinaryError
 
@@ -126,6 +128,15 @@ def test_hand_written_components() -> None:
 
 def test_corpus(corpus: dict[str, Path]) -> None:
     cases = [(name, path.read_bytes()) for name, path in sorted(corpus.items())]
+    assert _compare(cases) == []
+
+
+def test_wit_package_and_dummy_components() -> None:
+    """Binaries the WIT tests build (WIT packages, dummy components) when they are cached."""
+    cache = cache_dir() / "wit_decode"
+    cases = [(str(p), p.read_bytes()) for p in sorted(cache.glob("**/*.wasm"))]
+    if not cases:
+        pytest.skip("no WIT test binaries have been built yet")
     assert _compare(cases) == []
 
 

@@ -564,10 +564,15 @@ class Scope:
             return BorrowType(self.resource_at(d.index, offset))
         if isinstance(d, ir.FutureDef):
             self.require(f.cm_async, "`future` requires the component model async feature", offset)
-            return FutureType(self._opt_valtype(d.value, offset))
+            value = self._opt_valtype(d.value, offset)
+            if value is not None and self.ctx.info(value, offset).borrow:
+                raise fail("`future` payload cannot contain a `borrow` type", offset)
+            return FutureType(value)
         if isinstance(d, ir.StreamDef):
             self.require(f.cm_async, "`stream` requires the component model async feature", offset)
             el = self._opt_valtype(d.element, offset)
+            if el is not None and self.ctx.info(el, offset).borrow:
+                raise fail("`stream` payload cannot contain a `borrow` type", offset)
             prim = el.prim if isinstance(el, PrimType) else el
             if prim == "char":
                 raise fail(

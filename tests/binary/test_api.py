@@ -1,0 +1,75 @@
+"""The public surface of ``witkit.binary``: what ``__all__`` promises exists, and nothing else leaks."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+import witkit.binary
+
+PUBLIC = {
+    "CanonOptions",
+    "CoreValidator",
+    "Entry",
+    "Features",
+    "ValidatedComponent",
+    "ir",
+    "read",
+    "read_file",
+    "validate",
+}
+
+MODULES = [
+    "witkit.binary.ir",
+    "witkit.binary.reader",
+    "witkit.binary.parser",
+    "witkit.binary.limits",
+    "witkit.binary.sections.aliases",
+    "witkit.binary.sections.canonicals",
+    "witkit.binary.sections.core",
+    "witkit.binary.sections.custom",
+    "witkit.binary.sections.exports",
+    "witkit.binary.sections.imports",
+    "witkit.binary.sections.instances",
+    "witkit.binary.sections.sorts",
+    "witkit.binary.sections.start",
+    "witkit.binary.sections.types",
+    "witkit.binary.sections.values",
+    "witkit.binary.validate",
+    "witkit.binary.validate.canon",
+    "witkit.binary.validate.component",
+    "witkit.binary.validate.context",
+    "witkit.binary.validate.core",
+    "witkit.binary.validate.names",
+    "witkit.binary.validate.resources",
+    "witkit.binary.validate.result",
+    "witkit.binary.validate.subtype",
+    "witkit.binary.validate.values",
+]
+
+
+def test_public_names() -> None:
+    assert set(witkit.binary.__all__) == PUBLIC
+    for name in PUBLIC:
+        assert hasattr(witkit.binary, name)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_all_is_defined(module: str) -> None:
+    mod = importlib.import_module(module)
+    names = getattr(mod, "__all__", None)
+    if names is None:
+        return
+    for name in names:
+        assert hasattr(mod, name), f"{module}.__all__ names {name}, which it does not define"
+
+
+def test_read_file(tmp_path: object) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "empty.wasm"
+    path.write_bytes(b"\x00asm\x0d\x00\x01\x00")
+    decoded = witkit.binary.read_file(path)
+    assert isinstance(decoded, witkit.binary.ir.Component)
+    assert witkit.binary.validate(decoded).type.imports == {}
