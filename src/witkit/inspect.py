@@ -16,10 +16,11 @@ contents: list<u8>) -> result<_, stream-error>``.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from typing import Literal
 
 from witkit import types as t
+from witkit._record import record
 from witkit.binary import ir
 
 __all__ = [
@@ -33,7 +34,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Item:
     """One import or export: its name, its kind, and its type in WIT syntax."""
 
@@ -44,7 +45,7 @@ class Item:
     members: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ModuleReport:
     index: int
     name: str | None
@@ -56,7 +57,7 @@ class ModuleReport:
     tables: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ComponentReport:
     name: str | None
     offset: int
@@ -72,7 +73,7 @@ class ComponentReport:
     producers: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Report:
     """``kind`` is ``component``, ``core module`` or ``wit package`` (a component that only exports types)."""
 

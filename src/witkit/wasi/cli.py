@@ -10,8 +10,9 @@ status code.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from witkit._record import record
 from witkit.wasi.io import InputStream, OutputStream
 
 __all__ = ["Cli", "Exit", "TerminalInput", "TerminalOutput"]
@@ -33,7 +34,7 @@ class TerminalOutput:
     """``wasi:cli/terminal-output.terminal-output``: proof that an output is a terminal."""
 
 
-@dataclass
+@record(frozen=False)
 class Cli:
     """The ``wasi:cli`` state of one instance.
 

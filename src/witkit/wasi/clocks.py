@@ -13,9 +13,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Protocol
 
+from witkit._record import record
 from witkit.wasi.io import Pollable, Wait
 
 __all__ = [
@@ -35,7 +35,7 @@ NS_PER_S = 1_000_000_000
 U64_MAX = (1 << 64) - 1
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Datetime:
     """``wasi:clocks/wall-clock.datetime``: seconds and nanoseconds since the Unix epoch."""
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from witkit._record import record
 from witkit.errors import LinkError, Trap, WitkitError
 from witkit.types import ComponentType
 from witkit.wasi.cli import Exit
@@ -33,7 +33,7 @@ TRAP_STATUS = 134
 RUN_INTERFACE = "wasi:cli/run"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Limits:
     """Execution limits (``None``: unlimited)."""
 

@@ -23,10 +23,11 @@ import io
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import IO, Any
 
+from witkit._record import record
 from witkit.wasi.cli import Cli
 from witkit.wasi.clocks import (
     FixedWallClock,
@@ -54,7 +55,7 @@ from witkit.wasi.sockets import NetworkGrant
 __all__ = ["WasiConfig", "WasiContext"]
 
 
-@dataclass
+@record(frozen=False)
 class WasiContext:
     """Everything one instance's WASI host reads: built from a :class:`WasiConfig`."""
 
@@ -68,7 +69,7 @@ class WasiContext:
     network: NetworkGrant
 
 
-@dataclass
+@record(frozen=False)
 class _Preopen:
     host: Path
     guest: str
@@ -90,7 +91,7 @@ def _isatty(fd: int | None) -> bool:
     return fd is not None and os.isatty(fd)
 
 
-@dataclass
+@record(frozen=False)
 class WasiConfig:
     """A builder of grants (see the module docstring); every method returns ``self``."""
 

@@ -34,8 +34,8 @@ import os
 import stat as st
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from witkit._record import record
 from witkit.wasi.clocks import Datetime
 from witkit.wasi.errno import FsError
 from witkit.wasi.io import (
@@ -66,7 +66,7 @@ _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _SYNC_FLAGS = frozenset({"file-integrity-sync", "data-integrity-sync", "requested-write-sync"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DescriptorStat:
     type: str
     link_count: int
@@ -76,19 +76,19 @@ class DescriptorStat:
     status_change_timestamp: Datetime | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DirectoryEntry:
     type: str
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MetadataHashValue:
     lower: int
     upper: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NewTimestamp:
     """``new-timestamp``: ``kind`` is ``no-change``, ``now`` or ``timestamp`` (then ``value``)."""
 

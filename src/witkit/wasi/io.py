@@ -28,9 +28,9 @@ import os
 import select
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import IO, Protocol
 
+from witkit._record import record
 from witkit.errors import Trap
 
 __all__ = [
@@ -128,7 +128,7 @@ class Timer(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Wait:
     """What a not-yet-ready waitable is waiting for."""
 

@@ -25,9 +25,10 @@ import ipaddress
 import select
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, TypeAlias, TypeVar
 
+from witkit._record import record
 from witkit.errors import Trap
 from witkit.wasi.errno import SocketError
 from witkit.wasi.io import (
@@ -72,13 +73,13 @@ _NS_PER_S = 1_000_000_000
 # --------------------------------------------------------------------------- addresses
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ipv4SocketAddress:
     port: int
     address: tuple[int, int, int, int]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ipv6SocketAddress:
     port: int
     flow_info: int
@@ -160,7 +161,7 @@ def _deny(addr: tuple[str, int], purpose: str) -> bool:
     return False
 
 
-@dataclass
+@record(frozen=False)
 class NetworkGrant:
     """What the guest may do on the network; nothing unless granted."""
 
@@ -513,13 +514,13 @@ def create_tcp_socket(grant: NetworkGrant, address_family: str) -> TcpSocket:
 # --------------------------------------------------------------------------- udp
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IncomingDatagram:
     data: bytes
     remote_address: IpSocketAddress
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OutgoingDatagram:
     data: bytes
     remote_address: IpSocketAddress | None
