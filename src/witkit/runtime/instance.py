@@ -18,9 +18,10 @@ Rules of this module:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
+from witkit._record import record
 from witkit.abi.context import CanonicalOptions
 from witkit.errors import LinkError, Trap
 from witkit.runtime import names
@@ -111,7 +112,7 @@ class RuntimeInstance:
         return found
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class ResolvedImports:
     """What the linker found for the root imports, by position."""
 

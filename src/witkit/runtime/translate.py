@@ -35,9 +35,10 @@ Rules of this module:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal, TypeAlias
 
+from witkit._record import record
 from witkit.binary import ir
 from witkit.binary.validate import CanonOptions, ValidatedComponent
 from witkit.errors import LinkError
@@ -83,7 +84,7 @@ __all__ = [
 # =========================================================================== definitions
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreExportDef:
     """The export ``name`` of the core instance made by ``InstantiateModule`` number ``instance``."""
 
@@ -91,7 +92,7 @@ class CoreExportDef:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TrampolineDef:
     """A core function the runtime makes: ``Translation.trampolines[index]``."""
 
@@ -102,14 +103,14 @@ class TrampolineDef:
 CoreDef: TypeAlias = CoreExportDef | TrampolineDef
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LiftedFuncDef:
     """A component function made by ``canon lift``: ``Translation.lifts[index]``."""
 
     index: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImportFuncDef:
     """A function of a root import: ``path`` leads into nested instances of import ``index``."""
 
@@ -120,7 +121,7 @@ class ImportFuncDef:
 FuncDef: TypeAlias = LiftedFuncDef | ImportFuncDef
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImportValueDef:
     """🪙 A value the host gives for root import ``index`` (at ``path`` inside it)."""
 
@@ -128,7 +129,7 @@ class ImportValueDef:
     path: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StartValueDef:
     """🪙 The result of the ``CallStart`` step number ``step``."""
 
@@ -138,21 +139,21 @@ class StartValueDef:
 ValueDef: TypeAlias = ImportValueDef | StartValueDef
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ResourceDef:
     """A resource type at run time: ``Translation.resources[rid]``."""
 
     rid: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _ModuleDef:
     """A core module defined in the binary: ``Translation.modules[index]``."""
 
     index: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _ComponentDef:
     """A component defined in the binary, closed over the frame it was defined in."""
 
@@ -160,7 +161,7 @@ class _ComponentDef:
     enclosing: _Frame
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _ImportInstanceDef:
     """A root import instance (or an instance nested in one), known by its type."""
 
@@ -169,14 +170,14 @@ class _ImportInstanceDef:
     type: InstanceType
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Unavailable:
     """Something the runtime cannot provide (an imported module or component, a 🪙 value)."""
 
     what: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _OtherType:
     """A type that is not a resource: nothing exists for it at run time."""
 
@@ -195,7 +196,7 @@ ExportDef: TypeAlias = "FuncDef | ValueDef | ResourceDef | dict[str, ExportDef] 
 # =========================================================================== the output
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Options:
     """The canonical options of one lift or lower, as definitions."""
 
@@ -207,7 +208,7 @@ class Options:
     memory64: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Lift:
     """``canon lift``: a core function made callable with component values."""
 
@@ -228,7 +229,7 @@ class Lift:
     callback: CoreDef | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Lower:
     """``canon lower``: a component function made callable from core wasm."""
 
@@ -243,7 +244,7 @@ class Lower:
     is_async: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Builtin:
     """A canonical built-in witkit runs synchronously.
 
@@ -264,7 +265,7 @@ class Builtin:
     resources: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unsupported:
     """A canonical built-in witkit does not implement; calling it traps."""
 
@@ -276,7 +277,7 @@ class Unsupported:
 Trampoline: TypeAlias = Lower | Builtin | Unsupported
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DefinedResource:
     """A resource type defined by a component instance (generative: one per frame)."""
 
@@ -285,7 +286,7 @@ class DefinedResource:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImportedResource:
     """A resource type of the root imports, at ``path`` inside import ``index``."""
 
@@ -294,7 +295,7 @@ class ImportedResource:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InstantiateModule:
     """Step: instantiate ``modules[module]`` with these imports, in the module's order."""
 
@@ -302,7 +303,7 @@ class InstantiateModule:
     imports: tuple[CoreDef, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CallStart:
     """Step (🪙): call a component's start function with values; its result is a value."""
 
@@ -314,7 +315,7 @@ class CallStart:
 Step: TypeAlias = InstantiateModule | CallStart
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImportSpec:
     """A root import: its name and type, and what of it the component uses."""
 
@@ -326,7 +327,7 @@ class ImportSpec:
     resources: tuple[tuple[tuple[str, ...], int], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Translation:
     """Everything instantiation needs, with every name already resolved."""
 
@@ -349,7 +350,7 @@ class Translation:
 # =========================================================================== frames
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class _Frame:
     """The symbolic index spaces of one component instantiation."""
 

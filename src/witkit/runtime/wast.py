@@ -23,10 +23,10 @@ import json
 import math
 import struct
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from witkit._record import record
 from witkit.abi.values import Err, Ok, Record, Some, Variant
 from witkit.binary import Features, read, validate
 from witkit.errors import LinkError, Trap, WitkitError
@@ -43,7 +43,7 @@ DIRECTIVE_TIMEOUT = 20.0
 _COMPONENT_LAYER = b"\x0d\x00\x01\x00"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Outcome:
     """The result of one directive."""
 

@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from witkit._record import record
 from witkit.wit import model
 
 __all__ = [
@@ -143,7 +144,7 @@ def opt_valtype(ty: ValType | None) -> bytes:
 # --------------------------------------------------------------------------- type scopes
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class _Scope:
     """A component or instance type under construction: its declarations and counts."""
 
@@ -203,7 +204,7 @@ def _eq_ref(index: int) -> bytes:
 _SUB_RESOURCE = b"\x03\x01"
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class _Maps:
     """What is already defined in a scope: by type id, by anonymous shape, by signature."""
 

@@ -14,9 +14,10 @@ import struct
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
+from witkit._record import record
 from witkit.abi.layout import (
     CoreValType,
     PtrType,
@@ -196,7 +197,7 @@ def is_blob(t: ValType) -> bool:
     return BULK and isinstance(t, ListType) and t.length is not None and peel(t.element) in NUMERIC
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Leaf:
     """One run of bytes of a value laid out in memory, read or written as a unit."""
 
@@ -209,7 +210,7 @@ class Leaf:
     size: int
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class _Fn:
     """One function being generated: its lines and its own namespace of locals."""
 

@@ -20,7 +20,7 @@ import re
 import threading
 import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -28,6 +28,7 @@ from typing import Literal
 import wasmtime
 from wasmtime import _ffi as ffi
 
+from witkit._record import record
 from witkit.errors import ValidationError
 from witkit.runtime.cache import ModuleCache, cache_key
 from witkit.runtime.core import _capi
@@ -43,7 +44,7 @@ __all__ = ["CoreModule", "Engine", "EngineConfig", "OptLevel"]
 OptLevel = Literal["none", "speed", "speed_and_size"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EngineConfig:
     """Engine settings.  All but ``cache``, ``cache_dir`` and ``epoch_tick`` shape the
     compiled code and so take part in the cache key."""

@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import ctypes
 import re
-from dataclasses import dataclass
 
 import wasmtime
 from wasmtime import _ffi as ffi
 
+from witkit._record import record
 from witkit.errors import Trap
 
 __all__ = ["CoreTrap", "TrapFrame"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TrapFrame:
     """One guest frame of a trap's backtrace, innermost first."""
 

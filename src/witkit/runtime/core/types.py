@@ -8,11 +8,12 @@ and the two helpers at the bottom convert in each direction (only here).
 from __future__ import annotations
 
 import ctypes
-from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
 import wasmtime
 from wasmtime import _ffi as ffi
+
+from witkit._record import record
 
 __all__ = [
     "CoreExport",
@@ -35,7 +36,7 @@ ValType: TypeAlias = Literal["i32", "i64", "f32", "f64", "v128", "funcref", "ext
 NUMERIC: frozenset[str] = frozenset({"i32", "i64", "f32", "f64"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreFuncType:
     """A core function signature: ``(param ...) (result ...)``."""
 
@@ -46,7 +47,7 @@ class CoreFuncType:
         return f"(func (param {' '.join(self.params)}) (result {' '.join(self.results)}))"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreMemoryType:
     """Limits in pages (64 KiB each unless the custom-page-sizes proposal says otherwise)."""
 
@@ -56,20 +57,20 @@ class CoreMemoryType:
     shared: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreGlobalType:
     content: ValType
     mutable: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreTableType:
     element: ValType
     minimum: int
     maximum: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreTagType:
     """An exception tag (exception-handling proposal): the payload a ``throw`` carries.
 
@@ -86,14 +87,14 @@ CoreExternType: TypeAlias = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreImport:
     module: str
     name: str
     type: CoreExternType
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreExport:
     name: str
     type: CoreExternType

@@ -12,9 +12,9 @@ bindings generators embed); ``embedded`` decodes those.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from witkit._record import record
 from witkit.errors import WitError
 from witkit.wit.decode.decoder import decode_component_type, decode_wit_package, is_wit_package
 from witkit.wit.model import PackageId, Resolve, WorldId
@@ -28,7 +28,7 @@ __all__ = ["DecodedWasm", "decode_wasm"]
 PACKAGE_DOCS = "package-docs"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DecodedWasm:
     """What a binary decodes to: a resolve, its main package, and a world for components.
 
