@@ -37,8 +37,10 @@ Nothing here knows about bytes, WIT text or running code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Literal, TypeAlias, TypeVar
+
+from witkit._record import record
 
 __all__ = [
     "PRIMITIVES",
@@ -119,7 +121,7 @@ PRIMITIVES: tuple[PrimName, ...] = (
 # --------------------------------------------------------------------------- resources
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class ResourceType:
     """A resource type: a fresh nominal identity.
 
@@ -140,7 +142,7 @@ class ResourceType:
 # --------------------------------------------------------------------------- value types
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class PrimType:
     """``(type u32)``: a defined type that is just a primitive (WIT ``type x = u32``)."""
 
@@ -148,19 +150,19 @@ class PrimType:
     alias_of: PrimType | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class RecordType:
     fields: tuple[tuple[str, ValType], ...]
     alias_of: RecordType | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class VariantType:
     cases: tuple[tuple[str, ValType | None], ...]
     alias_of: VariantType | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class ListType:
     """``list<T>``, or ``list<T, N>`` when ``length`` is set (fixed-length list)."""
 
@@ -169,62 +171,62 @@ class ListType:
     alias_of: ListType | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class TupleType:
     types: tuple[ValType, ...]
     alias_of: TupleType | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class FlagsType:
     names: tuple[str, ...]
     alias_of: FlagsType | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class EnumType:
     names: tuple[str, ...]
     alias_of: EnumType | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class OptionType:
     value: ValType
     alias_of: OptionType | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class ResultType:
     ok: ValType | None
     err: ValType | None
     alias_of: ResultType | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class OwnType:
     resource: ResourceType
     alias_of: OwnType | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class BorrowType:
     resource: ResourceType
     alias_of: BorrowType | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class StreamType:
     element: ValType | None
     alias_of: StreamType | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class FutureType:
     value: ValType | None
     alias_of: FutureType | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class MapType:
     key: ValType
     value: ValType
@@ -255,7 +257,7 @@ ValType: TypeAlias = "PrimName | DefinedType"
 # --------------------------------------------------------------------------- core types
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class CoreFuncType:
     """A core function type; value types are the core text names (``i32``, ``funcref``...)."""
 
@@ -263,7 +265,7 @@ class CoreFuncType:
     results: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TableType:
     element: str
     minimum: int
@@ -271,7 +273,7 @@ class TableType:
     table64: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MemoryType:
     minimum: int
     maximum: int | None
@@ -280,13 +282,13 @@ class MemoryType:
     page_size_log2: int = 16
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GlobalType:
     valtype: str
     mutable: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TagType:
     func: CoreFuncType
 
@@ -294,7 +296,7 @@ class TagType:
 CoreExtern: TypeAlias = CoreFuncType | TableType | MemoryType | GlobalType | TagType
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class ModuleType:
     """A core module's type: imports ``(module, name, type)`` in order, exports by name."""
 
@@ -302,7 +304,7 @@ class ModuleType:
     exports: dict[str, CoreExtern]
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class CoreInstanceType:
     exports: dict[str, CoreExtern]
 
@@ -310,7 +312,7 @@ class CoreInstanceType:
 # --------------------------------------------------------------------------- component-level types
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class FuncType:
     params: tuple[tuple[str, ValType], ...]
     result: ValType | None
@@ -318,7 +320,7 @@ class FuncType:
     alias_of: FuncType | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class ExternItem:
     """One import or export: its type plus the name attributes of the binary."""
 
@@ -328,13 +330,13 @@ class ExternItem:
     external_id: str | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class InstanceType:
     exports: dict[str, ExternItem] = field(default_factory=dict)
     alias_of: InstanceType | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class ComponentType:
     imports: dict[str, ExternItem] = field(default_factory=dict)
     exports: dict[str, ExternItem] = field(default_factory=dict)
@@ -345,7 +347,7 @@ class ComponentType:
 AnyType: TypeAlias = "DefinedType | ResourceType | FuncType | InstanceType | ComponentType"
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class TypeExtern:
     """A ``(type ...)`` import or export.
 
@@ -359,7 +361,7 @@ class TypeExtern:
     created: AnyType
 
 
-@dataclass(eq=False, slots=True)
+@record(frozen=False, eq=False)
 class ValueExtern:
     """A ``(value ...)`` import or export (the 🪙 value extension)."""
 

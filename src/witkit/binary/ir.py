@@ -22,9 +22,10 @@ Rules of this module:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal, TypeAlias
 
+from witkit._record import record
 from witkit.types import PrimName
 
 __all__ = [
@@ -124,7 +125,7 @@ ValTypeRef: TypeAlias = "PrimName | int"
 # =========================================================================== core
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreSubType:
     """One core type of a rec group: a func, struct, array or cont type with its supertypes.
 
@@ -144,7 +145,7 @@ class CoreSubType:
     shared: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreRecGroup:
     """A core type definition: a rec group (a lone sub type is a group of one)."""
 
@@ -156,7 +157,7 @@ class CoreRecGroup:
 CoreKind: TypeAlias = Literal["func", "table", "memory", "global", "tag"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreExternDesc:
     """``core:externtype``: what a core import or export is."""
 
@@ -169,7 +170,7 @@ class CoreExternDesc:
     exact: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreImport:
     offset: int
     module: str
@@ -177,14 +178,14 @@ class CoreImport:
     desc: CoreExternDesc
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreExportDecl:
     offset: int
     name: str
     desc: CoreExternDesc
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreExport:
     """A core module's export: ``index`` is in the index space of ``kind``."""
 
@@ -194,7 +195,7 @@ class CoreExport:
     index: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreAliasDecl:
     """``(alias outer ct idx (type))`` inside a module type."""
 
@@ -203,7 +204,7 @@ class CoreAliasDecl:
     index: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TableDef:
     element: str
     minimum: int
@@ -212,7 +213,7 @@ class TableDef:
     shared: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MemoryDef:
     minimum: int
     maximum: int | None
@@ -221,24 +222,24 @@ class MemoryDef:
     page_size_log2: int = 16
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GlobalDef:
     valtype: str
     mutable: bool
     shared: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StructType:
     fields: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ArrayType:
     element: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContType:
     type_index: int
 
@@ -246,7 +247,7 @@ class ContType:
 ModuleDecl: TypeAlias = "CoreImport | CoreRecGroup | CoreAliasDecl | CoreExportDecl"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreModuleTypeDef:
     """``(module md*)`` as a core type of a component."""
 
@@ -257,7 +258,7 @@ class CoreModuleTypeDef:
 CoreTypeDef: TypeAlias = "CoreRecGroup | CoreModuleTypeDef"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreModule:
     """A core wasm module: a byte range of ``source`` plus the light parse described above.
 
@@ -305,7 +306,7 @@ class CoreModule:
 # =========================================================================== component: sections
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CustomSection:
     offset: int
     name: str
@@ -317,7 +318,7 @@ class CustomSection:
     producers: Producers | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ComponentNames:
     """The component ``name`` custom section: a name per index, per sort."""
 
@@ -326,35 +327,35 @@ class ComponentNames:
     sorts: dict[Sort, tuple[tuple[int, str], ...]]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Producers:
     """The ``producers`` custom section: field -> ((name, version), ...)."""
 
     fields: dict[str, tuple[tuple[str, str], ...]]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreInstantiateArg:
     name: str
     index: int
     sort: Sort = "core instance"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreInstantiate:
     offset: int
     module: int
     args: tuple[CoreInstantiateArg, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreInlineExport:
     name: str
     sort: Sort
     index: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreInlineExports:
     offset: int
     exports: tuple[CoreInlineExport, ...]
@@ -363,7 +364,7 @@ class CoreInlineExports:
 CoreInstance: TypeAlias = "CoreInstantiate | CoreInlineExports"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ExternName:
     """``nameattributes``: the extern name plus its optional attributes."""
 
@@ -375,28 +376,28 @@ class ExternName:
     form: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InstantiateArg:
     name: str
     sort: Sort
     index: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Instantiate:
     offset: int
     component: int
     args: tuple[InstantiateArg, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InlineExport:
     name: ExternName
     sort: Sort
     index: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InlineExports:
     offset: int
     exports: tuple[InlineExport, ...]
@@ -405,7 +406,7 @@ class InlineExports:
 Instance: TypeAlias = "Instantiate | InlineExports"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Alias:
     """``alias``: ``target`` is ``"export"``, ``"core export"`` or ``"outer"``.
 
@@ -424,87 +425,87 @@ class Alias:
 # --------------------------------------------------------------------------- types
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PrimDef:
     offset: int
     prim: PrimName
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RecordDef:
     offset: int
     fields: tuple[tuple[str, ValTypeRef], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VariantDef:
     offset: int
     cases: tuple[tuple[str, ValTypeRef | None], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListDef:
     offset: int
     element: ValTypeRef
     length: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TupleDef:
     offset: int
     types: tuple[ValTypeRef, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FlagsDef:
     offset: int
     names: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EnumDef:
     offset: int
     names: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OptionDef:
     offset: int
     value: ValTypeRef
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ResultDef:
     offset: int
     ok: ValTypeRef | None
     err: ValTypeRef | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OwnDef:
     offset: int
     index: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BorrowDef:
     offset: int
     index: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StreamDef:
     offset: int
     element: ValTypeRef | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FutureDef:
     offset: int
     value: ValTypeRef | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MapDef:
     offset: int
     key: ValTypeRef
@@ -517,7 +518,7 @@ DefValType: TypeAlias = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FuncDef:
     offset: int
     params: tuple[tuple[str, ValTypeRef], ...]
@@ -525,14 +526,14 @@ class FuncDef:
     is_async: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ResourceDef:
     offset: int
     rep: str
     dtor: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ExternDesc:
     """``externtype``: the sort of an import/export and how its type is given.
 
@@ -546,26 +547,26 @@ class ExternDesc:
     valtype: ValTypeRef | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreTypeDecl:
     offset: int
     ty: CoreTypeDef
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TypeDecl:
     offset: int
     ty: TypeDef
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImportDecl:
     offset: int
     name: ExternName
     desc: ExternDesc
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ExportDecl:
     offset: int
     name: ExternName
@@ -576,13 +577,13 @@ InstanceDecl: TypeAlias = "CoreTypeDecl | TypeDecl | Alias | ExportDecl"
 ComponentDecl: TypeAlias = "CoreTypeDecl | TypeDecl | Alias | ExportDecl | ImportDecl"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ComponentTypeDef:
     offset: int
     decls: tuple[ComponentDecl, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InstanceTypeDef:
     offset: int
     decls: tuple[InstanceDecl, ...]
@@ -594,7 +595,7 @@ TypeDef: TypeAlias = "DefValType | FuncDef | ComponentTypeDef | InstanceTypeDef 
 # --------------------------------------------------------------------------- canon
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CanonOpt:
     """A ``canonopt``: ``kind`` is utf8, utf16, latin1+utf16, memory, realloc,
     post-return, async, callback, core-type or gc; ``index`` for those that take one."""
@@ -603,7 +604,7 @@ class CanonOpt:
     index: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CanonLift:
     offset: int
     core_func: int
@@ -611,14 +612,14 @@ class CanonLift:
     type_index: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CanonLower:
     offset: int
     func: int
     opts: tuple[CanonOpt, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CanonBuiltin:
     """Every other ``canon``: ``name`` is the spec's (``resource.new``, ``stream.read``...).
 
@@ -643,7 +644,7 @@ class CanonBuiltin:
 Canon: TypeAlias = "CanonLift | CanonLower | CanonBuiltin"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Start:
     offset: int
     func: int
@@ -651,14 +652,14 @@ class Start:
     results: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Import:
     offset: int
     name: ExternName
     desc: ExternDesc
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Export:
     offset: int
     name: ExternName
@@ -667,7 +668,7 @@ class Export:
     desc: ExternDesc | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Value:
     """A 🪙 value definition: its type and the byte range of its encoding (decoded by validation)."""
 
@@ -681,73 +682,73 @@ class Value:
 # --------------------------------------------------------------------------- sections
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreModuleSection:
     offset: int
     module: CoreModule
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreInstanceSection:
     offset: int
     items: tuple[CoreInstance, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CoreTypeSection:
     offset: int
     items: tuple[CoreTypeDef, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ComponentSection:
     offset: int
     component: Component
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InstanceSection:
     offset: int
     items: tuple[Instance, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AliasSection:
     offset: int
     items: tuple[Alias, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TypeSection:
     offset: int
     items: tuple[TypeDef, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CanonSection:
     offset: int
     items: tuple[Canon, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StartSection:
     offset: int
     start: Start
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImportSection:
     offset: int
     items: tuple[Import, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ExportSection:
     offset: int
     items: tuple[Export, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ValueSection:
     offset: int
     items: tuple[Value, ...]
@@ -760,7 +761,7 @@ Section: TypeAlias = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Component:
     """A component: its sections in binary order (custom sections included)."""
 

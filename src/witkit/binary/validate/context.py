@@ -15,9 +15,10 @@ reproduce.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from typing import Any, TypeAlias
 
+from witkit._record import record
 from witkit.binary.limits import MAX_WASM_COMPONENT_TYPE_DEPTH, MAX_WASM_TYPE_SIZE
 from witkit.errors import ValidationError
 from witkit.types import (
@@ -68,7 +69,7 @@ def fail(message: str, offset: int) -> ValidationError:
     return ValidationError(message, offset)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Features:
     """Optional parts of the component model (Explainer.md "Gated Features").
 
@@ -126,7 +127,7 @@ class Features:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Info:
     """wasmparser's ``TypeInfo``: a type's size (nodes, with repetition), depth, borrows."""
 
@@ -148,7 +149,7 @@ LEAF = Info()
 BORROW = Info(borrow=True)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class ResourceMeta:
     """Resource bookkeeping of an instance or component type (wasmparser's fields).
 

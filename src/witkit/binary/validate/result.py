@@ -9,9 +9,9 @@ nested component and the resolved canonical options.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Generic, Literal, TypeAlias, TypeVar
 
+from witkit._record import record
 from witkit.binary import ir
 from witkit.binary.validate.core import CoreTypeEntry
 from witkit.types import (
@@ -42,7 +42,7 @@ Origin: TypeAlias = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CanonOptions:
     """The ``canonopt``s of a ``canon`` definition, resolved and checked (Binary.md defaults).
 
@@ -59,7 +59,7 @@ class CanonOptions:
     gc: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Entry(Generic[_T]):
     """One index of an index space: its type and where it came from."""
 
@@ -71,7 +71,7 @@ class Entry(Generic[_T]):
     options: CanonOptions | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ValidatedComponent:
     """A validated component: its type and every index space, in index order.
 
