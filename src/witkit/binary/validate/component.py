@@ -222,7 +222,7 @@ class Scope:
         self.components: list[ComponentType] = []
         # where each index came from (only kept for components)
         self.origins: dict[
-            str, list[tuple[Origin, ValidatedComponent | None, CanonOptions | None]]
+            str, list[tuple[Origin | None, ValidatedComponent | None, CanonOptions | None]]
         ] = {}
         self.record = kind == "component"
         self.origin: Origin | None = None
@@ -253,7 +253,7 @@ class Scope:
         options: CanonOptions | None = None,
     ) -> None:
         getattr(self, space).append(ty)
-        if self.record and self.origin is not None:
+        if self.record:
             self.origins.setdefault(space, []).append((self.origin, nested, options))
 
     def type_count(self) -> int:
@@ -1068,8 +1068,9 @@ class Scope:
     def entries(self, space: str) -> tuple[Entry[Any], ...]:
         types = getattr(self, space)
         origins = self.origins.get(space, [])
+        # every push in a component scope recorded its origin (set before each definition)
         return tuple(
-            Entry(t, origin, nested, options)
+            Entry(t, origin, nested, options)  # type: ignore[arg-type]
             for t, (origin, nested, options) in zip(types, origins, strict=True)
         )
 
