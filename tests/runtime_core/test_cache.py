@@ -74,7 +74,9 @@ def test_settings_are_part_of_the_key(tmp_path: Path) -> None:
         Engine(cache_dir="/elsewhere", epoch_tick=0.5).config.fingerprint()
         == Engine(cache=False).config.fingerprint()
     )
-    assert "wasmtime=50.0.1" in Engine(cache=False).config.fingerprint()
+    # the wasmtime build is identified by its native library (size and time stamp)
+    assert "wasmtime=" in Engine(cache=False).config.fingerprint()
+    assert "libwasmtime" in Engine(cache=False).config.fingerprint()
 
 
 @pytest.mark.parametrize(
