@@ -296,7 +296,12 @@ class CoreModule:
 
     def func_type(self, index: int) -> CoreSubType:
         """The sub type of core function ``index`` (index spaces are validated by ``validate``)."""
-        return self.flat_types[self.funcs[index]]
+        wanted = self.funcs[index]
+        for group in self.types:
+            if wanted < len(group.types):
+                return group.types[wanted]
+            wanted -= len(group.types)
+        raise IndexError(index)
 
     @property
     def flat_types(self) -> tuple[CoreSubType, ...]:

@@ -116,11 +116,8 @@ def _read_heap_type(r: Reader) -> str:
             raise r.bad_byte(inner, "shared heap type")
         return f"(shared {name})"
     if byte == 0x62:
-        start = r.pos
         r.u8()
-        index = r.u32("an exact type index")
-        del start
-        return f"(exact {index})"
+        return f"(exact {r.u32('an exact type index')})"
     name = _ABSTRACT_HEAP.get(byte)
     if name is not None:
         r.u8()
@@ -305,6 +302,32 @@ _EXPORT_KINDS: dict[int, ir.CoreKind] = {
 }
 
 
+def _read_core_exports(r: Reader) -> tuple[ir.CoreExport, ...]:
+    """The export section; a hot loop (libpython exports thousands), so the common
+    case -- a short ASCII name, a one-byte index -- is decoded inline."""
+    n = r.count(MAX_WASM_EXPORTS, "exports")
+    data = r.data
+    end = r.end
+    kinds = _EXPORT_KINDS
+    out = []
+    append = out.append
+    make = ir.CoreExport
+    for _ in range(n):
+        pos = r.pos
+        length = data[pos] if pos < end else 0x80
+        name_end = pos + 1 + length
+        if length < 0x80 and name_end + 1 < end:
+            raw = data[pos + 1 : name_end]
+            kind = kinds.get(data[name_end])
+            index = data[name_end + 1]
+            if raw.isascii() and kind is not None and index < 0x80:
+                append(make(pos, raw.decode("ascii"), kind, index))
+                r.pos = name_end + 2
+                continue
+        append(_read_core_export(r))
+    return tuple(out)
+
+
 def _read_core_export(r: Reader) -> ir.CoreExport:
     offset = r.pos
     name = r.name("an export name")
@@ -318,7 +341,7 @@ def _read_core_export(r: Reader) -> ir.CoreExport:
 
 # --------------------------------------------------------------------------- constant expressions
 
-#: opcode -> how its immediate is read, for the instructions allowed in constant expressions
+#: constant-expression opcodes without immediates (extended-const arithmetic, ref.is_null, ...)
 _CONST_SIMPLE = {0x6A, 0x6B, 0x6C, 0x7C, 0x7D, 0x7E, 0xD3, 0xD4}
 
 
@@ -425,7 +448,7 @@ def read_core_module(r: Reader, what: str = "module") -> ir.CoreModule:
                 defined_globals.append(read_global_type(body))
                 _skip_const_expr(body)
         elif sid == _EXPORT:
-            exports = body.vec(MAX_WASM_EXPORTS, "exports", _read_core_export)
+            exports = _read_core_exports(body)
         elif sid == _START:
             start_func = body.u32("the start function index")
         elif sid == _TAG:
