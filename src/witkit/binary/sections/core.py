@@ -309,7 +309,7 @@ def _read_core_exports(r: Reader) -> tuple[ir.CoreExport, ...]:
     data = r.data
     end = r.end
     kinds = _EXPORT_KINDS
-    out = []
+    out: list[ir.CoreExport] = []
     append = out.append
     make = ir.CoreExport
     for _ in range(n):
