@@ -258,3 +258,250 @@ TEXTS: list[str] = [
       (type $i (instance (export "t" (type (sub resource)))))
       (type $c (component (export "a" (instance (type $i))) (export "b" (instance (type $i))))))""",
 ]
+
+
+_M2 = """
+  (core module $m
+    (memory (export "mem") 1)
+    (memory (export "mem64") i64 1)
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32) i32.const 8)
+    (func (export "p1") (param i32))
+    (func (export "p2") (param i32 i32))
+    (func (export "r1") (result i32) i32.const 0)
+    (func (export "rf") (result f32) f32.const 0)
+    (func (export "ri64") (result i64) i64.const 0)
+    (func (export "v") )
+    (func (export "p17") (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32))
+    (func (export "p16") (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32))
+    (func (export "pf") (param f32))
+    (func (export "pi64") (param i64))
+    (func (export "pvar") (param i32 i64))
+    (func (export "pvar2") (param i32 i32))
+    (func (export "p3r1") (param i32 i32 i32) (result i32) i32.const 0)
+    (func (export "p2r1") (param i32 i32) (result i32) i32.const 0)
+    (func (export "p1r1") (param i32) (result i32) i32.const 0))
+  (core instance $i (instantiate $m))
+"""
+_MEM = '(memory (core memory $i "mem"))'
+_RE = '(realloc (core func $i "realloc"))'
+
+
+def _comp(body: str) -> str:
+    return "(component " + _M2 + body + ")"
+
+
+def _lift(core: str, ty: str, opts: str = "") -> str:
+    return _comp(f'(func {ty} (canon lift (core func $i "{core}") {opts}))')
+
+
+#: canonical ABI signatures, async built-ins, resources through instantiation and subtyping
+TEXTS += [
+    _lift(
+        "p16",
+        '(param "a" u32) (param "b" u32) (param "c" u32) (param "d" u32) (param "e" u32) (param "f" u32) (param "g" u32) (param "h" u32) (param "i" u32) (param "j" u32) (param "k" u32) (param "l" u32) (param "m" u32) (param "n" u32) (param "o" u32) (param "p" u32)',
+    ),
+    _lift(
+        "p1",
+        '(param "a" (tuple u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32))',
+        _MEM + " " + _RE,
+    ),
+    _lift(
+        "p1",
+        '(param "a" (tuple u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32))',
+        _MEM,
+    ),
+    _lift(
+        "p1",
+        '(param "a" (tuple u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32))',
+    ),
+    _lift("r1", "(result (tuple u32 u32))", _MEM),
+    _lift("r1", "(result (tuple u32 u32))"),
+    _lift("rf", "(result f32)"),
+    _lift("r1", "(result f32)"),
+    _lift("pvar", '(param "a" (variant (case "x" u32) (case "y" u64)))'),
+    _lift("pvar2", '(param "a" (variant (case "x" u32) (case "y" f32)))'),
+    _lift("pvar", '(param "a" (variant (case "x" f32) (case "y" f64)))'),
+    _lift("pvar", '(param "a" (option u64))'),
+    _lift("pvar2", '(param "a" (result u32 (error f32)))'),
+    _lift("p1", '(param "a" (flags "a" "b"))'),
+    _lift("p1", '(param "a" (enum "a" "b"))'),
+    _lift("p2", '(param "a" (list u8))', _MEM + " " + _RE),
+    _lift("p2", '(param "a" (list u8 2))'),
+    _lift("p1", '(param "a" (list u8 2))'),
+    _lift("p1", '(param "a" char)'),
+    _lift("p2", '(param "a" string)', _MEM + " " + _RE + " string-encoding=utf16"),
+    _lift("v", "async", ""),
+    _lift("r1", "async", "async"),
+    _lift("p1", 'async (param "a" u32)', "async " + '(callback (core func $i "p3r1"))'),
+    _lift("r1", 'async (param "a" u32)', "async " + '(callback (core func $i "p3r1"))'),
+    _lift("p1r1", 'async (param "a" u32)', "async " + '(callback (core func $i "p3r1"))'),
+    _lift("p1r1", 'async (param "a" u32)', "async " + '(callback (core func $i "p1r1"))'),
+    _lift("p1r1", 'async (param "a" u32)', "async " + '(callback (core func $i "p2r1"))'),
+    _lift(
+        "p1r1",
+        'async (param "a" u32) (result string)',
+        "async " + '(callback (core func $i "p1r1"))',
+    ),
+    _lift(
+        "p1r1",
+        'async (param "a" u32) (result string)',
+        "async " + _MEM + ' (callback (core func $i "p1r1"))',
+    ),
+    _lift("r1", "(result u32)", '(post-return (core func $i "p2"))'),
+    _lift("v", "", '(post-return (core func $i "v"))'),
+    _lift("p1", '(param "a" u32)', '(memory (core memory $i "mem64"))'),
+    _comp(
+        '(import "f" (func $f async (param "a" u32) (param "b" u32) (param "c" u32) (param "d" u32) (param "e" u32))) (core func (canon lower (func $f) async))'
+    ),
+    _comp(
+        '(import "f" (func $f async (param "a" u32) (param "b" u32) (param "c" u32) (param "d" u32) (param "e" u32))) (core func (canon lower (func $f) async '
+        + _MEM
+        + "))"
+    ),
+    _comp(
+        '(import "f" (func $f async (param "a" u32) (param "b" u32) (param "c" u32) (param "d" u32))) (core func (canon lower (func $f) async))'
+    ),
+    _comp('(import "f" (func $f (result (tuple u32 u32)))) (core func (canon lower (func $f)))'),
+    _comp(
+        '(import "f" (func $f (result (tuple u32 u32)))) (core func (canon lower (func $f) '
+        + _MEM
+        + "))"
+    ),
+    _comp(
+        '(import "f" (func $f (result string))) (core func (canon lower (func $f) ' + _MEM + "))"
+    ),
+    _comp(
+        '(import "f" (func $f (result string))) (core func (canon lower (func $f) '
+        + _MEM
+        + " "
+        + _RE
+        + "))"
+    ),
+    _comp('(import "f" (func $f (param "x" (list u8)))) (core func (canon lower (func $f)))'),
+    _comp(
+        '(import "f" (func $f (param "x" (list u8)))) (core func (canon lower (func $f) '
+        + _MEM
+        + "))"
+    ),
+    _comp('(import "f" (func $f)) (core func (canon lower (func $f) async))'),
+    _comp(
+        "(core func (canon task.return (result (tuple u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32))))"
+    ),
+    _comp(
+        "(core func (canon task.return (result (tuple u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32 u32)) "
+        + _MEM
+        + "))"
+    ),
+    _comp("(core func (canon task.return (result string) " + _MEM + " " + _RE + "))"),
+    _comp("(core func (canon task.return (result string) " + _MEM + " async))"),
+    _comp("(type $s (stream string)) (core func (canon stream.read $s async " + _MEM + "))"),
+    _comp(
+        "(type $s (stream string)) (core func (canon stream.read $s async "
+        + _MEM
+        + " "
+        + _RE
+        + "))"
+    ),
+    _comp("(type $s (stream string)) (core func (canon stream.write $s async " + _MEM + "))"),
+    _comp("(type $s (stream)) (core func (canon stream.read $s async))"),
+    _comp("(type $s (stream u8)) (core func (canon stream.read $s async))"),
+    _comp("(type $s (stream u8)) (core func (canon stream.read $s " + _MEM + "))"),
+    _comp(
+        "(type $s (future u8)) (core func (canon future.write $s async " + _MEM + " " + _RE + "))"
+    ),
+    _comp(
+        "(type $s (future u8)) (core func (canon future.read $s async "
+        + _MEM
+        + ' (post-return (core func $i "p1"))))'
+    ),
+    _comp("(type $s (future u8)) (core func (canon future.cancel-read $s))"),
+    _comp("(type $s (future u8)) (core func (canon future.cancel-read $s async))"),
+    _comp("(core func (canon waitable-set.wait " + '(memory (core memory $i "mem"))' + "))"),
+    _comp("(core func (canon waitable-set.wait " + '(memory (core memory $i "mem64"))' + "))"),
+    _comp("(core func (canon context.get i32 0)) (core func (canon context.set i64 0))"),
+    _comp("(core func (canon context.get f32 0))"),
+    _comp('(import "r" (type $r (sub resource))) (core func (canon resource.rep $r))'),
+    _comp('(type $r (resource (rep i32) (dtor (core func $i "p2"))))'),
+    _comp('(type $r (resource (rep i32) (dtor (core func $i "p1"))))'),
+    _comp("(type u8) (core func (canon resource.drop 0))"),
+    _comp("(core func (canon error-context.new " + _MEM + "))"),
+    _comp("(core func (canon error-context.debug-message " + _MEM + "))"),
+    _comp("(core func (canon subtask.cancel async))"),
+    _comp("(core func (canon thread.new-indirect 0 (table (core table 0))))"),
+    _comp(
+        '(core type $t (func (param i32))) (alias core export $i "mem" (core memory $mm)) (core module $tm (table (export "t") 1 funcref)) (core instance $ti (instantiate $tm)) (alias core export $ti "t" (core table $t0)) (core func (canon thread.new-indirect $t (table (core table $t0))))'
+    ),
+    # subtyping through instances with resources
+    """(component
+   (component $c
+     (import "i" (instance $i (export "r" (type (sub resource))) (export "f" (func (result (own 0))))))
+     (alias export $i "r" (type $r)))
+   (import "j" (instance $j (export "r" (type (sub resource))) (export "f" (func (result (own 0))))))
+   (instance (instantiate $c (with "i" (instance $j)))))""",
+    """(component
+   (component $c
+     (import "i" (instance $i (export "r" (type (sub resource))) (export "f" (func (result (own 0)))))))
+   (import "r2" (type $r2 (sub resource)))
+   (import "j" (instance $j (export "r" (type (sub resource))) (export "f" (func (result (own $r2))))))
+   (instance (instantiate $c (with "i" (instance $j)))))""",
+    """(component
+   (type $ct (component (import "r" (type (sub resource))) (export "f" (func (result (own 0))))))
+   (component $c (import "r" (type $r (sub resource))) (import "g" (func $g (result (own $r)))) (export "f" (func $g)))
+   (component $d (import "c" (component (type $ct))))
+   (instance (instantiate $d (with "c" (component $c)))))""",
+    """(component
+   (type $ct (component (import "r" (type (sub resource))) (export "f" (func (result (own 0))))))
+   (component $c (import "r" (type $r (sub resource))) (import "g" (func $g (result u32))) (export "f" (func $g)))
+   (component $d (import "c" (component (type $ct))))
+   (instance (instantiate $d (with "c" (component $c)))))""",
+    """(component
+   (type $ct (component (export "r" (type (sub resource))) (export "f" (func (result (own 0))))))
+   (component $c (type $r (resource (rep i32))) (export $e "r" (type $r))
+      (core module $m2 (func (export "f") (result i32) i32.const 0)) (core instance $i2 (instantiate $m2))
+      (type $o (own $e)) (func (export "f") (result $o) (canon lift (core func $i2 "f"))))
+   (component $d (import "c" (component (type $ct))))
+   (instance (instantiate $d (with "c" (component $c)))))""",
+    """(component
+   (import "a" (instance $a (export "r" (type (sub resource)))))
+   (alias export $a "r" (type $r))
+   (component $c (import "x" (type (sub resource))) (import "y" (type (sub resource))))
+   (instance (instantiate $c (with "x" (type $r)) (with "y" (type $r)))))""",
+    """(component
+   (import "a" (type $a (sub resource)))
+   (type $t (component (import "x" (type (eq $a))))))""",
+    """(component
+   (type $t (component (import "x" (type (sub resource))) (type (own 0)) (export "y" (type (eq 1))))))""",
+    """(component
+   (type $t (component (export "x" (type (sub resource))) (import "y" (func (result (own 0)))))))""",
+    """(component
+   (type $t (instance (export "x" (type (sub resource))) (export "y" (instance (export "z" (type (sub resource))) (export "w" (type (eq 0))))))))""",
+    """(component
+   (type $r (resource (rep i32)))
+   (component $c (import "a" (type $a (sub resource))))
+   (instance (instantiate $c (with "a" (type $r)))))""",
+    """(component
+   (type $r (resource (rep i32)))
+   (type $o (own $r))
+   (component $c (import "a" (type (sub resource))))
+   (instance $x (instantiate $c (with "a" (type $r))))
+   (export "x" (instance $x)))""",
+    """(component
+   (type $r (resource (rep i32)))
+   (import "f" (func $f))
+   (instance $x (export "r" (type $r)) (export "f" (func $f)))
+   (export "x" (instance $x)))""",
+    """(component
+   (type $r (resource (rep i32)))
+   (type $o (own $r)) (type $ft (func (result $o)))
+   (import "f" (func $f (type $ft))))""",
+    """(component
+   (import "i" (instance $i (export "f" (func)) (export "g" (func))))
+   (export "e" (instance $i) (instance (export "f" (func)))))""",
+    """(component
+   (import "i" (instance $i (export "f" (func))))
+   (export "e" (instance $i) (instance (export "f" (func)) (export "g" (func)))))""",
+    """(component (import "c" (component $c (import "x" (func)))) (export "d" (component $c) (component)))""",
+    """(component (import "c" (component $c)) (export "d" (component $c) (component (import "x" (func)))))""",
+    """(component (import "m" (core module $m (import "a" "b" (func)))) (export "n" (core module $m) (core module)))""",
+    """(component (import "m" (core module $m)) (export "n" (core module $m) (core module (import "a" "b" (func)))))""",
+]

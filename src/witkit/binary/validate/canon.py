@@ -490,7 +490,8 @@ def _lift(scope: Scope, canon: ir.CanonLift) -> None:
             )
         else:
             cb = scope.core_function_at(o.callback, offset)
-            if cb.params not in (("i32", "i32", "i32"), ("i32",)):
+            # wasm-tools 1.262: exactly (i32 i32 i32) -> (i32) (CanonicalABI.md "canon lift")
+            if cb.params != ("i32", "i32", "i32") or cb.results != ("i32",):
                 raise fail(
                     "canonical option `callback` uses a core function with an incorrect signature",
                     offset,
