@@ -73,3 +73,9 @@ def test_read_file(tmp_path: object) -> None:
     decoded = witkit.binary.read_file(path)
     assert isinstance(decoded, witkit.binary.ir.Component)
     assert witkit.binary.validate(decoded).type.imports == {}
+
+
+def test_validate_rejects_a_core_module_as_misuse() -> None:
+    module = witkit.binary.read(b"\x00asm\x01\x00\x00\x00")
+    with pytest.raises(TypeError, match="ir.Component"):
+        witkit.binary.validate(module)  # type: ignore[arg-type]

@@ -37,6 +37,11 @@ def validate(
     called with each embedded module's bytes and raises any exception to reject
     it (e.g. ``lambda m: wasmtime.Module.validate(engine, m)``).
     """
+    if not isinstance(component, ir.Component):
+        raise TypeError(
+            f"validate() takes an ir.Component, not {type(component).__name__} "
+            "(read() returns ir.CoreModule for a core module)"
+        )
     ctx = Ctx(features if features is not None else Features(), core_validator)
     try:
         return validate_component(component, [], ctx)
