@@ -77,5 +77,5 @@ def test_read_file(tmp_path: object) -> None:
 
 def test_validate_rejects_a_core_module_as_misuse() -> None:
     module = witkit.binary.read(b"\x00asm\x01\x00\x00\x00")
-    with pytest.raises(TypeError, match="ir.Component"):
+    with pytest.raises(TypeError, match=r"ir\.Component"):
         witkit.binary.validate(module)  # type: ignore[arg-type]
