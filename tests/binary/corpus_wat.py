@@ -504,4 +504,13 @@ TEXTS += [
     """(component (import "c" (component $c)) (export "d" (component $c) (component (import "x" (func)))))""",
     """(component (import "m" (core module $m (import "a" "b" (func)))) (export "n" (core module $m) (core module)))""",
     """(component (import "m" (core module $m)) (export "n" (core module $m) (core module (import "a" "b" (func)))))""",
+    """(component
+      (type $t (instance (export "r" (type (sub resource)))))
+      (import "t" (type $t2 (eq $t)))
+      (import "a" (instance $a (type $t2)))
+      (import "b" (instance $b (type $t2)))
+      (alias export $a "r" (type $ra))
+      (alias export $b "r" (type $rb))
+      (component $c (import "x" (type (sub resource))) (import "y" (type (eq 0))))
+      (instance (instantiate $c (with "x" (type $ra)) (with "y" (type $rb)))))""",
 ]

@@ -87,7 +87,6 @@ from witkit.types import (
     ValType,
     ValueExtern,
     VariantType,
-    make_alias,
     root,
 )
 
@@ -136,11 +135,6 @@ _CORE_ALIAS_SPACES: dict[str, tuple[str, type, str, int, str]] = {
     "core global": ("core_globals", GlobalType, "global", MAX_CORE_INDEX_SPACE_ITEMS, "globals"),
     "core tag": ("core_tags", TagType, "tag", MAX_CORE_INDEX_SPACE_ITEMS, "tags"),
 }
-
-
-def _alias(ty: AnyType) -> AnyType:
-    """``make_alias`` for a type of any kind (a fresh identity that is ``ty``)."""
-    return make_alias(ty)  # type: ignore[type-var]
 
 
 def _check_max(length: int, added: int, limit: int, what: str, offset: int) -> None:
@@ -679,7 +673,7 @@ class Scope:
                 res = ResourceType()
                 return TypeExtern(res, res)
             referenced = self.type_at(index, offset)
-            return TypeExtern(referenced, _alias(referenced))
+            return TypeExtern(referenced, self.ctx.alias(referenced))
         assert index is not None
         ty = self.type_at(index, offset)
         if sort == "instance":
@@ -714,7 +708,7 @@ class Scope:
             actual = ValueExtern(self.value_at(exp.index, offset))
         elif sort == "type":
             referenced = self.type_at(exp.index, offset)
-            actual = TypeExtern(referenced, _alias(referenced))
+            actual = TypeExtern(referenced, self.ctx.alias(referenced))
         elif sort == "instance":
             actual = self.instance_at(exp.index, offset)
         else:

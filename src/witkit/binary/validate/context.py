@@ -15,7 +15,7 @@ reproduce.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import field, fields
+from dataclasses import field, fields, replace
 from typing import Any, TypeAlias
 
 from witkit._record import record
@@ -189,6 +189,22 @@ class Ctx:
 
     def set_meta(self, ty: InstanceType | ComponentType, meta: ResourceMeta) -> None:
         self._meta[id(ty)] = (ty, meta)
+
+    def alias(self, ty: Any) -> Any:
+        """``make_alias`` that carries this context's metadata over to the copy.
+
+        An alias of an instance or component type is the same type under another
+        index: it keeps the resources the original defines (so importing it
+        freshens them, as wasmparser does for the very same type id).
+        """
+        copy = replace(ty, alias_of=ty)
+        entry = self._meta.get(id(ty))
+        if entry is not None:
+            self._meta[id(copy)] = (copy, entry[1])
+        info = self._info.get(id(ty))
+        if info is not None:
+            self._info[id(copy)] = (copy, info[1])
+        return copy
 
     # ------------------------------------------------------------------ type info
 

@@ -172,7 +172,7 @@ class Remap:
             new = self.resources.get(id(r), r)
         else:
             base = self.resource(r.alias_of)
-            new = r if base is r.alias_of else replace(base, alias_of=base)
+            new = r if base is r.alias_of else self.ctx.alias(base)
         return self._memo(r, new)  # type: ignore[no-any-return]
 
     def valtype(self, ty: ValType) -> ValType:
@@ -192,7 +192,7 @@ class Remap:
             return self.resource(ty)
         if ty.alias_of is not None:
             base = self.any(ty.alias_of)
-            new = ty if base is ty.alias_of else replace(base, alias_of=base)
+            new = ty if base is ty.alias_of else self.ctx.alias(base)
             return self._memo(ty, new)
         new = self._rebuild(ty)
         return self._memo(ty, new)
