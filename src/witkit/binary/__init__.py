@@ -6,6 +6,24 @@
     vc.type.imports, vc.type.exports  # witkit.types.ExternItem, in binary order
 
 Both are sans-IO (``read_file`` is the one convenience that opens a file).
+
+What you get back:
+
+* ``ir`` -- the decoded binary, one frozen record per production of Binary.md,
+  every record with its byte offset.  Core modules stay byte ranges of the input
+  plus a light parse (types, imports, exports, function/table/memory/global/tag
+  types); their code is never parsed.
+* ``ValidatedComponent`` -- ``type`` (the component's ``witkit.types.ComponentType``)
+  and every index space (``core_funcs`` ... ``components``) as ``Entry``s: the
+  resolved type, the ``ir`` record that defined it, the nested validation of a
+  nested component, the resolved ``CanonOptions`` of a ``canon`` definition.
+* ``Features`` -- the optional parts of the component model; the defaults are
+  ``wasm-tools validate``'s, so the two accept the same binaries.
+* ``CoreValidator`` -- a hook to validate core function bodies too (witkit
+  itself checks core modules only as far as their types go).
+
+Errors: ``BinaryError`` (malformed) and its subclass ``ValidationError``
+(well-formed but invalid), each with an offset and a message for a person.
 """
 
 from __future__ import annotations
