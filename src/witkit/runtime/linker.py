@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from witkit.abi.values import python_name
 from witkit.errors import LinkError, Trap
@@ -40,6 +40,7 @@ from witkit.runtime.func import Func
 from witkit.runtime.instance import Instance, ResolvedImports
 from witkit.runtime.resources import HostResourceType, ResourceType
 from witkit.runtime.typecheck import check_func
+
 from witkit.types import (
     ComponentType,
     FuncType,
@@ -51,6 +52,9 @@ from witkit.types import (
 from witkit.types import (
     ResourceType as StaticResource,
 )
+
+if TYPE_CHECKING:  # the WASI host is only imported when add_wasi is called
+    from witkit.wasi import WasiConfig, WasiContext
 
 __all__ = ["Linker", "host_resource_type"]
 
@@ -120,6 +124,18 @@ class Linker:
         if not _is_resource_def(cls):
             raise TypeError(f"`{name}`: a resource definition must be a class")
         self._define(name, cls)
+
+    def add_wasi(self, config: WasiConfig | WasiContext) -> WasiContext:
+        """Define the WASI 0.2 ``wasi:cli/imports`` world, with the grants of ``config``.
+
+        A convenience: it is ``witkit.wasi.add_to_linker(self, config)``, a host built
+        on this public API like any other (the runtime itself knows nothing of WASI,
+        so the import happens here, on use).  Returns the live context, whose
+        streams and clocks a host can inspect after the run.
+        """
+        from witkit.wasi import add_to_linker
+
+        return add_to_linker(self, config)
 
     def define_unknown_imports_as_traps(self, component: Component) -> None:
         """Define what ``component`` imports and this linker lacks: functions that trap.
