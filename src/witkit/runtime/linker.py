@@ -40,7 +40,6 @@ from witkit.runtime.func import Func
 from witkit.runtime.instance import Instance, ResolvedImports
 from witkit.runtime.resources import HostResourceType, ResourceType
 from witkit.runtime.typecheck import check_func
-
 from witkit.types import (
     ComponentType,
     FuncType,
