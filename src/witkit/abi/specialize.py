@@ -19,11 +19,10 @@ per distinct text.  Executing it binds the objects that matter by identity
 
 from __future__ import annotations
 
-import linecache
 from collections.abc import Callable, Sequence
-from types import CodeType
 from typing import Any
 
+from witkit.abi.codecache import compile_source
 from witkit.abi.codegen import FlatIn, Generator, base_namespace, wit_text
 from witkit.abi.context import CanonicalOptions, Context
 from witkit.abi.layout import (
@@ -56,7 +55,6 @@ __all__ = [
 
 CoreValue = int | float
 
-_code_cache: dict[str, CodeType] = {}
 _func_cache: dict[tuple[FuncType, str, str], FuncABI] = {}
 _type_cache: dict[tuple[object, str, str], TypeABI] = {}
 _params_tuples: dict[FuncType, TupleType] = {}
@@ -74,11 +72,7 @@ def _needs_memory(ts: Sequence[ValType], ptr: PtrType) -> bool:
 
 def _execute(gen: Generator, filename: str) -> dict[str, Any]:
     source = gen.source()
-    code = _code_cache.get(source)
-    if code is None:
-        code = _code_cache[source] = compile(source, filename, "exec")
-        # Tracebacks through generated code show its lines.
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    code = compile_source(source, filename)
     namespace = base_namespace()
     namespace.update(gen.namespace())
     exec(code, namespace)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from witkit.abi.codecache import get_code_cache, set_code_cache
 from witkit.binary import Features, ValidatedComponent, ir, read, validate
 from witkit.errors import BinaryError
+from witkit.runtime.codecache import DiskCodeCache
 from witkit.runtime.core import CoreModule, Engine
 from witkit.runtime.translate import Translation, translate
 from witkit.types import ComponentType, ExternItem
@@ -34,6 +36,9 @@ class Component:
             raise BinaryError("this is a core module, not a component", 0)
         self.engine = engine
         self.name = name
+        if engine.cache is not None and get_code_cache() is None:
+            # The ABI's generated code is cached beside the compiled modules.
+            set_code_cache(DiskCodeCache(engine.cache.directory))
         self.validated: ValidatedComponent = validate(decoded, features)
         self.translation: Translation = translate(self.validated)
         self.modules: tuple[CoreModule, ...] = tuple(

@@ -41,6 +41,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from witkit.abi.codecache import compile_source
 from witkit.abi.context import CanonicalOptions, Context
 from witkit.abi.layout import contains_borrow, flatten_types
 from witkit.abi.specialize import func_abi, type_abi
@@ -533,7 +534,7 @@ def _int_call(
         "general": general,
         "cannot_enter": cannot_enter,
     }
-    exec(compile("\n".join(lines) + "\n", f"<witkit call {ty.params}>", "exec"), namespace)
+    exec(compile_source("\n".join(lines) + "\n", f"<witkit call {ty.params}>"), namespace)
     fast: Callable[..., Any] = namespace["call"]
     return fast
 
@@ -587,7 +588,7 @@ def _int_lower(
         "lower_results": lower_results,
         "cannot_leave": cannot_leave,
     }
-    exec(compile("\n".join(lines) + "\n", f"<witkit import {ty.params}>", "exec"), namespace)
+    exec(compile_source("\n".join(lines) + "\n", f"<witkit import {ty.params}>"), namespace)
     fast: Callable[..., Any] = namespace["trampoline"]
     return fast
 

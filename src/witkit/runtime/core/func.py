@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from wasmtime import _ffi as ffi
 
+from witkit.abi.codecache import compile_source
 from witkit.runtime.core import _capi
 from witkit.runtime.core.extern import CoreExtern
 from witkit.runtime.core.types import NUMERIC, CoreFuncType, ValType
@@ -146,7 +147,7 @@ def _compile(key: tuple[tuple[ValType, ...], tuple[ValType, ...], str], source: 
     factory = _FACTORIES.get(key)
     if factory is None:
         namespace: dict[str, Any] = {"_PackErrors": _PACK_ERRORS}
-        exec(compile(source, f"<witkit core {key[2]} {key[0]}->{key[1]}>", "exec"), namespace)
+        exec(compile_source(source, f"<witkit core {key[2]} {key[0]}->{key[1]}>"), namespace)
         factory = _FACTORIES[key] = namespace["factory"]
     return factory
 

@@ -1,0 +1,67 @@
+"""Compiling generated source, through a pluggable cache of code objects.
+
+Every specialised lift/lower function starts as Python source; ``compile`` of
+those few hundred sources was the largest single cost of starting a
+componentize-py guest (~80 ms of ~500).  The ABI knows types, not files, so the
+persistent store enters from outside through ``set_code_cache`` (the runtime
+installs a disk cache when its engine's compile cache is on); without one,
+code objects are only kept in memory for the life of the process.
+
+Rules: a cache may forget anything and may fail (its exceptions are not
+caught here, so an implementation must swallow its own I/O errors); what
+``get`` returns must be what ``compile(source, filename, "exec")`` would have
+returned, so the key must cover the source, the filename and the Python
+version that compiled it.
+"""
+
+from __future__ import annotations
+
+import linecache
+from types import CodeType
+from typing import Protocol
+
+__all__ = ["CodeCache", "compile_source", "get_code_cache", "set_code_cache"]
+
+
+class CodeCache(Protocol):
+    """A store of code objects keyed by (filename, source)."""
+
+    def get(self, source: str, filename: str) -> CodeType | None: ...
+
+    def put(self, source: str, filename: str, code: CodeType) -> None: ...
+
+
+_memory: dict[tuple[str, str], CodeType] = {}
+_cache: CodeCache | None = None
+
+
+def set_code_cache(cache: CodeCache | None) -> CodeCache | None:
+    """Install ``cache`` as the second level behind the in-memory one; returns the old one."""
+    global _cache
+    old, _cache = _cache, cache
+    return old
+
+
+def get_code_cache() -> CodeCache | None:
+    return _cache
+
+
+def compile_source(source: str, filename: str) -> CodeType:
+    """``compile(source, filename, "exec")``, remembered in memory and in the installed cache.
+
+    The source is also put in ``linecache`` so tracebacks through generated
+    code show its lines, whether the code was compiled or loaded.
+    """
+    key = (filename, source)
+    code = _memory.get(key)
+    if code is not None:
+        return code
+    cache = _cache
+    code = cache.get(source, filename) if cache is not None else None
+    if code is None:
+        code = compile(source, filename, "exec")
+        if cache is not None:
+            cache.put(source, filename, code)
+    _memory[key] = code
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return code
