@@ -43,12 +43,13 @@ import struct
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import wasmtime
 from wasmtime import _ffi as ffi
 
 from witkit.abi.codecache import compile_source
 from witkit.runtime.core import _capi
 from witkit.runtime.core.extern import CoreExtern
-from witkit.runtime.core.types import NUMERIC, CoreFuncType, ValType
+from witkit.runtime.core.types import NUMERIC, CoreFuncType, ValType, functype_from_wasmtime
 
 if TYPE_CHECKING:
     from witkit.runtime.core.store import Store, _StoreState
@@ -283,22 +284,31 @@ class CoreFunc(CoreExtern):
     """
 
     __slots__ = ("_bound", "_func", "call", "name", "type")
+    type: CoreFuncType  # set by __init__ or, for an export, by __getattr__ on first use
 
     def __init__(
-        self, store: Store, func: ffi.wasmtime_func_t, ty: CoreFuncType, name: str
+        self, store: Store, func: ffi.wasmtime_func_t, ty: CoreFuncType | None, name: str
     ) -> None:
         extern = ffi.wasmtime_extern_t(
             ffi.WASMTIME_EXTERN_FUNC, ffi.wasmtime_extern_union(func=func)
         )
         super().__init__(store, extern)
         self._func = ffi.wasmtime_func_t.from_buffer_copy(func)
-        self.type = ty
+        if ty is not None:
+            self.type = ty
         self.name = name
         self._bound: dict[bool, Callable[..., Any]] = {}
         self.call: Callable[..., Any]  # set by __getattr__ on first use
 
     def __getattr__(self, name: str) -> Any:
-        # Only reached while the ``call`` slot is still empty.
+        # Only reached while the ``call`` or ``type`` slot is still empty.
+        if name == "type":
+            # An export's type is asked of wasmtime on first use: most exports
+            # of a big guest are only passed on to another instance's imports.
+            ty = self.type = functype_from_wasmtime(
+                wasmtime.Func._from_raw(self._func).type(self.store.raw)
+            )
+            return ty
         if name != "call":
             raise AttributeError(f"'CoreFunc' object has no attribute {name!r}")
         call: Callable[..., Any]

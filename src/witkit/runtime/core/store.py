@@ -60,7 +60,6 @@ from witkit.runtime.core.types import (
     CoreGlobalType,
     CoreMemoryType,
     CoreTableType,
-    functype_from_wasmtime,
     functype_to_wasmtime,
     valtype_to_wasmtime,
 )
@@ -309,10 +308,9 @@ class Store:
         return CoreInstance(self, module, instance)
 
     def _resolve(self, module: CoreModule, imports: Imports) -> Sequence[CoreExtern]:
-        wanted = module.imports
         if isinstance(imports, Mapping):
             externs = []
-            for imp in wanted:
+            for imp in module.imports:
                 extern = imports.get((imp.module, imp.name))
                 if extern is None:
                     raise LinkError(
@@ -321,9 +319,11 @@ class Store:
                     )
                 externs.append(extern)
             return externs
-        if len(imports) != len(wanted):
+        # wasmtime checks each import's type when it instantiates.
+        wanted = module.import_count
+        if len(imports) != wanted:
             raise LinkError(
-                f"{module.name or 'module'} expects {len(wanted)} imports, got {len(imports)}"
+                f"{module.name or 'module'} expects {wanted} imports, got {len(imports)}"
             )
         return imports
 
@@ -377,5 +377,4 @@ class Store:
         return CoreTable(self, table._table)
 
     def _wrap_func(self, func: ffi.wasmtime_func_t, name: str) -> CoreFunc:
-        wasm_type = wasmtime.Func._from_raw(func).type(self.raw)
-        return CoreFunc(self, func, functype_from_wasmtime(wasm_type), name)
+        return CoreFunc(self, func, None, name)  # its type is asked for on first use
