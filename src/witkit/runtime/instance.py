@@ -266,7 +266,8 @@ class Instance:
         ty = EngineFuncType(tuple(tr.core_type.params), tuple(tr.core_type.results))  # type: ignore[arg-type]
         fn: Callable[..., Any]
         if isinstance(tr, Lower):
-            fn = make_lower(
+            # Linking errors surface now; the lowering itself is generated on first call.
+            lower_args = (
                 tr.name,
                 tr.type if isinstance(tr.func, ImportFuncDef) else maps_as_lists(tr.type),
                 inst,
@@ -276,6 +277,10 @@ class Instance:
                 len(tr.core_type.results),
                 tr.is_async,
             )
+            found = self._trampolines[index] = self.store.deferred_host_func(
+                ty, lambda: make_lower(*lower_args), name=tr.name
+            )
+            return found
         elif isinstance(tr, Builtin) and tr.name == "task.return":
             assert tr.options is not None
             fn = task_return(

@@ -382,11 +382,20 @@ _MAX_CACHED_VIEWS = 64
 
 
 def make_host_func(
-    state: _StoreState, ty: CoreFuncType, fn: Callable[..., Any], *, signed: bool, name: str
+    state: _StoreState,
+    ty: CoreFuncType,
+    fn: Callable[..., Any] | None,
+    *,
+    signed: bool,
+    name: str,
+    build: Callable[[], Callable[..., Any]] | None = None,
 ) -> tuple[ffi.wasmtime_func_t, Any]:
     """Create a wasmtime host function calling ``fn``; returns (func handle, C callback).
 
-    The caller must keep the callback object alive as long as the store lives.
+    With ``build`` instead of ``fn``, the first call makes ``fn = build()`` and
+    puts it in the callback's closure, so later calls cost what a plain ``fn``
+    costs.  The caller must keep the callback object alive as long as the store
+    lives.
     """
     _check_numeric(ty, f"host function {name}")
     # The host side *reads* params and *writes* results; no trap slot here (a
@@ -416,6 +425,16 @@ def make_host_func(
             )
         _pack_slots(mv, ty.results, values, signed, what)
 
+    cell: Any = None
+    if fn is None:
+        assert build is not None, "make_host_func needs fn or build"
+        make = build
+
+        def first_call(*args: Any) -> Any:
+            real = cell.cell_contents = make()
+            return real(*args)
+
+        fn = first_call
     factory = _compile((ty.params, ty.results, "host"), _host_source(ty.params, ty.results))
     trampoline = factory(
         fn,
@@ -428,6 +447,8 @@ def make_host_func(
         _f32_get,
         _f32_put,
     )
+    if build is not None:
+        cell = trampoline.__closure__[trampoline.__code__.co_freevars.index("fn")]
     callback = _capi.HOST_CALLBACK(trampoline)
     wasm_type = state.functype(ty)
     func = ffi.wasmtime_func_t()

@@ -346,6 +346,20 @@ class Store:
         self._state.keepalive.append(callback)
         return CoreFunc(self, func, ty, label)
 
+    def deferred_host_func(
+        self, ty: CoreFuncType, build: Callable[[], Callable[..., Any]], *, name: str
+    ) -> CoreFunc:
+        """``host_func(ty, build(), name=name)``, with ``build`` called on the first call.
+
+        A big guest imports hundreds of functions and calls a few; building each
+        one's Python side up front (the Canonical ABI's generated code) was a
+        third of instantiating a componentize-py component.  After the first
+        call the function is called directly, as if it had been given at once.
+        """
+        func, callback = make_host_func(self._state, ty, None, signed=False, name=name, build=build)
+        self._state.keepalive.append(callback)
+        return CoreFunc(self, func, ty, name)
+
     def memory(self, ty: CoreMemoryType) -> CoreMemory:
         limits = wasmtime.Limits(ty.minimum, ty.maximum)
         try:
