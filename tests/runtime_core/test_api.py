@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 import witkit.runtime.core as core
@@ -147,3 +149,19 @@ def test_invalid_modules_raise_validation_errors(engine: Engine) -> None:
     assert info.value.offset is not None
     with pytest.raises(ValidationError):
         engine.compile(b"not wasm at all")
+
+
+def test_a_deferred_host_func_is_built_on_its_first_call(engine: Engine, store: Store) -> None:
+    module = compile_wat(engine, LINKED)
+    built: list[int] = []
+
+    def build() -> Callable[[int], int]:
+        built.append(1)
+        return lambda x: 3 * x
+
+    func = store.deferred_host_func(I2I, build, name="triple")
+    instance = store.instantiate(module, [func, store.memory(CoreMemoryType(1))])
+    assert built == [] and func.type == I2I
+    g = instance.func("g")
+    assert g(2) == 6 and g(5) == 15 and built == [1]
+    assert instance.exports()["g"].type == I2I  # an export's type, asked for on first use
