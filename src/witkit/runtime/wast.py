@@ -216,12 +216,18 @@ class _Runner:
             data = self.load(cmd["filename"])
             decoded = read(data)
             if data[4:8] == _COMPONENT_LAYER:
-                validate(decoded, self.features)  # type: ignore[arg-type]
+                # as `wasmtime wast`: core function bodies are checked too (by wasmtime)
+                validate(decoded, self.features, core_validator=self._validate_core)  # type: ignore[arg-type]
             else:
                 self.engine.compile(data)
         except WitkitError as err:
             return Outcome(line, kind, True, str(err), text in str(err))
         return Outcome(line, kind, False, f"expected an error ({text}), but it was accepted")
+
+    def _validate_core(self, module: bytes | memoryview) -> None:
+        import wasmtime
+
+        wasmtime.Module.validate(self.engine.raw, bytes(module))
 
     do_assert_invalid = _rejects
     do_assert_malformed = _rejects

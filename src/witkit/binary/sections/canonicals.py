@@ -11,7 +11,6 @@ from witkit.binary.limits import MAX_WASM_CANONICAL_OPTIONS, MAX_WASM_FUNCTIONS
 from witkit.binary.reader import Reader
 from witkit.binary.sections.core import read_core_valtype
 from witkit.binary.sections.types import read_resultlist
-from witkit.errors import BinaryError
 
 __all__ = ["read_canon", "read_canon_section"]
 
@@ -92,15 +91,16 @@ def _read_flag(r: Reader, what: str) -> bool:
 
 
 def _read_reserved_zero(r: Reader) -> bool:
-    """The byte that used to be ``cancel?``: component-model#716 made it a reserved zero."""
+    """The byte Binary.md still spells ``cancel?`` and component-model#716 made a reserved zero.
+
+    0x01 (``cancellable``) is read and returned as True; whether it is allowed is a
+    validation question (``Features.legacy_cancellable``), so the reader need not
+    know which rule book the caller follows.
+    """
     byte = r.u8("a reserved zero byte")
-    if byte != 0x00:
-        raise BinaryError(
-            f"invalid leading byte (0x{byte:x}) for zero byte; this was historically accepted "
-            "as `cancellable` until WebAssembly/component-model#716",
-            r.pos - 1,
-        )
-    return False
+    if byte > 0x01:
+        raise r.bad_byte(byte, "zero byte")
+    return byte == 0x01
 
 
 def read_canon(r: Reader) -> ir.Canon:

@@ -551,6 +551,21 @@ def _stream_or_future(
     return ty  # type: ignore[return-value]
 
 
+#: built-ins whose flag byte Binary.md spells ``cancel?`` (a reserved zero for wasm-tools 1.262)
+_CANCEL_BYTE = frozenset(
+    {
+        "waitable-set.wait",
+        "waitable-set.poll",
+        "thread.yield",
+        "thread.suspend",
+        "thread.suspend-then-resume",
+        "thread.yield-then-resume",
+        "thread.suspend-then-promote",
+        "thread.yield-then-promote",
+    }
+)
+
+
 def _builtin(
     scope: Scope, canon: ir.CanonBuiltin, offset: int
 ) -> tuple[CoreFuncType, CanonOptions | None]:
@@ -563,6 +578,14 @@ def _builtin(
     def need(enabled: bool, feature: str) -> None:
         scope.require(enabled, f"`{name}` requires the component model {feature} feature", offset)
 
+    if canon.flag and name in _CANCEL_BYTE:
+        # the reader keeps the byte; which rule applies is the caller's choice
+        scope.require(
+            f.legacy_cancellable,
+            "invalid leading byte (0x1) for zero byte; this was historically accepted "
+            "as `cancellable` until WebAssembly/component-model#716",
+            offset,
+        )
     if name == "resource.new":
         assert canon.type_index is not None
         rep = _local_resource_rep(scope, canon.type_index, offset)

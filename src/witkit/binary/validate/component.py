@@ -473,13 +473,13 @@ class Scope:
             for name, ref in d.fields:
                 _kebab(name, "record field", offset)
                 vt = self.valtype(ref, offset)
-                prev = seen.get(canonical_label(name))
+                prev = seen.get(canonical_label(name, self.features.hyphen_insensitive_names))
                 if prev is not None:
                     raise fail(
                         f"record field name `{name}` conflicts with previous field name `{prev}`",
                         offset,
                     )
-                seen[canonical_label(name)] = name
+                seen[canonical_label(name, self.features.hyphen_insensitive_names)] = name
                 fields.append((name, vt))
             return RecordType(tuple(fields))
         if isinstance(d, ir.VariantDef):
@@ -490,13 +490,13 @@ class Scope:
             for name, ref2 in d.cases:
                 _kebab(name, "variant case", offset)
                 vt2 = self._opt_valtype(ref2, offset)
-                prev = seen.get(canonical_label(name))
+                prev = seen.get(canonical_label(name, self.features.hyphen_insensitive_names))
                 if prev is not None:
                     raise fail(
                         f"variant case name `{name}` conflicts with previous case name `{prev}`",
                         offset,
                     )
-                seen[canonical_label(name)] = name
+                seen[canonical_label(name, self.features.hyphen_insensitive_names)] = name
                 cases.append((name, vt2))
             return VariantType(tuple(cases))
         if isinstance(d, ir.ListDef):
@@ -534,7 +534,7 @@ class Scope:
             seen = {}
             for name in d.names:
                 _kebab(name, "flag" if is_flags else "enum tag", offset)
-                prev = seen.get(canonical_label(name))
+                prev = seen.get(canonical_label(name, self.features.hyphen_insensitive_names))
                 if prev is not None:
                     if is_flags:
                         raise fail(
@@ -545,7 +545,7 @@ class Scope:
                         f"enum tag name `{name}` conflicts with previous tag name `{prev}`",
                         offset,
                     )
-                seen[canonical_label(name)] = name
+                seen[canonical_label(name, self.features.hyphen_insensitive_names)] = name
             return FlagsType(d.names) if is_flags else EnumType(d.names)
         if isinstance(d, ir.OptionDef):
             return OptionType(self.valtype(d.value, offset))
@@ -593,14 +593,14 @@ class Scope:
         params = []
         for name, ref in d.params:
             _kebab(name, "function parameter", offset)
-            prev = seen.get(canonical_label(name))
+            prev = seen.get(canonical_label(name, self.features.hyphen_insensitive_names))
             if prev is not None:
                 raise fail(
                     f"function parameter name `{name}` conflicts with previous parameter name "
                     f"`{prev}`",
                     offset,
                 )
-            seen[canonical_label(name)] = name
+            seen[canonical_label(name, self.features.hyphen_insensitive_names)] = name
             params.append((name, self.valtype(ref, offset)))
         result = self._opt_valtype(d.result, offset)
         if result is not None and self.ctx.info(result, offset).borrow:
@@ -1123,7 +1123,7 @@ def add_extern(
         _check_name_rules(parsed, name.version_suffix, ty, resource_names, offset)
     except ValidationError as exc:
         raise context(exc, f"{kind} name `{raw}` is not valid") from None
-    key = parsed.unique_key()
+    key = parsed.unique_key(features.hyphen_insensitive_names)
     prev = keys.get(key)
     if prev is not None:
         raise fail(f"{kind} name `{raw}` conflicts with previous name `{prev}`", offset)

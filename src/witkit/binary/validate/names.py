@@ -39,9 +39,13 @@ class NameError_(Exception):
     """A name that does not parse; turned into a ``ValidationError`` by the caller."""
 
 
-def canonical_label(s: str) -> str:
-    """The form two labels are compared in for uniqueness: lowercase, hyphens dropped."""
-    return s.replace("-", "").lower()
+def canonical_label(s: str, hyphens: bool = True) -> str:
+    """The form two labels are compared in for uniqueness: lowercase, hyphens dropped.
+
+    ``hyphens=False`` keeps the hyphens (the Explainer's rule at the spec tests'
+    revision; see ``Features.hyphen_insensitive_names``).
+    """
+    return s.replace("-", "").lower() if hyphens else s.lower()
 
 
 def is_kebab(s: str) -> bool:
@@ -118,7 +122,7 @@ class ParsedName:
     #: method / static: the method's label; interface: the version after ``@`` (or ``None``)
     second: str | None = None
 
-    def unique_key(self) -> tuple[str, ...]:
+    def unique_key(self, hyphens: bool = True) -> tuple[str, ...]:
         """Equal keys <=> the names are not strongly unique.
 
         Labels compare case- and hyphen-insensitively (Explainer.md "Name
@@ -129,18 +133,18 @@ class ParsedName:
         """
         kind = self.kind
         if kind == "label":
-            return ("label", canonical_label(self.first))
+            return ("label", canonical_label(self.first, hyphens))
         if kind == "constructor":
-            return ("constructor", canonical_label(self.first))
+            return ("constructor", canonical_label(self.first, hyphens))
         if kind in ("method", "static"):
-            resource = canonical_label(self.first)
-            method = canonical_label(self.second or "")
+            resource = canonical_label(self.first, hyphens)
+            method = canonical_label(self.second or "", hyphens)
             if resource == method:
                 return ("label", resource)
             return ("method", resource, method)
         if kind == "interface":
             path, _, version = self.raw.partition("@")
-            return ("interface", canonical_label(path), version)
+            return ("interface", canonical_label(path, hyphens), version)
         return (kind, self.raw)
 
 
