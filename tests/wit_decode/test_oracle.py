@@ -35,17 +35,7 @@ from witkit.wit.printer import escape_name, print_resolve
 
 INPUTS = input_names()
 
-#: inputs where a layer under the decoder is known to lose information, and why
-KNOWN_GAPS: dict[str, str] = {}
 SOURCES = {src.name: src for src in wit_sources()}
-
-
-def _decode_available() -> bool:
-    try:
-        from witkit.binary import read, validate  # type: ignore[attr-defined]  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def _print_oracle_model(js: object, text: str) -> str:
@@ -64,16 +54,7 @@ def _print_oracle_model(js: object, text: str) -> str:
 
 @pytest.mark.parametrize("name", INPUTS)
 def test_decode(name: str) -> None:
-    if not _decode_available():
-        pytest.skip("witkit.binary.read/validate not available yet")
-    if name not in KNOWN_GAPS:
-        _check_decode(name)
-        return
-    try:
-        _check_decode(name)
-    except AssertionError:
-        pytest.xfail(KNOWN_GAPS[name])
-    pytest.fail(f"{name} now matches: remove it from KNOWN_GAPS")
+    _check_decode(name)
 
 
 def _check_decode(name: str) -> None:
