@@ -16,6 +16,7 @@ contents: list<u8>) -> result<_, stream-error>``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, field
 from typing import Literal
 
@@ -249,8 +250,14 @@ def _describe_core_instance(inst: ir.CoreInstance, names: dict[int, str]) -> str
         module = names.get(inst.module, str(inst.module))
         args = ", ".join(f"{a.name}=instance {a.index}" for a in inst.args)
         return f"instantiate module {module}" + (f" with {args}" if args else "")
-    exported = ", ".join(e.name for e in inst.exports)
-    return f"exports {{{exported}}}"
+    return f"exports {{{_names(e.name for e in inst.exports)}}}"
+
+
+def _names(names: Iterable[str], shown: int = 8) -> str:
+    """A comma list that stays one readable line: the first few, then how many more."""
+    items = list(names)
+    head = ", ".join(items[:shown])
+    return head if len(items) <= shown else f"{head}, ... ({len(items) - shown} more)"
 
 
 def _describe_instance(inst: ir.Instance, names: dict[int, str]) -> str:
@@ -258,8 +265,7 @@ def _describe_instance(inst: ir.Instance, names: dict[int, str]) -> str:
         comp = names.get(inst.component, str(inst.component))
         args = ", ".join(f"{a.name}={a.sort} {a.index}" for a in inst.args)
         return f"instantiate component {comp}" + (f" with {args}" if args else "")
-    exported = ", ".join(e.name.name for e in inst.exports)
-    return f"exports {{{exported}}}"
+    return f"exports {{{_names(e.name.name for e in inst.exports)}}}"
 
 
 def _component_report(

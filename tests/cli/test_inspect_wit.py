@@ -175,3 +175,16 @@ def test_cli_start_up_imports_no_library() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_long_export_lists_stay_one_readable_line(tmp_path: Path) -> None:
+    funcs = "".join(f'(func (export "f{i}"))' for i in range(12))
+    exports = " ".join(f'(export "f{i}" (func $m "f{i}"))' for i in range(12))
+    path = tmp_path / "many.wat"
+    path.write_text(
+        f"(component (core module $M {funcs}) (core instance $m (instantiate $M))"
+        f" (core instance {exports}))"
+    )
+    result = witkit("inspect", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "1: exports {f0, f1, f2, f3, f4, f5, f6, f7, ... (4 more)}" in result.stdout
