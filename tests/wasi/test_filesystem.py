@@ -153,3 +153,20 @@ def test_non_utf8_names_are_illegal_byte_sequence(root: Descriptor, tmp_path: Pa
         except FsError as err:
             codes.append(err.code)
     assert codes == ["illegal-byte-sequence"]
+
+
+def test_trailing_slash_means_a_directory(root: Descriptor, tmp_path: Path) -> None:
+    """`file/` is not a directory, and a new `name/` does not exist: as the kernel says."""
+    with pytest.raises(FsError) as info:
+        root.open_at(NO, "a.txt/", NO, READ)
+    assert info.value.code == "not-directory"
+    with pytest.raises(FsError) as info:
+        root.link_at(NO, "a.txt", root, "link/")
+    assert info.value.code == "no-entry"
+    with pytest.raises(FsError) as info:
+        root.symlink_at("a.txt", "target/")
+    assert info.value.code == "no-entry"
+    assert not (tmp_path / "link").exists() and not (tmp_path / "target").exists()
+    assert root.open_at(NO, "dir/", NO, READ).get_type() == "directory"
+    root.create_directory_at("made/")
+    assert (tmp_path / "made").is_dir()

@@ -198,7 +198,10 @@ def _resolve(stack: list[int], path: str, follow: bool) -> tuple[int, str]:
         if last:
             target = _readlink_or_none(parent, name)
             if target is None:
-                return parent, name
+                # keep the slash: the final call (open, link, symlink, unlink...) must see
+                # it, so that `file/` is "not a directory" and a new `name/` "no entry",
+                # as the kernel (and wasmtime) say
+                return parent, name + "/" if must_follow_last else name
         else:
             try:
                 fd = os.open(
