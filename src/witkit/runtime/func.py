@@ -131,7 +131,12 @@ class Hooks:
 
     def lift_borrow(self, rt: StaticResource, index: int, /) -> Any:
         want = self.rtypes[self.rmap[rt]]
-        entry = self.table.get(index, want)
+        # The table's checks inline (every stream write lifts a borrow); the
+        # table itself raises the right trap for a bad index or type.
+        array = self.table.array
+        entry = array[index] if 0 < index < len(array) else None
+        if entry is None or entry.rt is not want:
+            entry = self.table.get(index, want)
         scope = self.scope
         assert scope is not None, "a borrow is lifted outside of a call"
         entry.num_lends += 1
