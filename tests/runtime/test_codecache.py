@@ -79,3 +79,15 @@ def test_hook_loads_instead_of_compiling(tmp_path: Path, hook: None) -> None:
     codecache._memory.clear()  # a new process, as far as the cache can tell
     second = codecache.compile_source(SOURCE, "<hook>")
     assert disk.hits == 1 and second is not first and run(second) == 42
+
+
+def test_a_component_installs_the_disk_cache_when_the_engine_caches(
+    tmp_path: Path, hook: None
+) -> None:
+    import witkit
+
+    witkit.Component.from_wat(witkit.Engine(cache=False), "(component)")
+    assert codecache.get_code_cache() is None
+    witkit.Component.from_wat(witkit.Engine(cache_dir=str(tmp_path)), "(component)")
+    installed = codecache.get_code_cache()
+    assert isinstance(installed, DiskCodeCache) and installed.directory.parent == tmp_path

@@ -29,6 +29,7 @@ import hashlib
 import marshal
 import os
 import struct
+import threading
 import zlib
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
@@ -79,7 +80,7 @@ class DiskCodeCache:
         path = self._path(source, filename)
         payload = marshal.dumps(code)
         header = _HEADER.pack(_MAGIC, _FORMAT_VERSION, zlib.crc32(payload), len(payload))
-        temp = f"{path}.{os.getpid()}.tmp"
+        temp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
         try:
             if not self._made:
                 os.makedirs(self._dir, mode=0o700, exist_ok=True)
