@@ -33,8 +33,9 @@ rest is ``site``, including any ``.pth`` hooks of the installation), and
 declare ~2000 ctypes functions) brings it to ~64 ms.  witkit's own imports
 (binary reader and validator, ABI, runtime, WASI host, CLI) and the work on the
 component add ~50 ms more (~115 ms in all, at a load average of 1).  So the
-floor for witkit is 6-9x wasmtime before it does anything, and the 1.5x goal is out of reach for any Python-hosted runtime
-started per command; the other cases show what witkit adds beyond start-up.
+floor for witkit is 6-9x wasmtime before it does anything, and the 1.5x goal is
+out of reach for any Python-hosted runtime started per command; the other cases
+show what witkit adds beyond start-up.
 """
 
 from __future__ import annotations
