@@ -22,7 +22,7 @@ from typing import Literal
 
 from witkit import types as t
 from witkit._record import record
-from witkit.binary import ir
+from witkit.binary import ValidatedComponent, ir
 
 __all__ = [
     "ComponentReport",
@@ -268,8 +268,21 @@ def _describe_instance(inst: ir.Instance, names: dict[int, str]) -> str:
     return f"exports {{{_names(e.name.name for e in inst.exports)}}}"
 
 
+def _nested_types(checked: ValidatedComponent) -> dict[int, ValidatedComponent]:
+    """The validation of every nested component definition, by the identity of its IR."""
+    found: dict[int, ValidatedComponent] = {}
+    for entry in checked.components:
+        if entry.nested is not None:
+            found[id(entry.nested.ir)] = entry.nested
+            found.update(_nested_types(entry.nested))
+    return found
+
+
 def _component_report(
-    component: ir.Component, name: str | None, ctype: t.ComponentType | None
+    component: ir.Component,
+    name: str | None,
+    ctype: t.ComponentType | None,
+    nested_types: dict[int, ValidatedComponent] | None = None,
 ) -> ComponentReport:
     sort_names = _sort_names(component)
     modules: list[ModuleReport] = []
@@ -287,7 +300,10 @@ def _component_report(
             index = len(components)
             nested = section.component
             name = component_names.get(index) or _own_name(nested)
-            components.append(_component_report(nested, name, None))
+            checked = (nested_types or {}).get(id(nested))
+            components.append(
+                _component_report(nested, name, checked.type if checked else None, nested_types)
+            )
         elif isinstance(section, ir.CoreInstanceSection):
             core_instances.extend(_describe_core_instance(i, module_names) for i in section.items)
         elif isinstance(section, ir.InstanceSection):
@@ -333,5 +349,5 @@ def inspect_bytes(data: bytes) -> Report:
         isinstance(item.ty, t.TypeExtern) and isinstance(item.ty.referenced, t.ComponentType)
         for item in exports.values()
     )
-    report = _component_report(parsed, _own_name(parsed), checked.type)
+    report = _component_report(parsed, _own_name(parsed), checked.type, _nested_types(checked))
     return Report("wit package" if is_package else "component", len(data), component=report)

@@ -188,3 +188,16 @@ def test_long_export_lists_stay_one_readable_line(tmp_path: Path) -> None:
     result = witkit("inspect", str(path))
     assert result.returncode == 0, result.stderr
     assert "1: exports {f0, f1, f2, f3, f4, f5, f6, f7, ... (4 more)}" in result.stdout
+
+
+def test_nested_components_show_their_types(tmp_path: Path) -> None:
+    path = tmp_path / "nested.wat"
+    path.write_text(
+        "(component"
+        ' (component $inner (import "x" (func (param "n" u32) (result string))))'
+        ' (component $other (import "y" (func (param "flag" bool)))))'
+    )
+    result = witkit("inspect", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "x: func(n: u32) -> string" in result.stdout
+    assert "y: func(flag: bool)" in result.stdout
