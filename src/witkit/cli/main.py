@@ -27,7 +27,7 @@ _DESCRIPTION = """\
 witkit: the WebAssembly Component Model and WASI 0.2, native to Python.
 
 examples:
-  witkit run app.wasm --dir data   run a WASI 0.2 command, granting it ./data and nothing else
+  witkit run --dir data app.wasm   run a WASI 0.2 command, granting it ./data and nothing else
   witkit inspect app.wasm          what is in a component: modules, nesting, imports, exports
   witkit wit app.wasm              the WIT world of a component (as `wasm-tools component wit`)
   witkit wit --json app.wasm       the same, machine-readable
