@@ -292,6 +292,54 @@ def read_core_import(r: Reader) -> ir.CoreImport:
     return ir.CoreImport(offset, module, name, read_core_extern_desc(r))
 
 
+def _read_core_imports(r: Reader) -> tuple[ir.CoreImport, ...]:
+    """The import section; a hot loop like the exports (a libpython imports hundreds of
+    functions), so the common case -- two short ASCII names, a function with a type index
+    of up to three LEB bytes -- is decoded inline, anything else by ``read_core_import``."""
+    n = r.count(MAX_WASM_IMPORTS, "imports")
+    data = r.data
+    end = r.end
+    out: list[ir.CoreImport] = []
+    append = out.append
+    make = ir.CoreImport
+    desc = ir.CoreExternDesc
+    for _ in range(n):
+        pos = r.pos
+        if pos + 5 < end:
+            m_len = data[pos]
+            m_end = pos + 1 + m_len
+            if m_len < 0x80 and m_end + 4 < end:
+                n_len = data[m_end]
+                n_end = m_end + 1 + n_len
+                if n_len < 0x80 and n_end + 3 < end and data[n_end] == 0x00:
+                    module = data[pos + 1 : m_end]
+                    name = data[m_end + 1 : n_end]
+                    b0 = data[n_end + 1]
+                    if b0 < 0x80:
+                        index, used = b0, 1
+                    else:
+                        b1 = data[n_end + 2]
+                        if b1 < 0x80:
+                            index, used = (b0 & 0x7F) | (b1 << 7), 2
+                        else:
+                            b2 = data[n_end + 3]
+                            index = (b0 & 0x7F) | ((b1 & 0x7F) << 7) | (b2 << 14)
+                            used = 3 if b2 < 0x80 else 0
+                    if used and module.isascii() and name.isascii():
+                        append(
+                            make(
+                                pos,
+                                module.decode("ascii"),
+                                name.decode("ascii"),
+                                desc("func", index),
+                            )
+                        )
+                        r.pos = n_end + 1 + used
+                        continue
+        append(read_core_import(r))
+    return tuple(out)
+
+
 _EXPORT_KINDS: dict[int, ir.CoreKind] = {
     0x00: "func",
     0x20: "func",
@@ -316,14 +364,27 @@ def _read_core_exports(r: Reader) -> tuple[ir.CoreExport, ...]:
         pos = r.pos
         length = data[pos] if pos < end else 0x80
         name_end = pos + 1 + length
-        if length < 0x80 and name_end + 1 < end:
+        if length < 0x80 and name_end + 3 < end:
             raw = data[pos + 1 : name_end]
             kind = kinds.get(data[name_end])
-            index = data[name_end + 1]
-            if raw.isascii() and kind is not None and index < 0x80:
-                append(make(pos, raw.decode("ascii"), kind, index))
-                r.pos = name_end + 2
-                continue
+            b0 = data[name_end + 1]
+            if raw.isascii() and kind is not None:
+                # indices of big modules take two or three LEB bytes: decode those inline too
+                if b0 < 0x80:
+                    index, used = b0, 1
+                else:
+                    b1 = data[name_end + 2]
+                    if b1 < 0x80:
+                        index, used = (b0 & 0x7F) | (b1 << 7), 2
+                    else:
+                        b2 = data[name_end + 3]
+                        index, used = (b0 & 0x7F) | ((b1 & 0x7F) << 7) | (b2 << 14), 3
+                        if b2 >= 0x80:
+                            used = 0
+                if used:
+                    append(make(pos, raw.decode("ascii"), kind, index))
+                    r.pos = name_end + 1 + used
+                    continue
         append(_read_core_export(r))
     return tuple(out)
 
@@ -435,7 +496,7 @@ def read_core_module(r: Reader, what: str = "module") -> ir.CoreModule:
         if sid == _TYPE:
             types = body.vec(MAX_WASM_TYPES, "types", read_rec_group)
         elif sid == _IMPORT:
-            imports = body.vec(MAX_WASM_IMPORTS, "imports", read_core_import)
+            imports = _read_core_imports(body)
         elif sid == _FUNCTION:
             defined_funcs = body.u32_vec(MAX_WASM_FUNCTIONS, "functions")
         elif sid == _TABLE:
