@@ -201,3 +201,13 @@ def test_nested_components_show_their_types(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "x: func(n: u32) -> string" in result.stdout
     assert "y: func(flag: bool)" in result.stdout
+
+
+def test_a_named_command_loads_only_its_own_module() -> None:
+    code = (
+        "import sys, witkit.cli.main as m; m.build_parser(m._chosen_command(['wit', 'x.wasm'])); "
+        "print(sorted(n for n in sys.modules if n.startswith('witkit.cli.')))"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.stdout.strip() == "['witkit.cli.main', 'witkit.cli.wit']"

@@ -43,7 +43,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command, or with just ``only`` (start-up pays per command)."""
     parser = _Parser(
         prog="witkit",
         description=_DESCRIPTION,
@@ -51,16 +52,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"witkit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         module = importlib.import_module(f"witkit.cli.{name}")
         module.register(sub)
     return parser
 
 
+def _chosen_command(argv: Sequence[str]) -> str | None:
+    """The command named on the command line, if it is a known one and comes first.
+
+    Only then is it safe to build a parser with that command alone: top-level
+    ``--help``, a missing or misspelt command still get the full parser, so their
+    messages list every command.
+    """
+    if argv and argv[0] in COMMANDS:
+        return argv[0]
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_chosen_command(arguments))
+    args = parser.parse_args(arguments)
     if args.command is None:
         parser.print_help()
         return 2
