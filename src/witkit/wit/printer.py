@@ -58,6 +58,7 @@ from witkit.wit.model import (
     Stream,
     Tuple,
     Type,
+    TypeDefKind,
     TypeId,
     TypeOwner,
     TypeRef,
@@ -521,8 +522,23 @@ class _Printer:
             out.text(escape_name(typedef.name))
             return
         kind = typedef.kind
+        if self.type_expression(kind, force_handle=False):
+            return
+        if isinstance(kind, Unknown):
+            raise WitError("cannot print a type of unknown structure")
+        raise WitError(f"resolve has an unnamed {_kind_word(kind)} type")
+
+    def type_expression(self, kind: TypeDefKind, *, force_handle: bool) -> bool:
+        """Write the kinds that have an expression form (``list<u8>``, ``option<t>``...).
+
+        Shared by a type's uses and by ``type x = ...`` definitions; returns False for
+        the kinds that only exist as declarations (records, variants...).
+        """
+        out = self.out
         if isinstance(kind, Handle):
-            self.handle(kind, force=False)
+            self.handle(kind, force=force_handle)
+        elif isinstance(kind, Alias):
+            self.type_name(kind.target)
         elif isinstance(kind, Tuple):
             self.tuple(kind)
         elif isinstance(kind, OptionOf):
@@ -543,20 +559,16 @@ class _Printer:
             out.text(", ")
             self.type_name(kind.value)
             out.text(">")
-        elif isinstance(kind, Alias):
-            self.type_name(kind.target)
         elif isinstance(kind, Future | Stream):
-            word = "future" if isinstance(kind, Future) else "stream"
             inner = kind.value if isinstance(kind, Future) else kind.element
-            out.text(word)
+            out.text("future" if isinstance(kind, Future) else "stream")
             if inner is not None:
                 out.text("<")
                 self.type_name(inner)
                 out.text(">")
-        elif isinstance(kind, Unknown):
-            raise WitError("cannot print a type of unknown structure")
         else:
-            raise WitError(f"resolve has an unnamed {_kind_word(kind)} type")
+            return False
+        return True
 
     def handle(self, handle: Handle, *, force: bool) -> None:
         """``r``/``own<r>`` (``force`` for ``type x = own<r>``) or ``borrow<r>``."""
@@ -643,38 +655,8 @@ class _Printer:
             raise WitError(f"type `{name}` has unknown structure")
         else:
             out.text("type " + ename + " = ")
-            if isinstance(kind, Handle):
-                self.handle(kind, force=True)
-            elif isinstance(kind, Alias):
-                self.type_name(kind.target)
-            elif isinstance(kind, Tuple):
-                self.tuple(kind)
-            elif isinstance(kind, OptionOf):
-                out.text("option<")
-                self.type_name(kind.value)
-                out.text(">")
-            elif isinstance(kind, ResultOf):
-                self.result(kind)
-            elif isinstance(kind, ListOf):
-                out.text("list<")
-                self.type_name(kind.element)
-                if kind.length is not None:
-                    out.text(f", {kind.length}")
-                out.text(">")
-            elif isinstance(kind, MapOf):
-                out.text("map<")
-                self.type_name(kind.key)
-                out.text(", ")
-                self.type_name(kind.value)
-                out.text(">")
-            else:
-                word = "future" if isinstance(kind, Future) else "stream"
-                inner = kind.value if isinstance(kind, Future) else kind.element
-                out.text(word)
-                if inner is not None:
-                    out.text("<")
-                    self.type_name(inner)
-                    out.text(">")
+            if not self.type_expression(kind, force_handle=True):
+                raise WitError(f"type `{name}` has no expression form")
             out.semicolon()
 
     # ------------------------------------------------------------------ annotations
