@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from witkit.errors import WatError
+from witkit.errors import BinaryError, WatError
 
 __all__ = ["assemble", "is_text", "load"]
 
@@ -62,8 +62,6 @@ def load(path: str | Path) -> bytes:
     ):
         # Neither wasm nor anything that looks like text: say so instead of
         # letting the assembler complain about an unexpected character.
-        from witkit.errors import BinaryError
-
         raise BinaryError(f"{path}: not a wasm binary (bad magic {data[:4]!r}) nor wasm text", 0)
     try:
         text = data.decode("utf-8")
