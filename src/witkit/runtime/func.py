@@ -47,13 +47,13 @@ from witkit.abi.layout import contains_borrow, flatten_types
 from witkit.abi.specialize import func_abi, type_abi
 from witkit.errors import Trap
 from witkit.runtime.resources import HandleEntry, ResourceType, Scope
-from witkit.types import FuncType, TupleType, ValType
+from witkit.types import FuncType, TupleType, ValType, root
 from witkit.types import ResourceType as StaticResource
 
 if TYPE_CHECKING:
     from witkit.runtime.instance import RuntimeInstance
 
-__all__ = ["AsyncTask", "Func", "Hooks", "cannot_enter", "cannot_leave"]
+__all__ = ["AsyncTask", "Func", "Hooks", "LowerSite", "cannot_enter", "cannot_leave"]
 
 
 def cannot_enter(inst: RuntimeInstance) -> Trap:
@@ -665,8 +665,61 @@ def make_lower(
                 return out[0]
             return out if nresults else None
 
+    raw = getattr(target, "__witkit_lower__", None)
+    if raw is not None and not is_async:
+        site = LowerSite(name, ty, inst, cx, hooks, trampoline, lower_results)
+        trampoline = raw(site) or trampoline
     trampoline.__name__ = trampoline.__qualname__ = name
     return trampoline
+
+
+class LowerSite:
+    """What a host function's own lowering is given (``__witkit_lower__``, see below).
+
+    A host callable may carry ``__witkit_lower__``: a function that takes this
+    site and returns the core-level implementation of the import (flat core
+    arguments in, flat results out), or ``None`` for the general one.  It exists
+    for the few host calls a guest makes tens of thousands of times (a stream
+    write per 4 KiB of output), where lifting into Python values and lowering the
+    ``result`` back costs more than the work.  The contract: it must behave
+    exactly as ``general`` would, and it may hand any case it does not handle
+    itself (a bad handle, an out-of-bounds pointer, a failure) to ``general`` or
+    store a value with ``lower_result``, as long as nothing was done twice.
+    """
+
+    __slots__ = ("cx", "general", "hooks", "inst", "lower_result", "name", "ty")
+
+    def __init__(
+        self,
+        name: str,
+        ty: FuncType,
+        inst: RuntimeInstance,
+        cx: Context,
+        hooks: Hooks,
+        general: Callable[..., Any],
+        lower_results: Callable[[Context, Any, Sequence[Any]], Any],
+    ) -> None:
+        self.name = name
+        self.ty = ty
+        #: the calling instance (``may_leave``) and its handle table (``inst.handles``)
+        self.inst = inst
+        #: the site's context: ``cx.memory()`` is the guest memory's current view
+        self.cx = cx
+        self.hooks = hooks
+        #: the general implementation, with every check and trap of the spec
+        self.general = general
+
+        def lower_result(value: Any, flat: Sequence[Any]) -> None:
+            lower_results(cx, value, flat)
+
+        #: store a result value as the general path would (``flat``: the core arguments)
+        self.lower_result = lower_result
+
+    def resource(self, index: int) -> ResourceType | None:
+        """The runtime type of the handle in parameter ``index``, if it is one."""
+        t = self.ty.params[index][1]
+        static = getattr(t, "resource", None)
+        return None if static is None else self.hooks.runtime(root(static))
 
 
 def _async_lower(

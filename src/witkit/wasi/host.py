@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from witkit.wasi import io as _io
 from witkit.wasi import random as _random
@@ -48,6 +48,9 @@ from witkit.wasi.sockets import (
     create_udp_socket,
     resolve_addresses,
 )
+
+if TYPE_CHECKING:
+    from witkit.runtime.func import LowerSite
 
 __all__ = ["INTERFACES", "VERSION", "add_to_linker", "interfaces"]
 
@@ -235,6 +238,67 @@ class OutputStreamResource:
     @_fallible
     def blocking_splice(self, src: InputStreamResource, len: int) -> int:
         return self.core.blocking_splice(src.core, len)
+
+
+def _fast_write_and_flush(site: LowerSite) -> Callable[..., None] | None:
+    """``output-stream.blocking-write-and-flush`` straight from guest memory.
+
+    A preview1 adapter sends every ``fd_write`` to stdout or a file through this
+    method, 4 KiB at a time: 25 000 calls for 100 MB.  The general lowering lifts
+    the borrow and the bytes into Python values, runs ``_fallible`` and lowers an
+    ``Ok`` back, which costs several times the write itself.  Here the handle is
+    looked up in the table, the bytes go from a slice of the memory view to the
+    stream, and ``ok`` is one byte stored at the return pointer.  Every case this
+    does not take as it is (a may-not-leave instance, a bad or foreign handle, a
+    range or return pointer outside memory, a misaligned return pointer) goes to
+    the general path before anything is done, so its traps are the spec's; a
+    stream error is lowered by the general code after the write failed.
+    """
+    from witkit.abi.layout import alignment, elem_size, flatten_types
+
+    want = site.resource(0)
+    result = site.ty.result
+    opts = site.cx.opts
+    if want is None or result is None or opts.memory is None:
+        return None
+    if len(site.ty.params) != 2 or len(flatten_types([result], opts.addrtype)) <= 1:
+        return None  # not the shape of wasi:io 0.2 (the result travels through memory)
+    align = alignment(result, opts.addrtype)
+    size = elem_size(result, opts.addrtype)
+    inst = site.inst
+    table = inst.handles
+    memory = site.cx.memory
+    general = site.general
+    lower_result = site.lower_result
+
+    def blocking_write_and_flush(handle: int, ptr: int, length: int, retptr: int) -> None:
+        view = memory()
+        end = len(view)
+        array = table.array
+        entry = array[handle] if 0 < handle < len(array) else None
+        if (
+            entry is None
+            or entry.rt is not want
+            or not inst.may_leave
+            or ptr + length > end
+            or retptr % align
+            or retptr + size > end
+        ):
+            return general(handle, ptr, length, retptr)  # type: ignore[no-any-return]
+        try:
+            entry.rep.core.blocking_write_and_flush(view[ptr : ptr + length])
+        except _io.StreamError as err:
+            lower_result(Err(_stream_error(err)), (handle, ptr, length, retptr))
+            return None
+        view[retptr] = 0  # result::ok, no payload
+        return None
+
+    return blocking_write_and_flush
+
+
+setattr(  # noqa: B010 - a function attribute the runtime looks for (mypy has no other spelling)
+    OutputStreamResource.blocking_write_and_flush, "__witkit_lower__", _fast_write_and_flush
+)
 
 
 # --------------------------------------------------------------------------- wasi:cli

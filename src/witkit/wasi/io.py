@@ -431,7 +431,7 @@ class OutputStream:
             poll([Pollable(self._source())])
             self._guard()
 
-    def blocking_write_and_flush(self, contents: bytes) -> None:
+    def blocking_write_and_flush(self, contents: bytes | bytearray | memoryview) -> None:
         if len(contents) > MAX_BLOCKING_WRITE:
             raise Trap(
                 "buffer too large for blocking-write-and-flush "
@@ -575,6 +575,23 @@ class FdOutputStream(OutputStream):
                 select.select([], [self._fd], [])
                 continue
             view = view[n:]
+
+    def blocking_write_and_flush(self, contents: bytes | bytearray | memoryview) -> None:
+        # Every write of a guest's stdout comes here; a descriptor needs no
+        # permit, buffer or flush, so the bytes (often a view of guest memory)
+        # go to ``os.write`` without the base class's copy.  Anything unusual
+        # (too long, after a failure, a short write) takes the general path.
+        if self._broken or len(contents) > MAX_BLOCKING_WRITE:
+            return super().blocking_write_and_flush(contents)
+        try:
+            n = os.write(self._fd, contents)
+        except BlockingIOError:
+            n = 0
+        except OSError as err:
+            raise self._failed(err) from None
+        if n != len(contents):
+            super().blocking_write_and_flush(memoryview(contents)[n:])
+        return None
 
     def __del__(self) -> None:
         if self._owned:
