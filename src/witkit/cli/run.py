@@ -298,16 +298,14 @@ def _skip_teardown_at_exit() -> None:
 
 def run(args: argparse.Namespace) -> int:
     from witkit.wasi.command import TRAP_STATUS, run_component
-    from witkit.wat import load
 
     _skip_teardown_at_exit()
 
     config, limits = build(args)
-    wasm = load(args.component)
     name = os.path.basename(args.component)
     try:
         return run_component(
-            wasm,
+            args.component,
             config,
             limits,
             cache=not args.no_cache,

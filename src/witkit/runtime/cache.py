@@ -26,7 +26,10 @@ Rules:
   short, foreign or fails its CRC is treated as a miss, removed, and replaced by
   the next store.  (wasmtime's own check catches version or setting mismatches and
   truncation; it does not detect flipped or zeroed bytes inside machine code,
-  which is what a crash without fsync can leave behind.)
+  which is what a crash without fsync can leave behind.)  Files are fsynced
+  before the rename, and a caller that obtained a key through a checked lookup
+  (a prepared component remembers its modules' keys) may look it up again with
+  ``checksum=False``: the trailer is still checked, the 17 MB CRC pass is not.
 * **One compiler per key.** ``lock(key)`` takes an advisory ``flock`` so that of
   several processes missing on the same module, one compiles and the others
   wait and then load.  The lock only saves work: correctness rests on the atomic
@@ -99,15 +102,17 @@ class ModuleCache:
     def path_for(self, key: str) -> Path:
         return self.directory / f"{key}{_SUFFIX}"
 
-    def lookup(self, key: str) -> Path | None:
+    def lookup(self, key: str, *, checksum: bool = True) -> Path | None:
         """The path of a verified entry, or None on a miss.
 
         A file that fails any check is removed (so it is read only once) and
         reported as None; the caller's ``store`` then replaces it.
+        ``checksum=False`` checks the trailer only (magic, version, length),
+        for an entry whose checksum was verified when its key was obtained.
         """
         path = self.path_for(key)
         try:
-            verdict = _verify(path)
+            verdict = _verify(path, checksum)
         except FileNotFoundError:
             self.misses += 1
             return None
@@ -143,6 +148,10 @@ class ModuleCache:
             with os.fdopen(fd, "wb") as file:
                 file.write(payload)
                 file.write(trailer)
+                file.flush()
+                # On disk before the rename: a crash cannot leave a complete-looking
+                # entry with lost pages (``lookup(checksum=False)`` relies on it).
+                os.fsync(file.fileno())
             os.replace(temp_name, self.path_for(key))
             temp_name = None
             return True
@@ -191,19 +200,25 @@ class ModuleCache:
             os.close(fd)  # closing releases the flock
 
 
-def _check_trailer(data: bytes | mmap.mmap, size: int) -> bool:
+def _check_trailer(data: bytes | mmap.mmap, size: int, file_size: int | None = None) -> bool:
+    """Whether the last ``TRAILER_SIZE`` of the first ``size`` bytes of ``data`` are a
+    trailer of ours for a file of ``file_size`` bytes (default ``size``)."""
     if size < TRAILER_SIZE:
         return False
+    whole = size if file_size is None else file_size
     magic, version, _, length = _TRAILER.unpack_from(data, size - TRAILER_SIZE)
-    return bool(magic == MAGIC and version == FORMAT_VERSION and length == size - TRAILER_SIZE)
+    return bool(magic == MAGIC and version == FORMAT_VERSION and length == whole - TRAILER_SIZE)
 
 
-def _verify(path: Path) -> bool:
+def _verify(path: Path, checksum: bool = True) -> bool:
     """Whether the file at ``path`` is a whole, undamaged entry (read through a mapping)."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
         if size < TRAILER_SIZE:
             return False
+        if not checksum:
+            file.seek(size - TRAILER_SIZE)
+            return _check_trailer(file.read(TRAILER_SIZE), TRAILER_SIZE, size)
         with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
             if not _check_trailer(mapped, size):
                 return False

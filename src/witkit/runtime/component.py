@@ -3,19 +3,32 @@
 ``Component`` is the unit you load once and instantiate many times; everything
 that does not depend on the imports is done here (the core modules go through
 the engine's on-disk cache), so instantiation only runs the translation's steps.
+
+``Component.from_file`` with the engine's cache on also keeps a *prepared*
+entry (``witkit.runtime.prepared``): the next load of the same, unchanged file
+skips decoding, validation and translation and maps the compiled modules by
+their remembered keys.  A component loaded that way decodes its bytes again
+only if ``validated`` is asked for, and its ``translation.modules`` is empty
+(the modules' bytes stay in the file; ``modules`` has them compiled).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from witkit.abi.codecache import get_code_cache, set_code_cache
-from witkit.binary import Features, ValidatedComponent, ir, read, validate
-from witkit.errors import BinaryError
+from witkit.runtime import prepared as _prepared
 from witkit.runtime.codecache import DiskCodeCache
 from witkit.runtime.core import CoreModule, Engine
-from witkit.runtime.translate import Translation, translate
+from witkit.runtime.translate import Translation
 from witkit.types import ComponentType, ExternItem
+
+if TYPE_CHECKING:
+    from witkit.binary import Features, ValidatedComponent
 
 __all__ = ["Component"]
 
@@ -31,20 +44,62 @@ class Component:
         name: str = "",
         features: Features | None = None,
     ) -> None:
-        decoded = read(data)
-        if not isinstance(decoded, ir.Component):
-            raise BinaryError("this is a core module, not a component", 0)
         self.engine = engine
         self.name = name
-        if engine.cache is not None and get_code_cache() is None:
-            # The ABI's generated code is cached beside the compiled modules.
-            set_code_cache(DiskCodeCache(engine.cache.directory))
-        self.validated: ValidatedComponent = validate(decoded, features)
-        self.translation: Translation = translate(self.validated)
+        self._source: Callable[[], bytes] = lambda: data
+        self._features = features
+        self._use_code_cache()
+        self._validated: ValidatedComponent | None = _decode(data, features)
+        self.translation: Translation = _translate(self._validated)
         self.modules: tuple[CoreModule, ...] = tuple(
-            engine.compile(module.data, name=f"{name or 'component'} module {index}")
+            engine.compile(module.data, name=self._module_name(index))
             for index, module in enumerate(self.translation.modules)
         )
+        self.type: ComponentType = self._validated.type
+
+    def _use_code_cache(self) -> None:
+        if self.engine.cache is not None and get_code_cache() is None:
+            # The ABI's generated code is cached beside the compiled modules.
+            set_code_cache(DiskCodeCache(self.engine.cache.directory))
+
+    def _module_name(self, index: int) -> str:
+        return f"{self.name or 'component'} module {index}"
+
+    @classmethod
+    def _from_prepared(
+        cls,
+        engine: Engine,
+        entry: _prepared.Prepared,
+        *,
+        name: str,
+        source: Callable[[], bytes],
+        features: Features | None,
+    ) -> Component | None:
+        """The component an entry describes, or None if a module left the compile cache."""
+        self = cls.__new__(cls)
+        self.engine = engine
+        self.name = name
+        self._source = source
+        self._features = features
+        modules = []
+        for index, key in enumerate(entry.modules):
+            module = engine.load_cached(key, name=self._module_name(index))
+            if module is None:
+                return None
+            modules.append(module)
+        self._use_code_cache()
+        self._validated = None
+        self.translation = entry.translation
+        self.modules = tuple(modules)
+        self.type = entry.type
+        return self
+
+    @property
+    def validated(self) -> ValidatedComponent:
+        """Validation's model of the component (decoded again if it was loaded prepared)."""
+        if self._validated is None:
+            self._validated = _decode(self._source(), self._features)
+        return self._validated
 
     @classmethod
     def from_bytes(
@@ -61,10 +116,41 @@ class Component:
     def from_file(
         cls, engine: Engine, path: str | Path, *, features: Features | None = None
     ) -> Component:
-        """From a ``.wasm`` file, or a ``.wat`` file (decided by content)."""
+        """From a ``.wasm`` file, or a ``.wat`` file (decided by content).
+
+        With the engine's cache on, an unchanged file loads prepared (see the
+        module docstring) and a changed or new one is prepared for next time.
+        """
         from witkit.wat import load
 
-        return cls(engine, load(path), name=Path(path).name, features=features)
+        name = os.path.basename(path)
+        cache = engine.cache
+        key = None
+        if cache is not None:
+            key = _prepared.file_key(path, engine.fingerprint, features)
+        if key is not None and cache is not None:
+            entry = _prepared.load(cache.directory, key)
+            if entry is not None:
+                found = cls._from_prepared(
+                    engine, entry, name=name, source=lambda: load(path), features=features
+                )
+                if found is not None:
+                    return found
+        component = cls(engine, load(path), name=name, features=features)
+        if key is not None and cache is not None:
+            component._prepare(cache.directory, key)
+        return component
+
+    def _prepare(self, directory: str | os.PathLike[str], key: str) -> None:
+        keys = [module.key for module in self.modules]
+        if any(k is None for k in keys):
+            return  # a module could not be cached: nothing to remember it by
+        entry = _prepared.Prepared(
+            self.type,
+            dataclasses.replace(self.translation, modules=()),
+            tuple(k for k in keys if k is not None),
+        )
+        _prepared.store(directory, key, entry)
 
     @classmethod
     def from_wat(
@@ -75,16 +161,29 @@ class Component:
         return cls(engine, assemble(text, name or "<text>"), name=name, features=features)
 
     @property
-    def type(self) -> ComponentType:
-        return self.validated.type
-
-    @property
     def imports(self) -> dict[str, ExternItem]:
-        return self.validated.type.imports
+        return self.type.imports
 
     @property
     def exports(self) -> dict[str, ExternItem]:
-        return self.validated.type.exports
+        return self.type.exports
 
     def __repr__(self) -> str:
         return f"<witkit.Component {self.name or '?'}>"
+
+
+def _decode(data: bytes, features: Features | None) -> ValidatedComponent:
+    # Imported here: a component loaded prepared never needs the binary reader.
+    from witkit.binary import ir, read, validate
+    from witkit.errors import BinaryError
+
+    decoded = read(data)
+    if not isinstance(decoded, ir.Component):
+        raise BinaryError("this is a core module, not a component", 0)
+    return validate(decoded, features)
+
+
+def _translate(validated: ValidatedComponent) -> Translation:
+    from witkit.runtime.translate import translate
+
+    return translate(validated)

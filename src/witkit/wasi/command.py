@@ -13,6 +13,7 @@ This module only touches the public runtime API (``Engine``, ``Component``,
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -83,7 +84,7 @@ def _run_export(instance: Any) -> Any:
 
 
 def run_component(
-    wasm: bytes,
+    wasm: bytes | str | os.PathLike[str],
     config: WasiConfig,
     limits: Limits | None = None,
     *,
@@ -91,6 +92,9 @@ def run_component(
     compiling: Callable[[], contextlib.AbstractContextManager[Any]] | None = None,
 ) -> int:
     """Instantiate ``wasm`` with the WASI host of ``config`` and call its ``run``.
+
+    ``wasm`` is the component's bytes, or the path of its file (``.wasm`` or
+    ``.wat``): a path lets an unchanged component start from its prepared form.
 
     ``cache=False`` compiles every core module afresh instead of going through the
     engine's on-disk cache.  ``compiling`` wraps loading the component (decoding,
@@ -109,7 +113,10 @@ def run_component(
         cache=cache,
     )
     with compiling() if compiling is not None else contextlib.nullcontext():
-        component = runtime.Component(engine, wasm)
+        if isinstance(wasm, bytes | bytearray | memoryview):
+            component = runtime.Component(engine, bytes(wasm))
+        else:
+            component = runtime.Component.from_file(engine, wasm)
     ctx = config.build()
     declared = getattr(component, "type", None)
     if isinstance(declared, ComponentType):

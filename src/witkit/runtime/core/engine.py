@@ -134,6 +134,11 @@ class Engine:
         self._stop = threading.Event()
         weakref.finalize(self, self._stop.set)
 
+    @property
+    def fingerprint(self) -> str:
+        """What makes this engine's compiled code differ from another's (part of cache keys)."""
+        return self._fingerprint
+
     def compile(self, wasm: bytes | bytearray | memoryview, *, name: str = "") -> CoreModule:
         """A compiled module, from the cache when possible.
 
@@ -145,14 +150,32 @@ class Engine:
         key = cache_key(wasm, self._fingerprint)
         module = self._load(key)
         if module is not None:
-            return CoreModule(self, module, name=name, from_cache=True)
+            return CoreModule(self, module, name=name, from_cache=True, key=key)
         with self.cache.lock(key):
             module = self._load(key)  # another process may have finished while we waited
             if module is not None:
-                return CoreModule(self, module, name=name, from_cache=True)
+                return CoreModule(self, module, name=name, from_cache=True, key=key)
             module = self._compile(wasm)
-            self.cache.store(key, module.serialize())
-        return CoreModule(self, module, name=name, from_cache=False)
+            stored = self.cache.store(key, module.serialize())
+        return CoreModule(self, module, name=name, from_cache=False, key=key if stored else None)
+
+    def load_cached(self, key: str, *, name: str = "") -> CoreModule | None:
+        """The module stored under ``key`` (a ``CoreModule.key``), or None if it is gone.
+
+        For callers that remember keys (prepared components): no hashing of the
+        module's bytes, and the entry's checksum is not re-read, since it was
+        checked (or written, and synced) when the key was handed out.
+        """
+        if self.cache is None:
+            return None
+        path = self.cache.lookup(key, checksum=False)
+        if path is None:
+            return None
+        module = _deserialize_file(self.raw, path)
+        if isinstance(module, str):
+            self.cache.reject(key)
+            return None
+        return CoreModule(self, module, name=name, from_cache=True, key=key)
 
     def deserialize(self, data: bytes | bytearray | memoryview) -> CoreModule:
         """A module from ``CoreModule.serialize()`` output of a compatible engine.
@@ -266,13 +289,21 @@ class CoreModule:
     """A compiled core module, ready to instantiate in any store of its engine."""
 
     def __init__(
-        self, engine: Engine, raw: wasmtime.Module, *, name: str, from_cache: bool
+        self,
+        engine: Engine,
+        raw: wasmtime.Module,
+        *,
+        name: str,
+        from_cache: bool,
+        key: str | None = None,
     ) -> None:
         self.engine = engine
         self.raw = raw
         self.name = name
         #: True when this module was loaded from the on-disk cache rather than compiled.
         self.from_cache = from_cache
+        #: its entry in the engine's cache (``Engine.load_cached``), if it has one
+        self.key = key
         self.address = _capi.address_of(raw.ptr())
         self._imports: tuple[CoreImport, ...] | None = None
         self._import_count: int | None = None
