@@ -20,15 +20,91 @@ on purpose: inheriting fields from another record, ``InitVar``, ``kw_only``,
 
 from __future__ import annotations
 
-import dataclasses
-import inspect
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar, dataclass_transform, overload
 
-__all__ = ["record"]
+__all__ = ["field", "record", "replace"]
 
 _C = TypeVar("_C", bound=type)
-_MISSING: Any = dataclasses.MISSING
+_T = TypeVar("_T")
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+_MISSING: Any = _Missing()
+
+
+class _Field:
+    """What ``field(...)`` puts in a class body; read once by ``record``."""
+
+    __slots__ = ("default", "default_factory", "repr")
+
+    def __init__(self, default: Any, default_factory: Any, repr: bool) -> None:
+        self.default = default
+        self.default_factory = default_factory
+        self.repr = repr
+
+
+def field(
+    *, default: Any = _MISSING, default_factory: Callable[[], Any] = _MISSING, repr: bool = True
+) -> Any:
+    """A field with a default, a default factory, or hidden from ``repr``.
+
+    The ``dataclasses.field`` of records: importing ``dataclasses`` costs ~5 ms
+    (it imports ``inspect``, ``ast``, ``dis``...), which every ``witkit run``
+    would pay for three keyword arguments.
+    """
+    return _Field(default, default_factory, repr)
+
+
+def replace(obj: _T, /, **changes: Any) -> _T:
+    """A copy of the record ``obj`` with ``changes`` (``dataclasses.replace`` for records)."""
+    values = {name: getattr(obj, name) for name in obj.__record_fields__}  # type: ignore[attr-defined]
+    unknown = changes.keys() - values.keys()
+    if unknown:
+        raise TypeError(f"{type(obj).__name__} has no field {sorted(unknown)[0]!r}")
+    values.update(changes)
+    return type(obj)(**values)
+
+
+class _DataclassFields:
+    """``__dataclass_fields__``, built on first use so ``dataclasses`` is imported only then.
+
+    ``dataclasses.fields``/``replace``/``asdict``/``is_dataclass`` find records
+    through this attribute; whoever calls them has imported ``dataclasses``
+    already, so building the table then costs nothing extra.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.owner = owner
+
+    def __get__(self, obj: object, owner: type | None = None) -> dict[str, Any]:
+        import dataclasses
+
+        cls = self.owner
+        table: dict[str, Any] = {}
+        specs: dict[str, _Field] = cls.__record_specs__  # type: ignore[attr-defined]
+        for name in cls.__record_fields__:  # type: ignore[attr-defined]
+            spec = specs[name]
+            made: Any = dataclasses.field(
+                default=spec.default if spec.default is not _MISSING else dataclasses.MISSING,
+                default_factory=(
+                    spec.default_factory
+                    if spec.default_factory is not _MISSING
+                    else dataclasses.MISSING
+                ),
+                repr=spec.repr,
+            )
+            made.name = name
+            made.type = cls.__annotations__[name]
+            made._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
+            table[name] = made
+        type.__setattr__(cls, "__dataclass_fields__", table)
+        return table
 
 
 def _eq(self: Any, other: Any) -> bool:
@@ -49,10 +125,14 @@ def _repr(self: Any) -> str:
 
 
 def _frozen_setattr(self: Any, name: str, value: object) -> None:
+    import dataclasses  # the error dataclasses would raise, for code that catches it
+
     raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
 
 
 def _frozen_delattr(self: Any, name: str) -> None:
+    import dataclasses
+
     raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
 
 
@@ -74,7 +154,7 @@ def _build(cls: type, frozen: bool, eq: bool) -> type:
     for base in cls.__mro__[1:]:
         if "__record_fields__" in base.__dict__:
             raise TypeError(f"{cls.__name__}: records do not inherit fields")
-    annotations = inspect.get_annotations(cls)
+    annotations = cls.__dict__.get("__annotations__", {})  # noqa: RUF063 - inspect costs ~4 ms to import
     names = [n for n, a in annotations.items() if not _is_classvar(a)]
     namespace = {
         k: v
@@ -84,17 +164,19 @@ def _build(cls: type, frozen: bool, eq: bool) -> type:
     scope: dict[str, Any] = {"_set": object.__setattr__ if frozen else None}
     params: list[str] = []
     body: list[str] = []
-    table: dict[str, dataclasses.Field[Any]] = {}
+    specs: dict[str, _Field] = {}
     shown: set[str] = set()
+    foreign = sys.modules.get("dataclasses")
     for name in names:
         raw = cls.__dict__.get(name, _MISSING)
-        spec: dataclasses.Field[Any] = (
-            raw if isinstance(raw, dataclasses.Field) else dataclasses.field(default=raw)
-        )
-        spec.name = name
-        spec.type = annotations[name]
-        spec._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
-        table[name] = spec
+        if foreign is not None and isinstance(raw, foreign.Field):
+            raw = _Field(
+                _MISSING if raw.default is foreign.MISSING else raw.default,
+                _MISSING if raw.default_factory is foreign.MISSING else raw.default_factory,
+                raw.repr,
+            )
+        spec = raw if isinstance(raw, _Field) else _Field(raw, _MISSING, True)
+        specs[name] = spec
         if spec.repr:
             shown.add(name)
         if spec.default is not _MISSING:
@@ -125,7 +207,8 @@ def _build(cls: type, frozen: bool, eq: bool) -> type:
     namespace["__match_args__"] = tuple(names)
     namespace["__record_fields__"] = tuple(names)
     namespace["__record_repr__"] = frozenset(shown)
-    namespace["__dataclass_fields__"] = table
+    namespace["__record_specs__"] = specs
+    namespace["__dataclass_fields__"] = _DataclassFields()
     namespace.setdefault("__repr__", _repr)
     if eq:
         namespace.setdefault("__eq__", _eq)
@@ -144,7 +227,7 @@ def record(cls: _C, /) -> _C: ...
 def record(*, frozen: bool = True, eq: bool = True) -> Callable[[_C], _C]: ...
 
 
-@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field,))
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
 def record(cls: Any = None, /, *, frozen: bool = True, eq: bool = True) -> Any:
     """Make ``cls`` a slotted record of its annotated fields (see the module docs)."""
     if cls is None:

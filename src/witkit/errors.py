@@ -18,7 +18,7 @@ of the Python API raises ``LinkError``, ``TypeError`` or ``ValueError``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from witkit._record import record
 
 __all__ = [
     "BinaryError",
@@ -58,7 +58,7 @@ class ValidationError(BinaryError):
     """A binary that decodes but breaks a validation rule of the spec."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Span:
     """A range of WIT source: file name, 1-based line and column, and length in chars."""
 

@@ -37,10 +37,9 @@ Nothing here knows about bytes, WIT text or running code.
 
 from __future__ import annotations
 
-from dataclasses import field, replace
 from typing import Literal, TypeAlias, TypeVar
 
-from witkit._record import record
+from witkit._record import field, record, replace
 
 __all__ = [
     "PRIMITIVES",

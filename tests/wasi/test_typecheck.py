@@ -97,3 +97,43 @@ def test_split_name() -> None:
     assert split_name("wasi:io/poll@0.2.1") == ("wasi:io/poll", (0, 2, 1))
     assert split_name("wasi:io/poll") == ("wasi:io/poll", None)
     assert split_name("wasi:io/poll@0.2.0-rc.1") == ("wasi:io/poll", (0, 2, 0))
+
+
+def test_arity_is_what_inspect_would_count() -> None:
+    """``_arity`` reads code objects instead of importing ``inspect``: same answers."""
+    import functools
+    import inspect
+
+    from witkit.wasi.host import OutputStreamResource
+    from witkit.wasi.typecheck import _arity
+
+    class WithInit:
+        def __init__(self, a: int, b: int = 0, *, c: int = 1) -> None: ...
+
+        def method(self, x: int) -> None: ...
+
+    class Bare:
+        pass
+
+    def plain(a: int, b: int) -> None: ...
+
+    def variadic(*args: int) -> None: ...
+
+    @functools.wraps(plain)
+    def wrapper(*args: int) -> None: ...
+
+    cases: list[object] = [
+        WithInit,
+        Bare,
+        plain,
+        wrapper,
+        WithInit(1).method,
+        WithInit.method,
+        lambda: None,
+        OutputStreamResource.blocking_write_and_flush,
+    ]
+    for fn in cases:
+        assert _arity(fn, method=False) == len(inspect.signature(fn).parameters), fn  # type: ignore[arg-type]
+    assert _arity(variadic, method=False) is None
+    assert _arity(len, method=False) is None  # a builtin: not checked
+    assert _arity(plain, method=True) == 3

@@ -22,10 +22,9 @@ Rules of this module:
 
 from __future__ import annotations
 
-from dataclasses import field
 from typing import Literal, TypeAlias
 
-from witkit._record import record
+from witkit._record import field, record
 from witkit.types import PrimName
 
 __all__ = [

@@ -44,14 +44,14 @@ Rules:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import mmap
 import os
 import struct
-import tempfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+
+from witkit._atomic import write_atomic
 
 __all__ = ["ModuleCache", "cache_key", "default_cache_dir"]
 
@@ -79,6 +79,8 @@ def default_cache_dir() -> Path:
 
 def cache_key(wasm: bytes | bytearray | memoryview, fingerprint: str) -> str:
     """The file name stem for a module compiled under the settings named by ``fingerprint``."""
+    import hashlib  # here: only a first load hashes module bytes (prepared ones know their keys)
+
     digest = hashlib.sha256()
     digest.update(fingerprint.encode("utf-8"))
     digest.update(b"\0")
@@ -139,28 +141,13 @@ class ModuleCache:
     def store(self, key: str, payload: bytes | bytearray | memoryview) -> bool:
         """Write atomically; returns False (and leaves no debris) if the disk says no."""
         trailer = _TRAILER.pack(MAGIC, FORMAT_VERSION, zlib.crc32(payload), len(payload))
-        temp_name: str | None = None
         try:
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd, temp_name = tempfile.mkstemp(
-                dir=self.directory, prefix=f".{key[:16]}-", suffix=".tmp"
-            )
-            with os.fdopen(fd, "wb") as file:
-                file.write(payload)
-                file.write(trailer)
-                file.flush()
-                # On disk before the rename: a crash cannot leave a complete-looking
-                # entry with lost pages (``lookup(checksum=False)`` relies on it).
-                os.fsync(file.fileno())
-            os.replace(temp_name, self.path_for(key))
-            temp_name = None
-            return True
         except OSError:
             return False
-        finally:
-            if temp_name is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp_name)
+        # Synced before the rename: a crash cannot leave a complete-looking entry
+        # with lost pages (``lookup(checksum=False)`` relies on it).
+        return write_atomic(str(self.path_for(key)), payload, trailer, sync=True)
 
     def reject(self, key: str) -> None:
         """Count a loaded entry the engine refused as rejected, not a hit, and remove it."""

@@ -8,7 +8,7 @@ compile cache is on.
 
 Rules (those of ``witkit.runtime.cache``, applied to code objects):
 
-* **Key.** ``sha256(filename, source)``; the directory is named after the
+* **Key.** BLAKE2b of ``(filename, source)``; the directory is named after the
   interpreter's bytecode magic number, so another Python never reads our files.
 * **Location.** ``code-<magic>/`` inside the engine's module cache directory,
   mode 0700, one small file per source (a file costs ~20 us to read, a compile
@@ -25,15 +25,16 @@ Rules (those of ``witkit.runtime.cache``, applied to code objects):
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
 import os
 import struct
-import threading
 import zlib
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from types import CodeType
+
+from witkit._atomic import write_atomic
+from witkit._digest import blake2b
 
 __all__ = ["DiskCodeCache"]
 
@@ -54,7 +55,7 @@ class DiskCodeCache:
         self.rejected = 0
 
     def _path(self, source: str, filename: str) -> str:
-        digest = hashlib.sha256(filename.encode("utf-8", "surrogatepass"))
+        digest = blake2b(filename.encode("utf-8", "surrogatepass"), digest_size=32)
         digest.update(b"\0")
         digest.update(source.encode("utf-8", "surrogatepass"))
         return os.path.join(self._dir, digest.hexdigest())
@@ -80,17 +81,13 @@ class DiskCodeCache:
         path = self._path(source, filename)
         payload = marshal.dumps(code)
         header = _HEADER.pack(_MAGIC, _FORMAT_VERSION, zlib.crc32(payload), len(payload))
-        temp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
         try:
             if not self._made:
                 os.makedirs(self._dir, mode=0o700, exist_ok=True)
                 self._made = True
-            with open(temp, "wb") as file:
-                file.write(header + payload)
-            os.replace(temp, path)
         except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
+            return
+        write_atomic(path, header, payload)
 
 
 def _decode(data: bytes) -> CodeType | None:

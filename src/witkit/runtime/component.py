@@ -14,17 +14,17 @@ only if ``validated`` is asked for, and its ``translation.modules`` is empty
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from witkit._record import replace
 from witkit.abi.codecache import get_code_cache, set_code_cache
 from witkit.runtime import prepared as _prepared
 from witkit.runtime.codecache import DiskCodeCache
 from witkit.runtime.core import CoreModule, Engine
-from witkit.runtime.translate import Translation
+from witkit.runtime.plan import Translation
 from witkit.types import ComponentType, ExternItem
 
 if TYPE_CHECKING:
@@ -147,7 +147,7 @@ class Component:
             return  # a module could not be cached: nothing to remember it by
         entry = _prepared.Prepared(
             self.type,
-            dataclasses.replace(self.translation, modules=()),
+            replace(self.translation, modules=()),
             tuple(k for k in keys if k is not None),
         )
         _prepared.store(directory, key, entry)

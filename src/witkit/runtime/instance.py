@@ -18,10 +18,9 @@ Rules of this module:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
-from witkit._record import record
+from witkit._record import field, record
 from witkit.abi.context import CanonicalOptions
 from witkit.errors import LinkError, Trap
 from witkit.runtime import names
@@ -41,8 +40,7 @@ from witkit.runtime.func import (
     task_builtin,
     task_return,
 )
-from witkit.runtime.resources import GuestResourceType, HandleTable, ResourceType
-from witkit.runtime.translate import (
+from witkit.runtime.plan import (
     Builtin,
     CallStart,
     CoreDef,
@@ -58,6 +56,7 @@ from witkit.runtime.translate import (
     StartValueDef,
     Translation,
 )
+from witkit.runtime.resources import GuestResourceType, HandleTable, ResourceType
 
 if TYPE_CHECKING:
     from witkit.runtime.component import Component

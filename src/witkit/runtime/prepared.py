@@ -9,7 +9,7 @@ loads one small pickle and maps the compiled modules by their remembered keys.
 
 Rules:
 
-* **Key.** ``sha256`` of: this format's version; the Python version; a stamp of
+* **Key.** BLAKE2b of: this format's version; the Python version; a stamp of
   witkit's own source files (size and modification time of each, so a changed
   witkit never reads a plan an older one wrote); the engine fingerprint (the
   compile cache keys depend on it); the validation features; and the file's
@@ -31,18 +31,17 @@ Rules:
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import os
 import pickle
 import struct
 import sys
-import tempfile
 import zlib
 from functools import cache
 
+from witkit._atomic import write_atomic
+from witkit._digest import blake2b
 from witkit._record import record
-from witkit.runtime.translate import Translation
+from witkit.runtime.plan import Translation
 from witkit.types import ComponentType
 
 __all__ = ["Prepared", "file_key", "load", "store"]
@@ -69,7 +68,7 @@ class Prepared:
 def code_stamp() -> str:
     """Sizes and modification times of witkit's source files, as one digest."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    digest = hashlib.sha256()
+    digest = blake2b(digest_size=32)
     for directory, subdirs, files in os.walk(root):
         subdirs[:] = sorted(d for d in subdirs if d != "__pycache__")
         for name in sorted(files):
@@ -92,7 +91,7 @@ def file_key(path: str | os.PathLike[str], fingerprint: str, features: object) -
         f"witkit-prepared/{FORMAT};{sys.version};{code_stamp()};{fingerprint};{features!r};"
         f"{real};{st.st_dev};{st.st_ino};{st.st_size};{st.st_mtime_ns};{st.st_ctime_ns}"
     )
-    return hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
+    return blake2b(identity.encode("utf-8", "surrogatepass"), digest_size=32).hexdigest()
 
 
 def load(cache_dir: str | os.PathLike[str], key: str) -> Prepared | None:
@@ -118,21 +117,10 @@ def load(cache_dir: str | os.PathLike[str], key: str) -> Prepared | None:
 def store(cache_dir: str | os.PathLike[str], key: str, prepared: Prepared) -> bool:
     """Write atomically; False (and no debris) if the disk or the pickler says no."""
     directory = os.path.join(cache_dir, SUBDIRECTORY)
-    temp_name: str | None = None
     try:
         data = pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL)
-        header = _HEADER.pack(_MAGIC, zlib.crc32(data), len(data))
         os.makedirs(directory, mode=0o700, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{key[:16]}-", suffix=".tmp")
-        with os.fdopen(fd, "wb") as file:
-            file.write(header)
-            file.write(data)
-        os.replace(temp_name, os.path.join(directory, key))
-        temp_name = None
-        return True
     except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return False
-    finally:
-        if temp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
+    header = _HEADER.pack(_MAGIC, zlib.crc32(data), len(data))
+    return write_atomic(os.path.join(directory, key), header, data)

@@ -10,9 +10,8 @@ status code.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import field
 
-from witkit._record import record
+from witkit._record import field, record
 from witkit.wasi.io import InputStream, OutputStream
 
 __all__ = ["Cli", "Exit", "TerminalInput", "TerminalOutput"]

@@ -23,11 +23,10 @@ import io
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import field
 from pathlib import Path
 from typing import IO, Any
 
-from witkit._record import record
+from witkit._record import field, record
 from witkit.wasi.cli import Cli
 from witkit.wasi.clocks import (
     FixedWallClock,

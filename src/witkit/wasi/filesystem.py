@@ -29,12 +29,12 @@ import contextlib
 import ctypes
 import errno
 import functools
-import hashlib
 import os
 import stat as st
 from collections import deque
 from collections.abc import Iterator
 
+from witkit._digest import blake2b
 from witkit._record import record
 from witkit.wasi.clocks import Datetime
 from witkit.wasi.errno import FsError
@@ -126,7 +126,7 @@ def _stat_of(s: os.stat_result) -> DescriptorStat:
 
 
 def _hash_of(s: os.stat_result) -> MetadataHashValue:
-    digest = hashlib.blake2b(f"{s.st_dev}:{s.st_ino}".encode(), digest_size=16).digest()
+    digest = blake2b(f"{s.st_dev}:{s.st_ino}".encode(), digest_size=16).digest()
     return MetadataHashValue(
         int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:], "little")
     )

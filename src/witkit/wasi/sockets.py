@@ -24,10 +24,9 @@ import errno
 import importlib
 import select
 from collections.abc import Callable
-from dataclasses import field
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
-from witkit._record import record
+from witkit._record import field, record
 from witkit.errors import Trap
 from witkit.wasi.errno import SocketError
 from witkit.wasi.io import (

@@ -30,10 +30,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import field
 from typing import Any
 
-from witkit._record import record
+from witkit._record import field, record
 from witkit.wit import model
 
 __all__ = [

@@ -36,9 +36,9 @@ Public API: ``inject_package_docs(resolve, package, data)``.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
 
+from witkit._record import replace
 from witkit.errors import WitError
 from witkit.wit.model import (
     Docs,

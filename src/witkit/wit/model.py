@@ -18,10 +18,9 @@ Rules:
 
 from __future__ import annotations
 
-from dataclasses import field
 from typing import Literal, NewType, TypeAlias
 
-from witkit._record import record
+from witkit._record import field, record
 
 __all__ = [
     "NO_OWNER",

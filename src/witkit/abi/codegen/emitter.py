@@ -14,10 +14,9 @@ import struct
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import field
 from typing import Literal
 
-from witkit._record import record
+from witkit._record import field, record
 from witkit.abi.layout import (
     CoreValType,
     PtrType,

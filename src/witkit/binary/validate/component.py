@@ -15,9 +15,9 @@ at fault; every definition resolves its indices into ``witkit.types`` objects
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, Literal
 
+from witkit._record import replace
 from witkit.binary import ir
 from witkit.binary.limits import (
     MAX_CORE_INDEX_SPACE_ITEMS,

@@ -22,9 +22,9 @@ validation enforces when types are created.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
+from witkit._record import replace
 from witkit.binary.validate.context import Ctx, ResourceMeta
 from witkit.types import (
     BorrowType,

@@ -19,9 +19,9 @@ unifies item by item, are refused.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from witkit._record import replace
 from witkit.errors import WitError
 from witkit.wit.model import (
     Alias,

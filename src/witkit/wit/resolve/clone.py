@@ -10,8 +10,7 @@ New types and interfaces go to the end of their arenas, as in the reference.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+from witkit._record import replace
 from witkit.wit import model
 
 __all__ = ["Cloner"]

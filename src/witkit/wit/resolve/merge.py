@@ -21,8 +21,8 @@ enter the arenas is the order they are printed in:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
+from witkit._record import replace
 from witkit.wit import model
 from witkit.wit.ast import Loc, Version
 from witkit.wit.resolve.clone import Cloner
