@@ -104,3 +104,22 @@ def test_field_order_rule() -> None:
         class Bad:
             a: int = 1
             b: int  # type: ignore[misc]
+
+
+def test_init_is_compiled_on_first_use() -> None:
+    """Defining a record compiles nothing; the first instance makes the real ``__init__``."""
+    from witkit._record import _first_init
+
+    @record
+    class Lazy:
+        a: int
+        b: str = "x"
+
+    assert Lazy.__dict__["__init__"] is _first_init
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'a'"):
+        Lazy()
+    assert Lazy(1) == Lazy(1, "x")
+    assert Lazy.__dict__["__init__"] is not _first_init
+    assert Lazy(a=2, b="y").b == "y"
+    with pytest.raises(TypeError):
+        Lazy(1, "x", 3)  # type: ignore[call-arg]

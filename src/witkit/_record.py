@@ -5,7 +5,8 @@ define, and ``witkit wit`` imports some 140 record classes (IR, types, WIT model
 ``dataclasses`` compiles six methods per class with one ``exec`` each and then
 rebuilds the class for ``__slots__``; that alone was most of the import time,
 as much as the work itself on an 18 MB component.  Here only ``__init__`` is
-generated (it is hot, so it stays straight-line code); equality, hashing,
+generated (it is hot, so it stays straight-line code), and only when the class
+is first instantiated; equality, hashing,
 ``repr`` and pickling go field by field through shared functions, and the class
 is built once, already slotted.
 
@@ -145,6 +146,30 @@ def _setstate(self: Any, state: tuple[object, ...]) -> None:
         object.__setattr__(self, name, value)
 
 
+def _first_init(self: Any, *args: Any, **kwargs: Any) -> None:
+    """Every record's ``__init__`` until its first call, which compiles the real one.
+
+    Compiling ``__init__`` is most of what defining a record costs (~60 us of
+    ~90), and a command uses few of the classes it imports: a prepared
+    component's types are unpickled, which never calls ``__init__``.  So the
+    straight-line ``__init__`` is made when first needed and replaces this one.
+    """
+    for cls in type(self).__mro__:
+        pending = cls.__dict__.get("__record_init__")
+        if pending is not None:
+            break
+    else:  # pragma: no cover - only records get this function
+        raise TypeError(f"{type(self).__name__} is not a record")
+    init = cls.__dict__["__init__"]
+    if init is _first_init:
+        source, scope = pending
+        exec(compile(source, f"<record {cls.__qualname__}>", "exec"), scope)
+        init = scope["__init__"]
+        init.__qualname__ = f"{cls.__qualname__}.__init__"
+        type.__setattr__(cls, "__init__", init)
+    init(self, *args, **kwargs)
+
+
 def _is_classvar(annotation: object) -> bool:
     text = annotation if isinstance(annotation, str) else repr(annotation)
     return text.startswith(("ClassVar", "typing.ClassVar"))
@@ -199,10 +224,8 @@ def _build(cls: type, frozen: bool, eq: bool) -> type:
             f"    _set(self, {name!r}, {value})" if frozen else f"    self.{name} = {value}"
         )
     source = f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "    pass") + "\n"
-    exec(compile(source, f"<record {cls.__qualname__}>", "exec"), scope)
-    init = scope["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    namespace["__init__"] = init
+    namespace["__record_init__"] = (source, scope)
+    namespace["__init__"] = _first_init
     namespace["__slots__"] = tuple(names)
     namespace["__match_args__"] = tuple(names)
     namespace["__record_fields__"] = tuple(names)
