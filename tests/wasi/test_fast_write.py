@@ -59,6 +59,7 @@ WAT = r"""
     (import "wasi" "write" (func $write (param i32 i32 i32 i32)))
     (data (i32.const 0) "written by the guest\n")
     (func (export "stdout") (result i32) (call $get_stdout))
+    (func (export "grow") (result i32) (memory.grow (i32.const 1)))
     ;; write(handle, ptr, len, retptr) -> (discriminant, error case, error handle)
     (func (export "write") (param $h i32) (param $p i32) (param $n i32) (param $r i32) (result i32)
       (i32.store (i32.const 256) (i32.const 77))
@@ -75,12 +76,14 @@ WAT = r"""
       (export "get-stdout" (func $get_stdout_low))
       (export "write" (func $write_low))))))
   (func (export "stdout") (result u32) (canon lift (core func $main "stdout")))
+  (func (export "grow") (result s32) (canon lift (core func $main "grow")))
   (func (export "write") (param "h" u32) (param "p" u32) (param "n" u32) (param "r" u32)
     (result (tuple u32 u32 u32))
     (canon lift (core func $main "write") (memory $mem))))
 """
 
 DATA = b"written by the guest\n"
+GROW = -1  # a "call" that grows the memory by a page instead
 
 #: (handle or None for stdout's, ptr, len, retptr), each case a list of calls in order
 CASES: dict[str, list[tuple[int | None, int, int, int]]] = {
@@ -94,6 +97,17 @@ CASES: dict[str, list[tuple[int | None, int, int, int]]] = {
     "return area past the end": [(None, 0, 5, 65532)],
     "over 4096 bytes": [(None, 0, 4097, 128)],
     "exactly 4096 bytes": [(None, 0, 4096, 128)],
+    "after the memory grew": [
+        (None, 0, 21, 128),
+        (None, 65536, 100, 128),  # traps before the growth...
+    ],
+    "into the grown memory": [
+        (None, 0, 21, 128),
+        (GROW, 0, 0, 0),
+        (None, 65536, 100, 65536 + 4000),  # ...and is fine after it, result stored there too
+        (None, 0, 21, 131060),
+        (None, 0, 21, 131068),  # the return area past the new end
+    ],
 }
 
 
@@ -120,6 +134,9 @@ def run(wat: bytes, config: WasiConfig, calls: list[tuple[int | None, int, int, 
     stdout = inst.exports["stdout"]()
     outcomes: list[Any] = []
     for handle, ptr, length, retptr in calls:
+        if handle == GROW:
+            outcomes.append(inst.exports["grow"]())
+            continue
         try:
             got = inst.exports["write"](stdout if handle is None else handle, ptr, length, retptr)
         except Trap as trap:

@@ -675,6 +675,8 @@ class FileInputStream(InputStream):
 class FileOutputStream(OutputStream):
     """``write-via-stream`` (positional) or ``append-via-stream`` (``offset is None``)."""
 
+    _consumes_at_once = True  # pwrite is done with the bytes when it returns
+
     def __init__(self, desc: Descriptor, offset: int | None) -> None:
         super().__init__()
         self._desc = desc

@@ -270,10 +270,17 @@ def _fast_write_and_flush(site: LowerSite) -> Callable[..., None] | None:
     memory = site.cx.memory
     general = site.general
     lower_result = site.lower_result
+    # A linear memory never shrinks and never moves (the engine is configured so),
+    # so a view taken earlier is still a correct view of the memory's first bytes:
+    # it is asked for again only when a range falls outside it (the memory grew).
+    views = [memory()]
 
     def blocking_write_and_flush(handle: int, ptr: int, length: int, retptr: int) -> None:
-        view = memory()
+        view = views[0]
         end = len(view)
+        if ptr + length > end or retptr + size > end:
+            view = views[0] = memory()
+            end = len(view)
         array = table.array
         entry = array[handle] if 0 < handle < len(array) else None
         if (

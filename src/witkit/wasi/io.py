@@ -376,6 +376,10 @@ class OutputStream:
     implies.
     """
 
+    #: ``_write`` is done with its argument when it returns (it does not keep it), so a
+    #: view of guest memory may be passed in place of a copy
+    _consumes_at_once = False
+
     def __init__(self) -> None:
         self._broken = False
 
@@ -442,7 +446,7 @@ class OutputStream:
             raise StreamClosed()
         # The hot path of every guest's stdout and file writes (a preview1 adapter
         # sends 4 KiB at a time): one permit check, one write, one flush, no closures.
-        data = bytes(contents)
+        data = contents if self._consumes_at_once else bytes(contents)
         try:
             if len(data) <= self._permit():
                 if data:
@@ -518,6 +522,8 @@ def len_bytes(data: bytes) -> int:
 class SinkOutputStream(OutputStream):
     """Output that goes nowhere: stdout and stderr unless granted."""
 
+    _consumes_at_once = True
+
     def _write(self, data: bytes) -> None:
         pass
 
@@ -554,6 +560,8 @@ class FdOutputStream(OutputStream):
     stream is always ready; an ``EAGAIN`` from a descriptor someone else put in
     non-blocking mode is waited out with ``select``.
     """
+
+    _consumes_at_once = True
 
     def __init__(self, fd: int, *, owned: bool = False) -> None:
         super().__init__()
