@@ -28,7 +28,7 @@ import os
 import select
 import stat
 from collections.abc import Callable, Sequence
-from typing import IO, Protocol
+from typing import IO, Protocol, cast
 
 from witkit._record import record
 from witkit.errors import Trap
@@ -446,7 +446,8 @@ class OutputStream:
             raise StreamClosed()
         # The hot path of every guest's stdout and file writes (a preview1 adapter
         # sends 4 KiB at a time): one permit check, one write, one flush, no closures.
-        data = contents if self._consumes_at_once else bytes(contents)
+        # (a view is typed as bytes: only ``_consumes_at_once`` streams ever see one)
+        data = cast(bytes, contents) if self._consumes_at_once else bytes(contents)
         try:
             if len(data) <= self._permit():
                 if data:
