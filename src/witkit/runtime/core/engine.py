@@ -15,29 +15,21 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
-import platform
 import re
 import threading
 import weakref
 from collections.abc import Iterator
 from dataclasses import fields, replace
 from functools import cache
-from pathlib import Path
-from typing import Literal
-
-import wasmtime
-from wasmtime import _ffi as ffi
+from typing import Any, Literal
 
 from witkit._record import record
 from witkit.errors import ValidationError
 from witkit.runtime.cache import ModuleCache, cache_key
-from witkit.runtime.core import _capi
-from witkit.runtime.core.traps import root_cause
-from witkit.runtime.core.types import (
-    CoreExport,
-    CoreImport,
-    externtype_from_wasmtime,
-)
+from witkit.runtime.core import _capi, _library
+from witkit.runtime.core._capi import Owned, lib, vec_bytes, vec_items, wasm_vec_t
+from witkit.runtime.core.traps import error_text, root_cause
+from witkit.runtime.core.types import CoreExport, CoreImport, externtype_from_c
 
 __all__ = ["CoreModule", "Engine", "EngineConfig", "OptLevel"]
 
@@ -76,43 +68,47 @@ class EngineConfig:
             if f.name not in ("cache", "cache_dir", "epoch_tick", "parallel_compilation")
         }
         settings = ";".join(f"{key}={value!r}" for key, value in sorted(codegen.items()))
-        return f"witkit-core/1;wasmtime={_wasmtime_version()};{platform.machine()};{settings}"
+        return f"witkit-core/1;wasmtime={_wasmtime_version()};{_library.machine()};{settings}"
 
-    def to_wasmtime(self) -> wasmtime.Config:
-        config = wasmtime.Config()
-        config.cranelift_opt_level = self.opt_level
-        config.consume_fuel = self.consume_fuel
-        config.epoch_interruption = self.epoch_interruption
-        config.cranelift_nan_canonicalization = self.nan_canonicalization
-        config.parallel_compilation = self.parallel_compilation
+    def to_c(self) -> int:
+        """A new ``wasm_config_t*`` with these settings (an engine made from it consumes it)."""
+        opt_level = _OPT_LEVELS.get(self.opt_level)
+        if opt_level is None:
+            raise ValueError(f"unknown opt level: {self.opt_level}")
+        config: int = lib.wasm_config_new()
+        lib.wasmtime_config_cranelift_opt_level_set(config, opt_level)
+        lib.wasmtime_config_consume_fuel_set(config, self.consume_fuel)
+        lib.wasmtime_config_epoch_interruption_set(config, self.epoch_interruption)
+        lib.wasmtime_config_cranelift_nan_canonicalization_set(config, self.nan_canonicalization)
+        lib.wasmtime_config_parallel_compilation_set(config, self.parallel_compilation)
         if self.max_wasm_stack is not None:
-            config.max_wasm_stack = self.max_wasm_stack
+            lib.wasmtime_config_max_wasm_stack_set(config, self.max_wasm_stack)
         # Memory views rely on this: a memory's base address never changes.
-        config.memory_may_move = False
+        lib.wasmtime_config_memory_may_move_set(config, False)
         return config
+
+
+#: wasmtime_opt_level_t values (wasmtime/config.h)
+_OPT_LEVELS = {"none": 0, "speed": 1, "speed_and_size": 2}
 
 
 @cache
 def _wasmtime_version() -> str:
-    """Which wasmtime compiled the code: its native library's size and time stamp.
+    """Which wasmtime compiled the code: its native library's path, size and time stamp.
 
     ``importlib.metadata.version`` would say the same at ~40 ms of start-up (it
     imports a large module and scans site-packages); a stat of the library the
     code actually comes from is cheaper and also catches a rebuilt library.
     wasmtime still checks compatibility itself when it deserializes an entry.
+    (The format, ``<platform>-<machine>/<file>:<size>:<mtime_ns>``, is the one
+    earlier versions built from a scan of the package, so their caches stay valid.)
     """
-    package = os.path.dirname(wasmtime.__file__)
-    found: list[str] = []
+    package, relative = _library.library_file()
     try:
-        for entry in sorted(os.scandir(package), key=lambda e: e.name):
-            if entry.is_dir() and entry.name not in ("__pycache__", "component"):
-                for lib in sorted(os.scandir(entry.path), key=lambda e: e.name):
-                    if "wasmtime" in lib.name and lib.name.endswith((".so", ".dylib", ".dll")):
-                        st = lib.stat()
-                        found.append(f"{entry.name}/{lib.name}:{st.st_size}:{st.st_mtime_ns}")
-    except OSError:  # pragma: no cover - an unusual install layout
-        pass
-    return ",".join(found) or "unknown"
+        st = os.stat(os.path.join(package, relative))
+    except OSError:  # pragma: no cover - the library was loaded, so it was there
+        return "unknown"
+    return f"{relative.replace(os.sep, '/')}:{st.st_size}:{st.st_mtime_ns}"
 
 
 class Engine:
@@ -125,8 +121,10 @@ class Engine:
         if config.epoch_tick <= 0:
             raise ValueError("epoch_tick must be positive")
         self.config = config
-        self.raw = wasmtime.Engine(config.to_wasmtime())
-        self.address = _capi.address_of(self.raw.ptr())
+        self._handle = Owned(lib.wasm_engine_new_with_config(config.to_c()), lib.wasm_engine_delete)
+        #: the ``wasm_engine_t*``, for C calls
+        self.address = self._handle.address
+        self._wasmtime_py: Any = None
         self.cache: ModuleCache | None = ModuleCache(config.cache_dir) if config.cache else None
         self._fingerprint = config.fingerprint()
         self._ticker: threading.Thread | None = None
@@ -138,6 +136,25 @@ class Engine:
     def fingerprint(self) -> str:
         """What makes this engine's compiled code differ from another's (part of cache keys)."""
         return self._fingerprint
+
+    @property
+    def raw(self) -> Any:
+        """This engine as a ``wasmtime.Engine``, for code that calls wasmtime-py itself.
+
+        Importing wasmtime-py costs ~20 ms, so only this does it: nothing in this
+        package needs it.  The view shares this engine's C object, and keeps it
+        alive, without owning it.
+        """
+        if self._wasmtime_py is None:
+            self._wasmtime_py = _wasmtime_py_engine(self._handle)
+        return self._wasmtime_py
+
+    def validate(self, wasm: bytes | bytearray | memoryview) -> None:
+        """Raise ``ValidationError`` unless ``wasm`` is a core module this engine accepts."""
+        with _c_buffer(wasm) as (buffer, size):
+            error = lib.wasmtime_module_validate(self.address, buffer, size)
+        if error:
+            raise _validation_error(error_text(error))
 
     def compile(self, wasm: bytes | bytearray | memoryview, *, name: str = "") -> CoreModule:
         """A compiled module, from the cache when possible.
@@ -156,7 +173,7 @@ class Engine:
             if module is not None:
                 return CoreModule(self, module, name=name, from_cache=True, key=key)
             module = self._compile(wasm)
-            stored = self.cache.store(key, module.serialize())
+            stored = self.cache.store(key, _serialize(module))
         return CoreModule(self, module, name=name, from_cache=False, key=key if stored else None)
 
     def load_cached(self, key: str, *, name: str = "") -> CoreModule | None:
@@ -171,7 +188,7 @@ class Engine:
         path = self.cache.lookup(key, checksum=False)
         if path is None:
             return None
-        module = _deserialize_file(self.raw, path)
+        module = _deserialize_file(self.address, path)
         if isinstance(module, str):
             self.cache.reject(key)
             return None
@@ -182,7 +199,7 @@ class Engine:
 
         Only pass trusted bytes: deserialising runs their machine code.
         """
-        module = _deserialize(self.raw, data)
+        module = _deserialize(self.address, data)
         if isinstance(module, str):
             raise ValueError(module)
         return CoreModule(self, module, name="", from_cache=False)
@@ -190,22 +207,20 @@ class Engine:
     def increment_epoch(self) -> None:
         _capi.engine_increment_epoch(self.address)
 
-    def _compile(self, wasm: bytes | bytearray | memoryview) -> wasmtime.Module:
-        # Straight to the C API: wasmtime-py's Module() would try to read
-        # non-binary input as wasm text, and copies the bytes first.
+    def _compile(self, wasm: bytes | bytearray | memoryview) -> Owned:
         with _c_buffer(wasm) as (buffer, size):
-            ptr = ctypes.POINTER(ffi.wasmtime_module_t)()
-            error = ffi.wasmtime_module_new(self.raw.ptr(), buffer, size, ctypes.byref(ptr))
+            ptr = ctypes.c_void_p()
+            error = lib.wasmtime_module_new(self.address, buffer, size, ctypes.byref(ptr))
         if error:
-            raise _validation_error(str(wasmtime.WasmtimeError._from_ptr(error)))
-        return wasmtime.Module._from_ptr(ptr)
+            raise _validation_error(error_text(error))
+        return _module(ptr)
 
-    def _load(self, key: str) -> wasmtime.Module | None:
+    def _load(self, key: str) -> Owned | None:
         assert self.cache is not None
         path = self.cache.lookup(key)
         if path is None:
             return None
-        module = _deserialize_file(self.raw, path)
+        module = _deserialize_file(self.address, path)
         if isinstance(module, str):
             # wasmtime refused it (another version or settings slipped past the key,
             # or the file was replaced in between): recompile and overwrite.
@@ -220,7 +235,7 @@ class Engine:
                 return
             thread = threading.Thread(
                 target=_tick,
-                args=(self.raw, self.address, self.config.epoch_tick, self._stop),
+                args=(self._handle, self.address, self.config.epoch_tick, self._stop),
                 name="witkit-epoch-ticker",
                 daemon=True,
             )
@@ -228,11 +243,41 @@ class Engine:
             self._ticker = thread
 
 
-def _tick(raw: wasmtime.Engine, address: int, interval: float, stop: threading.Event) -> None:
-    # ``raw`` is held so the engine outlives the thread's last increment.
+def _tick(handle: Owned, address: int, interval: float, stop: threading.Event) -> None:
+    # ``handle`` is held so the engine outlives the thread's last increment.
     while not stop.wait(interval):
         _capi.engine_increment_epoch(address)
-    del raw
+    del handle
+
+
+def _wasmtime_py_engine(handle: Owned) -> Any:
+    import wasmtime  # deferred: see Engine.raw
+    from wasmtime import _ffi as ffi
+
+    class BorrowedEngine(wasmtime.Engine):
+        _witkit_handle: Owned
+
+        def _delete(self, ptr: Any) -> None:
+            pass  # the witkit engine owns it
+
+    view = BorrowedEngine.__new__(BorrowedEngine)
+    view._set_ptr(ctypes.cast(handle.address, ctypes.POINTER(ffi.wasm_engine_t)))
+    view._witkit_handle = handle
+    return view
+
+
+def _module(ptr: ctypes.c_void_p) -> Owned:
+    return Owned(ptr.value or 0, lib.wasmtime_module_delete)
+
+
+def _serialize(module: Owned) -> bytes:
+    vec = wasm_vec_t()
+    error = lib.wasmtime_module_serialize(module.address, ctypes.byref(vec))
+    if error:  # pragma: no cover - wasmtime serializes any module it compiled
+        raise ValueError(error_text(error))
+    data = ctypes.string_at(vec.data, vec.size)
+    lib.wasm_byte_vec_delete(ctypes.byref(vec))
+    return data
 
 
 @contextlib.contextmanager
@@ -253,25 +298,23 @@ def _c_buffer(
         view.release()
 
 
-def _deserialize(
-    engine: wasmtime.Engine, data: bytes | bytearray | memoryview
-) -> wasmtime.Module | str:
+def _deserialize(engine: int, data: bytes | bytearray | memoryview) -> Owned | str:
     """A module, or wasmtime's reason for refusing the bytes."""
     with _c_buffer(data) as (buffer, size):
-        ptr = ctypes.POINTER(ffi.wasmtime_module_t)()
-        error = ffi.wasmtime_module_deserialize(engine.ptr(), buffer, size, ctypes.byref(ptr))
+        ptr = ctypes.c_void_p()
+        error = lib.wasmtime_module_deserialize(engine, buffer, size, ctypes.byref(ptr))
     if error:
-        return str(wasmtime.WasmtimeError._from_ptr(error))
-    return wasmtime.Module._from_ptr(ptr)
+        return error_text(error)
+    return _module(ptr)
 
 
-def _deserialize_file(engine: wasmtime.Engine, path: Path) -> wasmtime.Module | str:
+def _deserialize_file(engine: int, path: os.PathLike[str] | str) -> Owned | str:
     """A module mapped from a file (no copy), or wasmtime's reason for refusing it."""
-    ptr = ctypes.POINTER(ffi.wasmtime_module_t)()
-    error = ffi.wasmtime_module_deserialize_file(engine.ptr(), os.fsencode(path), ctypes.byref(ptr))
+    ptr = ctypes.c_void_p()
+    error = lib.wasmtime_module_deserialize_file(engine, os.fsencode(path), ctypes.byref(ptr))
     if error:
-        return str(wasmtime.WasmtimeError._from_ptr(error))
-    return wasmtime.Module._from_ptr(ptr)
+        return error_text(error)
+    return _module(ptr)
 
 
 _OFFSET = re.compile(r"\s*\(?at offset (0x[0-9a-fA-F]+|\d+)\)?")
@@ -291,20 +334,21 @@ class CoreModule:
     def __init__(
         self,
         engine: Engine,
-        raw: wasmtime.Module,
+        handle: Owned,
         *,
         name: str,
         from_cache: bool,
         key: str | None = None,
     ) -> None:
         self.engine = engine
-        self.raw = raw
+        self._handle = handle
         self.name = name
         #: True when this module was loaded from the on-disk cache rather than compiled.
         self.from_cache = from_cache
         #: its entry in the engine's cache (``Engine.load_cached``), if it has one
         self.key = key
-        self.address = _capi.address_of(raw.ptr())
+        #: the ``wasmtime_module_t*``, for C calls
+        self.address = handle.address
         self._imports: tuple[CoreImport, ...] | None = None
         self._import_count: int | None = None
         self._exports: tuple[CoreExport, ...] | None = None
@@ -313,10 +357,19 @@ class CoreModule:
     def imports(self) -> tuple[CoreImport, ...]:
         """In the order instantiation expects them."""
         if self._imports is None:
-            self._imports = tuple(
-                CoreImport(imp.module, imp.name or "", externtype_from_wasmtime(imp.type))
-                for imp in self.raw.imports
-            )
+            vec = wasm_vec_t()
+            lib.wasmtime_module_imports(self.address, ctypes.byref(vec))
+            try:
+                self._imports = tuple(
+                    CoreImport(
+                        vec_bytes(lib.wasm_importtype_module(imp)).decode("utf-8"),
+                        _optional_name(lib.wasm_importtype_name(imp)),
+                        externtype_from_c(lib.wasm_importtype_type(imp)),
+                    )
+                    for imp in vec_items(vec)
+                )
+            finally:
+                lib.wasm_importtype_vec_delete(ctypes.byref(vec))
         return self._imports
 
     @property
@@ -330,24 +383,39 @@ class CoreModule:
             if self._imports is not None:
                 self._import_count = len(self._imports)
             else:
-                vec = ffi.wasm_importtype_vec_t()
-                ffi.wasmtime_module_imports(self.raw.ptr(), ctypes.byref(vec))
+                vec = wasm_vec_t()
+                lib.wasmtime_module_imports(self.address, ctypes.byref(vec))
                 self._import_count = int(vec.size)
-                ffi.wasm_importtype_vec_delete(ctypes.byref(vec))
+                lib.wasm_importtype_vec_delete(ctypes.byref(vec))
         return self._import_count
 
     @property
     def exports(self) -> tuple[CoreExport, ...]:
         if self._exports is None:
-            self._exports = tuple(
-                CoreExport(exp.name, externtype_from_wasmtime(exp.type)) for exp in self.raw.exports
-            )
+            vec = wasm_vec_t()
+            lib.wasmtime_module_exports(self.address, ctypes.byref(vec))
+            try:
+                self._exports = tuple(
+                    CoreExport(
+                        vec_bytes(lib.wasm_exporttype_name(exp)).decode("utf-8"),
+                        externtype_from_c(lib.wasm_exporttype_type(exp)),
+                    )
+                    for exp in vec_items(vec)
+                )
+            finally:
+                lib.wasm_exporttype_vec_delete(ctypes.byref(vec))
         return self._exports
 
     def serialize(self) -> bytes:
         """Bytes for ``Engine.deserialize`` on an engine with the same settings and version."""
-        return bytes(self.raw.serialize())
+        return _serialize(self._handle)
 
     def __repr__(self) -> str:
         origin = "cached" if self.from_cache else "compiled"
         return f"<CoreModule {self.name or '?'} {origin}>"
+
+
+def _optional_name(address: int | None) -> str:
+    # wasm.h allows a name-less import (the old module-linking proposal); wasmtime
+    # gives every core import a name, but a NULL is still read as "".
+    return vec_bytes(address).decode("utf-8") if address else ""

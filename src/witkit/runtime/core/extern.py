@@ -11,7 +11,7 @@ from __future__ import annotations
 import ctypes
 from typing import TYPE_CHECKING, Any
 
-from wasmtime import _ffi as ffi
+from witkit.runtime.core._capi import lib, wasmtime_extern_t
 
 if TYPE_CHECKING:
     from witkit.runtime.core.store import Store
@@ -24,7 +24,7 @@ class CoreExtern:
 
     __slots__ = ("_extern", "store")
 
-    def __init__(self, store: Store, extern: ffi.wasmtime_extern_t) -> None:
+    def __init__(self, store: Store, extern: wasmtime_extern_t) -> None:
         self.store = store
         self._extern = extern
 
@@ -41,10 +41,10 @@ class OpaqueExtern(CoreExtern):
 
     def __del__(self) -> None:
         # Shared memories are owned handles; deleting a non-owning kind is a no-op.
-        ffi.wasmtime_extern_delete(ctypes.byref(self._extern))
+        lib.wasmtime_extern_delete(ctypes.byref(self._extern))
 
 
-def extern_kind(item: ffi.wasmtime_extern_t) -> int:
+def extern_kind(item: wasmtime_extern_t) -> int:
     """The kind tag of a C extern (ctypes hands simple fields back as ints)."""
     kind: Any = item.kind
     return int(kind)

@@ -43,13 +43,17 @@ import struct
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-import wasmtime
-from wasmtime import _ffi as ffi
-
 from witkit.abi.codecache import compile_source
 from witkit.runtime.core import _capi
+from witkit.runtime.core._capi import (
+    EXTERN_FUNC,
+    lib,
+    wasmtime_extern_t,
+    wasmtime_extern_union,
+    wasmtime_func_t,
+)
 from witkit.runtime.core.extern import CoreExtern
-from witkit.runtime.core.types import NUMERIC, CoreFuncType, ValType, functype_from_wasmtime
+from witkit.runtime.core.types import NUMERIC, CoreFuncType, ValType, functype_from_c
 
 if TYPE_CHECKING:
     from witkit.runtime.core.store import Store, _StoreState
@@ -287,13 +291,11 @@ class CoreFunc(CoreExtern):
     type: CoreFuncType  # set by __init__ or, for an export, by __getattr__ on first use
 
     def __init__(
-        self, store: Store, func: ffi.wasmtime_func_t, ty: CoreFuncType | None, name: str
+        self, store: Store, func: wasmtime_func_t, ty: CoreFuncType | None, name: str
     ) -> None:
-        extern = ffi.wasmtime_extern_t(
-            ffi.WASMTIME_EXTERN_FUNC, ffi.wasmtime_extern_union(func=func)
-        )
+        extern = wasmtime_extern_t(EXTERN_FUNC, wasmtime_extern_union(func=func))
         super().__init__(store, extern)
-        self._func = ffi.wasmtime_func_t.from_buffer_copy(func)
+        self._func = wasmtime_func_t.from_buffer_copy(func)
         if ty is not None:
             self.type = ty
         self.name = name
@@ -305,9 +307,11 @@ class CoreFunc(CoreExtern):
         if name == "type":
             # An export's type is asked of wasmtime on first use: most exports
             # of a big guest are only passed on to another instance's imports.
-            ty = self.type = functype_from_wasmtime(
-                wasmtime.Func._from_raw(self._func).type(self.store.raw)
-            )
+            c_type = lib.wasmtime_func_type(self.store._state.context, ctypes.byref(self._func))
+            try:
+                ty = self.type = functype_from_c(c_type)
+            finally:
+                lib.wasm_functype_delete(c_type)
             return ty
         if name != "call":
             raise AttributeError(f"'CoreFunc' object has no attribute {name!r}")
@@ -389,7 +393,7 @@ def make_host_func(
     signed: bool,
     name: str,
     build: Callable[[], Callable[..., Any]] | None = None,
-) -> tuple[ffi.wasmtime_func_t, Any]:
+) -> tuple[wasmtime_func_t, Any]:
     """Create a wasmtime host function calling ``fn``; returns (func handle, C callback).
 
     With ``build`` instead of ``fn``, the first call makes ``fn = build()`` and
@@ -450,11 +454,10 @@ def make_host_func(
     if build is not None:
         cell = trampoline.__closure__[trampoline.__code__.co_freevars.index("fn")]
     callback = _capi.HOST_CALLBACK(trampoline)
-    wasm_type = state.functype(ty)
-    func = ffi.wasmtime_func_t()
+    func = wasmtime_func_t()
     _capi.func_new_unchecked(
         state.context,
-        _capi.address_of(wasm_type.ptr()),
+        state.functype(ty),
         ctypes.cast(callback, ctypes.c_void_p).value,
         None,
         None,

@@ -11,10 +11,16 @@ from __future__ import annotations
 import ctypes
 from typing import TYPE_CHECKING, TypeVar
 
-from wasmtime import _ffi as ffi
-
 from witkit.errors import LinkError
 from witkit.runtime.core import _capi
+from witkit.runtime.core._capi import (
+    EXTERN_FUNC,
+    EXTERN_GLOBAL,
+    EXTERN_MEMORY,
+    EXTERN_TABLE,
+    wasmtime_extern_t,
+    wasmtime_instance_t,
+)
 from witkit.runtime.core.extern import CoreExtern, OpaqueExtern, extern_kind
 from witkit.runtime.core.func import CoreFunc
 from witkit.runtime.core.memory import CoreGlobal, CoreMemory, CoreTable
@@ -31,7 +37,7 @@ _E = TypeVar("_E", bound=CoreExtern)
 class CoreInstance:
     """An instance of a ``CoreModule`` in a ``Store``."""
 
-    def __init__(self, store: Store, module: CoreModule, instance: ffi.wasmtime_instance_t) -> None:
+    def __init__(self, store: Store, module: CoreModule, instance: wasmtime_instance_t) -> None:
         self.store = store
         self.module = module
         self._instance = instance
@@ -43,7 +49,7 @@ class CoreInstance:
         extern = self._cache.get(name)
         if extern is not None:
             return extern
-        item = ffi.wasmtime_extern_t()
+        item = wasmtime_extern_t()
         encoded = name.encode("utf-8")
         found = _capi.instance_export_get(
             self.store._state.context, self._address, encoded, len(encoded), ctypes.addressof(item)
@@ -85,14 +91,14 @@ class CoreInstance:
         return {export.name: self.export(export.name) for export in self.module.exports}
 
 
-def _wrap(store: Store, item: ffi.wasmtime_extern_t, name: str) -> CoreExtern:
+def _wrap(store: Store, item: wasmtime_extern_t, name: str) -> CoreExtern:
     kind = extern_kind(item)
-    if kind == ffi.WASMTIME_EXTERN_FUNC.value:
+    if kind == EXTERN_FUNC:
         return store._wrap_func(item.of.func, name)
-    if kind == ffi.WASMTIME_EXTERN_MEMORY.value:
+    if kind == EXTERN_MEMORY:
         return CoreMemory(store, item.of.memory)
-    if kind == ffi.WASMTIME_EXTERN_GLOBAL.value:
+    if kind == EXTERN_GLOBAL:
         return CoreGlobal(store, item.of.global_)
-    if kind == ffi.WASMTIME_EXTERN_TABLE.value:
+    if kind == EXTERN_TABLE:
         return CoreTable(store, item.of.table)
     return OpaqueExtern(store, item)

@@ -39,16 +39,32 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn
 
-import wasmtime
-from wasmtime import _ffi as ffi
-
 from witkit.errors import LinkError
 from witkit.runtime.core import _capi
+from witkit.runtime.core._capi import (
+    EXTERN_MEMORY,
+    Owned,
+    lib,
+    wasm_limits_t,
+    wasmtime_extern_t,
+    wasmtime_func_t,
+    wasmtime_global_t,
+    wasmtime_instance_t,
+    wasmtime_memory_t,
+    wasmtime_table_t,
+)
 from witkit.runtime.core.engine import CoreModule, Engine
 from witkit.runtime.core.extern import CoreExtern, extern_kind
 from witkit.runtime.core.func import CoreFunc, make_host_func
 from witkit.runtime.core.instance import CoreInstance
-from witkit.runtime.core.memory import WASM_PAGE_SIZE, CoreGlobal, CoreMemory, CoreTable
+from witkit.runtime.core.memory import (
+    WASM_PAGE_SIZE,
+    CoreGlobal,
+    CoreMemory,
+    CoreTable,
+    to_val,
+    unroot,
+)
 from witkit.runtime.core.traps import (
     CoreTrap,
     error_text,
@@ -60,8 +76,8 @@ from witkit.runtime.core.types import (
     CoreGlobalType,
     CoreMemoryType,
     CoreTableType,
-    functype_to_wasmtime,
-    valtype_to_wasmtime,
+    functype_to_c,
+    valtype_to_c,
 )
 
 __all__ = ["Imports", "Store"]
@@ -96,18 +112,19 @@ class _StoreState:
         #: C callbacks and their closures: they must live as long as the store.
         self.keepalive: list[object] = []
         #: Every instance made here, to find memories when describing a trap.
-        self.instances: list[ffi.wasmtime_instance_t] = []
-        self.host_memories: list[ffi.wasmtime_memory_t] = []
+        self.instances: list[wasmtime_instance_t] = []
+        self.host_memories: list[wasmtime_memory_t] = []
         self.max_memory: int | None = None
         self.timeout: float | None = None
         self.fuel_enabled = False
-        self._functypes: dict[CoreFuncType, wasmtime.FuncType] = {}
+        self._functypes: dict[CoreFuncType, Owned] = {}
 
-    def functype(self, ty: CoreFuncType) -> wasmtime.FuncType:
+    def functype(self, ty: CoreFuncType) -> int:
+        """A ``wasm_functype_t*`` for ``ty``, made once per store and freed with it."""
         wasm_type = self._functypes.get(ty)
         if wasm_type is None:
-            wasm_type = self._functypes[ty] = functype_to_wasmtime(ty)
-        return wasm_type
+            wasm_type = self._functypes[ty] = functype_to_c(ty)
+        return wasm_type.address
 
     # -- guest -> Python: a host function raised -------------------------------
 
@@ -178,7 +195,7 @@ class _StoreState:
         ]
         name = ctypes.c_void_p()
         name_len = ctypes.c_size_t()
-        item = ffi.wasmtime_extern_t()
+        item = wasmtime_extern_t()
         for instance in self.instances:
             index = 0
             while _capi.instance_export_nth(
@@ -189,7 +206,7 @@ class _StoreState:
                 ctypes.addressof(name_len),
                 ctypes.addressof(item),
             ):
-                if extern_kind(item) == ffi.WASMTIME_EXTERN_MEMORY.value:
+                if extern_kind(item) == EXTERN_MEMORY:
                     sizes.append(
                         _capi.memory_data_size(self.context, ctypes.addressof(item.of.memory))
                     )
@@ -216,14 +233,20 @@ class Store:
         max_memories: int | None = None,
     ) -> None:
         self.engine = engine
-        self.raw = wasmtime.Store(engine.raw)
-        self._state = _StoreState(_capi.address_of(self.raw._context()))
+        # No host data and no finalizer: witkit keeps its per-store state in Python.
+        self._handle = Owned(
+            lib.wasmtime_store_new(engine.address, None, None), lib.wasmtime_store_delete
+        )
+        self._state = _StoreState(lib.wasmtime_store_context(self._handle.address))
         limits = (max_memory, max_table_elements, max_instances, max_tables, max_memories)
         if any(limit is not None for limit in limits):
             for limit in limits:
                 if limit is not None and limit < 0:
                     raise ValueError("store limits must not be negative")
-            self.raw.set_limits(*(-1 if limit is None else limit for limit in limits))
+            # -1 leaves a limit at wasmtime's default (none)
+            lib.wasmtime_store_limiter(
+                self._handle.address, *(-1 if limit is None else limit for limit in limits)
+            )
             self._state.max_memory = max_memory
         self._state.fuel_enabled = engine.config.consume_fuel
         if engine.config.consume_fuel:
@@ -241,13 +264,19 @@ class Store:
     def fuel(self) -> int:
         """Fuel left (raises ``ValueError`` if the engine does not consume fuel)."""
         self._need_fuel()
-        return int(self.raw.get_fuel())
+        fuel = ctypes.c_uint64()
+        error = lib.wasmtime_context_get_fuel(self._state.context, ctypes.byref(fuel))
+        if error:  # pragma: no cover - only when fuel is off, checked above
+            raise ValueError(error_text(error))
+        return fuel.value
 
     def set_fuel(self, fuel: int) -> None:
         self._need_fuel()
         if fuel < 0:
             raise ValueError("fuel must not be negative")
-        self.raw.set_fuel(fuel)
+        error = lib.wasmtime_context_set_fuel(self._state.context, fuel)
+        if error:  # pragma: no cover - only when fuel is off, checked above
+            raise ValueError(error_text(error))
 
     def _need_fuel(self) -> None:
         if not self._state.fuel_enabled:
@@ -285,14 +314,14 @@ class Store:
         if module.engine is not self.engine:
             raise LinkError(f"module {module.name or '?'} was compiled by another engine")
         externs = self._resolve(module, imports)
-        array = (ffi.wasmtime_extern_t * max(1, len(externs)))()
+        array = (wasmtime_extern_t * max(1, len(externs)))()
         for index, extern in enumerate(externs):
             if not isinstance(extern, CoreExtern):
                 raise LinkError(f"import {index} is a {type(extern).__name__}, not a core extern")
             if extern.store is not self:
                 raise LinkError(f"import {index} belongs to another store")
             array[index] = extern._extern
-        instance = ffi.wasmtime_instance_t()
+        instance = wasmtime_instance_t()
         trap = ctypes.c_void_p()
         error = _capi.instance_new(
             self._state.context,
@@ -361,34 +390,82 @@ class Store:
         return CoreFunc(self, func, ty, name)
 
     def memory(self, ty: CoreMemoryType) -> CoreMemory:
-        limits = wasmtime.Limits(ty.minimum, ty.maximum)
-        try:
-            memory = wasmtime.Memory(self.raw, wasmtime.MemoryType(limits, ty.memory64, ty.shared))
-        except wasmtime.WasmtimeError as err:
+        memory = wasmtime_memory_t()
+        text = _memory_type_error(ty)
+        if text is None:
+            memory_type = ctypes.c_void_p()
+            error = lib.wasmtime_memorytype_new(
+                ty.minimum,
+                ty.maximum is not None,
+                ty.maximum or 0,
+                ty.memory64,
+                ty.shared,
+                _PAGE_SIZE_LOG2,
+                ctypes.byref(memory_type),
+            )
+            if not error:
+                error = lib.wasmtime_memory_new(
+                    self._state.context, memory_type, ctypes.byref(memory)
+                )
+                lib.wasm_memorytype_delete(memory_type)
+            text = error_text(error) if error else None
+        if text is not None:
             raise self._state.grow_failure(
-                str(err), ty.minimum, new_bytes=ty.minimum * WASM_PAGE_SIZE
+                text, ty.minimum, new_bytes=ty.minimum * WASM_PAGE_SIZE
             ) from None
-        self._state.host_memories.append(memory._memory)
-        return CoreMemory(self, memory._memory)
+        self._state.host_memories.append(memory)
+        return CoreMemory(self, memory)
 
     def global_(self, ty: CoreGlobalType, value: int | float) -> CoreGlobal:
-        wasm_type = wasmtime.GlobalType(valtype_to_wasmtime(ty.content), ty.mutable)
-        if ty.content in ("i32", "i64") and isinstance(value, int):
-            bits = 32 if ty.content == "i32" else 64
-            if not -(1 << (bits - 1)) <= value < (1 << bits):
-                raise ValueError(f"{value} is out of range for {ty.content}")
-        global_ = wasmtime.Global(self.raw, wasm_type, value)
-        return CoreGlobal(self, global_._global)
+        global_type = lib.wasm_globaltype_new(valtype_to_c(ty.content), 1 if ty.mutable else 0)
+        try:
+            if ty.content in ("i32", "i64") and isinstance(value, int):
+                bits = 32 if ty.content == "i32" else 64
+                if not -(1 << (bits - 1)) <= value < (1 << bits):
+                    raise ValueError(f"{value} is out of range for {ty.content}")
+            val = to_val(ty.content, value)
+            global_ = wasmtime_global_t()
+            error = lib.wasmtime_global_new(
+                self._state.context, global_type, ctypes.byref(val), ctypes.byref(global_)
+            )
+            unroot(val)
+        finally:
+            lib.wasm_globaltype_delete(global_type)
+        if error:
+            raise ValueError(error_text(error))
+        return CoreGlobal(self, global_)
 
     def table(self, ty: CoreTableType, init: CoreFunc | None = None) -> CoreTable:
         if ty.element != "funcref":
             raise TypeError("only funcref tables can be made from Python")
-        wasm_type = wasmtime.TableType(
-            valtype_to_wasmtime("funcref"), wasmtime.Limits(ty.minimum, ty.maximum)
-        )
-        element = None if init is None else wasmtime.Func._from_raw(init._func)
-        table = wasmtime.Table(self.raw, wasm_type, element)
-        return CoreTable(self, table._table)
+        limits = wasm_limits_t(ty.minimum, _NO_TABLE_MAXIMUM if ty.maximum is None else ty.maximum)
+        table_type = lib.wasm_tabletype_new(valtype_to_c("funcref"), ctypes.byref(limits))
+        try:
+            val = to_val("funcref", None if init is None else init._func)
+            table = wasmtime_table_t()
+            error = lib.wasmtime_table_new(
+                self._state.context, table_type, ctypes.byref(val), ctypes.byref(table)
+            )
+        finally:
+            lib.wasm_tabletype_delete(table_type)
+        if error:
+            raise ValueError(error_text(error))
+        return CoreTable(self, table)
 
-    def _wrap_func(self, func: ffi.wasmtime_func_t, name: str) -> CoreFunc:
+    def _wrap_func(self, func: wasmtime_func_t, name: str) -> CoreFunc:
         return CoreFunc(self, func, None, name)  # its type is asked for on first use
+
+
+#: log2 of the 64 KiB wasm page (custom page sizes are not made from Python)
+_PAGE_SIZE_LOG2 = 16
+_NO_TABLE_MAXIMUM = 0xFFFF_FFFF  # wasm_limits_t.max meaning "none"
+
+
+def _memory_type_error(ty: CoreMemoryType) -> str | None:
+    """What wasmtime-py said of limits past the index type (wasmtime itself says it otherwise)."""
+    bound = 1 << (64 if ty.memory64 else 32)
+    if ty.minimum >= bound:
+        return "minimum size too large"
+    if ty.maximum and ty.maximum >= bound:
+        return "maximum size too large"
+    return None

@@ -14,11 +14,9 @@ from __future__ import annotations
 import ctypes
 import re
 
-import wasmtime
-from wasmtime import _ffi as ffi
-
 from witkit._record import record
 from witkit.errors import Trap
+from witkit.runtime.core._capi import lib, vec_bytes, vec_items, wasm_vec_t
 
 __all__ = ["CoreTrap", "TrapFrame"]
 
@@ -111,49 +109,105 @@ def root_cause(text: str) -> str:
     return _split(text)[0]
 
 
-def _kebab(name: str) -> str:
-    return name.lower().replace("_", "-")
+#: wasmtime_trap_code_t values (wasmtime/trap.h), as ``rule`` spells them: the names of
+#: wasmtime-py's ``TrapCode`` in kebab case (checked by the tests).
+TRAP_CODES = (
+    "stack-overflow",
+    "memory-out-of-bounds",
+    "heap-misaligned",
+    "table-out-of-bounds",
+    "indirect-call-to-null",
+    "bad-signature",
+    "integer-overflow",
+    "integer-division-by-zero",
+    "bad-conversion-to-integer",
+    "unreachable",
+    "interrupt",
+    "out-of-fuel",
+    "atomic-wait-non-shared-memory",
+    "null-reference",
+    "array-out-of-bounds",
+    "allocation-too-large",
+    "cast-failure",
+    "cannot-enter-component",
+    "no-async-result",
+    "unhandled-tag",
+    "continuation-already-consumed",
+    "disabled-opcode",
+    "async-deadlock",
+    "cannot-leave-component",
+    "cannot-block-sync-task",
+    "invalid-char",
+    "debug-assert-string-encoding-finished",
+    "debug-assert-equal-code-units",
+    "debug-assert-pointer-aligned",
+    "debug-assert-upper-bits-unset",
+    "string-out-of-bounds",
+    "list-out-of-bounds",
+    "invalid-discriminant",
+    "unaligned-pointer",
+    "task-cancel-not-cancelled",
+    "task-cancel-or-return-twice",
+    "subtask-cancel-after-terminal",
+    "task-return-invalid",
+    "waitable-set-drop-has-waiters",
+    "subtask-drop-not-resolved",
+    "thread-new-indirect-invalid-type",
+    "thread-new-indirect-uninitialized",
+    "backpressure-overflow",
+    "unsupported-callback-code",
+    "cannot-resume-thread",
+    "concurrent-future-stream-op",
+    "reference-count-overflow",
+    "stream-op-too-big",
+    "waitable-sync-and-async",
+    "uncaught-exception",
+)
 
 
-def _frames(vec: ffi.wasm_frame_vec_t) -> tuple[TrapFrame, ...]:
-    frames = []
-    for i in range(vec.size):
-        frame = vec.data[i]
-        name_ptr = ffi.wasmtime_frame_func_name(frame)
-        module_ptr = ffi.wasmtime_frame_module_name(frame)
-        frames.append(
-            TrapFrame(
-                func_index=int(ffi.wasm_frame_func_index(frame)),
-                func_name=ffi.to_str(name_ptr.contents) if name_ptr else None,
-                module_name=ffi.to_str(module_ptr.contents) if module_ptr else None,
-                module_offset=int(ffi.wasm_frame_module_offset(frame)),
-            )
+def _name(address: int | None) -> str | None:
+    return vec_bytes(address).decode("utf-8") if address else None
+
+
+def _frames(vec: wasm_vec_t) -> tuple[TrapFrame, ...]:
+    """The frames of a ``wasm_frame_vec_t``, which the caller then frees."""
+    return tuple(
+        TrapFrame(
+            func_index=int(lib.wasm_frame_func_index(frame)),
+            func_name=_name(lib.wasmtime_frame_func_name(frame)),
+            module_name=_name(lib.wasmtime_frame_module_name(frame)),
+            module_offset=int(lib.wasm_frame_module_offset(frame)),
         )
-    return tuple(frames)
+        for frame in vec_items(vec)
+    )
+
+
+def _take_bytes(vec: wasm_vec_t) -> str:
+    """The text of a ``wasm_byte_vec_t`` that wasmtime filled, freeing it."""
+    text = ctypes.string_at(vec.data, vec.size).rstrip(b"\0") if vec.size else b""
+    lib.wasm_byte_vec_delete(ctypes.byref(vec))
+    return text.decode("utf-8", "replace")
 
 
 def trap_from_trap_ptr(address: int) -> CoreTrap:
     """Decode and free a ``wasm_trap_t*`` that a call wrote into its trap slot."""
-    ptr = ctypes.cast(address, ctypes.POINTER(ffi.wasm_trap_t))
     try:
-        message_vec = ffi.wasm_byte_vec_t()
-        ffi.wasm_trap_message(ptr, ctypes.byref(message_vec))
-        text = ctypes.string_at(message_vec.data, message_vec.size).rstrip(b"\0")
-        ffi.wasm_byte_vec_delete(ctypes.byref(message_vec))
-        code = ffi.wasmtime_trap_code_t()
+        message = wasm_vec_t()
+        lib.wasm_trap_message(address, ctypes.byref(message))
+        full = _take_bytes(message)
+        code = ctypes.c_uint8()
         rule = None
-        if ffi.wasmtime_trap_code(ptr, ctypes.byref(code)):
-            rule = _kebab(wasmtime.TrapCode(code.value).name)
-        vec = ffi.wasm_frame_vec_t(0, None)
-        ffi.wasm_trap_trace(ptr, ctypes.byref(vec))
+        if lib.wasmtime_trap_code(address, ctypes.byref(code)) and code.value < len(TRAP_CODES):
+            rule = TRAP_CODES[code.value]
+        vec = wasm_vec_t()
+        lib.wasm_trap_trace(address, ctypes.byref(vec))
         frames = _frames(vec)
-        ffi.wasm_frame_vec_delete(ctypes.byref(vec))
+        lib.wasm_frame_vec_delete(ctypes.byref(vec))
     finally:
-        ffi.wasm_trap_delete(ptr)
-    full = text.decode("utf-8", "replace")
-    message, context, backtrace = _split(full)
+        lib.wasm_trap_delete(address)
+    message_text, context, backtrace = _split(full)
     return CoreTrap(
-        message,
+        message_text,
         rule,
         context=context,
         backtrace=backtrace,
@@ -164,24 +218,20 @@ def trap_from_trap_ptr(address: int) -> CoreTrap:
 
 def error_text(address: int) -> str:
     """The message of a ``wasmtime_error_t*``, freeing it."""
-    ptr = ctypes.cast(address, ctypes.POINTER(ffi.wasmtime_error_t))
     try:
-        vec = ffi.wasm_byte_vec_t()
-        ffi.wasmtime_error_message(ptr, ctypes.byref(vec))
-        text = ctypes.string_at(vec.data, vec.size).rstrip(b"\0")
-        ffi.wasm_byte_vec_delete(ctypes.byref(vec))
+        vec = wasm_vec_t()
+        lib.wasmtime_error_message(address, ctypes.byref(vec))
+        return _take_bytes(vec)
     finally:
-        ffi.wasmtime_error_delete(ptr)
-    return text.decode("utf-8", "replace")
+        lib.wasmtime_error_delete(address)
 
 
 def trap_from_error_ptr(address: int) -> CoreTrap:
     """Decode and free a ``wasmtime_error_t*`` returned by a call (a non-code trap)."""
-    ptr = ctypes.cast(address, ctypes.POINTER(ffi.wasmtime_error_t))
-    vec = ffi.wasm_frame_vec_t(0, None)
-    ffi.wasmtime_error_wasm_trace(ptr, ctypes.byref(vec))
+    vec = wasm_vec_t()
+    lib.wasmtime_error_wasm_trace(address, ctypes.byref(vec))
     frames = _frames(vec)
-    ffi.wasm_frame_vec_delete(ctypes.byref(vec))
+    lib.wasm_frame_vec_delete(ctypes.byref(vec))
     full = error_text(address)
     message, context, backtrace = _split(full)
     return CoreTrap(
