@@ -19,11 +19,10 @@ import re
 import threading
 import weakref
 from collections.abc import Iterator
-from dataclasses import fields, replace
 from functools import cache
 from typing import Any, Literal
 
-from witkit._record import record
+from witkit._record import record, replace
 from witkit.errors import ValidationError
 from witkit.runtime.cache import ModuleCache, cache_key
 from witkit.runtime.core import _capi, _library
@@ -62,10 +61,11 @@ class EngineConfig:
 
     def fingerprint(self) -> str:
         """Everything that makes compiled code differ, as one string for the cache key."""
+        names: tuple[str, ...] = self.__record_fields__  # type: ignore[attr-defined]
         codegen = {
-            f.name: getattr(self, f.name)
-            for f in fields(self)
-            if f.name not in ("cache", "cache_dir", "epoch_tick", "parallel_compilation")
+            name: getattr(self, name)
+            for name in names
+            if name not in ("cache", "cache_dir", "epoch_tick", "parallel_compilation")
         }
         settings = ";".join(f"{key}={value!r}" for key, value in sorted(codegen.items()))
         return f"witkit-core/1;wasmtime={_wasmtime_version()};{_library.machine()};{settings}"
@@ -117,7 +117,7 @@ class Engine:
     def __init__(self, config: EngineConfig | None = None, **overrides: object) -> None:
         config = config or EngineConfig()
         if overrides:
-            config = replace(config, **overrides)  # type: ignore[arg-type]
+            config = replace(config, **overrides)
         if config.epoch_tick <= 0:
             raise ValueError("epoch_tick must be positive")
         self.config = config
