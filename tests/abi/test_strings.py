@@ -1,12 +1,18 @@
-"""Strings: the three encodings both ways, and the spec's realloc size/shrink protocol."""
+"""Strings: the three encodings both ways, the spec's realloc size/shrink protocol, and
+long strings lifted through a memory's ASCII scan."""
 
 from __future__ import annotations
+
+import sys
+from typing import Any
 
 import pytest
 
 from witkit.abi import CanonicalOptions, Context, func_abi, type_abi
+from witkit.abi import strings as strings_module
 from witkit.abi.strings import load_string_from_range, store_string_into_range
 from witkit.abi.testing import FakeMemory
+from witkit.errors import Trap
 from witkit.types import FuncType
 
 TAG = 1 << 31
@@ -127,8 +133,6 @@ def test_long_ascii_strings_are_copied_from_the_str_itself(text: str) -> None:
 
 
 def test_copy_ascii_uses_cpythons_layout_and_falls_back_elsewhere() -> None:
-    import sys
-
     from witkit.abi import strings
 
     if sys.implementation.name == "cpython":
@@ -145,3 +149,137 @@ def test_copy_ascii_uses_cpythons_layout_and_falls_back_elsewhere() -> None:
     finally:
         strings._ASCII_LAYOUT = saved
     assert target[3:13] == b"helloworld"
+
+
+# --------------------------------------------------------------------------- long strings, one copy
+
+LONG = strings_module.ASCII_SCAN_MIN
+
+
+class ScanningMemory(FakeMemory):
+    """A ``FakeMemory`` that offers ``ascii_prefix``, as ``CoreMemory`` does, and logs its use."""
+
+    def __init__(self, *args: Any, answer: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scans: list[tuple[int, int]] = []
+        #: a fixed answer (a memory that knows less), or None for the true one
+        self.answer = answer
+
+    def ascii_prefix(self, ptr: int, length: int) -> int:
+        self.scans.append((ptr, length))
+        if self.answer is not None:
+            return self.answer
+        data = bytes(self.view[ptr : ptr + length])
+        return next((i for i, byte in enumerate(data) if byte >= 0x80), length)
+
+
+def _scanning_cx(encoding: str, answer: int | None = None) -> tuple[ScanningMemory, Context]:
+    mem = ScanningMemory(4 * LONG, base=256, answer=answer)
+    opts = mem.options(string_encoding=encoding)
+    return mem, Context(opts)
+
+
+def _echo(cx: Context, text: str) -> str:
+    abi = func_abi(FuncType((("s", "string"),), None), cx.opts)
+    value: str = abi.lift_params(cx, abi.lower_params(cx, [text]))[0]
+    return value
+
+
+def test_the_context_finds_the_scan_on_the_memorys_object() -> None:
+    assert _scanning_cx("utf8")[1].ascii_prefix is not None
+    assert _cx("utf8")[1].ascii_prefix is None  # FakeMemory has none
+    assert Context(CanonicalOptions()).ascii_prefix is None  # no memory at all
+
+
+@pytest.mark.parametrize("encoding", ["utf8", "latin1+utf16"])
+def test_a_long_ascii_string_is_scanned_then_copied_once(
+    encoding: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[int] = []
+    new = strings_module._NEW_ASCII
+    if new is not None:  # CPython: watch the one-copy path being taken
+
+        def spy(n: int, maxchar: int) -> str:
+            made.append(n)
+            return new(n, maxchar)
+
+        monkeypatch.setattr(strings_module, "_NEW_ASCII", spy)
+    mem, cx = _scanning_cx(encoding)
+    text = "".join(chr(32 + i % 95) for i in range(LONG + 3))
+    out = _echo(cx, text)
+    assert out == text and type(out) is str and out.isascii()
+    assert len(mem.scans) == 1 and mem.scans[0][1] == len(text)
+    assert made == ([len(text)] if new is not None else [])
+    assert hash(out) == hash(text)
+    # only long strings are scanned: below the threshold CPython's decoder is quicker
+    assert _echo(cx, text[: LONG - 1]) == text[: LONG - 1]
+    assert len(mem.scans) == 1
+
+
+@pytest.mark.parametrize("encoding", ["utf8", "latin1+utf16"])
+@pytest.mark.parametrize("where", [0, LONG // 2, -1], ids=["first", "middle", "last"])
+def test_long_non_ascii_strings_decode_as_before(encoding: str, where: int) -> None:
+    mem, cx = _scanning_cx(encoding)
+    chars = ["a"] * (LONG + 10)
+    chars[where] = "é"
+    text = "".join(chars)
+    assert _echo(cx, text) == text
+    assert len(mem.scans) == 1
+
+
+@pytest.mark.parametrize("answer", [0, 7])
+def test_a_scan_that_knows_less_means_the_usual_decoder(answer: int) -> None:
+    mem, cx = _scanning_cx("utf8", answer=answer)
+    text = "b" * LONG
+    assert _echo(cx, text) == text
+    assert mem.scans
+
+
+def test_long_utf16_strings_are_not_scanned() -> None:
+    mem, cx = _scanning_cx("utf16")
+    text = "c" * LONG
+    assert _echo(cx, text) == text
+    assert not mem.scans
+
+
+@pytest.mark.parametrize("where", [0, LONG // 2, LONG + 4], ids=["first", "middle", "tail"])
+@pytest.mark.parametrize("bad", [b"\xff", b"\xc3", b"\xed\xa0\x80"], ids=["ff", "cut", "surrogate"])
+def test_invalid_utf8_in_a_long_string_still_traps(where: int, bad: bytes) -> None:
+    mem, cx = _scanning_cx("utf8")
+    ptr, n = 1024, LONG + 5
+    data = bytearray(b"a" * n)
+    data[where : where + len(bad)] = bad
+    mem.data[ptr : ptr + n] = data[:n]
+    with pytest.raises(Trap) as info:
+        type_abi("string", cx.opts).lift_flat(cx, [ptr, n])
+    assert info.value.rule == "invalid-utf8"
+    with pytest.raises(Trap):
+        load_string_from_range(cx, ptr, n)
+    assert mem.scans
+
+
+def test_load_string_from_range_takes_the_same_path() -> None:
+    mem, cx = _scanning_cx("latin1+utf16")
+    ptr, n = 512, LONG
+    mem.data[ptr : ptr + n] = b"d" * n
+    assert load_string_from_range(cx, ptr, n) == ("d" * n, "latin1+utf16", n)
+    mem.data[ptr + n - 1] = 0xFF  # Latin-1 has no invalid bytes: a scan miss decodes it
+    assert load_string_from_range(cx, ptr, n)[0] == "d" * (n - 1) + "ÿ"
+    assert len(mem.scans) == 2
+
+
+def test_decode_large_falls_back_without_cpythons_layout_or_a_writable_view() -> None:
+    from witkit.abi import strings
+
+    mem, cx = _scanning_cx("utf8")
+    mem.data[0:LONG] = b"e" * LONG
+    view = memoryview(bytes(mem.data))  # read-only: no address for memmove
+    assert strings.decode_large(cx, view, 0, LONG, "utf-8") == "e" * LONG
+    saved = strings._NEW_ASCII
+    strings._NEW_ASCII = None
+    try:
+        assert strings.decode_large(cx, mem.view, 0, LONG, "utf-8") == "e" * LONG
+    finally:
+        strings._NEW_ASCII = saved
+    if sys.implementation.name == "cpython":
+        assert saved is not None  # the one-copy path is really taken here

@@ -17,6 +17,12 @@ Rules of the memory contract (the runtime's side):
   ``realloc``; the ABI checks the returned pointer (alignment, bounds) itself.
 * ``post_return(*core_results)`` is called by ``FuncABI.call`` after lifting the
   results of a lifted function; runtimes composing the steps call it themselves.
+* Optionally, when ``memory`` is a bound method (``CoreMemory.view``), its object
+  may offer ``ascii_prefix(ptr, length) -> int``: how many bytes at ``ptr`` come
+  before the first non-ASCII one (``length`` if none; any smaller answer, down to
+  0, only means "not known").  With it, long strings that turn out to be ASCII
+  are lifted with one copy (``witkit.abi.strings.decode_large``); it must be much
+  faster than CPython's own 8-bytes-a-step scan to be worth offering.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from witkit.abi.trap import Rule, trap
 from witkit.types import ResourceType, ValType
 
 __all__ = [
+    "AsciiPrefix",
     "CanonicalOptions",
     "Context",
     "Memory",
@@ -43,6 +50,8 @@ StringEncoding: TypeAlias = Literal["utf8", "utf16", "latin1+utf16"]
 Memory: TypeAlias = Callable[[], memoryview]
 #: the guest's ``realloc(old_ptr, old_size, align, new_size) -> new_ptr``
 Realloc: TypeAlias = Callable[[int, int, int, int], int]
+#: a memory's ``ascii_prefix(ptr, length) -> int`` (see the module rules)
+AsciiPrefix: TypeAlias = Callable[[int, int], int]
 
 _ENCODINGS = ("utf8", "utf16", "latin1+utf16")
 
@@ -143,6 +152,7 @@ class Context:
     """
 
     __slots__ = (
+        "ascii_prefix",
         "lift_borrow",
         "lift_error_context",
         "lift_future",
@@ -174,6 +184,8 @@ class Context:
     def __init__(self, opts: CanonicalOptions, resources: ResourceHooks | None = None) -> None:
         self.opts = opts
         self.memory: Memory = opts.memory if opts.memory is not None else _no_memory
+        owner = getattr(opts.memory, "__self__", None)
+        self.ascii_prefix: AsciiPrefix | None = getattr(owner, "ascii_prefix", None)
         self.realloc: Realloc = opts.realloc if opts.realloc is not None else _no_realloc
         self.post_return = opts.post_return
         self.resources = resources

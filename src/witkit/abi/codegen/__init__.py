@@ -58,7 +58,7 @@ def base_namespace() -> dict[str, Any]:
     from itertools import starmap
 
     from witkit.abi import _support as s
-    from witkit.abi.strings import copy_ascii, store_host_string
+    from witkit.abi.strings import copy_ascii, decode_large, store_host_string
     from witkit.abi.values import Err, Ok, Some, Variant
 
     return {
@@ -79,6 +79,7 @@ def base_namespace() -> dict[str, Any]:
         "_check_str": s.check_str,
         "_encode_utf8": s.encode_utf8,
         "_copy_ascii": copy_ascii,
+        "_decode_large": decode_large,
         "_check_bytes": s.check_bytes,
         "_check_list": s.check_list,
         "_check_seq": s.check_seq,

@@ -45,6 +45,7 @@ from witkit.abi.layout import (
     payload_offset,
     utf16_tag,
 )
+from witkit.abi.strings import ASCII_SCAN_MIN
 from witkit.types import (
     BorrowType,
     EnumType,
@@ -317,7 +318,10 @@ class Lifting(Emitter):
         if self.encoding == "utf8":
             self.emit(f"if {n} > {MAX_STRING_BYTE_LENGTH}: _trap_string_too_long({n})")
             self.emit(f"if {p} + {n} > {memlen}: _trap_oob('string', {p}, {n}, {memlen})")
-            self.emit(f"{s} = str(mem[{p}:{p} + {n}], 'utf-8')")
+            self.emit(
+                f"{s} = str(mem[{p}:{p} + {n}], 'utf-8') if {n} < {ASCII_SCAN_MIN} "
+                f"else _decode_large(cx, mem, {p}, {n}, 'utf-8')"
+            )
             return s
         if self.encoding == "utf16":
             bl = self.local(f"{n} << 1", "n")
@@ -333,7 +337,13 @@ class Lifting(Emitter):
                 self.emit(f"{codec} = 'latin-1'")
         self.emit(f"if {bl} > {MAX_STRING_BYTE_LENGTH}: _trap_string_too_long({bl})")
         self.check_range("string", p, bl, 2, memlen)
-        self.emit(f"{s} = str(mem[{p}:{p} + {bl}], {codec})")
+        if self.encoding == "utf16":
+            self.emit(f"{s} = str(mem[{p}:{p} + {bl}], {codec})")
+        else:
+            self.emit(
+                f"{s} = str(mem[{p}:{p} + {bl}], {codec}) if {bl} < {ASCII_SCAN_MIN} "
+                f"else _decode_large(cx, mem, {p}, {bl}, {codec})"
+            )
         return s
 
     def load_list_from_range(self, e: ValType, p: str, n: str, memlen: str) -> str:
