@@ -5,7 +5,10 @@ thin, fast layer between it and witkit's component runtime.  It uses wasmtime's
 *unchecked* entry points with precomputed addresses and per-signature generated
 code, so a Python -> guest call and a guest -> Python call each cost a fraction of
 wasmtime-py's ``Func.__call__`` / ``Func(store, ty, fn)`` (figures in
-``benchmarks/bench_core.py``).  ``wasmtime.component`` is never used here.
+``benchmarks/bench_core.py``).  It declares the C functions it calls itself, on
+the native library the ``wasmtime`` package ships (``_library``, ``_capi``):
+importing wasmtime-py would cost ~20 ms of every start, so nothing here does
+(``Engine.raw``, a wasmtime-py view for code that wants one, imports it on demand).
 
 The API
 -------
