@@ -25,8 +25,8 @@ it, the memory simply has no accelerator).  It is not used on engines that
 meter guest code (fuel, epochs): it would consume the guest's fuel or be
 interrupted by its deadline.
 
-Globals and tables are rarely on a hot path; they go through wasmtime-py's own
-wrappers.
+Globals and tables are rarely on a hot path; they call wasmtime's C API plainly,
+through the ``wasmtime_val_t`` it uses for typed values.
 """
 
 from __future__ import annotations
@@ -36,14 +36,37 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import wasmtime
-from wasmtime import _ffi as ffi
-
 from witkit.errors import WitkitError
 from witkit.runtime.core import _capi
+from witkit.runtime.core._capi import (
+    EXTERN_GLOBAL,
+    EXTERN_MEMORY,
+    EXTERN_TABLE,
+    VAL_EXTERNREF,
+    VAL_F32,
+    VAL_F64,
+    VAL_FUNCREF,
+    VAL_I32,
+    VAL_I64,
+    lib,
+    wasmtime_extern_t,
+    wasmtime_extern_union,
+    wasmtime_func_t,
+    wasmtime_global_t,
+    wasmtime_memory_t,
+    wasmtime_table_t,
+    wasmtime_val_t,
+)
 from witkit.runtime.core.extern import CoreExtern
-from witkit.runtime.core.traps import CoreTrap
-from witkit.runtime.core.types import CoreGlobalType, CoreMemoryType, CoreTableType
+from witkit.runtime.core.traps import CoreTrap, error_text
+from witkit.runtime.core.types import (
+    CoreGlobalType,
+    CoreMemoryType,
+    CoreTableType,
+    globaltype_from_c,
+    memorytype_from_c,
+    tabletype_from_c,
+)
 
 if TYPE_CHECKING:
     from witkit.runtime.core.engine import CoreModule, Engine
@@ -62,12 +85,10 @@ class CoreMemory(CoreExtern):
 
     __slots__ = ("_ascii", "_context", "_memory", "_memory_address", "_size", "_view")
 
-    def __init__(self, store: Store, memory: ffi.wasmtime_memory_t) -> None:
-        extern = ffi.wasmtime_extern_t(
-            ffi.WASMTIME_EXTERN_MEMORY, ffi.wasmtime_extern_union(memory=memory)
-        )
+    def __init__(self, store: Store, memory: wasmtime_memory_t) -> None:
+        extern = wasmtime_extern_t(EXTERN_MEMORY, wasmtime_extern_union(memory=memory))
         super().__init__(store, extern)
-        self._memory = ffi.wasmtime_memory_t.from_buffer_copy(memory)
+        self._memory = wasmtime_memory_t.from_buffer_copy(memory)
         self._memory_address = ctypes.addressof(self._memory)
         #: the store's context pointer, fixed for its life (read on every ``view()``)
         self._context = store._state.context
@@ -114,12 +135,15 @@ class CoreMemory(CoreExtern):
     @property
     def pages(self) -> int:
         """Size in pages."""
-        return int(self._wasmtime().size(self.store.raw))
+        return int(lib.wasmtime_memory_size(self._context, self._memory_address))
 
     @property
     def type(self) -> CoreMemoryType:
-        ty = self._wasmtime().type(self.store.raw)
-        return CoreMemoryType(ty.limits.min, ty.limits.max, ty.is_64, ty.is_shared)
+        ty = lib.wasmtime_memory_type(self._context, self._memory_address)
+        try:
+            return memorytype_from_c(ty)
+        finally:
+            lib.wasm_memorytype_delete(ty)
 
     def grow(self, delta_pages: int) -> int:
         """Grow by ``delta_pages``; returns the previous size in pages.
@@ -129,11 +153,14 @@ class CoreMemory(CoreExtern):
         """
         if delta_pages < 0:
             raise ValueError("cannot grow a memory by a negative number of pages")
-        try:
-            return int(self._wasmtime().grow(self.store.raw, delta_pages))
-        except wasmtime.WasmtimeError as err:
+        previous = ctypes.c_uint64()
+        error = lib.wasmtime_memory_grow(
+            self._context, self._memory_address, delta_pages, ctypes.byref(previous)
+        )
+        if error:
             wanted = (self.pages + delta_pages) * WASM_PAGE_SIZE
-            raise self.store._state.grow_failure(str(err), delta_pages, new_bytes=wanted) from None
+            raise self.store._state.grow_failure(error_text(error), delta_pages, new_bytes=wanted)
+        return previous.value
 
     def read(self, address: int, length: int) -> bytes:
         """Copy ``length`` bytes out, trapping if the range is outside the memory."""
@@ -150,9 +177,6 @@ class CoreMemory(CoreExtern):
         if address < 0 or end > len(view):
             raise _out_of_bounds(address, len(data), len(view))
         view[address:end] = data
-
-    def _wasmtime(self) -> wasmtime.Memory:
-        return wasmtime.Memory._from_raw(self._memory)
 
 
 # --------------------------------------------------------------------------- the ASCII scan
@@ -271,24 +295,27 @@ class CoreGlobal(CoreExtern):
 
     __slots__ = ("_global",)
 
-    def __init__(self, store: Store, global_: ffi.wasmtime_global_t) -> None:
-        extern = ffi.wasmtime_extern_t(
-            ffi.WASMTIME_EXTERN_GLOBAL, ffi.wasmtime_extern_union(global_=global_)
-        )
+    def __init__(self, store: Store, global_: wasmtime_global_t) -> None:
+        extern = wasmtime_extern_t(EXTERN_GLOBAL, wasmtime_extern_union(global_=global_))
         super().__init__(store, extern)
-        self._global = ffi.wasmtime_global_t.from_buffer_copy(global_)
+        self._global = wasmtime_global_t.from_buffer_copy(global_)
 
     @property
     def type(self) -> CoreGlobalType:
-        from witkit.runtime.core.types import valtype_from_wasmtime
-
-        ty = self._wasmtime().type(self.store.raw)
-        return CoreGlobalType(valtype_from_wasmtime(ty.content), ty.mutable)
+        ty = lib.wasmtime_global_type(self.store._state.context, ctypes.byref(self._global))
+        try:
+            return globaltype_from_c(ty)
+        finally:
+            lib.wasm_globaltype_delete(ty)
 
     def get(self, *, signed: bool = False) -> int | float | None:
         """The value (a funcref or externref global reads as None when null)."""
         kind = self._checked_kind()
-        value = self._wasmtime().value(self.store.raw)
+        val = wasmtime_val_t()
+        lib.wasmtime_global_get(
+            self.store._state.context, ctypes.byref(self._global), ctypes.byref(val)
+        )
+        value = from_val(val)
         if isinstance(value, int) and not signed:
             value &= (1 << _INT_BITS[kind]) - 1
         if not isinstance(value, int | float | None):
@@ -312,21 +339,20 @@ class CoreGlobal(CoreExtern):
             value = float(value)
         else:
             raise TypeError(f"a {kind} global cannot be set from Python")
-        try:
-            self._wasmtime().set_value(self.store.raw, value)
-        except wasmtime.WasmtimeError as err:
-            raise ValueError(str(err)) from None
+        val = to_val(kind, value)
+        error = lib.wasmtime_global_set(
+            self.store._state.context, ctypes.byref(self._global), ctypes.byref(val)
+        )
+        if error:
+            raise ValueError(error_text(error))
 
     def _checked_kind(self) -> str:
-        # wasmtime-py compares value types through a C call that aborts the process
-        # on v128 and typed references: refuse those before reaching it.
+        # v128 and typed references have no Python value (and wasm.h's type
+        # functions abort the process on them): refuse them up front.
         kind = self.type.content
         if kind not in ("i32", "i64", "f32", "f64", "funcref", "externref"):
             raise TypeError(f"a {kind} global cannot be read or written from Python")
         return kind
-
-    def _wasmtime(self) -> wasmtime.Global:
-        return wasmtime.Global._from_raw(self._global)
 
 
 class CoreTable(CoreExtern):
@@ -334,56 +360,128 @@ class CoreTable(CoreExtern):
 
     __slots__ = ("_table",)
 
-    def __init__(self, store: Store, table: ffi.wasmtime_table_t) -> None:
-        extern = ffi.wasmtime_extern_t(
-            ffi.WASMTIME_EXTERN_TABLE, ffi.wasmtime_extern_union(table=table)
-        )
+    def __init__(self, store: Store, table: wasmtime_table_t) -> None:
+        extern = wasmtime_extern_t(EXTERN_TABLE, wasmtime_extern_union(table=table))
         super().__init__(store, extern)
-        self._table = ffi.wasmtime_table_t.from_buffer_copy(table)
+        self._table = wasmtime_table_t.from_buffer_copy(table)
 
     @property
     def type(self) -> CoreTableType:
-        from witkit.runtime.core.types import valtype_from_wasmtime
-
-        ty = self._wasmtime().type(self.store.raw)
-        return CoreTableType(valtype_from_wasmtime(ty.element), ty.limits.min, ty.limits.max)
+        ty = lib.wasmtime_table_type(self.store._state.context, ctypes.byref(self._table))
+        try:
+            return tabletype_from_c(ty)
+        finally:
+            lib.wasm_tabletype_delete(ty)
 
     def size(self) -> int:
-        return int(self._wasmtime().size(self.store.raw))
+        return int(lib.wasmtime_table_size(self.store._state.context, ctypes.byref(self._table)))
 
     def grow(self, delta: int, init: CoreFunc | None = None) -> int:
         """Grow by ``delta`` elements set to ``init``; returns the previous size."""
-        try:
-            return int(self._wasmtime().grow(self.store.raw, delta, self._element(init)))
-        except wasmtime.WasmtimeError as err:
-            raise self.store._state.grow_failure(str(err), delta) from None
+        val = self._element(init)
+        previous = ctypes.c_uint64()
+        error = lib.wasmtime_table_grow(
+            self.store._state.context,
+            ctypes.byref(self._table),
+            delta,
+            ctypes.byref(val),
+            ctypes.byref(previous),
+        )
+        if error:
+            raise self.store._state.grow_failure(error_text(error), delta)
+        return previous.value
 
     def get(self, index: int) -> CoreFunc | None:
         """The function at ``index`` (None for a null element; IndexError out of bounds)."""
         if self.type.element != "funcref":
             raise TypeError(f"a table of {self.type.element} cannot be read from Python")
-        item = self._wasmtime().get(self.store.raw, index)
-        if item is None:  # wasmtime-py's answer for "out of bounds"
+        val = wasmtime_val_t()
+        context = self.store._state.context
+        if not lib.wasmtime_table_get(context, ctypes.byref(self._table), index, ctypes.byref(val)):
             raise IndexError(f"table index {index} out of bounds")
-        if not isinstance(item, wasmtime.Func):  # a null reference, as a ``Val``
+        if val.kind != VAL_FUNCREF or val.of.funcref.store_id == 0:
+            unroot(val)
             return None
-        return self.store._wrap_func(item._func, f"table[{index}]")
+        return self.store._wrap_func(val.of.funcref, f"table[{index}]")
 
     def set(self, index: int, value: CoreFunc | None) -> None:
-        try:
-            self._wasmtime().set(self.store.raw, index, self._element(value))
-        except wasmtime.WasmtimeError as err:
-            raise IndexError(str(err)) from None
+        val = self._element(value)
+        error = lib.wasmtime_table_set(
+            self.store._state.context, ctypes.byref(self._table), index, ctypes.byref(val)
+        )
+        if error:
+            raise IndexError(error_text(error))
 
-    def _element(self, value: CoreFunc | None) -> wasmtime.Func | None:
-        # As for globals: keep wasmtime-py away from element types it would abort on.
+    def _element(self, value: CoreFunc | None) -> wasmtime_val_t:
+        # As for globals: keep element types the C API would abort on away from it.
         if self.type.element != "funcref":
             raise TypeError(f"a table of {self.type.element} cannot be changed from Python")
-        if value is None:
-            return None
-        if value.store is not self.store:
+        if value is not None and value.store is not self.store:
             raise ValueError("a function from another store cannot be put in this table")
-        return wasmtime.Func._from_raw(value._func)
+        return to_val("funcref", None if value is None else value._func)
 
-    def _wasmtime(self) -> wasmtime.Table:
-        return wasmtime.Table._from_raw(self._table)
+
+# --------------------------------------------------------------------------- typed values
+
+
+def to_val(kind: str, value: object) -> wasmtime_val_t:
+    """A ``wasmtime_val_t`` holding ``value`` as a ``kind``; TypeError if it cannot.
+
+    Integers wrap into the signed C field (the caller checked the range); an f32
+    that is too large becomes infinity, as ``f32.demote_f64`` does.  References
+    are null (``None``) or, for funcref, a ``wasmtime_func_t``: Python values
+    never become externrefs.
+    """
+    val = wasmtime_val_t()
+    if kind in ("i32", "i64") and isinstance(value, int):
+        val.kind = VAL_I32 if kind == "i32" else VAL_I64
+        bits = _INT_BITS[kind]
+        value &= (1 << bits) - 1
+        value -= (value >> (bits - 1)) << bits
+        if kind == "i32":
+            val.of.i32 = value
+        else:
+            val.of.i64 = value
+    elif kind in ("f32", "f64") and isinstance(value, float):
+        val.kind = VAL_F32 if kind == "f32" else VAL_F64
+        if kind == "f32":
+            val.of.f32 = value
+        else:
+            val.of.f64 = value
+    elif kind == "funcref" and (value is None or isinstance(value, wasmtime_func_t)):
+        val.kind = VAL_FUNCREF
+        if value is not None:
+            val.of.funcref = value  # a null funcref is store_id 0, as zeroed
+    elif kind == "externref" and value is None:
+        val.kind = VAL_EXTERNREF  # null: store_id 0, as zeroed
+    else:
+        raise TypeError(f"don't know how to convert {value!r} to {kind}")
+    return val
+
+
+def from_val(val: wasmtime_val_t) -> int | float | object | None:
+    """The Python value of a ``wasmtime_val_t`` wasmtime filled in (unrooting it).
+
+    i32/i64 come back signed (the C fields are); a null reference is None and a
+    non-null one is returned as the C value itself, which the callers refuse.
+    """
+    kind = val.kind
+    if kind == VAL_I32:
+        return int(val.of.i32)
+    if kind == VAL_I64:
+        return int(val.of.i64)
+    if kind == VAL_F32:
+        return float(val.of.f32)
+    if kind == VAL_F64:
+        return float(val.of.f64)
+    if kind == VAL_FUNCREF:
+        return None if val.of.funcref.store_id == 0 else val
+    null = val.of.externref.store_id == 0  # externref, anyref, exnref share a layout
+    unroot(val)
+    return None if null else val
+
+
+def unroot(val: wasmtime_val_t) -> None:
+    """Release a GC reference wasmtime rooted for a value it gave us (a no-op for others)."""
+    if val.kind > VAL_FUNCREF:
+        lib.wasmtime_val_unroot(ctypes.byref(val))
