@@ -171,3 +171,25 @@ def test_without_bulk_copies_numbers_go_through_struct(monkeypatch: pytest.Monke
     assert abi.lift_flat(cx, abi.lower_flat(cx, value)) == value
     abi.store(cx, value, 64)
     assert abi.load(cx, 64) == value
+
+
+@pytest.mark.parametrize("encoding", ["utf8", "utf16", "latin1+utf16"])
+def test_lowering_fetches_the_memory_view_only_after_allocating(encoding: str) -> None:
+    """A view fetched before the first ``realloc`` would never be read (it is re-fetched)."""
+    import re
+
+    opts = CanonicalOptions(string_encoding=encoding)  # type: ignore[arg-type]
+    sources = [
+        func_source(_kitchen_sink(), opts).split("def lower_params")[1].split("\ndef ")[0],
+        type_source(ListType("string"), opts).split("def lower_flat")[1].split("\ndef ")[0],
+    ]
+    for source in sources:
+        first_use = re.search(r"\bmem\b", source)
+        assert first_use is not None
+        before = source[: first_use.start()]
+        assert "realloc(" in before or "_store_host_string(" in before, source
+    # round trips through the same paths still work (no view is read before it exists)
+    mem = FakeMemory(1 << 16)
+    cx = mem.context(string_encoding=encoding)
+    abi = type_abi(ListType("string"), cx.opts)
+    assert abi.lift_flat(cx, abi.lower_flat(cx, ["a", "é", "😀" * 3])) == ["a", "é", "😀" * 3]

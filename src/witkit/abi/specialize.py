@@ -123,7 +123,8 @@ def _generate_func(ft: FuncType, encoding: str, ptr: PtrType) -> Generator:
         else:
             gen.emit(f"if args: _arity(args, {tuple(names)!r})")
         if params_memory:
-            gen.prologue_lower()
+            # spilled or not, the first use of memory is an allocation
+            gen.prologue_lower(view=False)
         if spill_params:
             tup = _params_tuple(ft)
             p = gen.allocate(alignment(tup, ptr), str(elem_size(tup, ptr)))
@@ -184,7 +185,8 @@ def _generate_func(ft: FuncType, encoding: str, ptr: PtrType) -> Generator:
             gen.emit("return []")
         else:
             if results_memory:
-                gen.prologue_lower()
+                # the spilled result's pointer is checked against the memory first
+                gen.prologue_lower(view=spill_results)
             if spill_results:
                 t = results[0]
                 p = gen.local(f"flat[-1] & {mask:#x}", "p")
@@ -344,7 +346,7 @@ def _generate_type(t: ValType, encoding: str, ptr: PtrType) -> Generator:
 
     with gen.function("lower_flat", "cx, v"):
         if memory:
-            gen.prologue_lower()
+            gen.prologue_lower(view=False)
         outs = [expr for expr, _ in gen.lower_flat(t, "v", "value")]
         gen.emit(f"return [{', '.join(outs)}]")
     return gen

@@ -330,10 +330,18 @@ class Emitter:
         self.emit("mem = cx.memory()")
         self.emit("memlen = len(mem)")
 
-    def prologue_lower(self) -> None:
+    def prologue_lower(self, *, view: bool = True) -> None:
+        """Bind ``realloc`` and ``memory``, and fetch ``mem`` unless ``view`` is false.
+
+        Lowering flat values writes only into memory it has just allocated, and
+        every ``allocate`` fetches ``mem`` again: there a view fetched up front is
+        never read, and leaving it out saves a ``memory()`` call (~0.3 us) on
+        every call that passes a string or a list.
+        """
         self.emit("realloc = cx.realloc")
         self.emit("memory = cx.memory")
-        self.emit("mem = memory()")
+        if view:
+            self.emit("mem = memory()")
 
     def allocate(self, align: int, size: str) -> str:
         """Emit a checked ``realloc(0, 0, align, size)`` and the memory refresh after it."""
