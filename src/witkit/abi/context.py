@@ -28,7 +28,6 @@ Rules of the memory contract (the runtime's side):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypeAlias
 
 from witkit.abi.layout import PtrType, align_to
@@ -56,32 +55,70 @@ AsciiPrefix: TypeAlias = Callable[[int, int], int]
 _ENCODINGS = ("utf8", "utf16", "latin1+utf16")
 
 
-@dataclass(frozen=True, slots=True)
 class CanonicalOptions:
     """The ``canonopt`` immediates of one canonical definition.
 
     ``string_encoding``, ``addrtype`` and ``sync`` shape the generated code (they
     are part of its cache key); ``memory``, ``realloc`` and ``post_return`` are the
-    instance's functions, used at call time.
+    instance's functions, used at call time.  Immutable, compared field by field.
+    (A plain class: a dataclass would import ``dataclasses``, ~5 ms of every start.)
     """
 
-    string_encoding: StringEncoding = "utf8"
-    memory: Memory | None = None
-    realloc: Realloc | None = None
-    post_return: Callable[..., object] | None = None
-    #: ``False`` is the ``async`` canonopt (not supported by the generated code yet)
-    sync: bool = True
-    #: the address type of ``memory``: ``"i64"`` for a 64-bit memory
-    addrtype: PtrType = "i32"
+    __slots__ = ("addrtype", "memory", "post_return", "realloc", "string_encoding", "sync")
+    _FIELDS = ("string_encoding", "memory", "realloc", "post_return", "sync", "addrtype")
 
-    def __post_init__(self) -> None:
-        if self.string_encoding not in _ENCODINGS:
+    string_encoding: StringEncoding
+    memory: Memory | None
+    realloc: Realloc | None
+    post_return: Callable[..., object] | None
+    #: ``False`` is the ``async`` canonopt (not supported by the generated code yet)
+    sync: bool
+    #: the address type of ``memory``: ``"i64"`` for a 64-bit memory
+    addrtype: PtrType
+
+    def __init__(
+        self,
+        string_encoding: StringEncoding = "utf8",
+        memory: Memory | None = None,
+        realloc: Realloc | None = None,
+        post_return: Callable[..., object] | None = None,
+        sync: bool = True,
+        addrtype: PtrType = "i32",
+    ) -> None:
+        if string_encoding not in _ENCODINGS:
             raise ValueError(
-                f"string_encoding must be one of {', '.join(_ENCODINGS)}, "
-                f"not {self.string_encoding!r}"
+                f"string_encoding must be one of {', '.join(_ENCODINGS)}, not {string_encoding!r}"
             )
-        if self.addrtype not in ("i32", "i64"):
-            raise ValueError(f"addrtype must be 'i32' or 'i64', not {self.addrtype!r}")
+        if addrtype not in ("i32", "i64"):
+            raise ValueError(f"addrtype must be 'i32' or 'i64', not {addrtype!r}")
+        init = object.__setattr__
+        init(self, "string_encoding", string_encoding)
+        init(self, "memory", memory)
+        init(self, "realloc", realloc)
+        init(self, "post_return", post_return)
+        init(self, "sync", sync)
+        init(self, "addrtype", addrtype)
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self._FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not CanonicalOptions:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
+        return f"CanonicalOptions({shown})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"CanonicalOptions is immutable (cannot assign to {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"CanonicalOptions is immutable (cannot delete {name!r})")
 
 
 class ResourceHooks(Protocol):
