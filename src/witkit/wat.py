@@ -7,7 +7,7 @@ multi-line report into a ``WatError`` whose first line says where and what.
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from witkit.errors import BinaryError, WatError
 
@@ -42,17 +42,18 @@ def _summarise(report: str, filename: str) -> str:
     return f"{filename}: {message}"
 
 
-def load(path: str | Path) -> bytes:
+def load(path: str | os.PathLike[str]) -> bytes:
     """The bytes of a ``.wasm`` file, or the assembled bytes of a ``.wat`` file.
 
     The decision is made on content, not on the extension, so ``witkit wit -`` style
     pipes and oddly named files work; text that is not valid UTF-8 is reported as such.
     """
-    path = Path(path)
-    data = path.read_bytes()
+    path = os.fspath(path)
+    with open(path, "rb") as file:
+        data = file.read()
     if not is_text(data):
         return data
-    if path.suffix not in (".wat", ".wast") and data[:1] not in (
+    if os.path.splitext(path)[1] not in (".wat", ".wast") and data[:1] not in (
         b"(",
         b";",
         b" ",
@@ -67,4 +68,4 @@ def load(path: str | Path) -> bytes:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise WatError(f"{path}: not a wasm binary, and not UTF-8 text ({err.reason})") from None
-    return assemble(text, str(path))
+    return assemble(text, path)

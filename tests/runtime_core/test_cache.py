@@ -174,7 +174,7 @@ def test_concurrent_writers_never_expose_a_partial_file(tmp_path: Path) -> None:
     try:
         # stores are fsynced: wait for the first to land, then read while they race
         deadline = time.monotonic() + 30
-        while not cache.path_for("k").exists() and time.monotonic() < deadline:
+        while not os.path.exists(cache.path_for("k")) and time.monotonic() < deadline:
             time.sleep(0.001)
         for _ in range(200):
             loaded = cache.load("k")

@@ -16,7 +16,7 @@ version that compiled it.
 
 from __future__ import annotations
 
-import linecache
+import sys
 from types import CodeType
 from typing import Protocol
 
@@ -49,8 +49,8 @@ def get_code_cache() -> CodeCache | None:
 def compile_source(source: str, filename: str) -> CodeType:
     """``compile(source, filename, "exec")``, remembered in memory and in the installed cache.
 
-    The source is also put in ``linecache`` so tracebacks through generated
-    code show its lines, whether the code was compiled or loaded.
+    The source is also put in ``linecache`` (once it is loaded) so tracebacks
+    through generated code show its lines, whether the code was compiled or loaded.
     """
     key = (filename, source)
     code = _memory.get(key)
@@ -63,5 +63,27 @@ def compile_source(source: str, filename: str) -> CodeType:
         if cache is not None:
             cache.put(source, filename, code)
     _memory[key] = code
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    _show_in_tracebacks(filename, source)
     return code
+
+
+#: sources waiting for ``linecache`` to be imported (see ``_show_in_tracebacks``)
+_pending: dict[str, str] = {}
+
+
+def _show_in_tracebacks(filename: str, source: str) -> None:
+    """Put ``source`` in ``linecache``, so ``traceback`` shows generated lines.
+
+    Only if something has imported ``linecache`` already (``traceback``,
+    pytest, logging...): importing it here would cost every ``witkit run``
+    ~1 ms for tracebacks it never prints.  Sources made before that are kept
+    and handed over on the next call after it.
+    """
+    linecache = sys.modules.get("linecache")
+    if linecache is None:
+        _pending[filename] = source
+        return
+    while _pending:
+        name, text = _pending.popitem()
+        linecache.cache.setdefault(name, (len(text), None, text.splitlines(True), name))
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)

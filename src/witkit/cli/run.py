@@ -17,7 +17,6 @@ import re
 import sys
 import threading
 import time
-from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
@@ -215,7 +214,11 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
         config.inherit_network()
     config.allow_tcp(tcp).allow_udp(udp).allow_ip_name_lookup(lookup)
     # wasmtime's default program name is the file name, not the path given
-    argv0 = args.argv0 if args.argv0 is not None else (Path(args.component).name or args.component)
+    argv0 = (
+        args.argv0
+        if args.argv0 is not None
+        else (os.path.basename(args.component) or args.component)
+    )
     config.args(argv0, *args.args)
     return config, Limits(fuel=fuel, timeout=timeout, max_memory=max_memory)
 

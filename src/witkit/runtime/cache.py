@@ -49,9 +49,12 @@ import os
 import struct
 import zlib
 from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from witkit._atomic import write_atomic
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["ModuleCache", "cache_key", "default_cache_dir"]
 
@@ -68,13 +71,24 @@ _SUFFIX = ".cwasm"
 
 def default_cache_dir() -> Path:
     """Where compiled modules go unless told otherwise (see the module docstring)."""
+    from pathlib import Path
+
+    return Path(_default_location())
+
+
+def _default_location() -> str:
+    # Plain strings on the start-up path: pathlib costs ~3 ms to import.
     explicit = os.environ.get("WITKIT_CACHE_DIR")
     if explicit:
-        root = Path(explicit)
+        root = explicit
     else:
         xdg = os.environ.get("XDG_CACHE_HOME")
-        root = Path(xdg) / "witkit" if xdg else Path.home() / ".cache" / "witkit"
-    return root / SUBDIRECTORY
+        root = (
+            os.path.join(xdg, "witkit")
+            if xdg
+            else os.path.join(os.path.expanduser("~"), ".cache", "witkit")
+        )
+    return os.path.join(root, SUBDIRECTORY)
 
 
 def cache_key(wasm: bytes | bytearray | memoryview, fingerprint: str) -> str:
@@ -96,15 +110,25 @@ class ModuleCache:
     """
 
     def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
-        self.directory = Path(directory) if directory is not None else default_cache_dir()
+        #: the directory, as a string (``directory`` is the same as a ``Path``)
+        self.location = os.fspath(directory) if directory is not None else _default_location()
         self.hits = 0
         self.misses = 0
         self.rejected = 0
 
-    def path_for(self, key: str) -> Path:
-        return self.directory / f"{key}{_SUFFIX}"
+    @property
+    def directory(self) -> Path:
+        from pathlib import Path
 
-    def lookup(self, key: str, *, checksum: bool = True) -> Path | None:
+        return Path(self.location)
+
+    def path_for(self, key: str) -> str:
+        return os.path.join(self.location, f"{key}{_SUFFIX}")
+
+    def _mkdir(self) -> None:
+        os.makedirs(self.location, mode=0o700, exist_ok=True)
+
+    def lookup(self, key: str, *, checksum: bool = True) -> str | None:
         """The path of a verified entry, or None on a miss.
 
         A file that fails any check is removed (so it is read only once) and
@@ -133,7 +157,8 @@ class ModuleCache:
         if path is None:
             return None
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as file:
+                data = file.read()
         except OSError:
             return None
         return data[:-TRAILER_SIZE] if _check_trailer(data, len(data)) else None
@@ -142,12 +167,12 @@ class ModuleCache:
         """Write atomically; returns False (and leaves no debris) if the disk says no."""
         trailer = _TRAILER.pack(MAGIC, FORMAT_VERSION, zlib.crc32(payload), len(payload))
         try:
-            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._mkdir()
         except OSError:
             return False
         # Synced before the rename: a crash cannot leave a complete-looking entry
         # with lost pages (``lookup(checksum=False)`` relies on it).
-        return write_atomic(str(self.path_for(key)), payload, trailer, sync=True)
+        return write_atomic(self.path_for(key), payload, trailer, sync=True)
 
     def reject(self, key: str) -> None:
         """Count a loaded entry the engine refused as rejected, not a hit, and remove it."""
@@ -156,7 +181,7 @@ class ModuleCache:
         self._remove(self.path_for(key))
 
     @staticmethod
-    def _remove(path: Path) -> None:
+    def _remove(path: str) -> None:
         # Racing a writer's rename can at worst delete a good file: a later miss.
         with contextlib.suppress(OSError):
             os.unlink(path)
@@ -169,9 +194,9 @@ class ModuleCache:
         except ImportError:  # pragma: no cover - not POSIX
             yield
             return
-        lock_path = self.directory / f".{key}.lock"
+        lock_path = os.path.join(self.location, f".{key}.lock")
         try:
-            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._mkdir()
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError:
             yield
@@ -197,7 +222,7 @@ def _check_trailer(data: bytes | mmap.mmap, size: int, file_size: int | None = N
     return bool(magic == MAGIC and version == FORMAT_VERSION and length == whole - TRAILER_SIZE)
 
 
-def _verify(path: Path, checksum: bool = True) -> bool:
+def _verify(path: str, checksum: bool = True) -> bool:
     """Whether the file at ``path`` is a whole, undamaged entry (read through a mapping)."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size

@@ -30,11 +30,14 @@ import os
 import struct
 import zlib
 from importlib.util import MAGIC_NUMBER
-from pathlib import Path
 from types import CodeType
+from typing import TYPE_CHECKING
 
 from witkit._atomic import write_atomic
 from witkit._digest import blake2b
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["DiskCodeCache"]
 
@@ -47,12 +50,17 @@ class DiskCodeCache:
     """A directory of marshalled code objects (``witkit.abi.codecache.CodeCache``)."""
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
-        self.directory = Path(directory) / f"code-{MAGIC_NUMBER.hex()}"
-        self._dir = str(self.directory)
+        self._dir = os.path.join(os.fspath(directory), f"code-{MAGIC_NUMBER.hex()}")
         self._made = False
         self.hits = 0
         self.misses = 0
         self.rejected = 0
+
+    @property
+    def directory(self) -> Path:
+        from pathlib import Path  # not on the start-up path: ~3 ms to import
+
+        return Path(self._dir)
 
     def _path(self, source: str, filename: str) -> str:
         digest = blake2b(filename.encode("utf-8", "surrogatepass"), digest_size=32)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from witkit._record import replace
@@ -28,6 +27,8 @@ from witkit.runtime.plan import Translation
 from witkit.types import ComponentType, ExternItem
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from witkit.binary import Features, ValidatedComponent
 
 __all__ = ["Component"]
@@ -60,7 +61,7 @@ class Component:
     def _use_code_cache(self) -> None:
         if self.engine.cache is not None and get_code_cache() is None:
             # The ABI's generated code is cached beside the compiled modules.
-            set_code_cache(DiskCodeCache(self.engine.cache.directory))
+            set_code_cache(DiskCodeCache(self.engine.cache.location))
 
     def _module_name(self, index: int) -> str:
         return f"{self.name or 'component'} module {index}"
@@ -129,7 +130,7 @@ class Component:
         if cache is not None:
             key = _prepared.file_key(path, engine.fingerprint, features)
         if key is not None and cache is not None:
-            entry = _prepared.load(cache.directory, key)
+            entry = _prepared.load(cache.location, key)
             if entry is not None:
                 found = cls._from_prepared(
                     engine, entry, name=name, source=lambda: load(path), features=features
@@ -138,7 +139,7 @@ class Component:
                     return found
         component = cls(engine, load(path), name=name, features=features)
         if key is not None and cache is not None:
-            component._prepare(cache.directory, key)
+            component._prepare(cache.location, key)
         return component
 
     def _prepare(self, directory: str | os.PathLike[str], key: str) -> None:

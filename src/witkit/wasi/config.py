@@ -23,7 +23,6 @@ import io
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
 from typing import IO, Any
 
 from witkit._record import field, record
@@ -70,7 +69,7 @@ class WasiContext:
 
 @record(frozen=False)
 class _Preopen:
-    host: Path
+    host: str
     guest: str
     read_only: bool
 
@@ -161,9 +160,9 @@ class WasiConfig:
         self, host: str | os.PathLike[str], guest: str, *, read_only: bool = False
     ) -> WasiConfig:
         """Grant the host directory ``host`` to the guest as ``guest``."""
-        path = Path(host)
-        if not path.is_dir():
-            raise ValueError(f"preopen {str(path)!r} is not a directory")
+        path = os.fspath(host)
+        if not os.path.isdir(path):
+            raise ValueError(f"preopen {path!r} is not a directory")
         self._preopens.append(_Preopen(path, guest, read_only))
         return self
 
@@ -175,7 +174,7 @@ class WasiConfig:
         return self
 
     def stdin_file(self, path: str | os.PathLike[str]) -> WasiConfig:
-        data_path = Path(path)
+        data_path = os.fspath(path)
         self._stdin = lambda: FdInputStream(os.open(data_path, os.O_RDONLY), owned=True)
         return self
 

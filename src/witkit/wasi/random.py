@@ -9,7 +9,6 @@ that is the point of substituting it).
 from __future__ import annotations
 
 import os
-import random as _random
 from typing import Protocol
 
 __all__ = ["MAX_RANDOM_BYTES", "OsRandom", "RandomSource", "SeededRandom"]
@@ -34,7 +33,9 @@ class SeededRandom:
     """A reproducible generator (Mersenne Twister from ``seed``); never secure."""
 
     def __init__(self, seed: int = 0) -> None:
-        self._rng = _random.Random(seed)
+        import random  # here: only deterministic runs need it, every start would pay ~1 ms
+
+        self._rng = random.Random(seed)
 
     def bytes(self, n: int) -> bytes:
         return self._rng.randbytes(n)
