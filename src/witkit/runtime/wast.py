@@ -225,9 +225,7 @@ class _Runner:
         return Outcome(line, kind, False, f"expected an error ({text}), but it was accepted")
 
     def _validate_core(self, module: bytes | memoryview) -> None:
-        import wasmtime
-
-        wasmtime.Module.validate(self.engine.raw, bytes(module))
+        self.engine.validate(module)
 
     do_assert_invalid = _rejects
     do_assert_malformed = _rejects
