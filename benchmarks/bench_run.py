@@ -25,17 +25,23 @@ without ``compileall`` every run would recompile witkit's modules from source
 generated Canonical ABI code is cached on disk beside the compiled modules; the
 warm-up run fills that cache too.
 
-What bounds the C hello ratio: ``wasmtime run`` is one native process that is
-done in ~7-10 ms.  witkit is a Python program: on the machine this was tuned on
-(Python 3.11), ``python -c pass`` alone takes ~38 ms (~9 ms with ``-S``; the
-rest is ``site``, including any ``.pth`` hooks of the installation), and
-``import wasmtime`` (the wasmtime-py bindings load the native library and
-declare ~2000 ctypes functions) brings it to ~64 ms.  witkit's own imports
-(binary reader and validator, ABI, runtime, WASI host, CLI) and the work on the
-component add ~50 ms more (~115 ms in all, at a load average of 1).  So the
-floor for witkit is 6-9x wasmtime before it does anything, and the 1.5x goal is
-out of reach for any Python-hosted runtime started per command; the other cases
-show what witkit adds beyond start-up.
+Which Python: ``--python`` names the interpreter that runs witkit (default: the
+one running this script); witkit's sources come from this checkout either way
+(``PYTHONPATH``).  Use a virtual environment made with ``python -m venv`` and
+``pip install .``: the system interpreter of the machine this was tuned on loads
+a ``.pth`` hook of the sandbox (it imports ``certifi``, ~17 ms per process) that a
+user's environment would not have.
+
+What bounds the small cases: ``wasmtime run`` is one native process, done in
+~6 ms for hello world.  ``python -c pass`` alone takes ~9-10 ms in a venv, so the
+1.5x goal (~9 ms) is out of reach for any CPython program started per command.
+witkit's part beyond that is imports (~35 ms: argparse, ctypes, typing, pickle
+and witkit's own ~60 modules; the binary reader, validator, ABI code generator
+and wasmtime-py are not imported when a component is prepared) and ~10 ms of
+work (load the prepared component, map its cached modules, link WASI,
+instantiate).  The 100 MB stdout case is that start-up plus ~42 700 host calls
+of 4 KiB (the preview1 adapter's chunk): ~1.4 us each, of which the ctypes
+callback alone is ~0.45 us.
 """
 
 from __future__ import annotations
@@ -95,10 +101,14 @@ def wasmtime_binary() -> str:
     return os.path.join(os.path.dirname(wasmtime_cli.__file__), "wasmtime")
 
 
+#: the interpreter that runs witkit (``--python``)
+PYTHON = [sys.executable]
+
+
 def command(tool: str, wasm: Path, flags: list[str], args: list[str]) -> list[str]:
     if tool == "wasmtime":
         return [wasmtime_binary(), "run", *flags, str(wasm), *args]
-    return [sys.executable, "-m", "witkit", "run", *flags, str(wasm), *args]
+    return [*PYTHON, "-m", "witkit", "run", *flags, str(wasm), *args]
 
 
 def _cpu() -> float:
@@ -146,10 +156,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", help="run the cases whose name contains this text")
+    parser.add_argument(
+        "--python",
+        metavar="PATH",
+        help="the interpreter that runs witkit (default: this one), e.g. a venv's "
+        "bin/python: witkit's sources come from this checkout either way",
+    )
     args = parser.parse_args()
+    if args.python:
+        PYTHON[:] = [args.python]
     cases = [c for c in CASES if args.only is None or args.only.lower() in c.name.lower()]
     load = os.getloadavg()[0]
     print(f"witkit run vs wasmtime run: median of {args.runs} runs, warm caches")
+    print(f"witkit runs on {PYTHON[0]}")
     print(f"load average {load:.1f} on {os.cpu_count()} CPUs (other work skews both sides)\n")
     header = (
         f"{'case':32} {'wasmtime':>9} {'witkit':>9} {'ratio':>7} {'goal':>6}   "
