@@ -1,7 +1,5 @@
 """``python -m witkit`` runs the command line."""
 
-import sys
+from witkit.cli.main import entry
 
-from witkit.cli.main import main
-
-sys.exit(main())
+entry()
