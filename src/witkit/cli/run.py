@@ -47,7 +47,9 @@ exit status:
 
 compile cache:
   Compiled core modules are kept on disk, so only a component's first run compiles
-  (seconds for a big one; a progress line shows on a terminal meanwhile). Location:
+  (seconds for a big one; a progress line shows on a terminal meanwhile), and so is
+  the checked form of each component file, so an unchanged file starts without being
+  decoded again (a changed file is noticed by its size, times and inode). Location:
   $WITKIT_CACHE_DIR, else $XDG_CACHE_HOME/witkit, else ~/.cache/witkit (in core/).
   --no-cache compiles afresh and stores nothing; deleting the directory is safe.
 
