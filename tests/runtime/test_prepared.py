@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,11 @@ TEMPLATE = """
 """
 
 
-def write(path: Path, value: int) -> None:
+def write(path: Path, value: int, *, settle: bool = True) -> None:
+    """Write the component; ``settle`` waits out the window in which it is too fresh."""
     path.write_text(TEMPLATE.format(value=value))
+    if settle:
+        time.sleep(prepared.RACY_FINE_NS / 1e9 + 0.01)
 
 
 def answer(engine: witkit.Engine, path: Path) -> tuple[int, bool]:
@@ -59,11 +63,30 @@ def test_a_changed_file_is_never_loaded_stale(engine: witkit.Engine, tmp_path: P
     assert answer(engine, path) == (1, False)
     before = os.stat(path)
     # same size, and the modification time set back: only the change time tells
-    write(path, 2)
+    write(path, 2, settle=False)
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert os.stat(path).st_size == before.st_size
     assert answer(engine, path) == (2, False)
+    time.sleep(prepared.RACY_FINE_NS / 1e9 + 0.01)
+    assert answer(engine, path) == (2, False)  # prepared only now that it has settled
     assert answer(engine, path) == (2, True)
+
+
+def test_a_file_fresh_from_a_write_is_not_prepared(
+    engine: witkit.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within a timestamp tick a second write of the same size could look the same."""
+    monkeypatch.setattr(prepared, "RACY_FINE_NS", 3_600 * 10**9)  # "recent": the last hour
+    monkeypatch.setattr(prepared, "RACY_COARSE_NS", 3_600 * 10**9)
+    path = tmp_path / "c.wat"
+    write(path, 3, settle=False)
+    assert answer(engine, path) == (3, False)
+    assert answer(engine, path) == (3, False)
+    assert entries(tmp_path / "cache") == []
+    monkeypatch.setattr(prepared, "RACY_FINE_NS", 0)
+    monkeypatch.setattr(prepared, "RACY_COARSE_NS", 0)
+    assert answer(engine, path) == (3, False)
+    assert answer(engine, path) == (3, True)
 
 
 def test_a_replaced_file_is_a_new_entry(engine: witkit.Engine, tmp_path: Path) -> None:

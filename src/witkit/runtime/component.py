@@ -138,7 +138,7 @@ class Component:
                 if found is not None:
                     return found
         component = cls(engine, load(path), name=name, features=features)
-        if key is not None and cache is not None:
+        if key is not None and cache is not None and not _prepared.too_fresh(path):
             component._prepare(cache.location, key)
         return component
 

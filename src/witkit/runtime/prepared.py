@@ -17,7 +17,8 @@ Rules:
   nanoseconds.  The change time cannot be set back by ``touch`` or ``utime``
   and moves with every write, the same signal git's index trusts; a file
   replaced by a rename has a new inode.  Anything not a regular file is never
-  prepared.
+  prepared, and neither is a file changed within the last timestamp tick or so
+  (``too_fresh``), since a second change in the same tick could look the same.
 * **Content.** A pickle of :class:`Prepared`: the component's type, its
   translation without the core modules' bytes, and the compile cache key of
   each core module.  A module whose cache entry has gone makes the whole entry
@@ -33,8 +34,10 @@ from __future__ import annotations
 
 import os
 import pickle
+import stat
 import struct
 import sys
+import time
 import zlib
 from functools import cache
 
@@ -85,13 +88,36 @@ def file_key(path: str | os.PathLike[str], fingerprint: str, features: object) -
         st = os.stat(real)
     except (OSError, ValueError):
         return None
-    if not os.path.isfile(real):
+    if not stat.S_ISREG(st.st_mode):
         return None
     identity = (
         f"witkit-prepared/{FORMAT};{sys.version};{code_stamp()};{fingerprint};{features!r};"
         f"{real};{st.st_dev};{st.st_ino};{st.st_size};{st.st_mtime_ns};{st.st_ctime_ns}"
     )
     return blake2b(identity.encode("utf-8", "surrogatepass"), digest_size=32).hexdigest()
+
+
+def too_fresh(path: str | os.PathLike[str]) -> bool:
+    """Whether the file changed so recently that a next change could keep its times.
+
+    Timestamps have a granularity: a kernel tick (a few ms) on file systems
+    with nanosecond times, a second or two on coarse ones.  Two writes of the
+    same size within one tick leave size, times and inode alike, so an entry
+    stored right after the first would be trusted for the second (git's
+    "racy clean" problem).  Such a file is loaded but not prepared.
+    """
+    try:
+        changed = os.stat(path).st_ctime_ns
+    except (OSError, ValueError):
+        return True
+    coarse = changed % 1_000_000 == 0  # no sub-millisecond part: a coarse file system
+    window = RACY_COARSE_NS if coarse else RACY_FINE_NS
+    return time.time_ns() - changed < window
+
+
+#: how old a change must be before a file is prepared (see ``too_fresh``)
+RACY_FINE_NS = 50_000_000
+RACY_COARSE_NS = 3_000_000_000
 
 
 def load(cache_dir: str | os.PathLike[str], key: str) -> Prepared | None:
