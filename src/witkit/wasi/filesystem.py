@@ -14,7 +14,8 @@ The sandbox is the job of this module, and its rules are:
   check and the call is never traversed: the race ends in an error, not outside.
 * **Leaving the preopen is ``not-permitted``**, whether by ``..`` past the root,
   an absolute path, or a symlink whose target does either (what wasmtime reports
-  too).  More than :data:`MAX_SYMLINKS` links in one walk is ``loop``.
+  too); reading a link whose target is absolute is refused as well, so no host
+  path reaches the guest.  More than :data:`MAX_SYMLINKS` links in one walk is ``loop``.
 * **Read-only preopens refuse every mutation** before the OS is asked, with
   ``not-permitted``; descriptors opened beneath inherit the preopen's permission.
 * OS failures become ``error-code`` through :mod:`witkit.wasi.errno` only.
@@ -562,6 +563,10 @@ class Descriptor:
                 target = os.readlink(name, dir_fd=parent)
             except OSError as err:
                 raise _os(err) from None
+        if target.startswith("/"):
+            # following it leaves the preopen anyway; its text would tell the guest about the
+            # host's directories (wasmtime, through cap-std's read_link, refuses it too)
+            raise FsError("not-permitted", "the link's target is an absolute path")
         return _check_utf8(target)
 
     def remove_directory_at(self, path: str) -> None:
