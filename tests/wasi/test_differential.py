@@ -76,6 +76,48 @@ def _files_setup(root: Path) -> None:
     (root / "existing.txt").write_bytes(b"was here\n")
 
 
+def _copy_setup(root: Path) -> None:
+    # 300001 bytes: several 64 KiB reads and a short last one; the old, longer out.bin must
+    # be truncated (O_TRUNC), and the copy lands in a subdirectory
+    (root / "in.bin").write_bytes(bytes(i * 7 % 251 for i in range(300_001)))
+    (root / "sub").mkdir()
+    (root / "sub" / "out.bin").write_bytes(b"old contents\n" * 40_000)
+
+
+#: what walk.c meets: hard links, an empty directory, nested directories, UTF-8 and spaces in
+#: names, and links of every kind (to a file or directory beside them, "../x" (not-permitted
+#: from the descriptor of their own directory), dangling, a loop, out of the preopen, and to
+#: an absolute host path (its target not revealed: not-permitted, as cap-std's read_link)
+def _walk_setup(root: Path) -> None:
+    (root / "a.txt").write_bytes(b"alpha\n")
+    os.link(root / "a.txt", root / "hard.txt")
+    (root / "empty").mkdir()
+    deep = root / "nested" / "deep" / "er"
+    deep.mkdir(parents=True)
+    (deep / "file.bin").write_bytes(bytes(range(256)) * 4)
+    nested = root / "nested"
+    (nested / "with space ü.txt").write_bytes(b'"q"\\\n')
+    for name, target in [
+        ("to_sibling", "with space ü.txt"),
+        ("dir_link", "deep"),
+        ("link_to_a", "../a.txt"),
+        ("dangling", "missing"),
+        ("loop", "loop"),
+        ("up_and_out", "../../outside"),
+        ("absolute", "/etc/passwd"),
+    ]:
+        (nested / name).symlink_to(target)
+    # fixed times with nanoseconds, one per path, deepest first so no later step touches them
+    paths = sorted(root.rglob("*"), key=lambda p: (-len(p.parts), str(p)))
+    for i, path in enumerate([*paths, root]):
+        mtime = 1_600_000_000_000_000_000 + i * 1_000_000_123
+        os.utime(path, ns=(1_000_000_000, mtime), follow_symlinks=False)
+
+
+def _poll_setup(root: Path) -> None:
+    del root  # poll_sleep.c makes its own file in the preopen
+
+
 CASES: dict[str, Case] = {
     "hello": Case("c_hello"),
     "hello_wat": Case(None, path=ROOT / "examples" / "hello.wat"),
@@ -110,6 +152,20 @@ CASES: dict[str, Case] = {
     "env_repeated": Case("c_args_env", flags=["--env", "A=1", "--env", "A=2", "--env", "B="]),
     "stdin_binary": Case("c_stdin_echo", stdin=bytes(range(256)) * 4099),
     "big_output_5m": Case("c_big_output", args=["5000000"]),
+    "copy": Case("c_copy", args=["/sandbox/in.bin", "/sandbox/sub/out.bin"], setup=_copy_setup),
+    # perror's text, then main's 1 (and 2 for usage) leave through the adapter as exit(err): 1
+    "copy_missing": Case("c_copy", args=["/sandbox/nope", "/sandbox/x"], setup=_copy_setup),
+    "copy_into_missing_dir": Case(
+        "c_copy", args=["/sandbox/in.bin", "/sandbox/no/x"], setup=_copy_setup
+    ),
+    "copy_usage": Case("c_copy", args=["only-one"]),
+    "walk": Case("c_walk", args=["/sandbox"], setup=_walk_setup),
+    "poll_sleep": Case(
+        "c_poll_sleep",
+        args=["/sandbox/polled.txt"],
+        stdin=b"some input\n" * 100,
+        setup=_poll_setup,
+    ),
     "cpu_loop": Case("c_cpu_loop"),
     "cpu_loop_small": Case("c_cpu_loop", args=["100000", "50"]),
     # With a sieve of 10 the hash reads 4 KiB past an 11-byte allocation: the heap as the
