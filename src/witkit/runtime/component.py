@@ -132,8 +132,9 @@ class Component:
         if key is not None and cache is not None:
             entry = _prepared.load(cache.location, key)
             if entry is not None:
+                where = os.path.abspath(path)  # decoded later, perhaps from another directory
                 found = cls._from_prepared(
-                    engine, entry, name=name, source=lambda: load(path), features=features
+                    engine, entry, name=name, source=lambda: load(where), features=features
                 )
                 if found is not None:
                     return found
