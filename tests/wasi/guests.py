@@ -2,9 +2,9 @@
 
 ``tests/fixtures/build.py`` builds only the fixtures in its own table; these sources
 live beside the corpus (``tests/fixtures/{c,py,js}/``) and are built by the same
-builder, registered here under their names on first use, so the corpus table and
-its cache keys stay untouched (and the tests that enumerate the corpus do not grow
-by an 18 MB Python component per app).
+builder (``build_fixture``) but never enter its table, so ``corpus()``, the tests
+that enumerate it and its cache keys stay untouched (and those tests do not grow by
+an 18 MB Python component per app).
 """
 
 from __future__ import annotations
@@ -47,14 +47,42 @@ EXTRA: dict[str, Extra] = {
         "command: poll/select on stdin, stdout, files, a bad fd; nanosleep, clock_nanosleep, "
         "clock_gettime/getres",
     ),
+    "py_filter": Extra(
+        "py",
+        "py/filter",
+        "Python command: stdin to stdout transformed, counts on stderr, sys.exit(status)",
+        world="filter",
+    ),
+    "py_args": Extra(
+        "py",
+        "py/args",
+        "Python command: argparse over argv, environment by prefix, usage errors and --help",
+        world="args",
+    ),
+    "py_files": Extra(
+        "py",
+        "py/files",
+        "Python command: mkdir/write/append/seek/truncate/rename/replace/copy/utime/symlink/"
+        "link/scandir/walk/rmtree and error classes in a preopen",
+        world="files",
+    ),
+    "js_filter": Extra(
+        "js",
+        "js/filter",
+        "JS command on the raw WASI imports: stdin blockingRead to closed, stderr stream, "
+        "environment, exit-with-code, a file written and listed through wasi:filesystem",
+        world="filter",
+    ),
 }
 
 
 def build_guest(name: str) -> Path:
     """The built component ``name``: an extra guest above, or any corpus fixture."""
-    from tests.fixtures.build import FIXTURES, Fixture, build
+    from tests.fixtures.build import Fixture, build, build_fixture
 
-    for extra, guest in EXTRA.items():
-        fixture = Fixture(extra, guest.kind, (guest.source,), guest.covers, world=guest.world)
-        FIXTURES.setdefault(extra, fixture)
-    return build(name)
+    guest = EXTRA.get(name)
+    if guest is None:
+        return build(name)
+    return build_fixture(
+        Fixture(name, guest.kind, (guest.source,), guest.covers, world=guest.world)
+    )

