@@ -91,9 +91,10 @@ def _copy_setup(root: Path) -> None:
 
 
 #: what walk.c meets: hard links, an empty directory, nested directories, UTF-8 and spaces in
-#: names, and links of every kind (to a file or directory beside them, "../x" (not-permitted
-#: from the descriptor of their own directory), dangling, a loop, out of the preopen, and to
-#: an absolute host path (its target not revealed: not-permitted, as cap-std's read_link)
+#: names, and links of every kind: to a file or a directory beside them; "../a.txt", which is
+#: not-permitted when followed from the descriptor of its own directory; dangling; a loop; out
+#: of the preopen; to an absolute host path, whose target is not revealed either (not-permitted,
+#: as cap-std's read_link in wasmtime)
 def _walk_setup(root: Path) -> None:
     (root / "a.txt").write_bytes(b"alpha\n")
     os.link(root / "a.txt", root / "hard.txt")
