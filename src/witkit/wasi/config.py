@@ -36,6 +36,7 @@ from witkit.wasi.clocks import (
     WallClock,
 )
 from witkit.wasi.filesystem import Descriptor, open_preopen
+from witkit.wasi.grants import NetworkGrant
 from witkit.wasi.io import (
     BytesInputStream,
     ClosedInputStream,
@@ -48,7 +49,6 @@ from witkit.wasi.io import (
     WriterOutputStream,
 )
 from witkit.wasi.random import OsRandom, RandomSource, SeededRandom
-from witkit.wasi.sockets import NetworkGrant
 
 __all__ = ["WasiConfig", "WasiContext"]
 

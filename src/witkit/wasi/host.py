@@ -33,24 +33,18 @@ from witkit.wasi.clocks import Datetime, subscribe_duration, subscribe_instant
 from witkit.wasi.config import WasiConfig, WasiContext
 from witkit.wasi.errno import FsError, SocketError, fs_code, socket_code
 from witkit.wasi.filesystem import Descriptor, DirectoryEntryStream, NewTimestamp
-from witkit.wasi.sockets import (
-    IncomingDatagramStream,
-    IpSocketAddress,
-    Ipv4SocketAddress,
-    Ipv6SocketAddress,
-    Network,
-    OutgoingDatagram,
-    OutgoingDatagramStream,
-    ResolveAddressStream,
-    TcpSocket,
-    UdpSocket,
-    create_tcp_socket,
-    create_udp_socket,
-    resolve_addresses,
-)
 
 if TYPE_CHECKING:
     from witkit.runtime.func import LowerSite
+    from witkit.wasi.sockets import (
+        IncomingDatagramStream,
+        IpSocketAddress,
+        Network,
+        OutgoingDatagramStream,
+        ResolveAddressStream,
+        TcpSocket,
+        UdpSocket,
+    )
 
 __all__ = ["INTERFACES", "VERSION", "add_to_linker", "interfaces"]
 
@@ -473,20 +467,25 @@ def _filesystem_error_code(err: ErrorResource) -> str | None:
 # --------------------------------------------------------------------------- wasi:sockets
 
 
+@functools.cache
+def _sockets() -> Any:
+    """``witkit.wasi.sockets``, imported when a guest first uses the network."""
+    return importlib.import_module("witkit.wasi.sockets")
+
+
 def _socket_address(value: Any) -> IpSocketAddress:
+    sk = _sockets()
     tag, rec = value.tag, value.value
+    address = tuple(int(x) for x in rec.address)
     if tag == "ipv4":
-        return Ipv4SocketAddress(int(rec.port), tuple(int(x) for x in rec.address))  # type: ignore[arg-type]
-    return Ipv6SocketAddress(
-        int(rec.port),
-        int(rec.flow_info),
-        tuple(int(x) for x in rec.address),  # type: ignore[arg-type]
-        int(rec.scope_id),
-    )
+        found: IpSocketAddress = sk.Ipv4SocketAddress(int(rec.port), address)
+    else:
+        found = sk.Ipv6SocketAddress(int(rec.port), int(rec.flow_info), address, int(rec.scope_id))
+    return found
 
 
 def _lower_address(addr: IpSocketAddress) -> Any:
-    return Variant("ipv4" if isinstance(addr, Ipv4SocketAddress) else "ipv6", addr)
+    return Variant("ipv4" if isinstance(addr, _sockets().Ipv4SocketAddress) else "ipv6", addr)
 
 
 class NetworkResource:
@@ -716,7 +715,7 @@ class OutgoingDatagramStreamResource:
     def send(self, datagrams: list[Any]) -> int:
         return self.core.send(
             [
-                OutgoingDatagram(
+                _sockets().OutgoingDatagram(
                     bytes(d.data),
                     None if d.remote_address is None else _socket_address(d.remote_address),
                 )
@@ -846,7 +845,7 @@ def interfaces(ctx: WasiContext) -> dict[str, dict[str, Any]]:
         },
         "wasi:sockets/instance-network": {
             "network": NetworkResource,
-            "instance-network": lambda: NetworkResource(Network(grant)),
+            "instance-network": lambda: NetworkResource(_sockets().Network(grant)),
         },
         "wasi:sockets/tcp": {
             **streams,
@@ -857,7 +856,7 @@ def interfaces(ctx: WasiContext) -> dict[str, dict[str, Any]]:
             "network": NetworkResource,
             "tcp-socket": TcpSocketResource,
             "create-tcp-socket": _fallible(
-                lambda family: TcpSocketResource(create_tcp_socket(grant, family))
+                lambda family: TcpSocketResource(_sockets().create_tcp_socket(grant, family))
             ),
         },
         "wasi:sockets/udp": {
@@ -871,7 +870,7 @@ def interfaces(ctx: WasiContext) -> dict[str, dict[str, Any]]:
             "network": NetworkResource,
             "udp-socket": UdpSocketResource,
             "create-udp-socket": _fallible(
-                lambda family: UdpSocketResource(create_udp_socket(grant, family))
+                lambda family: UdpSocketResource(_sockets().create_udp_socket(grant, family))
             ),
         },
         "wasi:sockets/ip-name-lookup": {
@@ -880,7 +879,7 @@ def interfaces(ctx: WasiContext) -> dict[str, dict[str, Any]]:
             "resolve-address-stream": ResolveAddressStreamResource,
             "resolve-addresses": _fallible(
                 lambda network, name: ResolveAddressStreamResource(
-                    resolve_addresses(network.core, name)
+                    _sockets().resolve_addresses(network.core, name)
                 )
             ),
         },

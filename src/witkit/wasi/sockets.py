@@ -26,9 +26,10 @@ import select
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
-from witkit._record import field, record
+from witkit._record import record
 from witkit.errors import Trap
 from witkit.wasi.errno import SocketError
+from witkit.wasi.grants import NetworkGrant
 from witkit.wasi.io import (
     MAX_READ,
     WRITE_BUDGET,
@@ -176,30 +177,6 @@ def _unspecified(family: str) -> IpSocketAddress:
 
 
 # --------------------------------------------------------------------------- grants
-
-
-def _deny(addr: tuple[str, int], purpose: str) -> bool:
-    return False
-
-
-@record(frozen=False)
-class NetworkGrant:
-    """What the guest may do on the network; nothing unless granted."""
-
-    tcp: bool = False
-    udp: bool = False
-    ip_name_lookup: bool = False
-    #: ``check((host, port), purpose) -> allowed``; purposes: tcp-bind, tcp-connect,
-    #: udp-bind, udp-connect, udp-outgoing
-    address_check: Callable[[tuple[str, int], str], bool] = field(default=_deny)
-
-    def copy(self) -> NetworkGrant:
-        return NetworkGrant(self.tcp, self.udp, self.ip_name_lookup, self.address_check)
-
-    def check(self, addr: IpSocketAddress, purpose: str) -> None:
-        sa = to_sockaddr(addr)
-        if not self.address_check((sa[0], sa[1]), purpose):
-            raise SocketError("access-denied", f"{purpose} to {sa[0]}:{sa[1]} not granted")
 
 
 class Network:

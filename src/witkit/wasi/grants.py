@@ -1,0 +1,45 @@
+"""What a guest may do on the network: the grant ``WasiConfig`` builds and sockets check.
+
+Kept apart from ``witkit.wasi.sockets`` so that configuring a host (every
+``witkit run`` does) does not import the socket machinery, which only a guest
+that creates sockets needs (~1 ms of start-up otherwise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from witkit._record import field, record
+
+if TYPE_CHECKING:
+    from witkit.wasi.sockets import IpSocketAddress
+
+__all__ = ["NetworkGrant"]
+
+
+def _deny(addr: tuple[str, int], purpose: str) -> bool:
+    return False
+
+
+@record(frozen=False)
+class NetworkGrant:
+    """What the guest may do on the network; nothing unless granted."""
+
+    tcp: bool = False
+    udp: bool = False
+    ip_name_lookup: bool = False
+    #: ``check((host, port), purpose) -> allowed``; purposes: tcp-bind, tcp-connect,
+    #: udp-bind, udp-connect, udp-outgoing
+    address_check: Callable[[tuple[str, int], str], bool] = field(default=_deny)
+
+    def copy(self) -> NetworkGrant:
+        return NetworkGrant(self.tcp, self.udp, self.ip_name_lookup, self.address_check)
+
+    def check(self, addr: IpSocketAddress, purpose: str) -> None:
+        from witkit.wasi.errno import SocketError
+        from witkit.wasi.sockets import to_sockaddr
+
+        sa = to_sockaddr(addr)
+        if not self.address_check((sa[0], sa[1]), purpose):
+            raise SocketError("access-denied", f"{purpose} to {sa[0]}:{sa[1]} not granted")
