@@ -80,6 +80,23 @@ def test_bad_options(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("fuel=10MiB", "-W fuel=10MiB: not a whole number of fuel units: '10MiB'"),
+        ("fuel=", "-W fuel=: not a whole number of fuel units: ''"),
+        ("fuel=-5", "-W fuel=-5: not a whole number of fuel units: '-5'"),
+        ("timeout=2x", "-W timeout=2x: not a duration: '2x'"),
+        ("max-memory-size=lots", "-W max-memory-size=lots: "),
+    ],
+)
+def test_bad_limit_values_say_what_was_wrong(option: str, message: str) -> None:
+    with pytest.raises(WitkitError) as err:
+        run_cli.build(parse("-W", option, "a.wasm"))
+    assert str(err.value).startswith(message)
+    assert "int()" not in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(
     ("text", "value"), [("1048576", 1 << 20), ("64KiB", 64 << 10), ("2m", 2 << 20), ("1G", 1 << 30)]
 )
 def test_sizes(text: str, value: int) -> None:

@@ -61,13 +61,14 @@ examples:
   witkit run -W fuel=1000000 -W timeout=5s untrusted.wasm
 """
 
-_SIZE = re.compile(r"^\s*(\d+)\s*([kmgt]i?b?|b)?\s*$", re.IGNORECASE)
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m|h)?\s*$")
+# Patterns as text, compiled by ``re`` (and cached there) only when a limit is given.
+_SIZE = r"^\s*(\d+)\s*([kmgt]i?b?|b)?\s*$"
+_DURATION = r"^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m|h)?\s*$"
 
 
 def parse_size(text: str) -> int:
     """``1048576``, ``64KiB``, ``64k``, ``2MiB``, ``1G`` -> bytes (binary multiples)."""
-    match = _SIZE.match(text)
+    match = re.match(_SIZE, text, re.IGNORECASE)
     if match is None:
         raise argparse.ArgumentTypeError(f"not a size: {text!r}")
     number, unit = int(match.group(1)), (match.group(2) or "b").lower()
@@ -77,7 +78,7 @@ def parse_size(text: str) -> int:
 
 def parse_duration(text: str) -> float:
     """``500ms``, ``2s``, ``1.5m``, ``3`` (seconds) -> seconds."""
-    match = _DURATION.match(text)
+    match = re.match(_DURATION, text)
     if match is None:
         raise argparse.ArgumentTypeError(f"not a duration: {text!r}")
     value = float(match.group(1))
@@ -189,6 +190,8 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
             name, _, value = option.partition("=")
             try:
                 if name == "fuel":
+                    if not value.strip().isdigit():
+                        raise ValueError(f"not a whole number of fuel units: {value!r}")
                     fuel = int(value)
                 elif name == "timeout":
                     timeout = parse_duration(value)

@@ -317,15 +317,16 @@ def _deserialize_file(engine: int, path: os.PathLike[str] | str) -> Owned | str:
     return _module(ptr)
 
 
-_OFFSET = re.compile(r"\s*\(?at offset (0x[0-9a-fA-F]+|\d+)\)?")
+#: compiled by ``re`` on the first validation error (nothing else needs it)
+_OFFSET = r"\s*\(?at offset (0x[0-9a-fA-F]+|\d+)\)?"
 
 
 def _validation_error(text: str) -> ValidationError:
     """wasmtime's root cause as the message, its offset (hex or decimal) as ``offset``."""
     message = root_cause(text)
-    match = _OFFSET.search(message)
+    match = re.search(_OFFSET, message)
     offset = int(match.group(1), 0) if match else None
-    return ValidationError(_OFFSET.sub("", message).strip(), offset)
+    return ValidationError(re.sub(_OFFSET, "", message).strip(), offset)
 
 
 class CoreModule:
