@@ -10,6 +10,7 @@ a closed stdout pipe (``witkit wit x.wasm | head``) ends quietly.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -131,6 +132,10 @@ def entry() -> NoReturn:
     the wasmtime store and engine) saves ~3 ms of every ``witkit run``.
     ``main`` itself stays an ordinary function for callers in the same process.
     """
+    # No cyclic GC while the command sets up: it only re-scans the long-lived
+    # objects start-up creates.  A command that runs user code turns it back on
+    # (``witkit run`` before the guest runs); one-shot commands leave it off.
+    gc.disable()
     try:
         status = main()
     except SystemExit as done:  # argparse's --help, --version and usage errors

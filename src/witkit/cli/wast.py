@@ -9,6 +9,7 @@ anything failed.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import shutil
 import subprocess
@@ -72,6 +73,8 @@ def _convert(script: Path, out: Path) -> list[dict[str, Any]]:
 
 def run(args: argparse.Namespace) -> int:
     from witkit.runtime.wast import run_script
+
+    gc.enable()  # scripts run guest code for a while: collect (the console script turned it off)
 
     failed_total = passed_total = 0
     for name in args.scripts:

@@ -90,6 +90,7 @@ def run_component(
     *,
     cache: bool = True,
     compiling: Callable[[], contextlib.AbstractContextManager[Any]] | None = None,
+    starting: Callable[[], None] | None = None,
 ) -> int:
     """Instantiate ``wasm`` with the WASI host of ``config`` and call its ``run``.
 
@@ -100,6 +101,7 @@ def run_component(
     engine's on-disk cache.  ``compiling`` wraps loading the component (decoding,
     validation, compilation: the part that can take seconds on a first run), so a
     caller can show progress without this module knowing about terminals.
+    ``starting`` is called once the instance is ready, just before its ``run``.
 
     Returns the exit status; raises ``Trap`` if the guest traps, ``LinkError`` if
     its imports cannot be satisfied, and ``WitkitError`` if a limit refuses the
@@ -143,7 +145,10 @@ def run_component(
             if trap.rule == "memory-limit" and find_exit(trap) is None:
                 raise WitkitError(f"cannot instantiate the component: {trap}") from None
             raise
-        result = _run_export(instance)()
+        run = _run_export(instance)
+        if starting is not None:
+            starting()
+        result = run()
     except Exit as done:
         return done.code
     except Trap as trap:
