@@ -33,7 +33,6 @@ Rules:
 from __future__ import annotations
 
 import os
-import pickle
 import stat
 import struct
 import sys
@@ -42,6 +41,13 @@ import zlib
 from functools import cache
 
 from witkit._atomic import write_atomic
+
+# The C pickler itself: ``pickle`` (its pure-Python twin and helpers) costs ~1.3 ms
+# of import that a prepared start, which only loads, has no use for.
+try:
+    from _pickle import PicklingError, dumps, loads
+except ImportError:  # pragma: no cover - a Python without the accelerator
+    from pickle import PicklingError, dumps, loads
 from witkit._digest import blake2b
 from witkit._record import record
 from witkit.runtime.plan import Translation
@@ -52,6 +58,7 @@ __all__ = ["Prepared", "file_key", "load", "store"]
 #: bump when what is pickled changes shape in a way the code stamp would not see
 FORMAT = 1
 SUBDIRECTORY = "components"
+_PROTOCOL = 5  # pickle.HIGHEST_PROTOCOL of every Python witkit supports
 _HEADER = struct.Struct("<8sII")  # magic, crc32(pickle), length of the pickle
 _MAGIC = b"WITKITPC"
 
@@ -134,7 +141,7 @@ def load(cache_dir: str | os.PathLike[str], key: str) -> Prepared | None:
     if magic != _MAGIC or length != len(body) or zlib.crc32(body) != crc:
         return None
     try:
-        found = pickle.loads(body)
+        found = loads(body)
     except Exception:  # a foreign file is a miss, whatever unpickling raised
         return None
     return found if isinstance(found, Prepared) else None
@@ -144,9 +151,9 @@ def store(cache_dir: str | os.PathLike[str], key: str, prepared: Prepared) -> bo
     """Write atomically; False (and no debris) if the disk or the pickler says no."""
     directory = os.path.join(cache_dir, SUBDIRECTORY)
     try:
-        data = pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL)
+        data = dumps(prepared, protocol=_PROTOCOL)
         os.makedirs(directory, mode=0o700, exist_ok=True)
-    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+    except (OSError, PicklingError, TypeError, AttributeError, RecursionError):
         return False
     header = _HEADER.pack(_MAGIC, zlib.crc32(data), len(data))
     return write_atomic(os.path.join(directory, key), header, data)
