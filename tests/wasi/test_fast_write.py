@@ -245,3 +245,73 @@ def test_descriptor_short_writes_are_completed(tmp_path: Path) -> None:
     finally:
         os.close(read_end)
         os.close(write_end)
+
+
+def test_a_closed_pipe_is_the_same_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """EPIPE on the descriptor path: the fast write hands over, the stream says closed."""
+    pipes: list[tuple[int, int]] = []
+
+    def make() -> tuple[WasiConfig, Callable[[], int]]:
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        pipes.append((read_end, write_end))
+        writer = os.fdopen(write_end, "wb", closefd=False)
+        return WasiConfig().stdout(writer), lambda: 0
+
+    try:
+        fast, general = both(monkeypatch, make)([(None, 0, 5, 128), (None, 0, 5, 128)])
+    finally:
+        for _, write_end in pipes:
+            os.close(write_end)
+    assert fast == general
+    assert [outcome[:2] for outcome in fast[0]] == [(1, 1), (1, 1)]  # closed, twice
+
+
+def test_short_writes_to_a_full_pipe_complete(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full non-blocking pipe (EAGAIN: 4 KiB is written whole or not at all): it waits, in order."""
+    import fcntl
+    import threading
+    import time
+
+    received: list[bytes] = []
+
+    def make() -> tuple[WasiConfig, Callable[[], bytes]]:
+        read_end, write_end = os.pipe()
+        fcntl.fcntl(write_end, fcntl.F_SETFL, fcntl.fcntl(write_end, fcntl.F_GETFL) | os.O_NONBLOCK)
+        filler = b"\0" * 65536
+        while True:  # fill the pipe, then free a little room
+            try:
+                os.write(write_end, filler)
+            except BlockingIOError:
+                break
+        os.read(read_end, 1000)  # some room, not enough for the 4 KiB write
+        chunks: list[bytes] = []
+
+        def drain() -> None:
+            time.sleep(0.05)
+            while True:
+                data = os.read(read_end, 65536)
+                if not data:
+                    return
+                chunks.append(data)
+
+        reader = threading.Thread(target=drain, daemon=True)
+        reader.start()
+        writer = os.fdopen(write_end, "wb", closefd=False)
+
+        def output() -> bytes:
+            os.close(write_end)
+            reader.join(10)
+            os.close(read_end)
+            data = b"".join(chunks)
+            received.append(data)
+            return data[len(data) - 4096 :]
+
+        return WasiConfig().stdout(writer), output
+
+    fast, general = both(monkeypatch, make)([(None, 0, 4096, 128)])
+    assert fast == general
+    assert fast[0] == [(0, 0, False)]
+    # the guest's first 4 KiB of memory (greeting, then scratch), whole and in order
+    assert len(fast[1]) == 4096 and fast[1].startswith(DATA)
+    assert received[0] == received[1]  # the rest of the filler, then the write: both ways alike
