@@ -44,7 +44,6 @@ Rules:
 from __future__ import annotations
 
 import contextlib
-import mmap
 import os
 import struct
 import zlib
@@ -54,6 +53,7 @@ from typing import TYPE_CHECKING
 from witkit._atomic import write_atomic
 
 if TYPE_CHECKING:
+    import mmap
     from pathlib import Path
 
 __all__ = ["ModuleCache", "cache_key", "default_cache_dir"]
@@ -231,6 +231,8 @@ def _verify(path: str, checksum: bool = True) -> bool:
         if not checksum:
             file.seek(size - TRAILER_SIZE)
             return _check_trailer(file.read(TRAILER_SIZE), TRAILER_SIZE, size)
+        import mmap  # here: only a checksum pass maps the file
+
         with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
             if not _check_trailer(mapped, size):
                 return False

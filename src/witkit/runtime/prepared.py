@@ -10,8 +10,9 @@ loads one small pickle and maps the compiled modules by their remembered keys.
 Rules:
 
 * **Key.** BLAKE2b of: this format's version; the Python version; a stamp of
-  witkit's own source files (size and modification time of each, so a changed
-  witkit never reads a plan an older one wrote); the engine fingerprint (the
+  the witkit sources an entry depends on (size and modification time of each
+  module that defines or computes what is pickled, so a changed witkit never
+  reads a plan an older one wrote); the engine fingerprint (the
   compile cache keys depend on it); the validation features; and the file's
   identity: real path, device, inode, size, modification and *change* time in
   nanoseconds.  The change time cannot be set back by ``touch`` or ``utime``
@@ -74,17 +75,45 @@ class Prepared:
     modules: tuple[str, ...]
 
 
+#: the code an entry's content depends on: the pickled classes, and what computes them
+#: (paths relative to the ``witkit`` package; a directory means every module in it)
+_STAMPED = (
+    "_record.py",
+    "types.py",
+    "errors.py",
+    "binary",
+    "runtime/plan.py",
+    "runtime/translate.py",
+    "runtime/prepared.py",
+)
+
+
 @cache
 def code_stamp() -> str:
-    """Sizes and modification times of witkit's source files, as one digest."""
+    """Sizes and modification times of the witkit sources an entry depends on, as one digest.
+
+    Not every module: only those defining what is pickled and those deciding
+    what it contains (the binary reader and validator, translation).  The rest
+    (the ABI, the WASI host, the CLI) use an entry without being in it, and
+    stat-ing them all cost ~1 ms of every start.
+    """
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     digest = blake2b(digest_size=32)
-    for directory, subdirs, files in os.walk(root):
-        subdirs[:] = sorted(d for d in subdirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith(".py"):
-                st = os.stat(os.path.join(directory, name))
-                digest.update(f"{directory}/{name}:{st.st_size}:{st.st_mtime_ns};".encode())
+    for item in _STAMPED:
+        path = os.path.join(root, item)
+        if item.endswith(".py"):
+            files = [path]
+        else:
+            files = []
+            for directory, subdirs, names in os.walk(path):
+                subdirs[:] = sorted(d for d in subdirs if d != "__pycache__")
+                files.extend(os.path.join(directory, n) for n in sorted(names) if n.endswith(".py"))
+        for name in files:
+            try:
+                st = os.stat(name)
+            except OSError:
+                continue
+            digest.update(f"{name}:{st.st_size}:{st.st_mtime_ns};".encode())
     return digest.hexdigest()
 
 
