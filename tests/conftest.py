@@ -14,6 +14,9 @@ _SRC = str(Path(__file__).resolve().parent.parent / "src")
 if sys.path[0] != _SRC:
     sys.path.insert(0, _SRC)
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_SRC, os.environ.get("PYTHONPATH", "")) if p)
+# Every use of an ABI recipe (witkit.abi.recipes) is checked against fresh code
+# generation, in this process and in the witkit processes tests start.
+os.environ.setdefault("WITKIT_CHECK_RECIPES", "1")
 
 from tests.fixtures.build import corpus as build_corpus  # noqa: E402
 

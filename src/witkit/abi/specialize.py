@@ -20,10 +20,11 @@ per distinct text.  Executing it binds the objects that matter by identity
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from witkit.abi import recipes
+from witkit.abi._namespace import base_namespace
 from witkit.abi.codecache import compile_source
-from witkit.abi.codegen import FlatIn, Generator, base_namespace, wit_text
 from witkit.abi.context import CanonicalOptions, Context
 from witkit.abi.layout import (
     MAX_FLAT_PARAMS,
@@ -39,6 +40,9 @@ from witkit.abi.layout import (
     flatten_types,
 )
 from witkit.types import FuncType, ListType, TupleType, ValType
+
+if TYPE_CHECKING:
+    from witkit.abi.codegen import Generator
 
 __all__ = [
     "FuncABI",
@@ -72,15 +76,21 @@ def _needs_memory(ts: Sequence[ValType], ptr: PtrType) -> bool:
 
 def _execute(gen: Generator, filename: str) -> dict[str, Any]:
     source = gen.source()
-    code = compile_source(source, filename)
+    return _run(filename, source, compile_source(source, filename), gen.namespace())
+
+
+def _run(filename: str, source: str, code: Any, objects: dict[str, object]) -> dict[str, Any]:
     namespace = base_namespace()
-    namespace.update(gen.namespace())
+    namespace.update(objects)
     exec(code, namespace)
     namespace["__source__"] = source
+    namespace["__filename__"] = filename
     return namespace
 
 
 def _signature(ft: FuncType) -> str:
+    from witkit.abi.codegen import wit_text
+
     params = ", ".join(f"{n}: {wit_text(t)}" for n, t in ft.params)
     result = "" if ft.result is None else f" -> {wit_text(ft.result)}"
     return f"func({params}){result}"
@@ -98,6 +108,10 @@ def _params_tuple(ft: FuncType) -> TupleType:
 
 
 def _generate_func(ft: FuncType, encoding: str, ptr: PtrType) -> Generator:
+    # The generator is imported when first needed: a start whose functions all
+    # have recipes never loads it.
+    from witkit.abi.codegen import FlatIn, Generator
+
     gen = Generator(encoding, ptr, _signature(ft))
     names = [n for n, _ in ft.params]
     types = [t for _, t in ft.params]
@@ -300,12 +314,28 @@ def func_abi(ft: FuncType, opts: CanonicalOptions) -> FuncABI:
     key = (ft, opts.string_encoding, opts.addrtype)
     abi = _func_cache.get(key)
     if abi is None:
-        gen = _generate_func(ft, opts.string_encoding, opts.addrtype)
-        namespace = _execute(
-            gen, f"<witkit.abi {_signature(ft)} {opts.string_encoding} {opts.addrtype}>"
-        )
-        abi = _func_cache[key] = FuncABI(ft, opts, namespace)
+        abi = _func_cache[key] = FuncABI(ft, opts, _func_namespace(ft, opts))
     return abi
+
+
+def _func_namespace(ft: FuncType, opts: CanonicalOptions) -> dict[str, Any]:
+    """The executed generated module of ``ft``: from a recipe if one fits, else generated."""
+    shape = recipes.shape_of(ft, opts.string_encoding, opts.addrtype)
+    recipe = recipes.find(shape)
+    bound = recipes.bind(ft, recipe) if recipe is not None else None
+    if recipe is not None and bound is not None:
+        filename, source, code, _ = recipe
+        if recipes.checking():
+            fresh = _generate_func(ft, opts.string_encoding, opts.addrtype).source()
+            assert fresh == source, f"recipe of {filename} differs from generation"
+        return _run(filename, source, code, bound)
+    gen = _generate_func(ft, opts.string_encoding, opts.addrtype)
+    filename = f"<witkit.abi {_signature(ft)} {opts.string_encoding} {opts.addrtype}>"
+    source = gen.source()
+    code = compile_source(source, filename)
+    objects = gen.namespace()
+    recipes.remember(shape, ft, filename, source, code, objects)
+    return _run(filename, source, code, objects)
 
 
 def func_source(ft: FuncType, opts: CanonicalOptions | None = None) -> str:
@@ -318,6 +348,8 @@ def func_source(ft: FuncType, opts: CanonicalOptions | None = None) -> str:
 
 
 def _generate_type(t: ValType, encoding: str, ptr: PtrType) -> Generator:
+    from witkit.abi.codegen import FlatIn, Generator, wit_text
+
     gen = Generator(encoding, ptr, f"value type {wit_text(t)}")
     memory = _needs_memory([t], ptr)
     size, align = elem_size(t, ptr), alignment(t, ptr)
@@ -375,6 +407,8 @@ def type_abi(t: ValType, opts: CanonicalOptions) -> TypeABI:
     key = (t, opts.string_encoding, opts.addrtype)
     abi = _type_cache.get(key)
     if abi is None:
+        from witkit.abi.codegen import wit_text
+
         gen = _generate_type(t, opts.string_encoding, opts.addrtype)
         filename = f"<witkit.abi {wit_text(t)} {opts.string_encoding} {opts.addrtype}>"
         abi = _type_cache[key] = TypeABI(t, _execute(gen, filename))

@@ -13,6 +13,8 @@ Rules (those of ``witkit.runtime.cache``, applied to code objects):
 * **Location.** ``code-<magic>/`` inside the engine's module cache directory,
   mode 0700, one small file per source (a file costs ~20 us to read, a compile
   ~250 us).
+* **Data.** ``get_data``/``put_data`` keep other marshallable values (the ABI's
+  recipes, ``witkit.abi.recipes``) in the same directory and format, by key.
 * **Format.** A 16-byte header (magic, format version, CRC-32 and length of the
   payload) then ``marshal.dumps(code)``.  A short, foreign or damaged file is a
   miss and is removed; the next ``put`` replaces it.
@@ -85,9 +87,35 @@ class DiskCodeCache:
         self.hits += 1
         return code
 
-    def put(self, source: str, filename: str, code: CodeType) -> None:
-        path = self._path(source, filename)
-        payload = marshal.dumps(code)
+    def get_data(self, key: str) -> object | None:
+        """A marshalled value stored under ``key`` (the ABI's recipes), or None."""
+        path = os.path.join(self._dir, key)
+        try:
+            with open(path, "rb") as file:
+                data = file.read()
+        except OSError:
+            return None
+        payload = _payload(data)
+        if payload is None:
+            self.rejected += 1
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            return None
+        try:
+            value: object = marshal.loads(payload)
+        except (EOFError, ValueError, TypeError):
+            return None
+        return value
+
+    def put_data(self, key: str, value: object) -> None:
+        """Store a marshallable ``value`` under ``key`` (atomically; failures are ignored)."""
+        try:
+            payload = marshal.dumps(value)  # type: ignore[arg-type]
+        except ValueError:
+            return
+        self._write(os.path.join(self._dir, key), payload)
+
+    def _write(self, path: str, payload: bytes) -> None:
         header = _HEADER.pack(_MAGIC, _FORMAT_VERSION, zlib.crc32(payload), len(payload))
         try:
             if not self._made:
@@ -97,16 +125,25 @@ class DiskCodeCache:
             return
         write_atomic(path, header, payload)
 
+    def put(self, source: str, filename: str, code: CodeType) -> None:
+        self._write(self._path(source, filename), marshal.dumps(code))
 
-def _decode(data: bytes) -> CodeType | None:
-    """The code object in a file's bytes, or None if they are not a whole, undamaged entry."""
+
+def _payload(data: bytes) -> memoryview | None:
+    """The payload of a file's bytes, or None if they are not a whole, undamaged entry."""
     if len(data) < _HEADER.size:
         return None
     magic, version, crc, length = _HEADER.unpack_from(data)
     if magic != _MAGIC or version != _FORMAT_VERSION or length != len(data) - _HEADER.size:
         return None
     payload = memoryview(data)[_HEADER.size :]
-    if zlib.crc32(payload) != crc:
+    return payload if zlib.crc32(payload) == crc else None
+
+
+def _decode(data: bytes) -> CodeType | None:
+    """The code object in a file's bytes, or None if they are not a whole, undamaged entry."""
+    payload = _payload(data)
+    if payload is None:
         return None
     try:
         code = marshal.loads(payload)

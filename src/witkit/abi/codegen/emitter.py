@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Literal
 
 from witkit._record import field, record
+from witkit.abi._namespace import flag_sets
 from witkit.abi.layout import (
     CoreValType,
     PtrType,
@@ -491,12 +492,3 @@ def map_entry(t: MapType) -> TupleType:
     if entry is None:
         entry = _map_entries[t] = TupleType((t.key, t.value))
     return entry
-
-
-def flag_sets(labels: tuple[str, ...]) -> tuple[frozenset[str], ...]:
-    """Every set of up to 8 flags, indexed by its bits: lifting small flags is one lookup."""
-    n = len(labels)
-    return tuple(
-        frozenset(label for i, label in enumerate(labels) if bits >> i & 1)
-        for bits in range(1 << n)
-    )
