@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     import mmap
     from pathlib import Path
 
-__all__ = ["ModuleCache", "cache_key", "default_cache_dir"]
+__all__ = ["ModuleCache", "cache_key", "default_cache_dir", "default_location"]
 
 #: Identifies our files and lets a future layout change invalidate old entries.
 MAGIC = b"WITKITCM"
@@ -73,11 +73,12 @@ def default_cache_dir() -> Path:
     """Where compiled modules go unless told otherwise (see the module docstring)."""
     from pathlib import Path
 
-    return Path(_default_location())
+    return Path(default_location())
 
 
-def _default_location() -> str:
-    # Plain strings on the start-up path: pathlib costs ~3 ms to import.
+def default_location() -> str:
+    """``default_cache_dir()`` as a string (plain strings on the start-up path:
+    pathlib costs ~3 ms to import)."""
     explicit = os.environ.get("WITKIT_CACHE_DIR")
     if explicit:
         root = explicit
@@ -111,7 +112,7 @@ class ModuleCache:
 
     def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
         #: the directory, as a string (``directory`` is the same as a ``Path``)
-        self.location = os.fspath(directory) if directory is not None else _default_location()
+        self.location = os.fspath(directory) if directory is not None else default_location()
         self.hits = 0
         self.misses = 0
         self.rejected = 0
