@@ -25,12 +25,13 @@ without ``compileall`` every run would recompile witkit's modules from source
 generated Canonical ABI code is cached on disk beside the compiled modules; the
 warm-up run fills that cache too.
 
-Which Python: ``--python`` names the interpreter that runs witkit (default: the
-one running this script); witkit's sources come from this checkout either way
-(``PYTHONPATH``).  Use a virtual environment made with ``python -m venv`` and
-``pip install .``: the system interpreter of the machine this was tuned on loads
-a ``.pth`` hook of the sandbox (it imports ``certifi``, ~17 ms per process) that a
-user's environment would not have.
+Which Python: witkit runs from a plain virtual environment that the script
+makes once (``.witkit-test-cache/bench-venv``: ``python -m venv`` plus the pinned
+``wasmtime``), as a user's installation would be; witkit's sources come from this
+checkout either way (``PYTHONPATH``).  ``--python PATH`` names another
+interpreter, ``--this-python`` uses the one running the script, with whatever
+``.pth`` hooks its installation has (the machine this was tuned on loads a
+sandbox hook that imports ``certifi``, ~14 ms per process).
 
 What bounds the small cases: ``wasmtime run`` is one native process, done in
 ~6 ms for hello world.  ``python -c pass`` alone takes ~10 ms in a venv, so the
@@ -106,6 +107,30 @@ def wasmtime_binary() -> str:
 PYTHON = [sys.executable]
 
 
+def bench_venv() -> str:
+    """A plain venv with witkit's one dependency, made on first use: what a user installs.
+
+    The interpreter running the benchmark may carry ``.pth`` hooks of its own
+    installation (the one this was tuned on imports ``certifi`` at every start,
+    ~14 ms); a user's environment made with ``python -m venv`` has none.
+    """
+    from importlib.metadata import version
+
+    venv = ROOT / ".witkit-test-cache" / "bench-venv"
+    python = venv / "bin" / "python"
+    pin = f"wasmtime=={version('wasmtime')}"
+    stamp = venv / "witkit-bench-pin"
+    if not python.exists() or not stamp.exists() or stamp.read_text() != pin:
+        print(f"making {venv} (python -m venv; pip install {pin}) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", pin],
+            check=True,
+        )
+        stamp.write_text(pin)
+    return str(python)
+
+
 def command(tool: str, wasm: Path, flags: list[str], args: list[str]) -> list[str]:
     if tool == "wasmtime":
         return [wasmtime_binary(), "run", *flags, str(wasm), *args]
@@ -157,15 +182,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", help="run the cases whose name contains this text")
-    parser.add_argument(
+    chooser = parser.add_mutually_exclusive_group()
+    chooser.add_argument(
         "--python",
         metavar="PATH",
-        help="the interpreter that runs witkit (default: this one), e.g. a venv's "
-        "bin/python: witkit's sources come from this checkout either way",
+        help="the interpreter that runs witkit, e.g. a venv's bin/python (default: a "
+        "fresh venv made once in .witkit-test-cache/bench-venv); witkit's sources come "
+        "from this checkout either way",
+    )
+    chooser.add_argument(
+        "--this-python",
+        action="store_true",
+        help="run witkit on the interpreter running this script, with its site hooks",
     )
     args = parser.parse_args()
     if args.python:
         PYTHON[:] = [args.python]
+    elif not args.this_python:
+        PYTHON[:] = [bench_venv()]
     cases = [c for c in CASES if args.only is None or args.only.lower() in c.name.lower()]
     load = os.getloadavg()[0]
     print(f"witkit run vs wasmtime run: median of {args.runs} runs, warm caches")
