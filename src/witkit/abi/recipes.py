@@ -28,6 +28,7 @@ Rules:
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -124,7 +125,9 @@ def shape_of(ft: FuncType, encoding: str, ptr: str) -> str:
     """The shape of ``ft`` (see the module rules) as one string."""
     ids: dict[int, int] = {}
     roots: dict[int, int] = {}
-    out: list[str] = [f"{FORMAT}|{encoding}|{ptr}|", ",".join(n for n, _ in ft.params), "|"]
+    # the byte order decides whether number lists are bulk-copied (codegen's BULK)
+    head = f"{FORMAT}|{sys.byteorder}|{encoding}|{ptr}|"
+    out: list[str] = [head, ",".join(n for n, _ in ft.params), "|"]
 
     def number(table: dict[int, int], obj: object) -> int:
         return table.setdefault(id(obj), len(table))
