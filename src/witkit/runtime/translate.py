@@ -53,32 +53,8 @@ from witkit.types import (
     root,
 )
 
-__all__ = [
-    "Builtin",
-    "CallStart",
-    "CoreDef",
-    "CoreExportDef",
-    "DefinedResource",
-    "ExportDef",
-    "FuncDef",
-    "ImportFuncDef",
-    "ImportSpec",
-    "ImportValueDef",
-    "ImportedResource",
-    "InstantiateModule",
-    "Lift",
-    "LiftedFuncDef",
-    "Lower",
-    "Options",
-    "ResourceDef",
-    "StartValueDef",
-    "Step",
-    "Translation",
-    "TrampolineDef",
-    "Unsupported",
-    "ValueDef",
-    "translate",
-]
+# The records it produces live in ``witkit.runtime.plan`` (see that module).
+__all__ = ["translate"]
 
 from witkit.runtime.plan import (
     Builtin,
