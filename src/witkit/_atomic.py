@@ -1,4 +1,4 @@
-"""Whole-or-nothing file writes for witkit's caches.
+"""Whole-or-nothing file writes for witkit's caches, and the framing they check.
 
 Each cache (compiled modules, generated ABI code, prepared components) writes
 its entries the same way: into a temporary file in the target's directory,
@@ -6,15 +6,23 @@ then ``os.replace`` onto the final name, so a concurrent reader sees a whole
 file or none.  The temporary name carries the process and thread, so writers
 never share one; ``tempfile`` would do the same at ~4 ms of import time
 (``random``, ``shutil``...) on every start.
+
+Entries that are read whole (code, recipes, prepared components) carry a
+16-byte header, magic, format version, CRC-32 and length of the payload, so a
+torn, damaged or foreign file is refused rather than used (``framed``/``unframe``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import struct
 import threading
+import zlib
 
-__all__ = ["write_atomic"]
+__all__ = ["unframe", "write_atomic", "write_framed"]
+
+_HEADER = struct.Struct("<4sIII")  # magic, format version, crc32(payload), payload length
 
 
 def write_atomic(path: str, *chunks: bytes | bytearray | memoryview, sync: bool = False) -> bool:
@@ -41,3 +49,22 @@ def write_atomic(path: str, *chunks: bytes | bytearray | memoryview, sync: bool 
         with contextlib.suppress(OSError):
             os.unlink(temp)
         return False
+
+
+def write_framed(
+    path: str, magic: bytes, version: int, payload: bytes | bytearray | memoryview
+) -> bool:
+    """``write_atomic`` of ``payload`` behind its header (see the module docstring)."""
+    header = _HEADER.pack(magic, version, zlib.crc32(payload), len(payload))
+    return write_atomic(path, header, payload)
+
+
+def unframe(data: bytes, magic: bytes, version: int) -> memoryview | None:
+    """The payload of a framed file's bytes, or None if they are not a whole, undamaged entry."""
+    if len(data) < _HEADER.size:
+        return None
+    found, found_version, crc, length = _HEADER.unpack_from(data)
+    if found != magic or found_version != version or length != len(data) - _HEADER.size:
+        return None
+    payload = memoryview(data)[_HEADER.size :]
+    return payload if zlib.crc32(payload) == crc else None

@@ -326,12 +326,10 @@ def _use_code_cache() -> None:
     (WasiConfig's, while the options are turned into a configuration).  It is
     the cache the engine would install, in the same place.
     """
-    from witkit.abi.codecache import get_code_cache, set_code_cache
     from witkit.runtime.cache import default_location
-    from witkit.runtime.codecache import DiskCodeCache
+    from witkit.runtime.codecache import use_disk_code_cache
 
-    if get_code_cache() is None:
-        set_code_cache(DiskCodeCache(default_location()))
+    use_disk_code_cache(default_location())
 
 
 def run(args: argparse.Namespace) -> int:

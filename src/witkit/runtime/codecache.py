@@ -15,7 +15,7 @@ Rules (those of ``witkit.runtime.cache``, applied to code objects):
   ~250 us).
 * **Data.** ``get_data``/``put_data`` keep other marshallable values (the ABI's
   recipes, ``witkit.abi.recipes``) in the same directory and format, by key.
-* **Format.** A 16-byte header (magic, format version, CRC-32 and length of the
+* **Format.** The caches' framing (``witkit._atomic``: magic, format version, CRC-32 and length of the
   payload) then ``marshal.dumps(code)``.  A short, foreign or damaged file is a
   miss and is removed; the next ``put`` replaces it.
 * **Atomic writes** through a temporary file and ``os.replace``.
@@ -29,21 +29,18 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
-import struct
-import zlib
 from importlib.util import MAGIC_NUMBER
 from types import CodeType
 from typing import TYPE_CHECKING
 
-from witkit._atomic import write_atomic
+from witkit._atomic import unframe, write_framed
 from witkit._digest import blake2b
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["DiskCodeCache"]
+__all__ = ["DiskCodeCache", "use_disk_code_cache"]
 
-_HEADER = struct.Struct("<4sIII")  # magic, format version, crc32(payload), payload length
 _MAGIC = b"WKPC"
 _FORMAT_VERSION = 1
 
@@ -95,7 +92,7 @@ class DiskCodeCache:
                 data = file.read()
         except OSError:
             return None
-        payload = _payload(data)
+        payload = unframe(data, _MAGIC, _FORMAT_VERSION)
         if payload is None:
             self.rejected += 1
             with contextlib.suppress(OSError):
@@ -116,33 +113,21 @@ class DiskCodeCache:
         self._write(os.path.join(self._dir, key), payload)
 
     def _write(self, path: str, payload: bytes) -> None:
-        header = _HEADER.pack(_MAGIC, _FORMAT_VERSION, zlib.crc32(payload), len(payload))
         try:
             if not self._made:
                 os.makedirs(self._dir, mode=0o700, exist_ok=True)
                 self._made = True
         except OSError:
             return
-        write_atomic(path, header, payload)
+        write_framed(path, _MAGIC, _FORMAT_VERSION, payload)
 
     def put(self, source: str, filename: str, code: CodeType) -> None:
         self._write(self._path(source, filename), marshal.dumps(code))
 
 
-def _payload(data: bytes) -> memoryview | None:
-    """The payload of a file's bytes, or None if they are not a whole, undamaged entry."""
-    if len(data) < _HEADER.size:
-        return None
-    magic, version, crc, length = _HEADER.unpack_from(data)
-    if magic != _MAGIC or version != _FORMAT_VERSION or length != len(data) - _HEADER.size:
-        return None
-    payload = memoryview(data)[_HEADER.size :]
-    return payload if zlib.crc32(payload) == crc else None
-
-
 def _decode(data: bytes) -> CodeType | None:
     """The code object in a file's bytes, or None if they are not a whole, undamaged entry."""
-    payload = _payload(data)
+    payload = unframe(data, _MAGIC, _FORMAT_VERSION)
     if payload is None:
         return None
     try:
@@ -150,3 +135,11 @@ def _decode(data: bytes) -> CodeType | None:
     except (EOFError, ValueError, TypeError):
         return None
     return code if isinstance(code, CodeType) else None
+
+
+def use_disk_code_cache(location: str | os.PathLike[str]) -> None:
+    """Install a ``DiskCodeCache`` in ``location`` behind the ABI's, unless one is installed."""
+    from witkit.abi.codecache import get_code_cache, set_code_cache
+
+    if get_code_cache() is None:
+        set_code_cache(DiskCodeCache(location))

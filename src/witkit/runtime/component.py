@@ -19,9 +19,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from witkit._record import replace
-from witkit.abi.codecache import get_code_cache, set_code_cache
 from witkit.runtime import prepared as _prepared
-from witkit.runtime.codecache import DiskCodeCache
+from witkit.runtime.codecache import use_disk_code_cache
 from witkit.runtime.core import CoreModule, Engine
 from witkit.runtime.plan import Translation
 from witkit.types import ComponentType, ExternItem
@@ -59,9 +58,9 @@ class Component:
         self.type: ComponentType = self._validated.type
 
     def _use_code_cache(self) -> None:
-        if self.engine.cache is not None and get_code_cache() is None:
+        if self.engine.cache is not None:
             # The ABI's generated code is cached beside the compiled modules.
-            set_code_cache(DiskCodeCache(self.engine.cache.location))
+            use_disk_code_cache(self.engine.cache.location)
 
     def _module_name(self, index: int) -> str:
         return f"{self.name or 'component'} module {index}"

@@ -24,8 +24,9 @@ Rules:
   translation without the core modules' bytes, and the compile cache key of
   each core module.  A module whose cache entry has gone makes the whole entry
   a miss: the component is then decoded as if for the first time.
-* **Integrity.** A header with a CRC-32 of the pickle: a torn or damaged file
-  is a miss, never a wrong plan.
+* **Integrity.** The caches' framing (``witkit._atomic``): a header with the
+  format and a CRC-32 of the pickle, so a torn or damaged file is a miss, never
+  a wrong plan.
 * **Location.** ``components/`` inside the engine's compile cache directory,
   whose rules it shares (atomic writes; owner-only, since loading a pickle runs
   code much as loading compiled machine code does; failures are misses).
@@ -35,13 +36,11 @@ from __future__ import annotations
 
 import os
 import stat
-import struct
 import sys
 import time
-import zlib
 from functools import cache
 
-from witkit._atomic import write_atomic
+from witkit._atomic import unframe, write_framed
 
 # The C pickler itself: ``pickle`` (its pure-Python twin and helpers) costs ~1.3 ms
 # of import that a prepared start, which only loads, has no use for.
@@ -60,8 +59,7 @@ __all__ = ["Prepared", "file_key", "load", "store"]
 FORMAT = 1
 SUBDIRECTORY = "components"
 _PROTOCOL = 5  # pickle.HIGHEST_PROTOCOL of every Python witkit supports
-_HEADER = struct.Struct("<8sII")  # magic, crc32(pickle), length of the pickle
-_MAGIC = b"WITKITPC"
+_MAGIC = b"WKPR"
 
 
 @record
@@ -163,11 +161,8 @@ def load(cache_dir: str | os.PathLike[str], key: str) -> Prepared | None:
             data = file.read()
     except OSError:
         return None
-    if len(data) < _HEADER.size:
-        return None
-    magic, crc, length = _HEADER.unpack_from(data)
-    body = memoryview(data)[_HEADER.size :]
-    if magic != _MAGIC or length != len(body) or zlib.crc32(body) != crc:
+    body = unframe(data, _MAGIC, FORMAT)
+    if body is None:
         return None
     try:
         found = loads(body)
@@ -184,5 +179,4 @@ def store(cache_dir: str | os.PathLike[str], key: str, prepared: Prepared) -> bo
         os.makedirs(directory, mode=0o700, exist_ok=True)
     except (OSError, PicklingError, TypeError, AttributeError, RecursionError):
         return False
-    header = _HEADER.pack(_MAGIC, zlib.crc32(data), len(data))
-    return write_atomic(os.path.join(directory, key), header, data)
+    return write_framed(os.path.join(directory, key), _MAGIC, FORMAT, data)
