@@ -15,8 +15,8 @@ Rules (those of ``witkit.runtime.cache``, applied to code objects):
   ~250 us).
 * **Data.** ``get_data``/``put_data`` keep other marshallable values (the ABI's
   recipes, ``witkit.abi.recipes``) in the same directory and format, by key.
-* **Format.** The caches' framing (``witkit._atomic``: magic, format version, CRC-32 and length of the
-  payload) then ``marshal.dumps(code)``.  A short, foreign or damaged file is a
+* **Format.** The caches' framing (``witkit._atomic``: magic, format version,
+  CRC-32 and length of the payload) then ``marshal.dumps(code)``.  A short, foreign or damaged file is a
   miss and is removed; the next ``put`` replaces it.
 * **Atomic writes** through a temporary file and ``os.replace``.
 * **Trust.** Loading a file runs its code, as with the compiled modules beside it:
