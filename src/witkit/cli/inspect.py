@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -100,14 +99,9 @@ def render(report: Report, path: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    # A one-shot command that builds a large acyclic graph (the IR of an 18 MB component
-    # is ~200k objects): the cyclic collector would only walk it again and again (~10%
-    # of the run), and the process ends right after. Frozen, the final collection skips it too.
-    gc.disable()
     from witkit import wat
     from witkit.inspect import inspect_bytes
 
     report = inspect_bytes(wat.load(Path(args.file)))
     sys.stdout.write(report.to_json() + "\n" if args.json else render(report, args.file))
-    gc.freeze()
     return 0

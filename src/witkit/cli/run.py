@@ -10,7 +10,6 @@ unchanged, plus readable long forms.
 from __future__ import annotations
 
 import argparse
-import atexit
 import gc
 import os
 import re
@@ -284,26 +283,6 @@ class Progress:
             self._done.wait(0.2)
 
 
-_exit_registered = False
-
-
-def _skip_teardown_at_exit() -> None:
-    """Leave the runtime's objects to the OS when the interpreter exits.
-
-    Python's shutdown collects every cycle and runs every finalizer: for a
-    componentize-py guest that is ~50k objects plus a wasmtime store, ~45 ms
-    after the guest has finished.  Freezing the heap at exit skips that work.
-    Nothing is lost: the WASI host writes through file descriptors, not Python
-    buffers, and Python still flushes ``sys.stdout``/``sys.stderr``.  It runs at
-    exit (not when ``run`` returns) so a program calling ``run`` in-process
-    keeps collecting garbage as usual.
-    """
-    global _exit_registered
-    if not _exit_registered:
-        _exit_registered = True
-        atexit.register(gc.freeze)
-
-
 def _collect_from_now_on() -> None:
     """Turn the cyclic GC back on for the guest's run, if the console script turned it off.
 
@@ -335,7 +314,6 @@ def _use_code_cache() -> None:
 def run(args: argparse.Namespace) -> int:
     from witkit.wasi.command import TRAP_STATUS, run_component
 
-    _skip_teardown_at_exit()
     if not args.no_cache:
         _use_code_cache()
 

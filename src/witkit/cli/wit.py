@@ -9,7 +9,6 @@ text, so output is the same as ``wasm-tools component wit`` for the same input.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -111,10 +110,6 @@ def _write(data: bytes, output: str | None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # A one-shot command that builds a large acyclic graph (the IR of an 18 MB component
-    # is ~200k objects): the cyclic collector would only walk it again and again (~10%
-    # of the run), and the process ends right after. Frozen, the final collection skips it too.
-    gc.disable()
     features = [f.strip() for f in args.features.split(",") if f.strip()]
     resolve, package = load(Path(args.path), features, args.all_features)
     world = None
@@ -146,5 +141,4 @@ def run(args: argparse.Namespace) -> int:
         _write(text.encode(), args.output)
     else:
         sys.stdout.write(text)
-    gc.freeze()
     return 0
