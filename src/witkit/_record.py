@@ -167,8 +167,10 @@ def _first_init(self: Any, *args: Any, **kwargs: Any) -> None:
         # Through the ABI's code cache when it is loaded (its disk level is on
         # in witkit run): ~150 us of compile per class, a dozen classes a start.
         cache = sys.modules.get("witkit.abi.codecache")
-        code = cache.compile_source(source, filename) if cache is not None else None
-        exec(code if code is not None else compile(source, filename, "exec"), scope)
+        if cache is not None:
+            exec(cache.compile_source(source, filename), scope)
+        else:
+            exec(compile(source, filename, "exec"), scope)
         init = scope["__init__"]
         init.__qualname__ = f"{cls.__qualname__}.__init__"
         type.__setattr__(cls, "__init__", init)

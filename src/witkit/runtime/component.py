@@ -125,20 +125,19 @@ class Component:
 
         name = os.path.basename(path)
         cache = engine.cache
-        key = None
-        if cache is not None:
-            key = _prepared.file_key(path, engine.fingerprint, features)
-        if key is not None and cache is not None:
-            entry = _prepared.load(cache.location, key)
-            if entry is not None:
-                where = os.path.abspath(path)  # decoded later, perhaps from another directory
-                found = cls._from_prepared(
-                    engine, entry, name=name, source=lambda: load(where), features=features
-                )
-                if found is not None:
-                    return found
+        key = None if cache is None else _prepared.file_key(path, engine.fingerprint, features)
+        if cache is None or key is None:
+            return cls(engine, load(path), name=name, features=features)
+        entry = _prepared.load(cache.location, key)
+        if entry is not None:
+            where = os.path.abspath(path)  # decoded later, perhaps from another directory
+            found = cls._from_prepared(
+                engine, entry, name=name, source=lambda: load(where), features=features
+            )
+            if found is not None:
+                return found
         component = cls(engine, load(path), name=name, features=features)
-        if key is not None and cache is not None and not _prepared.too_fresh(path):
+        if not _prepared.too_fresh(path):
             component._prepare(cache.location, key)
         return component
 
