@@ -26,8 +26,9 @@ wasmtime-py's.  Only what witkit reads or passes by value is declared.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from ctypes import (
     Structure,
     Union,
@@ -399,6 +400,17 @@ class Owned:
 
     def __del__(self) -> None:
         self._delete(self.address)
+
+
+@contextlib.contextmanager
+def filled_vec(fill: Any, *args: Any, delete: Any) -> Iterator[wasm_vec_t]:
+    """A vector ``fill(*args, &vec)`` writes, freed with ``delete(&vec)`` afterwards."""
+    vec = wasm_vec_t()
+    fill(*args, ctypes.byref(vec))
+    try:
+        yield vec
+    finally:
+        delete(ctypes.byref(vec))
 
 
 def vec_items(vec: wasm_vec_t) -> list[int]:

@@ -26,7 +26,14 @@ from witkit._record import record, replace
 from witkit.errors import ValidationError
 from witkit.runtime.cache import ModuleCache, cache_key
 from witkit.runtime.core import _capi, _library
-from witkit.runtime.core._capi import Owned, lib, vec_bytes, vec_items, wasm_vec_t
+from witkit.runtime.core._capi import (
+    Owned,
+    filled_vec,
+    lib,
+    vec_bytes,
+    vec_items,
+    wasm_vec_t,
+)
 from witkit.runtime.core.traps import error_text, root_cause
 from witkit.runtime.core.types import CoreExport, CoreImport, externtype_from_c
 
@@ -358,9 +365,7 @@ class CoreModule:
     def imports(self) -> tuple[CoreImport, ...]:
         """In the order instantiation expects them."""
         if self._imports is None:
-            vec = wasm_vec_t()
-            lib.wasmtime_module_imports(self.address, ctypes.byref(vec))
-            try:
+            with self._import_vec() as vec:
                 self._imports = tuple(
                     CoreImport(
                         vec_bytes(lib.wasm_importtype_module(imp)).decode("utf-8"),
@@ -369,9 +374,12 @@ class CoreModule:
                     )
                     for imp in vec_items(vec)
                 )
-            finally:
-                lib.wasm_importtype_vec_delete(ctypes.byref(vec))
         return self._imports
+
+    def _import_vec(self) -> contextlib.AbstractContextManager[wasm_vec_t]:
+        return filled_vec(
+            lib.wasmtime_module_imports, self.address, delete=lib.wasm_importtype_vec_delete
+        )
 
     @property
     def import_count(self) -> int:
@@ -384,18 +392,16 @@ class CoreModule:
             if self._imports is not None:
                 self._import_count = len(self._imports)
             else:
-                vec = wasm_vec_t()
-                lib.wasmtime_module_imports(self.address, ctypes.byref(vec))
-                self._import_count = int(vec.size)
-                lib.wasm_importtype_vec_delete(ctypes.byref(vec))
+                with self._import_vec() as vec:
+                    self._import_count = int(vec.size)
         return self._import_count
 
     @property
     def exports(self) -> tuple[CoreExport, ...]:
         if self._exports is None:
-            vec = wasm_vec_t()
-            lib.wasmtime_module_exports(self.address, ctypes.byref(vec))
-            try:
+            with filled_vec(
+                lib.wasmtime_module_exports, self.address, delete=lib.wasm_exporttype_vec_delete
+            ) as vec:
                 self._exports = tuple(
                     CoreExport(
                         vec_bytes(lib.wasm_exporttype_name(exp)).decode("utf-8"),
@@ -403,8 +409,6 @@ class CoreModule:
                     )
                     for exp in vec_items(vec)
                 )
-            finally:
-                lib.wasm_exporttype_vec_delete(ctypes.byref(vec))
         return self._exports
 
     def serialize(self) -> bytes:

@@ -16,7 +16,7 @@ import re
 
 from witkit._record import record
 from witkit.errors import Trap
-from witkit.runtime.core._capi import lib, vec_bytes, vec_items, wasm_vec_t
+from witkit.runtime.core._capi import filled_vec, lib, vec_bytes, vec_items, wasm_vec_t
 
 __all__ = ["CoreTrap", "TrapFrame"]
 
@@ -199,10 +199,8 @@ def trap_from_trap_ptr(address: int) -> CoreTrap:
         rule = None
         if lib.wasmtime_trap_code(address, ctypes.byref(code)) and code.value < len(TRAP_CODES):
             rule = TRAP_CODES[code.value]
-        vec = wasm_vec_t()
-        lib.wasm_trap_trace(address, ctypes.byref(vec))
-        frames = _frames(vec)
-        lib.wasm_frame_vec_delete(ctypes.byref(vec))
+        with filled_vec(lib.wasm_trap_trace, address, delete=lib.wasm_frame_vec_delete) as vec:
+            frames = _frames(vec)
     finally:
         lib.wasm_trap_delete(address)
     message_text, context, backtrace = _split(full)
@@ -228,10 +226,10 @@ def error_text(address: int) -> str:
 
 def trap_from_error_ptr(address: int) -> CoreTrap:
     """Decode and free a ``wasmtime_error_t*`` returned by a call (a non-code trap)."""
-    vec = wasm_vec_t()
-    lib.wasmtime_error_wasm_trace(address, ctypes.byref(vec))
-    frames = _frames(vec)
-    lib.wasm_frame_vec_delete(ctypes.byref(vec))
+    with filled_vec(
+        lib.wasmtime_error_wasm_trace, address, delete=lib.wasm_frame_vec_delete
+    ) as vec:
+        frames = _frames(vec)
     full = error_text(address)
     message, context, backtrace = _split(full)
     return CoreTrap(
