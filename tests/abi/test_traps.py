@@ -408,3 +408,62 @@ def test_records_of_handles_in_memory() -> None:
 
     abi.store(lowering, record_class(t)(5, 1), ptr)
     assert abi.load(lifting, ptr) == record_class(t)(5, 1)
+
+
+# --------------------------------------------------------------------------- the copy budget
+
+
+def _aliased_lists(mem: FakeMemory, count: int, target: int, length: int, at: int = 0) -> None:
+    """``count`` (pointer, length) pairs at ``at``, every one naming the same bytes."""
+    mem.data[at : at + 8 * count] = struct.pack("<II", target, length) * count
+
+
+@pytest.mark.parametrize(
+    ("inner", "length"), [(ListType("u8"), 100), ("string", 100), (ListType("u32"), 25)]
+)
+def test_copy_limit_lifting_aliased_entries(inner: ValType, length: int) -> None:
+    """Entries that all point at one region: each copy counts, past ``max_copy`` it traps."""
+    mem, cx = _cx()
+    cx.max_copy = 10_000
+    _aliased_lists(mem, 200, 4096, length)  # 100 bytes each
+    lift = func_abi(FuncType((("p", ListType(inner)),), None), cx.opts).lift_params
+    trap = _traps(Rule.COPY_LIMIT, lambda: lift(cx, [0, 200]))
+    assert "too much data is being copied" in trap.message and "max_copy" in trap.message
+    # under the limit the same entries lift; the budget is per operation, not per context
+    assert len(lift(cx, [0, 90])[0]) == 90
+    assert len(lift(cx, [0, 90])[0]) == 90
+
+
+def test_copy_limit_in_helper_functions() -> None:
+    """A type deep enough to be lifted by helper functions shares one budget across them."""
+    t: ValType = ListType("u8")
+    for _ in range(12):
+        t = ListType(t)  # list<list<...<list<u8>>...>>: the generator splits it
+    mem, cx = _cx()
+    cx.max_copy = 5_000
+    # every level: one entry pointing at offset 0 (itself), the innermost bytes overlap too
+    mem.data[0:8] = struct.pack("<II", 0, 1)
+    abi = func_abi(FuncType((("p", t),), None), cx.opts)
+    assert "def _load_" in abi.source  # the case this test is about
+    assert abi.lift_params(cx, [0, 1]) is not None
+    _aliased_lists(mem, 600, 0, 600)  # each level: 600 entries naming the level itself
+    _traps(Rule.COPY_LIMIT, lambda: abi.lift_params(cx, [0, 600]))
+
+
+def test_copy_limit_lowering() -> None:
+    """Lowering counts too: one host object repeated is copied once per reference."""
+    _mem, cx = _cx()
+    cx.max_copy = 10_000
+    blob = b"x" * 100
+    lower = func_abi(FuncType((("p", ListType(ListType("u8"))),), None), cx.opts).lower_params
+    _traps(Rule.COPY_LIMIT, lambda: lower(cx, [[blob] * 200]))
+    _mem, cx = _cx()
+    cx.max_copy = 10_000
+    assert len(lower(cx, [[blob] * 50])) == 2
+
+
+def test_copy_limit_default_lets_the_largest_list_through() -> None:
+    from witkit.abi.context import DEFAULT_MAX_COPY
+
+    assert DEFAULT_MAX_COPY > MAX_LIST_BYTE_LENGTH
+    assert Context(CanonicalOptions()).max_copy == DEFAULT_MAX_COPY

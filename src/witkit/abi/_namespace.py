@@ -78,6 +78,7 @@ def base_namespace() -> dict[str, Any]:
         "_trap_string_too_long": s.trap_string_too_long,
         "_trap_list_too_long": s.trap_list_too_long,
         "_trap_char": s.trap_char,
+        "_trap_copy": s.trap_copy,
         "_trap_discriminant": s.trap_discriminant,
         "_trap_decode": s.trap_decode,
         "_store_host_string": store_host_string,

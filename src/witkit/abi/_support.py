@@ -425,6 +425,15 @@ def trap_list_too_long(byte_length: int) -> NoReturn:
     )
 
 
+def trap_copy(limit: int) -> NoReturn:
+    trap(
+        Rule.COPY_LIMIT,
+        f"too much data is being copied between the host and the guest: more than {limit} "
+        "bytes of strings and lists in one call (raise the limit with "
+        "Linker.instantiate(max_copy=N) or `witkit run -W max-copy=N`)",
+    )
+
+
 def trap_char(i: int) -> NoReturn:
     trap(Rule.INVALID_CHAR, f"{i:#x} is not a Unicode scalar value (char)")
 

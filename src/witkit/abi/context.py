@@ -23,6 +23,18 @@ Rules of the memory contract (the runtime's side):
   0, only means "not known").  With it, long strings that turn out to be ASCII
   are lifted with one copy (``witkit.abi.strings.decode_large``); it must be much
   faster than CPython's own 8-bytes-a-step scan to be worth offering.
+
+The copy budget (``Context.max_copy``): every string and list lifted from or
+lowered into linear memory by one ABI operation (one ``lift_params``,
+``lift_results``, ``lower_params``, ``lower_results``, ``load`` ...) spends its
+byte length; past ``max_copy`` bytes the operation traps (rule
+``copy-limit``).  Without it a guest could make the host allocate without
+bound: a ``list<list<u8>>`` whose million entries all point at the same 1 MiB
+of memory is a terabyte of host ``bytes`` from one megabyte of guest memory.
+The default, ``DEFAULT_MAX_COPY``, is larger than any single list or string
+may be (``MAX_LIST_BYTE_LENGTH``), so only aliasing or very many values reach it;
+runtimes let the embedder change it (``Linker.instantiate(max_copy=...)``,
+``witkit run -W max-copy=N``).
 """
 
 from __future__ import annotations
@@ -35,6 +47,7 @@ from witkit.abi.trap import Rule, trap
 from witkit.types import ResourceType, ValType
 
 __all__ = [
+    "DEFAULT_MAX_COPY",
     "AsciiPrefix",
     "CanonicalOptions",
     "Context",
@@ -53,6 +66,10 @@ Realloc: TypeAlias = Callable[[int, int, int, int], int]
 AsciiPrefix: TypeAlias = Callable[[int, int], int]
 
 _ENCODINGS = ("utf8", "utf16", "latin1+utf16")
+
+#: Bytes of strings and lists one ABI operation may copy between host and guest
+#: (see the module docstring): 512 MiB, twice the largest single list or string.
+DEFAULT_MAX_COPY = 512 << 20
 
 
 class CanonicalOptions:
@@ -194,12 +211,14 @@ class Context:
         "lift_error_context",
         "lift_future",
         "lift_own",
+        "left",
         "lift_stream",
         "lower_borrow",
         "lower_error_context",
         "lower_future",
         "lower_own",
         "lower_stream",
+        "max_copy",
         "memory",
         "opts",
         "post_return",
@@ -218,8 +237,17 @@ class Context:
     lift_future: Callable[[ValType | None, int], Any]
     lower_future: Callable[[ValType | None, Any], int]
 
-    def __init__(self, opts: CanonicalOptions, resources: ResourceHooks | None = None) -> None:
+    def __init__(
+        self,
+        opts: CanonicalOptions,
+        resources: ResourceHooks | None = None,
+        max_copy: int = DEFAULT_MAX_COPY,
+    ) -> None:
         self.opts = opts
+        #: the copy budget of one operation, in bytes (see the module docstring)
+        self.max_copy = max_copy
+        #: what is left of it, handed between generated functions (theirs to write)
+        self.left = max_copy
         self.memory: Memory = opts.memory if opts.memory is not None else _no_memory
         owner = getattr(opts.memory, "__self__", None)
         self.ascii_prefix: AsciiPrefix | None = getattr(owner, "ascii_prefix", None)

@@ -54,6 +54,9 @@ class Rule(StrEnum):
     BORROW_OUTLIVES_CALL = "borrow-outlives-call"
     #: the handle table would exceed ``Table.MAX_LENGTH`` entries
     TABLE_FULL = "table-full"
+    #: one operation copies more bytes of strings and lists than the context's ``max_copy``
+    #: (not a rule of the spec: a host limit, as wasmtime's "too much data is being copied")
+    COPY_LIMIT = "copy-limit"
 
 
 def trap(rule: Rule, message: str) -> NoReturn:

@@ -23,6 +23,15 @@ per function type); this module adds what the runtime owns around them:
   around each call for the one legal nesting (a component calling its own
   lifted function through a lowered import).
 
+* **Limits.**  Calls into component instances may nest (host -> guest -> host
+  -> another instance ...) at most ``MAX_CALL_DEPTH`` deep per store; the call
+  that would go deeper traps (rule ``call-depth``) before entering.  Host
+  resources that run out during a call (``MemoryError``, ``RecursionError``)
+  become a ``Trap`` (rule ``resource-exhausted``) at the boundary: a guest can
+  make the host fail a call, never raise those into the embedder.  The bytes a
+  call copies are limited by the ABI (``Context.max_copy``, set from the
+  instance's ``max_copy``).
+
 * **Async, when nothing waits.**  ``canon lift ... async`` (with or without
   ``callback``) runs the core function to completion on the caller's stack; its
   result arrives through ``task.return`` into the instance's current
@@ -53,7 +62,52 @@ from witkit.types import ResourceType as StaticResource
 if TYPE_CHECKING:
     from witkit.runtime.instance import RuntimeInstance
 
-__all__ = ["AsyncTask", "Func", "Hooks", "LowerSite", "cannot_enter", "cannot_leave"]
+__all__ = [
+    "MAX_CALL_DEPTH",
+    "AsyncTask",
+    "CallDepth",
+    "Func",
+    "Hooks",
+    "LowerSite",
+    "cannot_enter",
+    "cannot_leave",
+]
+
+#: How deeply calls into component instances may nest in one store (a host function
+#: calling an export of another instance, whose import calls the host again ...).
+#: Every level holds a few native frames (ctypes, wasmtime) and ~7 Python frames: at
+#: 100 levels that is ~700 of Python's default recursion limit of 1000, and stays under
+#: wasmtime's default 512 KiB wasm stack (which this chain exhausted at ~120 levels).
+#: Deeper chains would end in a ``RecursionError`` (reported by ctypes as an
+#: ``ArgumentError``) or a native stack overflow; this limit traps cleanly first.
+MAX_CALL_DEPTH = 100
+
+
+class CallDepth:
+    """The number of calls into component instances now on the stack (one per store)."""
+
+    __slots__ = ("n",)
+
+    def __init__(self) -> None:
+        self.n = 0
+
+
+def too_deep() -> Trap:
+    return Trap(
+        f"calls into component instances nest more than {MAX_CALL_DEPTH} levels deep "
+        "(witkit.runtime.func.MAX_CALL_DEPTH)",
+        "call-depth",
+    )
+
+
+def exhausted(exc: BaseException) -> Trap:
+    """The trap a host resource exhausted during a call becomes (``MemoryError``, recursion)."""
+    what = "memory" if isinstance(exc, MemoryError) else "Python stack (recursion limit)"
+    return Trap(f"the host ran out of {what} during the call: {exc}", "resource-exhausted")
+
+
+#: what ``exhausted`` converts: Python's resources running out in the middle of a call
+EXHAUSTED = (MemoryError, RecursionError)
 
 
 def cannot_enter(inst: RuntimeInstance) -> Trap:
@@ -194,7 +248,7 @@ def task_return(
     memory: object,
 ) -> Callable[..., None]:
     """``canon task.return``: lift the result of the instance's current async task."""
-    cx = Context(opts, hooks)
+    cx = Context(opts, hooks, inst.max_copy)
     lift = func_abi(FuncType(() if result is None else (("v", result),), None), opts).lift_params
 
     def return_(*flat: Any) -> None:
@@ -275,11 +329,12 @@ def make_lift(
     lift's memory option, compared with ``task.return``'s).
     """
     abi = func_abi(ty, opts)
-    cx = Context(opts, hooks)
+    cx = Context(opts, hooks, inst.max_copy)
     lower_params = abi.lower_params
     lift_results = abi.lift_results
     post_return = opts.post_return
     has_borrows = contains_borrow(ty)
+    depth = inst.depth
 
     keeps_storage = inst.storage is not None
 
@@ -289,6 +344,19 @@ def make_lift(
         for i in entering:
             if not i.may_enter:
                 raise cannot_enter(i)
+        n = depth.n
+        if n >= MAX_CALL_DEPTH:
+            raise too_deep()
+        depth.n = n + 1
+        try:
+            return enter(entering, args)
+        except EXHAUSTED as e:
+            _poison(entering)
+            raise exhausted(e) from None
+        finally:
+            depth.n = n
+
+    def enter(entering: tuple[RuntimeInstance, ...], args: Sequence[Any]) -> Any:
         for i in entering:
             i.may_enter = False
         if keeps_storage:
@@ -373,9 +441,9 @@ def make_lift(
     if simple and post_return is None and _all_ints(ty):
         call = _int_call(ty, inst, core, general)
     elif simple and post_return is None:
-        call = _simple_call(inst, core, nresults, cx, lower_params, lift_results)
+        call = _simple_call(inst, core, nresults, cx, lower_params, lift_results, depth)
     elif simple and nresults == 1 and post_return is not None:
-        call = _post_return_call(inst, core, cx, lower_params, lift_results, post_return)
+        call = _post_return_call(inst, core, cx, lower_params, lift_results, post_return, depth)
     else:
         call = general
 
@@ -393,6 +461,7 @@ def _simple_call(
     cx: Context,
     lower_params: Callable[[Context, Sequence[Any]], list[Any]],
     lift_results: Callable[[Context, Sequence[Any]], Any],
+    depth: CallDepth,
 ) -> Callable[..., Any]:
     """The common case, kept short: one instance to enter, no borrows, no post-return."""
     if nresults == 1:
@@ -400,20 +469,36 @@ def _simple_call(
         def call(*args: Any) -> Any:
             if not inst.may_enter:
                 raise cannot_enter(inst)
+            n = depth.n
+            if n >= MAX_CALL_DEPTH:
+                raise too_deep()
             inst.may_enter = False
+            depth.n = n + 1
             try:
                 flat = lower_params(cx, args)
             except Trap:
+                depth.n = n
                 inst.poisoned = True
                 raise
+            except EXHAUSTED as e:
+                depth.n = n
+                inst.poisoned = True
+                raise exhausted(e) from None
             except BaseException:
+                depth.n = n
                 inst.may_enter = True
                 raise
             try:
                 value = lift_results(cx, (core(*flat),))
+            except EXHAUSTED as e:
+                depth.n = n
+                inst.poisoned = True
+                raise exhausted(e) from None
             except BaseException:
+                depth.n = n
                 inst.poisoned = True
                 raise
+            depth.n = n
             inst.may_enter = True
             return value
 
@@ -422,21 +507,37 @@ def _simple_call(
     def call_n(*args: Any) -> Any:
         if not inst.may_enter:
             raise cannot_enter(inst)
+        n = depth.n
+        if n >= MAX_CALL_DEPTH:
+            raise too_deep()
         inst.may_enter = False
+        depth.n = n + 1
         try:
             flat = lower_params(cx, args)
         except Trap:
+            depth.n = n
             inst.poisoned = True
             raise
+        except EXHAUSTED as e:
+            depth.n = n
+            inst.poisoned = True
+            raise exhausted(e) from None
         except BaseException:
+            depth.n = n
             inst.may_enter = True
             raise
         try:
             result = core(*flat)
             value = lift_results(cx, () if nresults == 0 else result)
+        except EXHAUSTED as e:
+            depth.n = n
+            inst.poisoned = True
+            raise exhausted(e) from None
         except BaseException:
+            depth.n = n
             inst.poisoned = True
             raise
+        depth.n = n
         inst.may_enter = True
         return value
 
@@ -450,19 +551,30 @@ def _post_return_call(
     lower_params: Callable[[Context, Sequence[Any]], list[Any]],
     lift_results: Callable[[Context, Sequence[Any]], Any],
     post_return: Callable[..., Any],
+    depth: CallDepth,
 ) -> Callable[..., Any]:
     """The shape of most real exports (a string or list comes back): ``_simple_call`` + post-return."""
 
     def call(*args: Any) -> Any:
         if not inst.may_enter:
             raise cannot_enter(inst)
+        n = depth.n
+        if n >= MAX_CALL_DEPTH:
+            raise too_deep()
         inst.may_enter = False
+        depth.n = n + 1
         try:
             flat = lower_params(cx, args)
         except Trap:
+            depth.n = n
             inst.poisoned = True
             raise
+        except EXHAUSTED as e:
+            depth.n = n
+            inst.poisoned = True
+            raise exhausted(e) from None
         except BaseException:
+            depth.n = n
             inst.may_enter = True
             raise
         try:
@@ -471,9 +583,15 @@ def _post_return_call(
             inst.may_leave = False
             post_return(result)
             inst.may_leave = True
+        except EXHAUSTED as e:
+            depth.n = n
+            inst.poisoned = True
+            raise exhausted(e) from None
         except BaseException:
+            depth.n = n
             inst.poisoned = True
             raise
+        depth.n = n
         inst.may_enter = True
         return value
 
@@ -523,12 +641,21 @@ def _int_call(
         )
     lines += [
         "    if not inst.may_enter: raise cannot_enter(inst)",
+        "    n = depth.n",
+        f"    if n >= {MAX_CALL_DEPTH}: raise too_deep()",
         "    inst.may_enter = False",
+        "    depth.n = n + 1",
         "    try:",
         f"        r = core({', '.join(names)})",
+        "    except EXHAUSTED as e:",
+        "        depth.n = n",
+        "        inst.poisoned = True",
+        "        raise exhausted(e) from None",
         "    except BaseException:",
+        "        depth.n = n",
         "        inst.poisoned = True",
         "        raise",
+        "    depth.n = n",
         "    inst.may_enter = True",
     ]
     result = "None" if ty.result is None else _INTS[ty.result][2]  # type: ignore[index]
@@ -538,6 +665,10 @@ def _int_call(
         "core": core,
         "general": general,
         "cannot_enter": cannot_enter,
+        "depth": inst.depth,
+        "too_deep": too_deep,
+        "exhausted": exhausted,
+        "EXHAUSTED": EXHAUSTED,
     }
     exec(compile_source("\n".join(lines) + "\n", f"<witkit call {ty.params}>"), namespace)
     fast: Callable[..., Any] = namespace["call"]
@@ -627,7 +758,7 @@ def make_lower(
     callable, or (component to component) a ``Func.call_from`` bound to the caller.
     """
     abi = func_abi(ty, opts)
-    cx = Context(opts, hooks)
+    cx = Context(opts, hooks, inst.max_copy)
     lift_params = abi.lift_params
     lower_results = abi.lower_results
     has_borrows = contains_borrow(ty)

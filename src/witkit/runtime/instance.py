@@ -13,15 +13,19 @@ Rules of this module:
 * ``RuntimeInstance`` is the spec's ``ComponentInstance`` (CanonicalABI.md,
   "Component Instances"): a handle table and the ``may_enter``/``may_leave``
   flags, one per frame of the translation, with its parent for the entering sets.
+* Limits live here too: the instance's ``max_copy`` (the ABI's copy budget per
+  operation) and its store's ``CallDepth`` (``MAX_CALL_DEPTH``), shared by every
+  instance of the store, so a chain through many instances is counted once.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from witkit._record import field, record
-from witkit.abi.context import CanonicalOptions
+from witkit.abi.context import DEFAULT_MAX_COPY, CanonicalOptions
 from witkit.errors import LinkError, Trap
 from witkit.runtime import names
 from witkit.runtime.adapt import maps_as_lists
@@ -29,6 +33,7 @@ from witkit.runtime.core import CoreFunc, CoreMemory, Store
 from witkit.runtime.core import CoreFuncType as EngineFuncType
 from witkit.runtime.func import (
     AsyncTask,
+    CallDepth,
     Func,
     Hooks,
     make_dtor,
@@ -71,8 +76,10 @@ class RuntimeInstance:
         "_entering",
         "ancestry",
         "backpressure",
+        "depth",
         "handles",
         "may_enter",
+        "max_copy",
         "may_leave",
         "parent",
         "poisoned",
@@ -80,8 +87,18 @@ class RuntimeInstance:
         "task",
     )
 
-    def __init__(self, parent: RuntimeInstance | None, uses_context: bool = False) -> None:
+    def __init__(
+        self,
+        parent: RuntimeInstance | None,
+        uses_context: bool = False,
+        depth: CallDepth | None = None,
+        max_copy: int = DEFAULT_MAX_COPY,
+    ) -> None:
         self.parent = parent
+        #: calls into instances of this store now on the stack (``MAX_CALL_DEPTH``)
+        self.depth = depth if depth is not None else CallDepth()
+        #: bytes of strings and lists one lift or lower may copy (``Context.max_copy``)
+        self.max_copy = max_copy
         self.handles = HandleTable()
         self.may_enter = True
         self.may_leave = True
@@ -123,10 +140,31 @@ class ResolvedImports:
     values: list[dict[tuple[str, ...], Any]] = field(default_factory=list)
 
 
-class Instance:
-    """An instantiated component: call its exports through ``exports``."""
+#: one call-depth counter per store (a store is used by one thread at a time)
+_depths: weakref.WeakKeyDictionary[Store, CallDepth] = weakref.WeakKeyDictionary()
 
-    def __init__(self, component: Component, store: Store, imports: ResolvedImports) -> None:
+
+class Instance:
+    """An instantiated component: call its exports through ``exports``.
+
+    ``max_copy``: bytes of strings and lists one call may copy between host and
+    guest, in each direction (default ``DEFAULT_MAX_COPY``, see ``witkit.abi.context``).
+    """
+
+    def __init__(
+        self,
+        component: Component,
+        store: Store,
+        imports: ResolvedImports,
+        max_copy: int | None = None,
+    ) -> None:
+        if max_copy is None:
+            max_copy = DEFAULT_MAX_COPY
+        elif max_copy < 0:
+            raise ValueError("max_copy must not be negative")
+        depth = _depths.get(store)
+        if depth is None:
+            depth = _depths[store] = CallDepth()
         t: Translation = component.translation
         self.component = component
         self.store = store
@@ -136,7 +174,10 @@ class Instance:
         for index, parent in enumerate(t.instances):
             rinsts.append(
                 RuntimeInstance(
-                    None if parent is None else rinsts[parent], index in t.context_instances
+                    None if parent is None else rinsts[parent],
+                    index in t.context_instances,
+                    depth,
+                    max_copy,
                 )
             )
         self._rinsts = rinsts

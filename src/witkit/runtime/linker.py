@@ -152,19 +152,27 @@ class Linker:
     # ------------------------------------------------------------------ instantiation
 
     def instantiate(
-        self, component: Component, *, store: Store | None = None, **limits: Any
+        self,
+        component: Component,
+        *,
+        store: Store | None = None,
+        max_copy: int | None = None,
+        **limits: Any,
     ) -> Instance:
         """Instantiate ``component`` in ``store``, or in a new store with these limits.
 
         ``limits`` are ``Store``'s: ``fuel``, ``timeout`` (seconds), ``max_memory``
-        (bytes per linear memory) and the other ``max_*`` counts.
+        (bytes per linear memory) and the other ``max_*`` counts.  ``max_copy`` is
+        the instance's: bytes of strings and lists one call may copy between host
+        and guest (default ``witkit.abi.context.DEFAULT_MAX_COPY``, 512 MiB); more
+        traps with rule ``copy-limit``.
         """
         if component.engine is not self.engine:
             raise LinkError("the component was compiled by another engine")
         if store is not None and limits:
             raise TypeError("give either a store or limits for a new one, not both")
         resolved = self.resolve(component)
-        return Instance(component, store or Store(self.engine, **limits), resolved)
+        return Instance(component, store or Store(self.engine, **limits), resolved, max_copy)
 
     def resolve(self, component: Component) -> ResolvedImports:
         """Match every import of ``component`` to a definition (see the module docstring)."""

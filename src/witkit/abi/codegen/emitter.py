@@ -330,6 +330,16 @@ class Emitter:
     def prologue_lift(self) -> None:
         self.emit("mem = cx.memory()")
         self.emit("memlen = len(mem)")
+        self.emit("left = cx.max_copy")
+
+    def spend(self, n: str) -> None:
+        """Count ``n`` bytes copied against the operation's budget (``Context.max_copy``).
+
+        ``left`` is a local of every function that copies; helpers share it
+        through ``cx.left`` (see ``nested_load``/``nested_store``).
+        """
+        self.emit(f"left -= {n}")
+        self.emit("if left < 0: _trap_copy(cx.max_copy)")
 
     def prologue_lower(self, *, view: bool = True) -> None:
         """Bind ``realloc`` and ``memory``, and fetch ``mem`` unless ``view`` is false.
@@ -341,6 +351,7 @@ class Emitter:
         """
         self.emit("realloc = cx.realloc")
         self.emit("memory = cx.memory")
+        self.emit("left = cx.max_copy")
         if view:
             self.emit("mem = memory()")
 

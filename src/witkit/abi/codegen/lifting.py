@@ -318,6 +318,7 @@ class Lifting(Emitter):
         if self.encoding == "utf8":
             self.emit(f"if {n} > {MAX_STRING_BYTE_LENGTH}: _trap_string_too_long({n})")
             self.emit(f"if {p} + {n} > {memlen}: _trap_oob('string', {p}, {n}, {memlen})")
+            self.spend(n)
             self.emit(
                 f"{s} = str(mem[{p}:{p} + {n}], 'utf-8') if {n} < {ASCII_SCAN_MIN} "
                 f"else _decode_large(cx, mem, {p}, {n}, 'utf-8')"
@@ -337,6 +338,7 @@ class Lifting(Emitter):
                 self.emit(f"{codec} = 'latin-1'")
         self.emit(f"if {bl} > {MAX_STRING_BYTE_LENGTH}: _trap_string_too_long({bl})")
         self.check_range("string", p, bl, 2, memlen)
+        self.spend(bl)
         if self.encoding == "utf16":
             self.emit(f"{s} = str(mem[{p}:{p} + {bl}], {codec})")
         else:
@@ -353,6 +355,7 @@ class Lifting(Emitter):
         bl = n if es == 1 else self.local(f"{n} * {es}", "n")
         self.emit(f"if {bl} > {MAX_LIST_BYTE_LENGTH}: _trap_list_too_long({bl})")
         self.check_range("list", p, bl, al, memlen)
+        self.spend(bl)
         block = f"mem[{p}:{p} + {bl}]"
         if e == "u8":
             return self.local(f"bytes({block})", "l")
@@ -398,8 +401,14 @@ class Lifting(Emitter):
         """Emit ``load`` of ``t`` as a helper function (see ``deep``) and a call to it."""
         name = self.helper_name("_load_")
         with self.function(name, "cx, mem, memlen, p"):
-            self.emit(f"return {self.load(t, 'p')}")
-        return self.local(f"{name}(cx, mem, memlen, {p})", "v")
+            self.emit("left = cx.left")
+            v = self.local(self.load(t, "p"), "v")
+            self.emit("cx.left = left")
+            self.emit(f"return {v}")
+        self.emit("cx.left = left")
+        v = self.local(f"{name}(cx, mem, memlen, {p})", "v")
+        self.emit("left = cx.left")
+        return v
 
 
 class FlatIn:

@@ -40,6 +40,7 @@ from witkit.abi.layout import (
     flag_words,
     flatten_type,
     payload_offset,
+    utf16_tag,
 )
 from witkit.abi.strings import ASCII_DIRECT_MIN
 from witkit.types import (
@@ -423,6 +424,8 @@ class Lowering(Emitter):
             p, n = self.fn.fresh("p"), self.fn.fresh("n")
             self.emit(f"{p}, {n} = _store_host_string(cx, {v}, {where!r})")
             self.emit("mem = memory()")
+            # code units (the UTF-16 tag of latin1+utf16 masked off): close enough a count
+            self.spend(f"({n} & {utf16_tag(self.ptr) - 1:#x})")
             return p, n
         # An ASCII str is its own UTF-8: a long one is copied straight from its
         # characters (b is None), a short one through encode() (cheaper to set up).
@@ -433,6 +436,7 @@ class Lowering(Emitter):
         with self.fn.block("else:"):
             self.emit(f"{b} = _encode_utf8({v}, {where!r})")
             self.emit(f"{n} = len({b})")
+        self.spend(n)
         p = self.allocate(1, n)
         self.emit(f"if {b} is None: _copy_ascii(mem, {p}, {v}, {n})")
         self.emit(f"else: mem[{p}:{p} + {n}] = {b}")
@@ -445,6 +449,7 @@ class Lowering(Emitter):
         if e == "u8":
             b = self.local(f"{v} if type({v}) is bytes else _check_bytes({v}, {where!r})", "b")
             n = self.local(f"len({b})", "n")
+            self.spend(n)
             p = self.allocate(1, n)
             self.emit(f"mem[{p}:{p} + {n}] = {b}")
             return p, n
@@ -453,18 +458,21 @@ class Lowering(Emitter):
             n = self.local(f"len({a})", "n")
             bl = self.local(f"{n} * {es}", "n")
             self.check_list_size(bl)
+            self.spend(bl)
             p = self.allocate(al, bl)
             self.emit(f"mem[{p}:{p} + {bl}] = memoryview({a}).cast('B')")
             return p, n
         if e == "bool":
             b = self.local(f"_pack_bools({v}, {where!r})", "b")
             n = self.local(f"len({b})", "n")
+            self.spend(n)
             p = self.allocate(1, n)
             self.emit(f"mem[{p}:{p} + {n}] = {b}")
             return p, n
         if e == "char":
             b = self.local(f"_pack_chars({v}, {where!r})", "b")
             n = self.local(f"len({b}) >> 2", "n")
+            self.spend(f"({n} << 2)")
             p = self.allocate(4, f"({n} << 2)")
             self.emit(f"mem[{p}:{p} + ({n} << 2)] = {b}")
             return p, n
@@ -472,6 +480,7 @@ class Lowering(Emitter):
         n = self.local(f"len({seq})", "n")
         bl = self.local(f"{n} * {es}", "n")
         self.check_list_size(bl)
+        self.spend(bl)
         p = self.allocate(al, bl)
         q = self.fn.fresh("q")
         self.emit(f"{q} = {p}")
@@ -500,9 +509,13 @@ class Lowering(Emitter):
         with self.function(name, "cx, mem, v, p"):
             self.emit("realloc = cx.realloc")
             self.emit("memory = cx.memory")
+            self.emit("left = cx.left")
             self.store(t, "v", "p", where)
+            self.emit("cx.left = left")
             self.emit("return mem")
+        self.emit("cx.left = left")
         self.emit(f"mem = {name}(cx, mem, {v}, {p})")
+        self.emit("left = cx.left")
 
 
 def _coerce_out(expr: str, have: CoreValType, want: CoreValType) -> str:
