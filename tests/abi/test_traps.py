@@ -424,8 +424,8 @@ def _aliased_lists(mem: FakeMemory, count: int, target: int, length: int, at: in
 def test_copy_limit_lifting_aliased_entries(inner: ValType, length: int) -> None:
     """Entries that all point at one region: each copy counts, past ``max_copy`` it traps."""
     mem, cx = _cx()
-    cx.max_copy = 10_000
-    _aliased_lists(mem, 200, 4096, length)  # 100 bytes each
+    cx.max_copy = 20_000
+    _aliased_lists(mem, 200, 4096, length)  # 100 bytes (+ 64) each
     lift = func_abi(FuncType((("p", ListType(inner)),), None), cx.opts).lift_params
     trap = _traps(Rule.COPY_LIMIT, lambda: lift(cx, [0, 200]))
     assert "too much data is being copied" in trap.message and "max_copy" in trap.message
@@ -453,12 +453,12 @@ def test_copy_limit_in_helper_functions() -> None:
 def test_copy_limit_lowering() -> None:
     """Lowering counts too: one host object repeated is copied once per reference."""
     _mem, cx = _cx()
-    cx.max_copy = 10_000
+    cx.max_copy = 20_000
     blob = b"x" * 100
     lower = func_abi(FuncType((("p", ListType(ListType("u8"))),), None), cx.opts).lower_params
     _traps(Rule.COPY_LIMIT, lambda: lower(cx, [[blob] * 200]))
     _mem, cx = _cx()
-    cx.max_copy = 10_000
+    cx.max_copy = 20_000
     assert len(lower(cx, [[blob] * 50])) == 2
 
 

@@ -132,20 +132,25 @@ def test_connection_refused() -> None:
 
 
 def test_addresses_need_a_grant() -> None:
-    grant = NetworkGrant(tcp=True, udp=True)  # protocols, but no addresses
-    net = Network(grant)
-    s = create_tcp_socket(grant, "ipv4")
-    assert code_of(lambda: s.start_bind(net, Ipv4SocketAddress(0, LOOPBACK))) == "access-denied"
-    assert code_of(lambda: s.start_connect(net, Ipv4SocketAddress(1, LOOPBACK))) == (
+    grant = NetworkGrant(tcp=True, udp=True)  # protocols, but no addresses: no socket at all
+    assert code_of(lambda: create_tcp_socket(grant, "ipv4")) == "access-denied"
+    assert code_of(lambda: create_udp_socket(grant, "ipv6")) == "access-denied"
+    # addresses, but not the protocol
+    assert code_of(lambda: create_tcp_socket(NetworkGrant(udp=True, address_check=lambda a, p: True), "ipv4")) == "access-denied"  # fmt: skip
+    only_local = NetworkGrant(
+        tcp=True, udp=True, address_check=lambda addr, purpose: addr[0] == "127.0.0.1"
+    )
+    net = Network(only_local)
+    t = create_tcp_socket(only_local, "ipv4")
+    assert code_of(lambda: t.start_bind(net, Ipv4SocketAddress(0, (10, 0, 0, 1)))) == (
         "access-denied"
     )
-    u = create_udp_socket(grant, "ipv4")
-    assert code_of(lambda: u.start_bind(net, Ipv4SocketAddress(0, LOOPBACK))) == "access-denied"
-    only_local = NetworkGrant(tcp=True, address_check=lambda addr, purpose: addr[0] == "127.0.0.1")
-    t = create_tcp_socket(only_local, "ipv4")
-    assert (
-        code_of(lambda: t.start_connect(Network(only_local), Ipv4SocketAddress(80, (10, 0, 0, 1))))
-        == "access-denied"
+    assert code_of(lambda: t.start_connect(net, Ipv4SocketAddress(80, (10, 0, 0, 1)))) == (
+        "access-denied"
+    )
+    u = create_udp_socket(only_local, "ipv4")
+    assert code_of(lambda: u.start_bind(net, Ipv4SocketAddress(0, (10, 0, 0, 1)))) == (
+        "access-denied"
     )
 
 

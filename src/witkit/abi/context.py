@@ -27,14 +27,15 @@ Rules of the memory contract (the runtime's side):
 The copy budget (``Context.max_copy``): every string and list lifted from or
 lowered into linear memory by one ABI operation (one ``lift_params``,
 ``lift_results``, ``lower_params``, ``lower_results``, ``load`` ...) spends its
-byte length; past ``max_copy`` bytes the operation traps (rule
-``copy-limit``).  Without it a guest could make the host allocate without
-bound: a ``list<list<u8>>`` whose million entries all point at the same 1 MiB
-of memory is a terabyte of host ``bytes`` from one megabyte of guest memory.
-The default, ``DEFAULT_MAX_COPY``, is larger than any single list or string
-may be (``MAX_LIST_BYTE_LENGTH``), so only aliasing or very many values reach it;
-runtimes let the embedder change it (``Linker.instantiate(max_copy=...)``,
-``witkit run -W max-copy=N``).
+byte length plus ``COPY_OVERHEAD`` (what a small host object costs beyond its
+bytes); past ``max_copy`` the operation traps (rule ``copy-limit``).  Without it
+a guest could make the host allocate without bound: a ``list<list<u8>>`` whose
+million entries all point at the same 1 MiB of memory is a terabyte of host
+``bytes`` from one megabyte of guest memory.  The default, ``DEFAULT_MAX_COPY``
+(320 MiB), lets the largest single list or string the ABI allows
+(``MAX_LIST_BYTE_LENGTH``, 256 MiB) through with room to spare (wasmtime's
+budget is 128 MiB of host memory); runtimes let the embedder change it
+(``Linker.instantiate(max_copy=...)``, ``witkit run -W max-copy=N``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from witkit.abi.trap import Rule, trap
 from witkit.types import ResourceType, ValType
 
 __all__ = [
+    "COPY_OVERHEAD",
     "DEFAULT_MAX_COPY",
     "AsciiPrefix",
     "CanonicalOptions",
@@ -68,8 +70,11 @@ AsciiPrefix: TypeAlias = Callable[[int, int], int]
 _ENCODINGS = ("utf8", "utf16", "latin1+utf16")
 
 #: Bytes of strings and lists one ABI operation may copy between host and guest
-#: (see the module docstring): 512 MiB, twice the largest single list or string.
-DEFAULT_MAX_COPY = 512 << 20
+#: (see the module docstring): the largest single list or string, 256 MiB, and 64 more.
+DEFAULT_MAX_COPY = 320 << 20
+#: What each string or list copied spends beyond its bytes (a Python object's header
+#: and its slot in the enclosing list), so a million empty strings are not free
+COPY_OVERHEAD = 64
 
 
 class CanonicalOptions:

@@ -58,7 +58,7 @@ from witkit.types import (
 __all__ = ["Recipe", "bind", "checking", "find", "remember", "shape_of"]
 
 #: bump when the recipe layout or the generator's output changes incompatibly
-FORMAT = 2
+FORMAT = 3
 
 #: (file name, source, code, ((name, kind, path), ...))
 Recipe = tuple[str, str, Any, tuple[tuple[str, str, tuple[int, ...]], ...]]

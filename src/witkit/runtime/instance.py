@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from witkit._record import field, record
+from witkit._spare import reserve, with_spare
 from witkit.abi.context import DEFAULT_MAX_COPY, CanonicalOptions
 from witkit.errors import LinkError, Trap
 from witkit.runtime import names
@@ -165,6 +166,9 @@ class Instance:
         depth = _depths.get(store)
         if depth is None:
             depth = _depths[store] = CallDepth()
+        # lifts and lowerings are generated on first call, maybe after the guest used up
+        # every descriptor: keep one for that work (witkit._spare)
+        reserve()
         t: Translation = component.translation
         self.component = component
         self.store = store
@@ -262,25 +266,29 @@ class Instance:
     def _func(self, index: int) -> Func:
         func = self._funcs[index]
         if func is None:
-            lift = self._t.lifts[index]
-            inst = self._rinsts[lift.instance]
-            core = self._core_def(lift.core_func)
-            if not isinstance(core, CoreFunc):
-                raise LinkError(f"`{lift.name}`: canon lift of something that is not a function")
-            func = make_lift(
-                lift.name,
-                lift.type,
-                inst,
-                core.call,
-                len(core.type.results),
-                self._options(lift.options, inst),
-                self._hooks(inst, lift.resources),
-                lift.unsupported,
-                lift.is_async,
-                None if lift.callback is None else self._core_def(lift.callback).call,
-                lift.options.memory,
-            )
-            self._funcs[index] = func
+            func = self._funcs[index] = with_spare(lambda: self._make_func(index))
+        return func
+
+    def _make_func(self, index: int) -> Func:
+        """Build lifted function ``index`` (its ABI code is generated or found now)."""
+        lift = self._t.lifts[index]
+        inst = self._rinsts[lift.instance]
+        core = self._core_def(lift.core_func)
+        if not isinstance(core, CoreFunc):
+            raise LinkError(f"`{lift.name}`: canon lift of something that is not a function")
+        func = make_lift(
+            lift.name,
+            lift.type,
+            inst,
+            core.call,
+            len(core.type.results),
+            self._options(lift.options, inst),
+            self._hooks(inst, lift.resources),
+            lift.unsupported,
+            lift.is_async,
+            None if lift.callback is None else self._core_def(lift.callback).call,
+            lift.options.memory,
+        )
         return func
 
     def _host_func(self, d: ImportFuncDef) -> Callable[..., Any]:
@@ -318,7 +326,7 @@ class Instance:
                 tr.is_async,
             )
             found = self._trampolines[index] = self.store.deferred_host_func(
-                ty, lambda: make_lower(*lower_args), name=tr.name
+                ty, lambda: with_spare(lambda: make_lower(*lower_args)), name=tr.name
             )
             return found
         elif isinstance(tr, Builtin) and tr.name == "task.return":

@@ -164,7 +164,7 @@ class Linker:
         ``limits`` are ``Store``'s: ``fuel``, ``timeout`` (seconds), ``max_memory``
         (bytes per linear memory) and the other ``max_*`` counts.  ``max_copy`` is
         the instance's: bytes of strings and lists one call may copy between host
-        and guest (default ``witkit.abi.context.DEFAULT_MAX_COPY``, 512 MiB); more
+        and guest (default ``witkit.abi.context.DEFAULT_MAX_COPY``, 320 MiB); more
         traps with rule ``copy-limit``.
         """
         if component.engine is not self.engine:

@@ -236,10 +236,13 @@ class WasiConfig:
     # -- network
 
     def allow_tcp(self, allowed: bool = True) -> WasiConfig:
+        """Let the guest create TCP sockets, once some address is granted too
+        (``inherit_network`` or ``socket_address_check``); without one, none is created."""
         self._network.tcp = allowed
         return self
 
     def allow_udp(self, allowed: bool = True) -> WasiConfig:
+        """UDP as ``allow_tcp``: sockets exist only with an address granted as well."""
         self._network.udp = allowed
         return self
 

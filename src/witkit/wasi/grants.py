@@ -3,6 +3,13 @@
 Kept apart from ``witkit.wasi.sockets`` so that configuring a host (every
 ``witkit run`` does) does not import the socket machinery, which only a guest
 that creates sockets needs (~1 ms of start-up otherwise).
+
+A socket is created only when ``may_create`` says so: its protocol is granted
+*and* some address is (``inherit_network`` or an ``address_check`` of the
+embedder's).  A protocol alone grants nothing a socket could be used for, and a
+host socket is a host resource (a descriptor) the guest should not hold without
+a grant: ``wasmtime run`` without ``-S inherit-network`` likewise refuses
+``create-tcp-socket`` and ``create-udp-socket`` with ``access-denied``.
 """
 
 from __future__ import annotations
@@ -32,6 +39,11 @@ class NetworkGrant:
     #: ``check((host, port), purpose) -> allowed``; purposes: tcp-bind, tcp-connect,
     #: udp-bind, udp-connect, udp-outgoing
     address_check: Callable[[tuple[str, int], str], bool] = field(default=_deny)
+
+    def may_create(self, protocol: str) -> bool:
+        """Whether a ``protocol`` ("tcp" or "udp") socket may be created (see the module rules)."""
+        granted = self.tcp if protocol == "tcp" else self.udp if protocol == "udp" else False
+        return granted and self.address_check is not _deny
 
     def copy(self) -> NetworkGrant:
         return NetworkGrant(self.tcp, self.udp, self.ip_name_lookup, self.address_check)

@@ -488,8 +488,14 @@ def _filesystem_error_code(err: ErrorResource) -> str | None:
 
 @functools.cache
 def _sockets() -> Any:
-    """``witkit.wasi.sockets``, imported when a guest first uses the network."""
-    return importlib.import_module("witkit.wasi.sockets")
+    """``witkit.wasi.sockets``, imported when a guest first uses the network.
+
+    Perhaps after the guest used up every descriptor: the import is the host's own
+    work, so it may use the spare one (``witkit._spare``).
+    """
+    from witkit._spare import with_spare
+
+    return with_spare(lambda: importlib.import_module("witkit.wasi.sockets"))
 
 
 def _socket_address(value: Any) -> IpSocketAddress:

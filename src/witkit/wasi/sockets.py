@@ -3,9 +3,11 @@
 Rules of this module:
 
 * **No grant, no socket.**  Creating a TCP or UDP socket needs the protocol
-  granted; binding, connecting and sending need the address accepted by the
-  grant's ``address_check`` (default: nothing).  Refusals are ``access-denied``;
-  a lookup without grant is ``permanent-resolver-failure`` (as wasmtime).
+  and some address granted (``NetworkGrant.may_create``), checked before any
+  host socket exists; binding, connecting and sending need the address accepted
+  by the grant's ``address_check`` (default: nothing).  Refusals are
+  ``access-denied``; a lookup without grant is ``permanent-resolver-failure``
+  (as wasmtime).
 * **The two-phase operations of the spec are kept as states**, checked before
   any system call: ``start-*`` while another operation is in progress is
   ``concurrency-conflict``, ``finish-*`` without its ``start-*`` is
@@ -27,6 +29,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from witkit._record import record
+from witkit._spare import with_spare
 from witkit.errors import Trap
 from witkit.wasi.errno import SocketError
 from witkit.wasi.grants import NetworkGrant
@@ -60,7 +63,8 @@ else:
             self._name = name
 
         def __getattr__(self, attr: str) -> Any:
-            module = importlib.import_module(self._name)
+            # maybe while the guest holds every descriptor (witkit._spare)
+            module = with_spare(lambda: importlib.import_module(self._name))
             globals()[self._name] = module
             return getattr(module, attr)
 
@@ -504,8 +508,8 @@ class TcpSocket:
 
 
 def create_tcp_socket(grant: NetworkGrant, address_family: str) -> TcpSocket:
-    if not grant.tcp:
-        raise SocketError("access-denied", "TCP is not granted")
+    if not grant.may_create("tcp"):
+        raise SocketError("access-denied", "TCP (or any address to use it with) is not granted")
     return TcpSocket(address_family, grant)
 
 
@@ -718,8 +722,8 @@ class OutgoingDatagramStream:
 
 
 def create_udp_socket(grant: NetworkGrant, address_family: str) -> UdpSocket:
-    if not grant.udp:
-        raise SocketError("access-denied", "UDP is not granted")
+    if not grant.may_create("udp"):
+        raise SocketError("access-denied", "UDP (or any address to use it with) is not granted")
     return UdpSocket(address_family, grant)
 
 
@@ -748,7 +752,8 @@ def resolve_addresses(network: Network, name: str) -> ResolveAddressStream:
     except ValueError:
         pass
     try:
-        ascii_name = name.encode("idna").decode("ascii")
+        # the first use imports the idna codec: the host's own work (witkit._spare)
+        ascii_name = with_spare(lambda: name.encode("idna")).decode("ascii")
     except UnicodeError:
         raise SocketError("invalid-argument", "not a valid host name") from None
     if not ascii_name or any(c in ascii_name for c in " /\\?#@:%") or len(ascii_name) > 253:

@@ -18,6 +18,7 @@ from typing import Literal
 
 from witkit._record import field, record
 from witkit.abi._namespace import flag_sets
+from witkit.abi.context import COPY_OVERHEAD
 from witkit.abi.layout import (
     CoreValType,
     PtrType,
@@ -338,7 +339,7 @@ class Emitter:
         ``left`` is a local of every function that copies; helpers share it
         through ``cx.left`` (see ``nested_load``/``nested_store``).
         """
-        self.emit(f"left -= {n}")
+        self.emit(f"left -= {n} + {COPY_OVERHEAD}")
         self.emit("if left < 0: _trap_copy(cx.max_copy)")
 
     def prologue_lower(self, *, view: bool = True) -> None:
