@@ -212,11 +212,11 @@ class Context:
 
     __slots__ = (
         "ascii_prefix",
+        "left",
         "lift_borrow",
         "lift_error_context",
         "lift_future",
         "lift_own",
-        "left",
         "lift_stream",
         "lower_borrow",
         "lower_error_context",

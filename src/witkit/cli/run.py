@@ -38,6 +38,7 @@ limits:
   -W fuel=N                 stop the guest after N units of fuel (also --fuel N)
   -W timeout=DURATION       stop it after DURATION: 500ms, 2s, 1m (also --timeout)
   -W max-memory-size=BYTES  cap each linear memory: 64MiB, 1048576 (also --max-memory-size)
+  -W max-copy=BYTES         bytes of strings and lists one call may copy (default 320MiB)
 
 exit status:
   0 when run returns ok, 1 when it returns err, N for exit-with-code(N);
@@ -167,6 +168,7 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
     lookup = args.allow_ip_name_lookup
     tcp = udp = True
     fuel, timeout, max_memory = args.fuel, args.timeout, args.max_memory_size
+    max_copy = None
     for group in args.wasi:
         for option in filter(None, group.split(",")):
             name, _, value = option.partition("=")
@@ -196,6 +198,8 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
                     timeout = parse_duration(value)
                 elif name == "max-memory-size":
                     max_memory = parse_size(value)
+                elif name == "max-copy":
+                    max_copy = parse_size(value)
                 else:
                     raise WitkitError(f"unknown -W option {name!r}")
             except (ValueError, argparse.ArgumentTypeError) as err:
@@ -224,7 +228,7 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
         else (os.path.basename(args.component) or args.component)
     )
     config.args(argv0, *args.args)
-    return config, Limits(fuel=fuel, timeout=timeout, max_memory=max_memory)
+    return config, Limits(fuel=fuel, timeout=timeout, max_memory=max_memory, max_copy=max_copy)
 
 
 class Progress:

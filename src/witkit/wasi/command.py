@@ -41,6 +41,8 @@ class Limits:
     fuel: int | None = None
     timeout: float | None = None
     max_memory: int | None = None
+    #: bytes of strings and lists one call may copy (``Linker.instantiate(max_copy=...)``)
+    max_copy: int | None = None
 
 
 def find_exit(err: BaseException) -> Exit | None:
@@ -135,6 +137,7 @@ def run_component(
                         ("fuel", limits.fuel),
                         ("timeout", limits.timeout),
                         ("max_memory", limits.max_memory),
+                        ("max_copy", limits.max_copy),
                     )
                     if v is not None
                 },
