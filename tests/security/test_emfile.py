@@ -9,11 +9,13 @@ is read): that work must not fail for want of a descriptor, or the whole run die
 
 It runs in a child process (fresh imports, lowered ``RLIMIT_NOFILE``), with and without
 the on-disk code cache (warm: the generated code is found on disk, not generated).
-Sockets are only ever created, never bound or connected.
+Sockets are only ever created, never bound or connected.  The same through ``witkit run``
+with a C guest (``c/emfile.c``) that opens files instead, against ``wasmtime run``.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -53,12 +55,21 @@ _EXHAUST = """
 """
 
 
+def _env() -> dict[str, str]:
+    """The children's environment: as a user's (checked recipes would import the generator
+    up front, so a warm start would never load it lazily, which is the case tested)."""
+    env = dict(os.environ)
+    env.pop("WITKIT_CHECK_RECIPES", None)
+    return env
+
+
 def _exhaust(wasm: Path, cache: str, limit: int) -> dict[str, str]:
     done = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(_EXHAUST), str(wasm), cache, str(limit)],
         capture_output=True,
         text=True,
         timeout=60,
+        env=_env(),
     )
     assert done.returncode == 0, done.stdout + done.stderr
     words = done.stdout.split()
@@ -80,3 +91,59 @@ def test_guest_exhausting_descriptors_gets_its_error(tmp_path: Path, cache: str)
     assert int(out["udp"]) == NEW_SOCKET_LIMIT, out
     assert int(out["lookup"]) != 0, out  # some error code: the lookup itself has no descriptor
     assert out["again"] == "0" and "carried" in out, out
+
+
+# --------------------------------------------------------------------------- witkit run
+
+_RUN = """
+    import resource, sys
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (int(sys.argv[1]), hard))
+    from witkit.cli.main import main
+    status = main(["run", "--dir", sys.argv[2] + "::/sb", sys.argv[3]])
+    print("status", status, flush=True)
+"""
+
+
+def _errno_line(text: str) -> str:
+    """``then errno N (...)`` of the guest's report (how many it opened may differ)."""
+    line = next(line for line in text.splitlines() if line.startswith("opened "))
+    return line.split(", ", 1)[1]
+
+
+def test_witkit_run_carries_on_after_emfile(tmp_path: Path) -> None:
+    """The C guest opens files until the host has no descriptor left, then prints.
+
+    Run twice with one fresh cache directory: the second start is warm, so the
+    generated code of the stdout write is on disk and the generator never imported
+    -- until the guest, with every descriptor taken, first writes.
+    """
+    from tests.fixtures.build import Fixture, build_fixture
+
+    wasm = build_fixture(
+        Fixture("c_security_emfile", "c", ("../security/c/emfile.c",), "opens files to EMFILE")
+    )
+    sandbox = tmp_path / "sb"
+    sandbox.mkdir()
+    (sandbox / "f.txt").write_text("x")
+    env = {**_env(), "WITKIT_CACHE_DIR": str(tmp_path / "cache")}
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(_RUN), "40", str(sandbox), str(wasm)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+        assert done.stdout.splitlines()[-1:] == ["status 0"], done.stdout + done.stderr
+    # the oracle: wasmtime run under the same descriptor limit reports the same error
+    wasmtime_run = f"ulimit -n 40; exec {_wasmtime()} run --dir {sandbox}::/sb {wasm}"
+    oracle = subprocess.run(["sh", "-c", wasmtime_run], capture_output=True, text=True, timeout=60)
+    assert oracle.returncode == 0, oracle.stderr
+    assert _errno_line(done.stdout) == _errno_line(oracle.stdout)
+
+
+def _wasmtime() -> str:
+    import wasmtime_cli  # type: ignore[import-untyped]
+
+    return os.path.join(os.path.dirname(wasmtime_cli.__file__), "wasmtime")
