@@ -982,19 +982,30 @@ def make_dtor(
     Without a destructor the entering checks still apply (the spec lifts a no-op).
     """
 
+    depth = impl.depth
+
     def dtor(caller: RuntimeInstance | None, rep: int) -> None:
         entering = impl.entering(caller)
         for i in entering:
             if not i.may_enter:
                 raise cannot_enter(i)
+        n = depth.n
+        if n >= MAX_CALL_DEPTH:
+            raise too_deep()
         for i in entering:
             i.may_enter = False
+        depth.n = n + 1
         try:
             if core is not None:
                 core(rep)
+        except EXHAUSTED as e:
+            _poison(entering)
+            raise exhausted(e) from None
         except BaseException:
             _poison(entering)
             raise
+        finally:
+            depth.n = n
         _leave(entering)
 
     return dtor
