@@ -193,3 +193,19 @@ def test_chain_up_to_the_limit_runs(tmp_path: Path) -> None:
     assert instances[-1].exports["f"] is not None
     again, _ = _chain(tmp_path, 10)
     assert again(10) == 10
+
+
+def test_recursion_limit_inside_a_chain_is_a_trap(tmp_path: Path) -> None:
+    """A host already deep in its own stack meets Python's limit first: still a trap."""
+    import inspect
+
+    start, _ = _chain(tmp_path, MAX_CALL_DEPTH)
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack(0)) + 300)  # ~40 levels of the chain
+    try:
+        with pytest.raises(witkit.Trap) as info:
+            start(MAX_CALL_DEPTH)
+    finally:
+        sys.setrecursionlimit(old)
+    assert info.value.rule == "resource-exhausted", info.value
+    assert "recursion" in str(info.value)

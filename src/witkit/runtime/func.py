@@ -47,6 +47,7 @@ that closure, ``Func.__call__`` forwards to it.
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -100,14 +101,21 @@ def too_deep() -> Trap:
     )
 
 
-def exhausted(exc: BaseException) -> Trap:
-    """The trap a host resource exhausted during a call becomes (``MemoryError``, recursion)."""
+def exhausted(exc: BaseException) -> BaseException:
+    """The trap a host resource exhausted during a call becomes (``MemoryError``, recursion).
+
+    ctypes reports a ``RecursionError`` met while converting a call's arguments as an
+    ``ArgumentError`` naming it (and chaining nothing); any other ``ArgumentError`` is
+    returned as it is, to be raised again.
+    """
+    if isinstance(exc, ctypes.ArgumentError) and "RecursionError" not in str(exc):
+        return exc
     what = "memory" if isinstance(exc, MemoryError) else "Python stack (recursion limit)"
     return Trap(f"the host ran out of {what} during the call: {exc}", "resource-exhausted")
 
 
 #: what ``exhausted`` converts: Python's resources running out in the middle of a call
-EXHAUSTED = (MemoryError, RecursionError)
+EXHAUSTED = (MemoryError, RecursionError, ctypes.ArgumentError)
 
 
 def cannot_enter(inst: RuntimeInstance) -> Trap:
