@@ -27,6 +27,10 @@ Rules of the generated code:
   before the read it protects; lifting never trusts a guest length or pointer.
 * Values coming from core wasm may be signed (wasmtime returns ``i32`` as
   signed); every read of a flat integer masks it first.
+* Every string and list copied, either way, is counted against the call's copy
+  budget before it is copied (``left``, from ``cx.max_copy``; see
+  ``witkit.abi.context``): one subtraction and one test per string or list, never
+  per byte.  Helper functions share ``left`` through ``cx.left``.
 * The source depends only on the type's structure and the options (records,
   resources and other objects whose identity matters are referred to by name
   and supplied when the code is executed), so one structure always yields the
