@@ -32,7 +32,7 @@ capabilities (nothing is granted unless asked for):
   -S inherit-network        let sockets use any address (also --inherit-network)
   -S allow-ip-name-lookup   allow DNS lookups (also --allow-ip-name-lookup)
   -S tcp[=y|n], -S udp[=y|n]  allow or refuse creating TCP/UDP sockets (default: y, as
-                            wasmtime; without inherit-network no address is usable)
+                            wasmtime; without inherit-network none is created)
 
 limits:
   -W fuel=N                 stop the guest after N units of fuel (also --fuel N)
