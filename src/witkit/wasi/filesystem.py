@@ -5,13 +5,32 @@ The sandbox is the job of this module, and its rules are:
 * **Nothing by path from the host's root.**  A preopen is an open directory file
   descriptor; every later path is resolved *component by component* from it with
   ``dir_fd``-relative calls.  No host path string is ever built and opened.
-* **We follow symlinks, the kernel never does.**  Each intermediate directory is
-  opened with ``O_DIRECTORY | O_NOFOLLOW``; a symlink met on the way is read with
-  ``readlinkat`` and its target spliced into the remaining components, so ``..``,
-  absolute targets and links are all judged by the same walk.  The final
-  component is handed to the OS with "no follow" (``O_NOFOLLOW``,
-  ``follow_symlinks=False``, ``unlinkat``...), so a link swapped in between our
-  check and the call is never traversed: the race ends in an error, not outside.
+* **We follow symlinks, the kernel never does.**  The kernel is only ever given
+  one component: a name without ``/`` (or ``.``, the directory held), relative to
+  a descriptor we opened ourselves; never ``..``, never a trailing slash (with one,
+  Linux follows a link in the last place even under ``O_NOFOLLOW``).  Each
+  directory on the way is opened by its name with ``O_DIRECTORY | O_NOFOLLOW``, so
+  what is held is the object opened, not a name checked earlier; a symlink met on
+  the way is read with ``readlinkat`` and its target spliced into the remaining
+  components, so ``..``, absolute targets and links are all judged by the same walk.
+  Where the kernel has ``openat2`` (Linux 5.6+), every one of these opens also
+  carries ``RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS`` as a
+  belt; the walk alone is the fallback and is tested on its own.
+* **The last component is acted on without following.**  The final call is a
+  no-follow one on that bare name (``O_NOFOLLOW``, ``AT_SYMLINK_NOFOLLOW``,
+  ``unlinkat``, ``renameat``, ``linkat`` without ``AT_SYMLINK_FOLLOW``...), so a link
+  swapped in after we looked is never traversed: the race ends in an error, or
+  acts on the link itself, never outside.
+* **A trailing slash asks for a directory.**  ``x/`` (``x//``) reads as ``x/.``: ``x``
+  is walked as a directory on the way (a link in it followed by us) and the call
+  acts on ``.`` in it, which gives the kernel's answers (``unlink`` is
+  ``is-directory``, ``rmdir`` ``invalid``...).  Three calls act on the name instead,
+  as the kernel and wasmtime do: ``create-directory-at`` ignores the slash;
+  ``rename-at`` keeps ``x`` and requires the thing moved to be a directory (checked
+  with a no-follow ``fstatat``, the rename itself by name); ``open-at`` with
+  ``create`` refuses ``x/`` with ``is-directory``.  ``create | exclusive`` never
+  follows a link in the last place, and ``directory`` without ``symlink-follow``
+  on a link is ``loop``: the answers of ``wasmtime run``, case by case.
 * **Leaving the preopen is ``not-permitted``**, whether by ``..`` past the root,
   an absolute path, or a symlink whose target does either (what wasmtime reports
   too); reading a link whose target is absolute is refused as well, so no host
