@@ -53,7 +53,7 @@ import os
 import stat as st
 import sys
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from witkit._digest import blake2b
 from witkit._record import record
@@ -272,6 +272,7 @@ def _readlink_or_none(dirfd: int, name: str) -> str | None:
 # --------------------------------------------------------------------------- openat2
 
 
+_AT_FDCWD = -100
 _SYS_OPENAT2 = 437  # the same number on every Linux architecture (new syscalls are unified)
 _RESOLVE_NO_MAGICLINKS = 0x02
 _RESOLVE_NO_SYMLINKS = 0x04
@@ -288,28 +289,48 @@ class _OpenHow(ctypes.Structure):
     )
 
 
-@functools.cache
-def _openat2_works() -> bool:
-    """Whether this kernel (Linux 5.6+, and no seccomp filter in the way) has ``openat2``."""
+#: the ``openat2`` entry point once probed, or whether the probe said it is absent
+_openat2_fn: Callable[..., int] | None = None
+_openat2_absent = False
+
+
+def _openat2() -> Callable[..., int] | None:
+    """``syscall`` typed for ``openat2``, if this kernel (Linux 5.6+, no seccomp filter in
+    the way) has it.  Only a definite "no such call" is remembered: a probe that fails for
+    want of a descriptor (``EMFILE``) must not turn the belt off for good."""
+    global _openat2_fn, _openat2_absent
+    if _openat2_fn is not None or _openat2_absent:
+        return _openat2_fn
     if not sys.platform.startswith("linux"):
-        return False
-    how = _OpenHow(os.O_RDONLY | os.O_DIRECTORY | _O_PATH | _O_CLOEXEC, 0, _RESOLVE)
-    libc = _libc()
-    fd = libc.syscall(
-        ctypes.c_long(_SYS_OPENAT2),
-        ctypes.c_int(-100),
-        b".",
-        ctypes.byref(how),
-        ctypes.c_size_t(ctypes.sizeof(how)),
+        _openat2_absent = True
+        return None
+    fn = ctypes.CDLL(None, use_errno=True).syscall
+    fn.argtypes = (
+        ctypes.c_long,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.POINTER(_OpenHow),
+        ctypes.c_size_t,
     )
-    if fd < 0:
-        return False
-    os.close(fd)
-    return True
+    fn.restype = ctypes.c_long
+    how = _OpenHow(os.O_RDONLY | os.O_DIRECTORY | _O_PATH | _O_CLOEXEC, 0, _RESOLVE)
+    fd = fn(_SYS_OPENAT2, _AT_FDCWD, b".", ctypes.byref(how), ctypes.sizeof(how))
+    if fd >= 0:
+        os.close(fd)
+        _openat2_fn = fn
+    elif ctypes.get_errno() in (errno.ENOSYS, errno.EPERM, errno.EINVAL, errno.E2BIG):
+        _openat2_absent = True
+        return None
+    return fn  # on any other failure it is there, probably: ask again next time
+
+
+def _openat2_works() -> bool:
+    return _openat2() is not None
 
 
 #: tests turn this off to exercise the portable walk alone
 USE_OPENAT2 = True
+_HOW_SIZE = ctypes.sizeof(_OpenHow)
 
 
 def _open_beneath(dirfd: int, name: str, flags: int, mode: int = 0) -> int:
@@ -321,22 +342,17 @@ def _open_beneath(dirfd: int, name: str, flags: int, mode: int = 0) -> int:
     end in an error rather than outside the preopen.
     """
     flags |= _O_CLOEXEC
-    if USE_OPENAT2 and _openat2_works():
-        how = _OpenHow(flags, mode if flags & os.O_CREAT else 0, _RESOLVE)
-        fd = _libc().syscall(
-            ctypes.c_long(_SYS_OPENAT2),
-            ctypes.c_int(dirfd),
-            os.fsencode(name),
-            ctypes.byref(how),
-            ctypes.c_size_t(ctypes.sizeof(how)),
-        )
-        if fd < 0:
-            code = ctypes.get_errno()
-            if code == errno.EXDEV:  # the kernel saw the path leave: refuse as a walk does
-                raise FsError("not-permitted", "path leaves the preopened directory")
-            raise OSError(code, os.strerror(code))
-        return int(fd)
-    return os.open(name, flags, mode, dir_fd=dirfd)
+    openat2 = _openat2() if USE_OPENAT2 else None
+    if openat2 is None:
+        return os.open(name, flags, mode, dir_fd=dirfd)
+    how = _OpenHow(flags, mode if flags & os.O_CREAT else 0, _RESOLVE)
+    fd: int = openat2(_SYS_OPENAT2, dirfd, os.fsencode(name), ctypes.byref(how), _HOW_SIZE)
+    if fd < 0:
+        code = ctypes.get_errno()
+        if code == errno.EXDEV:  # the kernel saw the path leave: refuse as a walk does
+            raise FsError("not-permitted", "path leaves the preopened directory")
+        raise OSError(code, os.strerror(code))
+    return fd
 
 
 # --------------------------------------------------------------------------- futimens
