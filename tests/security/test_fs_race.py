@@ -20,7 +20,7 @@ checked here: no file or directory beyond the preopen may have a new ctime, mtim
 entry.  The walk is run twice, with ``openat2`` as the belt and with the portable walk alone.
 
 Default rounds keep each case to a few seconds; ``WITKIT_SECURITY_SCALE=N`` multiplies them
-(``N=50`` gives >100 000 racing operations per case).
+(``N=8`` gives 108 000 racing operations per case).
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ from witkit.wasi import filesystem as fs
 from witkit.wasi.command import run_component
 
 SCALE = max(1, int(os.environ.get("WITKIT_SECURITY_SCALE", "1")))
-#: rounds of the operation loop (46 racing operations each) per case
-ROUNDS = 200 * SCALE
+#: rounds of the operation loop (45 racing operations each) per case
+ROUNDS = 300 * SCALE
 
 #: the host attacker: exchange race/d and race/alt until the stop file appears
 SWAPPER = r"""
@@ -181,11 +181,13 @@ def test_host_swapping_a_symlink_in(tmp_path: Path, walk: str, read_only: bool) 
         stop.touch()
         swapped, _ = swapper.communicate(timeout=60)
     ops, escapes = counts(stdout)
+    touched = changed(before, outer)
     print(f"{walk} ro={read_only}: {ops} ops in {elapsed:.2f}s, {swapped.strip()} swaps")
+    print(f"  escapes seen by the guest {escapes}, touched outside {touched}")
     assert status == 0
     assert ops >= 40 * ROUNDS
     assert int(swapped) > 0
-    assert (escapes, changed(before, outer)) == ({}, [])
+    assert (escapes, touched) == ({}, [])
 
 
 def test_two_guests_sharing_a_preopen(tmp_path: Path, walk: str) -> None:
@@ -206,12 +208,14 @@ def test_two_guests_sharing_a_preopen(tmp_path: Path, walk: str) -> None:
         (box / "race" / "done").touch()
         thread.join(timeout=60)
     ops, escapes = counts(stdout)
+    touched = changed(before, tmp_path)
     swap_status, swap_out = swapper["result"]
     print(f"{walk}: {ops} ops, {swap_out.strip()}")
+    print(f"  escapes seen by the guest {escapes}, touched outside {touched}")
     assert (status, swap_status) == (0, 0)
     assert ops >= 40 * ROUNDS
     assert int(swap_out.split()[1]) > 0
-    assert (escapes, changed(before, tmp_path)) == ({}, [])
+    assert (escapes, touched) == ({}, [])
 
 
 def test_renameat2_is_what_the_swapper_calls() -> None:
