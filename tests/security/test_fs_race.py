@@ -190,8 +190,10 @@ def test_host_swapping_a_symlink_in(tmp_path: Path, walk: str, read_only: bool) 
     assert (escapes, touched) == ({}, [])
 
 
-def test_two_guests_sharing_a_preopen(tmp_path: Path, walk: str) -> None:
-    """No host help: a second guest in this process swaps in the symlink by rename."""
+@pytest.mark.parametrize("read_only", [False, True], ids=["dir", "dir-ro"])
+def test_two_guests_sharing_a_preopen(tmp_path: Path, walk: str, read_only: bool) -> None:
+    """No host help: a second guest in this process swaps in the symlink by rename (the
+    victim's grant of the same directory may be read-only; the attacker's is not)."""
     layout(tmp_path, with_alt=False)
     before = outside(tmp_path)
     box = tmp_path / "box"
@@ -203,14 +205,14 @@ def test_two_guests_sharing_a_preopen(tmp_path: Path, walk: str) -> None:
     thread = threading.Thread(target=swap, daemon=True)
     thread.start()
     try:
-        status, stdout = run_guest(box, "ops", str(ROUNDS))
+        status, stdout = run_guest(box, "ops", str(ROUNDS), read_only=read_only)
     finally:
         (box / "race" / "done").touch()
         thread.join(timeout=60)
     ops, escapes = counts(stdout)
     touched = changed(before, tmp_path)
     swap_status, swap_out = swapper["result"]
-    print(f"{walk}: {ops} ops, {swap_out.strip()}")
+    print(f"{walk} ro={read_only}: {ops} ops, {swap_out.strip()}")
     print(f"  escapes seen by the guest {escapes}, touched outside {touched}")
     assert (status, swap_status) == (0, 0)
     assert ops >= 40 * ROUNDS

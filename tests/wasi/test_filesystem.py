@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -263,3 +264,25 @@ def test_the_kernel_only_ever_sees_one_name(
     assert seen, "the spy saw nothing"
     assert sorted({name for name in seen if "/" in name or name in ("", "..")}) == []
     assert not any((tmp_path / "outside").iterdir())
+
+
+def test_the_openat2_belt_refuses_what_the_walk_never_asks(tmp_path: Path) -> None:
+    """Were the walk ever to hand over ``..`` or a name that is a link, the kernel refuses."""
+    if not fs._openat2_works():
+        pytest.fail("this kernel has no openat2: the belt cannot be tested here")
+    (tmp_path / "box").mkdir()
+    (tmp_path / "box" / "ldir").symlink_to("..")
+    box = os.open(tmp_path / "box", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        with pytest.raises(FsError) as info:
+            fs._open_beneath(box, "..", os.O_RDONLY | os.O_DIRECTORY)
+        assert info.value.code == "not-permitted"
+        # no O_NOFOLLOW here: RESOLVE_NO_SYMLINKS still refuses to follow
+        with pytest.raises(OSError) as err:
+            fs._open_beneath(box, "ldir", os.O_RDONLY | os.O_DIRECTORY)
+        assert err.value.errno == errno.ELOOP
+        fd = fs._open_beneath(box, ".", os.O_RDONLY | os.O_DIRECTORY)
+        assert os.path.samestat(os.fstat(fd), os.fstat(box))
+        os.close(fd)
+    finally:
+        os.close(box)
