@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from witkit.wasi import filesystem as fs
 from witkit.wasi.clocks import Datetime
 from witkit.wasi.errno import FsError
 from witkit.wasi.filesystem import Descriptor, NewTimestamp, open_preopen
@@ -170,3 +175,114 @@ def test_trailing_slash_means_a_directory(root: Descriptor, tmp_path: Path) -> N
     assert root.open_at(NO, "dir/", NO, READ).get_type() == "directory"
     root.create_directory_at("made/")
     assert (tmp_path / "made").is_dir()
+
+
+# --------------------------------------------------------------------------- the walk's rule
+
+SPELLINGS = ("", "/", "/.", "//")
+KINDS = ("dir", "file", "ldir", "lfile", "lout", "ldang", "nope")
+
+
+def _spy(seen: list[str], func: Callable[..., Any], skip_first: bool = False) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        seen.extend(a for a in args[int(skip_first) : 2] if isinstance(a, str))
+        return func(*args, **kwargs)
+
+    return call
+
+
+def _kernel_names(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every path string the filesystem module hands the OS, through ``os`` or ctypes."""
+    seen: list[str] = []
+    for name in ("open", "stat", "readlink", "mkdir", "rmdir", "unlink", "rename", "link"):
+        monkeypatch.setattr(os, name, _spy(seen, getattr(os, name)))
+    # a symlink's first argument is its text, not a path the kernel resolves now
+    monkeypatch.setattr(os, "symlink", _spy(seen, os.symlink, skip_first=True))
+    monkeypatch.setattr(fs, "_utimensat", _spy(seen, fs._utimensat, skip_first=True))
+    monkeypatch.setattr(fs, "_open_beneath", _spy(seen, fs._open_beneath, skip_first=True))
+    return seen
+
+
+def _tree(top: Path) -> None:
+    (top / "dir" / "sub").mkdir(parents=True)
+    (top / "file").write_bytes(b"f")
+    (top / "ldir").symlink_to("dir")
+    (top / "lfile").symlink_to("file")
+    (top / "lout").symlink_to("../../outside")
+    (top / "ldang").symlink_to("nope")
+
+
+def _every_operation(root: Descriptor, top: str, path: str) -> list[Callable[[], object]]:
+    when = NewTimestamp("timestamp", Datetime(1, 0))
+    follow = frozenset({"symlink-follow"})
+    return [
+        lambda: root.open_at(NO, path, NO, READ),
+        lambda: root.open_at(follow, path, frozenset({"directory"}), READ),
+        lambda: root.open_at(follow, path, frozenset({"create"}), RW),
+        lambda: root.stat_at(NO, path),
+        lambda: root.stat_at(follow, path),
+        lambda: root.metadata_hash_at(follow, path),
+        lambda: root.set_times_at(follow, path, when, when),
+        lambda: root.set_times_at(NO, path, when, when),
+        lambda: root.readlink_at(path),
+        lambda: root.link_at(NO, path, root, f"{top}/hard"),
+        lambda: root.link_at(NO, f"{top}/file", root, path),
+        lambda: root.symlink_at("dir", path),
+        lambda: root.rename_at(path, root, f"{top}/moved"),
+        lambda: root.rename_at(f"{top}/moved", root, path),
+        lambda: root.unlink_file_at(path),
+        lambda: root.remove_directory_at(path),
+        lambda: root.create_directory_at(path),
+    ]
+
+
+@pytest.mark.parametrize("belt", [True, False], ids=["openat2", "portable"])
+def test_the_kernel_only_ever_sees_one_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, belt: bool
+) -> None:
+    """Every operation, every kind of name, every spelling: no path with a slash reaches the OS.
+
+    A slash is what lets the kernel follow a link we did not check (``name/`` follows even
+    under ``O_NOFOLLOW``) or walk components we did not open ourselves."""
+    monkeypatch.setattr(fs, "USE_OPENAT2", belt)
+    (tmp_path / "outside").mkdir()
+    box = tmp_path / "box"
+    box.mkdir()
+    root = open_preopen(box, read_only=False)
+    seen = _kernel_names(monkeypatch)
+    n = 0
+    for kind in KINDS:
+        for spelling in SPELLINGS:
+            for prefix in ("", "dir/sub/../../", "ldir/../"):
+                n += 1
+                top = box / f"t{n}"
+                top.mkdir()
+                _tree(top)
+                for call in _every_operation(root, f"t{n}", f"t{n}/{prefix}{kind}{spelling}"):
+                    with contextlib.suppress(FsError):
+                        call()
+    assert seen, "the spy saw nothing"
+    assert sorted({name for name in seen if "/" in name or name in ("", "..")}) == []
+    assert not any((tmp_path / "outside").iterdir())
+
+
+def test_the_openat2_belt_refuses_what_the_walk_never_asks(tmp_path: Path) -> None:
+    """Were the walk ever to hand over ``..`` or a name that is a link, the kernel refuses."""
+    if not fs._openat2_works():
+        pytest.fail("this kernel has no openat2: the belt cannot be tested here")
+    (tmp_path / "box").mkdir()
+    (tmp_path / "box" / "ldir").symlink_to("..")
+    box = os.open(tmp_path / "box", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        with pytest.raises(FsError) as info:
+            fs._open_beneath(box, "..", os.O_RDONLY | os.O_DIRECTORY)
+        assert info.value.code == "not-permitted"
+        # no O_NOFOLLOW here: RESOLVE_NO_SYMLINKS still refuses to follow
+        with pytest.raises(OSError) as err:
+            fs._open_beneath(box, "ldir", os.O_RDONLY | os.O_DIRECTORY)
+        assert err.value.errno == errno.ELOOP
+        fd = fs._open_beneath(box, ".", os.O_RDONLY | os.O_DIRECTORY)
+        assert os.path.samestat(os.fstat(fd), os.fstat(box))
+        os.close(fd)
+    finally:
+        os.close(box)

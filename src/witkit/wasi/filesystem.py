@@ -5,13 +5,32 @@ The sandbox is the job of this module, and its rules are:
 * **Nothing by path from the host's root.**  A preopen is an open directory file
   descriptor; every later path is resolved *component by component* from it with
   ``dir_fd``-relative calls.  No host path string is ever built and opened.
-* **We follow symlinks, the kernel never does.**  Each intermediate directory is
-  opened with ``O_DIRECTORY | O_NOFOLLOW``; a symlink met on the way is read with
-  ``readlinkat`` and its target spliced into the remaining components, so ``..``,
-  absolute targets and links are all judged by the same walk.  The final
-  component is handed to the OS with "no follow" (``O_NOFOLLOW``,
-  ``follow_symlinks=False``, ``unlinkat``...), so a link swapped in between our
-  check and the call is never traversed: the race ends in an error, not outside.
+* **We follow symlinks, the kernel never does.**  The kernel is only ever given
+  one component: a name without ``/`` (or ``.``, the directory held), relative to
+  a descriptor we opened ourselves; never ``..``, never a trailing slash (with one,
+  Linux follows a link in the last place even under ``O_NOFOLLOW``).  Each
+  directory on the way is opened by its name with ``O_DIRECTORY | O_NOFOLLOW``, so
+  what is held is the object opened, not a name checked earlier; a symlink met on
+  the way is read with ``readlinkat`` and its target spliced into the remaining
+  components, so ``..``, absolute targets and links are all judged by the same walk.
+  Where the kernel has ``openat2`` (Linux 5.6+), every one of these opens also
+  carries ``RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS`` as a
+  belt; the walk alone is the fallback and is tested on its own.
+* **The last component is acted on without following.**  The final call is a
+  no-follow one on that bare name (``O_NOFOLLOW``, ``AT_SYMLINK_NOFOLLOW``,
+  ``unlinkat``, ``renameat``, ``linkat`` without ``AT_SYMLINK_FOLLOW``...), so a link
+  swapped in after we looked is never traversed: the race ends in an error, or
+  acts on the link itself, never outside.
+* **A trailing slash asks for a directory.**  ``x/`` (``x//``) reads as ``x/.``: ``x``
+  is walked as a directory on the way (a link in it followed by us) and the call
+  acts on ``.`` in it, which gives the kernel's answers (``unlink`` is
+  ``is-directory``, ``rmdir`` ``invalid``...).  Three calls act on the name instead,
+  as the kernel and wasmtime do: ``create-directory-at`` ignores the slash;
+  ``rename-at`` keeps ``x`` and requires the thing moved to be a directory (checked
+  with a no-follow ``fstatat``, the rename itself by name); ``open-at`` with
+  ``create`` refuses ``x/`` with ``is-directory``.  ``create | exclusive`` never
+  follows a link in the last place, and ``directory`` without ``symlink-follow``
+  on a link is ``loop``: the answers of ``wasmtime run``, case by case.
 * **Leaving the preopen is ``not-permitted``**, whether by ``..`` past the root,
   an absolute path, or a symlink whose target does either (what wasmtime reports
   too); reading a link whose target is absolute is refused as well, so no host
@@ -32,8 +51,9 @@ import errno
 import functools
 import os
 import stat as st
+import sys
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from witkit._digest import blake2b
 from witkit._record import record
@@ -152,13 +172,20 @@ def _check_utf8(name: str) -> str:
 
 
 @contextlib.contextmanager
-def _walk(base: int, path: str, *, follow: bool) -> Iterator[tuple[int, str]]:
-    """Resolve ``path`` under directory ``base``: yield ``(parent_fd, final_name)``.
+def _walk(
+    base: int, path: str, *, follow: bool, slash_is_dot: bool = True
+) -> Iterator[tuple[int, str, bool]]:
+    """Resolve ``path`` under directory ``base``: yield ``(parent_fd, name, must_dir)``.
 
-    ``final_name`` is a single component (possibly ``.``) to be used with
-    ``dir_fd=parent_fd`` and no-follow semantics.  With ``follow``, symlinks in
-    the final position are resolved too.  Every directory opened on the way is
-    closed when the block ends.
+    ``name`` is one component without a slash (``.`` for the directory
+    ``parent_fd`` itself), for a call with ``dir_fd=parent_fd`` that does not
+    follow a link in it.  With ``follow``, a symlink in the final position is
+    resolved too.  A trailing slash asks for a directory: by default (open,
+    stat, unlink, link...) ``x/`` reads as ``x/.``, so ``x`` is walked like any
+    directory on the way and ``name`` is ``.``; with ``slash_is_dot=False``
+    (mkdir, rename: calls that act on the name, not on what it points to)
+    ``name`` is ``x`` and ``must_dir`` says the slash was there.  Every
+    directory opened on the way is closed when the block ends.
     """
     if "\0" in path:
         raise FsError("invalid", "path contains NUL")
@@ -168,47 +195,50 @@ def _walk(base: int, path: str, *, follow: bool) -> Iterator[tuple[int, str]]:
         raise FsError("not-permitted", "absolute path")
     stack: list[int] = [base]
     try:
-        yield _resolve(stack, path, follow)
+        yield _resolve(stack, path, follow, slash_is_dot)
     finally:
         for fd in stack[1:]:
             os.close(fd)
 
 
-def _resolve(stack: list[int], path: str, follow: bool) -> tuple[int, str]:
+def _resolve(
+    stack: list[int], path: str, follow: bool, slash_is_dot: bool
+) -> tuple[int, str, bool]:
     pending: deque[str] = deque(path.split("/"))
-    # a trailing slash asks for a directory and implies following the last link
-    must_follow_last = path.endswith("/")
     links = 0
     while True:
-        while pending and pending[0] in ("", "."):
+        while pending and pending[0] == "":
             pending.popleft()
         if not pending:
-            return stack[-1], "."
+            # all consumed after a directory ("x/", or a link whose target ends in "/")
+            return stack[-1], ".", False
         name = pending.popleft()
-        last = all(c in ("", ".") for c in pending)
+        slash = bool(pending)
+        last = all(c == "" for c in pending)
+        if name == ".":
+            if last:
+                return stack[-1], ".", False
+            continue
         if name == "..":
             if len(stack) == 1:
                 raise FsError("not-permitted", "path leaves the preopened directory")
             os.close(stack.pop())
             if last:
-                return stack[-1], "."
+                return stack[-1], ".", False
             continue
-        if last and not (follow or must_follow_last):
-            return stack[-1], name
         parent = stack[-1]
-        if last:
+        if last and not (slash and slash_is_dot):
+            if slash or not follow:
+                return parent, name, slash
             target = _readlink_or_none(parent, name)
             if target is None:
-                # keep the slash: the final call (open, link, symlink, unlink...) must see
-                # it, so that `file/` is "not a directory" and a new `name/` "no entry",
-                # as the kernel (and wasmtime) say
-                return parent, name + "/" if must_follow_last else name
+                return parent, name, False
         else:
+            # a directory on the way (or "x/" read as "x/."): opened by this one name,
+            # never following a link, so what we hold is what the next name is looked up in
             try:
-                fd = os.open(
-                    name,
-                    os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | _O_PATH | _O_CLOEXEC,
-                    dir_fd=parent,
+                fd = _open_beneath(
+                    parent, name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | _O_PATH
                 )
             except OSError as err:
                 if err.errno not in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
@@ -237,6 +267,92 @@ def _readlink_or_none(dirfd: int, name: str) -> str | None:
         if err.errno in (errno.EINVAL, errno.ENOENT, errno.ENOTDIR):
             return None
         raise _os(err) from None
+
+
+# --------------------------------------------------------------------------- openat2
+
+
+_AT_FDCWD = -100
+_SYS_OPENAT2 = 437  # the same number on every Linux architecture (new syscalls are unified)
+_RESOLVE_NO_MAGICLINKS = 0x02
+_RESOLVE_NO_SYMLINKS = 0x04
+_RESOLVE_BENEATH = 0x08
+#: every component we hand the kernel is one name, and we follow links ourselves
+_RESOLVE = _RESOLVE_BENEATH | _RESOLVE_NO_MAGICLINKS | _RESOLVE_NO_SYMLINKS
+
+
+class _OpenHow(ctypes.Structure):
+    _fields_ = (
+        ("flags", ctypes.c_uint64),
+        ("mode", ctypes.c_uint64),
+        ("resolve", ctypes.c_uint64),
+    )
+
+
+#: the ``openat2`` entry point once probed, or whether the probe said it is absent
+_openat2_fn: Callable[..., int] | None = None
+_openat2_absent = False
+
+
+def _openat2() -> Callable[..., int] | None:
+    """``syscall`` typed for ``openat2``, if this kernel (Linux 5.6+, no seccomp filter in
+    the way) has it.  Only a definite "no such call" is remembered: a probe that fails for
+    want of a descriptor (``EMFILE``) must not turn the belt off for good."""
+    global _openat2_fn, _openat2_absent
+    if _openat2_fn is not None or _openat2_absent:
+        return _openat2_fn
+    if not sys.platform.startswith("linux"):
+        _openat2_absent = True
+        return None
+    fn = ctypes.CDLL(None, use_errno=True).syscall
+    fn.argtypes = (
+        ctypes.c_long,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.POINTER(_OpenHow),
+        ctypes.c_size_t,
+    )
+    fn.restype = ctypes.c_long
+    how = _OpenHow(os.O_RDONLY | os.O_DIRECTORY | _O_PATH | _O_CLOEXEC, 0, _RESOLVE)
+    fd = fn(_SYS_OPENAT2, _AT_FDCWD, b".", ctypes.byref(how), ctypes.sizeof(how))
+    if fd >= 0:
+        os.close(fd)
+        _openat2_fn = fn
+    elif ctypes.get_errno() in (errno.ENOSYS, errno.EPERM, errno.EINVAL, errno.E2BIG):
+        _openat2_absent = True
+        return None
+    return fn  # on any other failure it is there, probably: ask again next time
+
+
+def _openat2_works() -> bool:
+    return _openat2() is not None
+
+
+#: tests turn this off to exercise the portable walk alone
+USE_OPENAT2 = True
+_HOW_SIZE = ctypes.sizeof(_OpenHow)
+
+
+def _open_beneath(dirfd: int, name: str, flags: int, mode: int = 0) -> int:
+    """``openat(dirfd, name, flags)`` for one component ``name``.
+
+    The portable walk alone keeps a path inside (one name, ``O_NOFOLLOW``); where
+    the kernel has ``openat2`` the same open also carries ``RESOLVE_BENEATH |
+    RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS``, so that a mistake here would
+    end in an error rather than outside the preopen.
+    """
+    flags |= _O_CLOEXEC
+    openat2 = _openat2() if USE_OPENAT2 else None
+    if openat2 is None:
+        return os.open(name, flags, mode, dir_fd=dirfd)
+    how = _OpenHow(flags, mode if flags & os.O_CREAT else 0, _RESOLVE)
+    fd: int = openat2(_SYS_OPENAT2, dirfd, os.fsencode(name), ctypes.byref(how), _HOW_SIZE)
+    if fd < 0:
+        code = ctypes.get_errno()
+        if code == errno.EXDEV:  # the kernel saw the path leave: refuse as a walk does
+            raise FsError("not-permitted", "path leaves the preopened directory")
+        raise OSError(code, os.strerror(code))
+    return fd
 
 
 # --------------------------------------------------------------------------- futimens
@@ -467,7 +583,8 @@ class Descriptor:
     def create_directory_at(self, path: str) -> None:
         base = self._dir()
         self._mutable()
-        with _walk(base, path.rstrip("/") or path, follow=False) as (parent, name):
+        # mkdir acts on the name itself: "x/" is "x" (no link in it followed), as the kernel does
+        with _walk(base, path, follow=False, slash_is_dot=False) as (parent, name, _):
             try:
                 os.mkdir(name, 0o777, dir_fd=parent)
             except OSError as err:
@@ -475,7 +592,7 @@ class Descriptor:
 
     def stat_at(self, path_flags: frozenset[str], path: str) -> DescriptorStat:
         base = self._dir()
-        with _walk(base, path, follow="symlink-follow" in path_flags) as (parent, name):
+        with _walk(base, path, follow="symlink-follow" in path_flags) as (parent, name, _):
             try:
                 return _stat_of(os.stat(name, dir_fd=parent, follow_symlinks=False))
             except OSError as err:
@@ -486,7 +603,7 @@ class Descriptor:
     ) -> None:
         base = self._dir()
         self._mutable()
-        with _walk(base, path, follow="symlink-follow" in path_flags) as (parent, name):
+        with _walk(base, path, follow="symlink-follow" in path_flags) as (parent, name, _):
             _utimensat(parent, name, atim, mtim)
 
     def link_at(
@@ -499,8 +616,8 @@ class Descriptor:
         if "symlink-follow" in old_path_flags:
             raise FsError("invalid")
         with (
-            _walk(base, old_path, follow=False) as (old_parent, old_name),
-            _walk(new_base, new_path, follow=False) as (new_parent, new_name),
+            _walk(base, old_path, follow=False) as (old_parent, old_name, _),
+            _walk(new_base, new_path, follow=False) as (new_parent, new_name, _),
         ):
             try:
                 os.link(
@@ -525,7 +642,7 @@ class Descriptor:
             raise FsError("unsupported", "synchronous-write flags")
         if "directory" in open_flags and open_flags & {"create", "exclusive", "truncate"}:
             raise FsError("invalid")
-        oflags = os.O_NOFOLLOW | _O_CLOEXEC
+        oflags = os.O_NOFOLLOW
         mode = set()
         if "create" in open_flags:
             oflags |= os.O_CREAT | (os.O_EXCL if "exclusive" in open_flags else 0)
@@ -542,13 +659,23 @@ class Descriptor:
         if "write" in mode and self.read_only:
             raise FsError("not-permitted", "the preopen is read-only")
         oflags |= os.O_RDWR if mode == {"read", "write"} else os.O_WRONLY if "write" in mode else 0
-        follow = "symlink-follow" in path_flags
-        with _walk(base, path, follow=follow) as (parent, name):
+        # O_CREAT | O_EXCL never follows a link in the last place (POSIX, and wasmtime)
+        follow = "symlink-follow" in path_flags and not oflags & os.O_EXCL
+        create = bool(oflags & os.O_CREAT)
+        with _walk(base, path, follow=follow, slash_is_dot=not create) as (parent, name, slash):
+            if slash:  # "x/" with create: no file can have that name (the kernel's answer too)
+                raise FsError("is-directory", "a file to create named with a trailing slash")
             try:
-                fd = os.open(name, oflags, 0o666, dir_fd=parent)
+                fd = _open_beneath(parent, name, oflags, 0o666)
             except OSError as err:
                 if err.errno == errno.ENXIO:  # a socket: no way to open it
                     raise FsError("unsupported") from None
+                if err.errno == errno.ENOTDIR and oflags & os.O_DIRECTORY and name != ".":
+                    # O_DIRECTORY | O_NOFOLLOW on a symlink: the kernel checks the kind first,
+                    # wasmtime reports the link (loop), as for any other no-follow open
+                    with contextlib.suppress(OSError):
+                        if st.S_ISLNK(os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode):
+                            raise FsError("loop", "the last component is a symlink") from None
                 raise _os(err) from None
         try:
             return Descriptor(fd, read_only=self.read_only, mode=frozenset(mode))
@@ -558,7 +685,7 @@ class Descriptor:
 
     def readlink_at(self, path: str) -> str:
         base = self._dir()
-        with _walk(base, path, follow=False) as (parent, name):
+        with _walk(base, path, follow=False) as (parent, name, _):
             try:
                 target = os.readlink(name, dir_fd=parent)
             except OSError as err:
@@ -572,7 +699,7 @@ class Descriptor:
     def remove_directory_at(self, path: str) -> None:
         base = self._dir()
         self._mutable()
-        with _walk(base, path, follow=False) as (parent, name):
+        with _walk(base, path, follow=False) as (parent, name, _):
             try:
                 os.rmdir(name, dir_fd=parent)
             except OSError as err:
@@ -583,11 +710,26 @@ class Descriptor:
         new_base = new._dir()
         self._mutable()
         new._mutable()
+        # rename acts on names, never on what a link points to: "x/" keeps "x" and asks
+        # that it be a directory (the kernel's rule: a slash at either end needs a directory
+        # to move); the check below is only for that error, the rename itself is by names
         with (
-            _walk(base, old_path, follow=False) as (old_parent, old_name),
-            _walk(new_base, new_path, follow=False) as (new_parent, new_name),
+            _walk(base, old_path, follow=False, slash_is_dot=False) as (
+                old_parent,
+                old_name,
+                old_slash,
+            ),
+            _walk(new_base, new_path, follow=False, slash_is_dot=False) as (
+                new_parent,
+                new_name,
+                new_slash,
+            ),
         ):
             try:
+                if old_slash or new_slash:
+                    moved = os.stat(old_name, dir_fd=old_parent, follow_symlinks=False)
+                    if not st.S_ISDIR(moved.st_mode):
+                        raise FsError("not-directory", "a trailing slash names a directory")
                 os.rename(old_name, new_name, src_dir_fd=old_parent, dst_dir_fd=new_parent)
             except OSError as err:
                 raise _os(err) from None
@@ -597,7 +739,7 @@ class Descriptor:
         self._mutable()
         if old_path.startswith("/"):
             raise FsError("not-permitted", "symlink to an absolute path")
-        with _walk(base, new_path, follow=False) as (parent, name):
+        with _walk(base, new_path, follow=False) as (parent, name, _):
             try:
                 os.symlink(old_path, name, dir_fd=parent)
             except OSError as err:
@@ -608,14 +750,8 @@ class Descriptor:
     def unlink_file_at(self, path: str) -> None:
         base = self._dir()
         self._mutable()
-        with _walk(base, path, follow=False) as (parent, name):
-            if path.endswith("/"):
-                # "file/" names a directory that is not there; a real one is is-directory
-                try:
-                    s = os.stat(name, dir_fd=parent, follow_symlinks=False)
-                except OSError as err:
-                    raise _os(err) from None
-                raise FsError("is-directory" if st.S_ISDIR(s.st_mode) else "not-directory")
+        # "dir/" is "dir/.": unlinkat(dir, ".") is is-directory, "file/" not-directory
+        with _walk(base, path, follow=False) as (parent, name, _):
             try:
                 os.unlink(name, dir_fd=parent)
             except OSError as err:
@@ -623,7 +759,7 @@ class Descriptor:
 
     def metadata_hash_at(self, path_flags: frozenset[str], path: str) -> MetadataHashValue:
         base = self._dir()
-        with _walk(base, path, follow="symlink-follow" in path_flags) as (parent, name):
+        with _walk(base, path, follow="symlink-follow" in path_flags) as (parent, name, _):
             try:
                 return _hash_of(os.stat(name, dir_fd=parent, follow_symlinks=False))
             except OSError as err:
