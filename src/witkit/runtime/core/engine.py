@@ -132,7 +132,10 @@ class Engine:
         #: the ``wasm_engine_t*``, for C calls
         self.address = self._handle.address
         self._wasmtime_py: Any = None
-        self.cache: ModuleCache | None = ModuleCache(config.cache_dir) if config.cache else None
+        cache = ModuleCache(config.cache_dir) if config.cache else None
+        #: the on-disk module cache; None when off, or when its directory is not
+        #: trusted (``witkit.runtime.cache.trusted``, which warns once)
+        self.cache: ModuleCache | None = cache if cache is not None and cache.usable() else None
         self._fingerprint = config.fingerprint()
         self._ticker: threading.Thread | None = None
         self._ticker_lock = threading.Lock()
@@ -187,17 +190,14 @@ class Engine:
         """The module stored under ``key`` (a ``CoreModule.key``), or None if it is gone.
 
         For callers that remember keys (prepared components): no hashing of the
-        module's bytes, and the entry's checksum is not re-read, since it was
-        checked (or written, and synced) when the key was handed out.
+        module's bytes.  The entry itself is checked as on any load (its key and
+        the CRC of its machine code): bytes that changed since they were stored
+        never run, whoever asks.
         """
         if self.cache is None:
             return None
-        path = self.cache.lookup(key, checksum=False)
-        if path is None:
-            return None
-        module = _deserialize_file(self.address, path)
-        if isinstance(module, str):
-            self.cache.reject(key)
+        module = self._load(key)
+        if module is None:
             return None
         return CoreModule(self, module, name=name, from_cache=True, key=key)
 
