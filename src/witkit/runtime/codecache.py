@@ -57,6 +57,7 @@ class DiskCodeCache:
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self._root = os.fspath(directory)
         self._dir = os.path.join(self._root, f"code-{MAGIC_NUMBER.hex()}")
+        self._checked = False  # judged afresh (and made again if gone) before the first write
         self.hits = 0
         self.misses = 0
         self.rejected = 0
@@ -117,7 +118,10 @@ class DiskCodeCache:
         self._write(key, payload)
 
     def _write(self, key: str, payload: bytes) -> None:
-        if trusted(self._dir, self._root, again=True):  # and made again if it has gone
+        if not self._checked:
+            self._checked = True
+            trusted(self._dir, self._root, again=True)
+        if trusted(self._dir, self._root):
             write_framed(
                 os.path.join(self._dir, key), _MAGIC, _FORMAT_VERSION, key.encode(), payload
             )
