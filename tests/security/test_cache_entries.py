@@ -12,7 +12,9 @@ clean stderr:
   later run with ``NameError: _Struct``);
 * the machine code of a cached module overwritten (traps on the old code), or
   a byte of its data changed (silently wrong output on the old code);
-* truncated entries of every kind.
+* truncated entries of every kind;
+* single flipped bits anywhere in any entry, at random (``WITKIT_SECURITY_SCALE``
+  multiplies the default 6 rounds; the seed is in the failure message).
 
 The components are two hand-written WASI commands that differ only in the
 greeting they print, so their compiled modules have the same size.
@@ -291,3 +293,38 @@ def test_truncated_entries(setup: Setup, kind: str) -> None:
         victim.write_bytes(data[: len(data) // 2])
     assert_runs_as(setup.cache, setup.a, "a")
     assert_runs_as(setup.cache, setup.a, "a")
+
+
+#: random corruptions per run of the test below (``WITKIT_SECURITY_SCALE`` multiplies it)
+CORRUPTIONS = 6 * max(int(os.environ.get("WITKIT_SECURITY_SCALE", "1")), 1)
+
+
+def test_random_corruption_never_runs(setup: Setup) -> None:
+    """Any entry, any byte, any bit: the run still prints a's greeting, since a damaged
+    entry is a miss and is made again (the old code ran flipped machine code)."""
+    import random
+
+    seed = random.randrange(1 << 32)
+    rng = random.Random(seed)
+    for round_ in range(CORRUPTIONS):
+        candidates = [
+            setup.a_main,
+            *(p for p in core(setup.cache).glob("*.cwasm") if p != setup.a_main),
+            *prepared_entries(setup.cache),
+            *code_entries(setup.cache),
+        ]
+        # every other round hits the machine code a runs, the others any byte of any entry
+        victim = candidates[0] if round_ % 2 == 0 else rng.choice(candidates)
+        data = bytearray(victim.read_bytes())
+        if victim == setup.a_main:
+            offset, size = _text_section(bytes(data))
+            at = offset + rng.randrange(size)
+        else:
+            at = rng.randrange(len(data))
+        data[at] ^= 1 << rng.randrange(8)
+        victim.write_bytes(bytes(data))
+        proc = witkit_run(setup.cache, setup.a)
+        assert (proc.returncode, proc.stdout, proc.stderr) == (0, expected("a"), b""), (
+            f"seed {seed}, round {round_}: bit flipped at {at} of {victim.name}",
+            proc,
+        )
