@@ -187,6 +187,7 @@ def test_foreign_cache_is_refused_by_the_api_with_one_warning(tmp_path: Path) ->
         second = Engine(cache_dir=str(location))
         assert prepared.load(location, key) is None
     assert len(caught) == 1
+    assert caught[0].filename == __file__  # it names the caller's line, not witkit's
     assert first.cache is None and second.cache is None
     assert not marker.exists()
 

@@ -164,8 +164,20 @@ def trusted(directory: str, own_from: str | None = None, *, again: bool = False)
         _warned.add(problem)
         import warnings
 
-        warnings.warn(f"compile cache not used: {problem}", CacheWarning, stacklevel=3)
+        warnings.warn(f"compile cache not used: {problem}", CacheWarning, stacklevel=_caller())
     return problem is None
+
+
+def _caller() -> int:
+    """The ``stacklevel`` of the first frame outside witkit: the warning names the
+    caller's line (``Engine(...)``, ``Component.from_file(...)``), not ours."""
+    import sys
+
+    level, frame = 1, sys._getframe(1)
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith("witkit"):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 class _Refused(Exception):
@@ -258,8 +270,9 @@ class _Walk:
                 raise _Refused(f"{path} is writable by {_who(mode)} (mode {mode:04o})")
             return
         if st.st_uid not in (self.uid, 0):
+            also = "" if self.uid == 0 else " or root"
             raise _Refused(
-                f"{path} is owned by uid {st.st_uid}, neither uid {self.uid} nor root,"
+                f"{path} is owned by uid {st.st_uid}, not by uid {self.uid}{also},"
                 " who could replace what is in it"
             )
         if mode & _GROUP_OR_OTHERS and not mode & stat.S_ISVTX:
