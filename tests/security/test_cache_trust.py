@@ -175,6 +175,28 @@ def test_foreign_cache_directory_is_refused_by_witkit_run(
 
 
 @as_root
+def test_files_left_by_another_user_are_not_read(filled: Setup, tmp_path: Path) -> None:
+    """The directories are ours again (say, after the warning's advice), but what someone
+    else planted while they were writable is still theirs: each such file is a miss."""
+    cache, a = filled.cache, filled.a
+    marker = tmp_path / "pwned"
+    modules = ModuleCache(core(cache))
+    payload = modules.load(filled.b_main.stem)
+    assert payload is not None and modules.store(filled.a_main.stem, payload)
+    prepared.store(core(cache), filled.prepared_a_path.name, Evil(marker))  # type: ignore[arg-type]
+    code = sorted(next(core(cache).glob("code-*")).iterdir())
+    for entry in code[1:]:
+        entry.write_bytes(code[0].read_bytes())
+    for planted in (filled.a_main, filled.prepared_a_path, *code[1:]):
+        os.chown(planted, NOBODY, -1)
+    assert_runs_as(cache, a, "a")
+    assert not marker.exists()
+    for planted in (filled.a_main, filled.prepared_a_path):
+        assert planted.stat().st_uid == os.geteuid()  # replaced by our own
+    assert_runs_as(cache, a, "a")
+
+
+@as_root
 def test_foreign_cache_is_refused_by_the_api_with_one_warning(tmp_path: Path) -> None:
     location = tmp_path / "cache"
     location.mkdir(mode=0o700)

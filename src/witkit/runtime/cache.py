@@ -31,7 +31,9 @@ Rules:
   ``witkit run`` prints as one line) and the run goes on without that part of
   the cache.  Root is no exception: a cache owned by another user is refused
   (that user could plant entries root would run).  Verdicts are kept for the
-  life of the process.
+  life of the process.  Each entry file read must also belong to the user or
+  root (``owned``): a directory that was writable by others once may still
+  hold what they put there.
 * **Each entry names its key.** A file is wasmtime's artifact, then the key it
   was stored under, then a 28-byte trailer (magic, format version, CRC-32 and
   length of the artifact, length of the key); wasmtime ignores bytes after the
@@ -83,6 +85,7 @@ __all__ = [
     "cache_key",
     "default_cache_dir",
     "default_location",
+    "owned",
     "trusted",
 ]
 
@@ -178,6 +181,17 @@ def _caller() -> int:
         frame = frame.f_back
         level += 1
     return level
+
+
+def owned(fd: int) -> bool:
+    """Whether the open file ``fd`` belongs to the effective user or root.
+
+    A trusted directory holds only files its owner (or root) made, unless it
+    was once writable by others: files planted then stay theirs after the
+    mode is fixed, and are refused here, one by one (one ``fstat``).
+    """
+    geteuid = getattr(os, "geteuid", None)
+    return geteuid is None or os.fstat(fd).st_uid in (geteuid(), 0)
 
 
 class _Refused(Exception):
@@ -424,18 +438,21 @@ def _artifact_length(data: bytes | mmap.mmap, size: int, key: bytes) -> int | No
 
 
 def _verify(path: str, key: str) -> bool:
-    """Whether the file at ``path`` is a whole, undamaged entry stored under ``key``.
+    """Whether the file at ``path`` is ours, whole, undamaged and stored under ``key``.
 
     Read through a mapping: the artifact's pages are the page cache's, which
     wasmtime maps again right after (zlib's CRC-32 runs at ~7 GB/s here).
     """
     import mmap  # here: the first lookup of a process pays for it, not every import
 
-    with open(path, "rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        size = len(mapped)
-        length = _artifact_length(mapped, size, key.encode())
-        if length is None:
+    with open(path, "rb") as file:
+        if not owned(file.fileno()):
             return False
-        crc: int = _TRAILER.unpack_from(mapped, size - TRAILER_SIZE)[2]
-        with memoryview(mapped) as whole, whole[:length] as artifact:
-            return zlib.crc32(artifact) == crc
+        with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            size = len(mapped)
+            length = _artifact_length(mapped, size, key.encode())
+            if length is None:
+                return False
+            crc: int = _TRAILER.unpack_from(mapped, size - TRAILER_SIZE)[2]
+            with memoryview(mapped) as whole, whole[:length] as artifact:
+                return zlib.crc32(artifact) == crc

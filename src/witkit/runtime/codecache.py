@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 from witkit._atomic import unframe, write_framed
 from witkit._digest import blake2b
-from witkit.runtime.cache import trusted
+from witkit.runtime.cache import owned, trusted
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -96,7 +96,7 @@ class DiskCodeCache:
         path = os.path.join(self._dir, key)
         try:
             with open(path, "rb") as file:
-                data = file.read()
+                data = file.read() if owned(file.fileno()) else b""
         except OSError:
             self.misses += 1
             return None

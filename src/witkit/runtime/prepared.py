@@ -61,7 +61,7 @@ except ImportError:  # pragma: no cover - a Python without the accelerator
     from pickle import PicklingError, Unpickler, UnpicklingError, dumps
 from witkit._digest import blake2b
 from witkit._record import record
-from witkit.runtime.cache import trusted
+from witkit.runtime.cache import owned, trusted
 from witkit.runtime.plan import Translation
 from witkit.types import ComponentType
 
@@ -195,6 +195,8 @@ def load(cache_dir: str | os.PathLike[str], key: str) -> Prepared | None:
         return None
     try:
         with open(os.path.join(directory, key), "rb") as file:
+            if not owned(file.fileno()):
+                return None
             data = file.read()
     except OSError:
         return None
