@@ -152,6 +152,30 @@ def test_a_remembered_key_is_checked_like_any_load(tmp_path: Path) -> None:
     assert not entry.exists()
 
 
+@pytest.mark.parametrize("helper", [True, False])
+def test_lookup_all_checks_every_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helper: bool
+) -> None:
+    """Split between two threads or not, each entry gets its own verdict."""
+    from witkit.runtime import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_PARALLEL_BYTES", 0 if helper else 1 << 62)
+    monkeypatch.setattr(cache_module, "_cores", lambda: 2)
+    cache = ModuleCache(tmp_path)
+    keys = [f"k{n}" for n in range(6)]
+    for n, key in enumerate(keys):
+        assert cache.store(key, bytes([n]) * (1000 * (n + 1)))
+    mine, theirs = cache_module._share([cache.path_for(k) for k in keys])
+    assert sorted(mine + theirs) == list(range(6)) and bool(theirs) == helper
+    damaged = Path(cache.path_for("k1"))
+    damaged.write_bytes(b"x" + damaged.read_bytes()[1:])
+    Path(cache.path_for("k4")).unlink()
+    found = cache.lookup_all(keys)
+    assert [p is not None for p in found] == [True, False, True, True, False, True]
+    assert (cache.hits, cache.misses, cache.rejected) == (4, 1, 1)
+    assert not damaged.exists()
+
+
 def test_created_directories_are_owner_only(tmp_path: Path) -> None:
     """Each level made, not only the last (``os.makedirs`` gives the others 0755)."""
     old = os.umask(0o022)

@@ -328,3 +328,26 @@ def test_random_corruption_never_runs(setup: Setup) -> None:
             f"seed {seed}, round {round_}: bit flipped at {at} of {victim.name}",
             proc,
         )
+
+
+def test_big_modules_overwritten_on_the_warm_path(tmp_path: Path) -> None:
+    """An 18 MB componentize-py component: its modules are checked on two threads when
+    it starts prepared, and a damaged one (the one libpython runs in) is still caught."""
+    from tests.fixtures.build import build
+
+    component = build("py_hello")
+    cache = tmp_path / "cache"
+    hello = (0, b"Hello from Python!\nargs: []\n", b"to stderr\n")
+    for _ in range(2):  # compile, then start prepared
+        proc = witkit_run(cache, component)
+        assert (proc.returncode, proc.stdout, proc.stderr) == hello, proc
+    assert prepared_entries(cache)
+    biggest = sorted(core(cache).glob("*.cwasm"), key=lambda p: p.stat().st_size)[-2:]
+    assert biggest[0].stat().st_size > 4 << 20  # both big: one checked on each thread
+    for victim in biggest:
+        data = bytearray(victim.read_bytes())
+        offset, size = _text_section(bytes(data))
+        data[offset : offset + size] = b"\xcc" * size
+        victim.write_bytes(bytes(data))
+    proc = witkit_run(cache, component)
+    assert (proc.returncode, proc.stdout, proc.stderr) == hello, proc

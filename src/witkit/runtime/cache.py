@@ -66,11 +66,13 @@ Rules:
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import stat
 import struct
+import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from witkit._atomic import write_atomic
@@ -340,23 +342,45 @@ class ModuleCache:
         is read only once) and reported as None; the caller's ``store`` then
         replaces it.
         """
+        return self.lookup_all((key,))[0]
+
+    def lookup_all(self, keys: Sequence[str]) -> list[str | None]:
+        """``lookup`` of each key, the big files checked on a helper thread meanwhile.
+
+        zlib releases the GIL while it computes a CRC, so with a second core the
+        ~30 MB of a componentize-py component's modules are checked in about
+        half the time (~9 ms one after the other here); the files are split by
+        size between the two threads.
+        """
         if not trusted(self.location):
-            self.misses += 1
-            return None
-        path = self.path_for(key)
-        try:
-            verdict = _verify(path, key)
-        except FileNotFoundError:
-            self.misses += 1
-            return None
-        except (OSError, ValueError):  # ValueError: mmap of an empty file
-            verdict = False
-        if not verdict:
-            self.rejected += 1
-            self._remove(path)
-            return None
-        self.hits += 1
-        return path
+            self.misses += len(keys)
+            return [None] * len(keys)
+        paths = [self.path_for(key) for key in keys]
+        verdicts: list[bool | None] = [None] * len(keys)
+
+        def check(indices: Iterable[int]) -> None:
+            for index in indices:
+                verdicts[index] = _check(paths[index], keys[index])
+
+        mine, helper = _share(paths)
+        thread = None
+        if helper:
+            thread = threading.Thread(target=check, args=(helper,), daemon=True)
+            thread.start()
+        check(mine)
+        if thread is not None:
+            thread.join()
+        found: list[str | None] = []
+        for path, verdict in zip(paths, verdicts, strict=True):
+            if verdict is None:
+                self.misses += 1
+            elif not verdict:
+                self.rejected += 1
+                self._remove(path)
+            else:
+                self.hits += 1
+            found.append(path if verdict else None)
+        return found
 
     def load(self, key: str) -> bytes | None:
         """The artifact of a verified entry (a copy; the engine maps the file instead)."""
@@ -435,6 +459,51 @@ def _artifact_length(data: bytes | mmap.mmap, size: int, key: bytes) -> int | No
     ):
         return None
     return int(length)
+
+
+#: below this many bytes in all, a helper thread costs more than it saves
+_PARALLEL_BYTES = 4 << 20
+
+
+def _share(paths: Sequence[str]) -> tuple[list[int], list[int]]:
+    """The indices of ``paths`` to check on this thread and on a helper (none if not worth it):
+    biggest first, each to the thread with fewer bytes so far."""
+    everything = list(range(len(paths)))
+    if len(paths) < 2 or _cores() < 2:
+        return everything, []
+    sizes = []
+    for path in paths:
+        try:
+            sizes.append(os.stat(path).st_size)
+        except OSError:
+            sizes.append(0)
+    if sum(sizes) < _PARALLEL_BYTES:
+        return everything, []
+    shares: tuple[list[int], list[int]] = ([], [])
+    loads = [0, 0]
+    for index in sorted(everything, key=sizes.__getitem__, reverse=True):
+        lighter = 0 if loads[0] <= loads[1] else 1
+        shares[lighter].append(index)
+        loads[lighter] += sizes[index]
+    return shares[1], shares[0]  # the helper starts with the biggest file
+
+
+@functools.cache
+def _cores() -> int:
+    """The CPUs this process may run on."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+
+
+def _check(path: str, key: str) -> bool | None:
+    """``_verify``, with a missing file as None and any failure as False (never raises:
+    it also runs on a helper thread)."""
+    try:
+        return _verify(path, key)
+    except FileNotFoundError:
+        return None
+    except Exception:  # OSError, ValueError (mmap of an empty file), MemoryError...
+        return False
 
 
 def _verify(path: str, key: str) -> bool:

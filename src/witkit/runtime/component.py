@@ -84,12 +84,10 @@ class Component:
         self.name = name
         self._source = source
         self._features = features
-        modules = []
-        for index, key in enumerate(entry.modules):
-            module = engine.load_cached(key, name=self._module_name(index))
-            if module is None:
-                return None
-            modules.append(module)
+        names = [self._module_name(index) for index in range(len(entry.modules))]
+        modules = engine.load_all_cached(entry.modules, names)
+        if modules is None:
+            return None
         self._use_code_cache()
         self._validated = None
         self.translation = entry.translation

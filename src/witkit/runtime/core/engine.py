@@ -18,7 +18,7 @@ import os
 import re
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any, Literal
 
@@ -194,12 +194,31 @@ class Engine:
         the CRC of its machine code): bytes that changed since they were stored
         never run, whoever asks.
         """
+        found = self.load_all_cached((key,), (name,))
+        return None if found is None else found[0]
+
+    def load_all_cached(self, keys: Sequence[str], names: Sequence[str]) -> list[CoreModule] | None:
+        """``load_cached`` of each key (named ``names``), or None if any is gone.
+
+        The entries are checked together (``ModuleCache.lookup_all``: big files
+        on a second thread), then mapped one by one.
+        """
         if self.cache is None:
             return None
-        module = self._load(key)
-        if module is None:
+        paths = self.cache.lookup_all(keys)
+        if any(path is None for path in paths):
             return None
-        return CoreModule(self, module, name=name, from_cache=True, key=key)
+        modules = []
+        for key, name, path in zip(keys, names, paths, strict=True):
+            assert path is not None
+            module = _deserialize_file(self.address, path)
+            if isinstance(module, str):
+                # wasmtime refused it (another version or settings slipped past the key,
+                # or the file was replaced in between): recompile and overwrite.
+                self.cache.reject(key)
+                return None
+            modules.append(CoreModule(self, module, name=name, from_cache=True, key=key))
+        return modules
 
     def deserialize(self, data: bytes | bytearray | memoryview) -> CoreModule:
         """A module from ``CoreModule.serialize()`` output of a compatible engine.
