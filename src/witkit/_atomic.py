@@ -8,8 +8,15 @@ never share one; ``tempfile`` would do the same at ~4 ms of import time
 (``random``, ``shutil``...) on every start.
 
 Entries that are read whole (code, recipes, prepared components) carry a
-16-byte header, magic, format version, CRC-32 and length of the payload, so a
-torn, damaged or foreign file is refused rather than used (``framed``/``unframe``).
+20-byte header (magic, format version, CRC-32 and length of the payload, length
+of the key) and then the entry's key itself, so a torn, damaged or foreign file
+is refused rather than used, and so is a whole, undamaged entry found under
+another entry's name (a file copied over another: its key is not the name it
+was looked up by).  ``write_framed``/``unframe``.
+
+These checks are against accidents, not attackers: whoever can write the
+directory can write a matching header too.  Only directories no one else can
+write are used at all (``witkit.runtime.cache.trusted``).
 """
 
 from __future__ import annotations
@@ -22,7 +29,8 @@ import zlib
 
 __all__ = ["unframe", "write_atomic", "write_framed"]
 
-_HEADER = struct.Struct("<4sIII")  # magic, format version, crc32(payload), payload length
+#: magic, format version, crc32(payload), payload length, key length; then the key, the payload
+_HEADER = struct.Struct("<4sIIII")
 
 
 def write_atomic(path: str, *chunks: bytes | bytearray | memoryview, sync: bool = False) -> bool:
@@ -52,19 +60,27 @@ def write_atomic(path: str, *chunks: bytes | bytearray | memoryview, sync: bool 
 
 
 def write_framed(
-    path: str, magic: bytes, version: int, payload: bytes | bytearray | memoryview
+    path: str, magic: bytes, version: int, key: bytes, payload: bytes | bytearray | memoryview
 ) -> bool:
-    """``write_atomic`` of ``payload`` behind its header (see the module docstring)."""
-    header = _HEADER.pack(magic, version, zlib.crc32(payload), len(payload))
-    return write_atomic(path, header, payload)
+    """``write_atomic`` of ``payload`` behind its header and ``key`` (see the module docstring)."""
+    header = _HEADER.pack(magic, version, zlib.crc32(payload), len(payload), len(key))
+    return write_atomic(path, header, key, payload)
 
 
-def unframe(data: bytes, magic: bytes, version: int) -> memoryview | None:
-    """The payload of a framed file's bytes, or None if they are not a whole, undamaged entry."""
+def unframe(data: bytes, magic: bytes, version: int, key: bytes) -> memoryview | None:
+    """The payload of a framed file's bytes, or None unless they are a whole, undamaged
+    entry of this format stored under ``key``."""
     if len(data) < _HEADER.size:
         return None
-    found, found_version, crc, length = _HEADER.unpack_from(data)
-    if found != magic or found_version != version or length != len(data) - _HEADER.size:
+    found, found_version, crc, length, key_length = _HEADER.unpack_from(data)
+    start = _HEADER.size + key_length
+    if (
+        found != magic
+        or found_version != version
+        or key_length != len(key)
+        or length != len(data) - start
+        or data[_HEADER.size : start] != key
+    ):
         return None
-    payload = memoryview(data)[_HEADER.size :]
+    payload = memoryview(data)[start:]
     return payload if zlib.crc32(payload) == crc else None

@@ -63,6 +63,27 @@ def test_damaged_files_are_misses(tmp_path: Path, damage: str) -> None:
     assert cache.get(SOURCE, "<t>") is not None
 
 
+def test_an_entry_copied_over_another_is_a_miss(tmp_path: Path) -> None:
+    """Its code would run in the other's namespace (``NameError`` at best)."""
+    cache = DiskCodeCache(tmp_path)
+    other = "def g(x):\n    return helper(x)\n"
+    cache.put(SOURCE, "<t>", compile(SOURCE, "<t>", "exec"))
+    cache.put(other, "<t>", compile(other, "<t>", "exec"))
+    first, second = sorted(cache.directory.iterdir())
+    second.write_bytes(first.read_bytes())
+    assert [cache.get(SOURCE, "<t>"), cache.get(other, "<t>")].count(None) == 1
+    assert cache.rejected == 1
+
+
+def test_data_is_tied_to_its_key(tmp_path: Path) -> None:
+    cache = DiskCodeCache(tmp_path)
+    cache.put_data("recipe-one", ("one", 1))
+    cache.put_data("recipe-two", ("two", 2))
+    assert cache.get_data("recipe-one") == ("one", 1)
+    (cache.directory / "recipe-two").write_bytes((cache.directory / "recipe-one").read_bytes())
+    assert cache.get_data("recipe-two") is None and cache.rejected == 1
+
+
 def test_unwritable_directory_is_a_no_op(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_bytes(b"")

@@ -114,6 +114,46 @@ def test_damaged_entry_is_a_miss(engine: witkit.Engine, tmp_path: Path) -> None:
     assert answer(engine, path) == (7, False)
 
 
+def test_an_entry_copied_over_another_is_a_miss(engine: witkit.Engine, tmp_path: Path) -> None:
+    one, two = tmp_path / "one.wat", tmp_path / "two.wat"
+    write(one, 11, settle=False)
+    write(two, 12)
+    assert answer(engine, one) == (11, False)
+    before = set(entries(tmp_path / "cache"))
+    assert answer(engine, two) == (12, False)
+    (name_two,) = set(entries(tmp_path / "cache")) - before
+    (name_one,) = before
+    directory = tmp_path / "cache" / prepared.SUBDIRECTORY
+    (directory / name_two).write_bytes((directory / name_one).read_bytes())
+    assert answer(engine, two) == (12, False)  # one's plan is not two's
+    assert answer(engine, two) == (12, True)
+
+
+class _Runs:
+    """Pickles as a call of ``print``: what the loader must never make."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (print, ("unpickled",))
+
+
+def test_loading_calls_nothing_but_witkit_records(
+    engine: witkit.Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.wat"
+    write(path, 13)
+    assert answer(engine, path) == (13, False)
+    (name,) = entries(tmp_path / "cache")
+    cache = tmp_path / "cache"
+    real = prepared.load(cache, name)
+    assert real is not None
+    for planted in (_Runs(), (real, _Runs()), {"x": [_Runs()]}):
+        assert prepared.store(cache, name, planted)  # type: ignore[arg-type]
+        assert prepared.load(cache, name) is None
+    assert capsys.readouterr().out == ""
+    assert answer(engine, path) == (13, False)
+    assert answer(engine, path) == (13, True)
+
+
 def test_missing_compiled_module_falls_back(engine: witkit.Engine, tmp_path: Path) -> None:
     path = tmp_path / "c.wat"
     write(path, 8)

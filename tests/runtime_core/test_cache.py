@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import struct
 import subprocess
 import sys
 import textwrap
@@ -56,6 +57,8 @@ def test_miss_then_hit(tmp_path: Path) -> None:
     assert entry.read_bytes()[-TRAILER_SIZE:][:8] == b"WITKITCM"
     assert entry.read_bytes()[:4] == b"\x7fELF"  # wasmtime's artifact, mappable as it is
     assert stat.S_IMODE(directory.stat().st_mode) == 0o700  # others may not plant code
+    # the entry names its key, after the artifact and before the trailer
+    assert entry.read_bytes()[-TRAILER_SIZE - 64 : -TRAILER_SIZE] == entry.stem.encode()
     second = Engine(cache_dir=str(directory)).compile(ADD)  # a fresh engine, as a new process
     assert second.from_cache
     assert _works(second.engine, second)
@@ -87,6 +90,7 @@ def test_settings_are_part_of_the_key(tmp_path: Path) -> None:
         "empty",
         "foreign",
         "bad-version",
+        "other-key",
     ],
 )
 def test_damaged_files_are_ignored_and_rewritten(tmp_path: Path, damage: str) -> None:
@@ -103,6 +107,8 @@ def test_damaged_files_are_ignored_and_rewritten(tmp_path: Path, damage: str) ->
         data = bytearray(b"\x7fELF" + bytes(100))
     elif damage == "bad-version":
         data[-TRAILER_SIZE + 8] = 99
+    elif damage == "other-key":  # a whole entry, with a good CRC, stored under another key
+        data[-TRAILER_SIZE - 1] ^= 1
     entry.write_bytes(bytes(data))
 
     engine = Engine(cache_dir=str(tmp_path))
@@ -112,6 +118,73 @@ def test_damaged_files_are_ignored_and_rewritten(tmp_path: Path, damage: str) ->
     assert _works(engine, module)
     again = Engine(cache_dir=str(tmp_path)).compile(ADD)  # rewritten, good again
     assert again.from_cache
+
+
+def test_an_entry_copied_over_another_is_a_miss(tmp_path: Path) -> None:
+    """Whole and undamaged, but another module's: never loaded under this key."""
+    engine = Engine(cache_dir=str(tmp_path))
+    other = _many_functions(3)
+    engine.compile(ADD)
+    engine.compile(other)
+    add_entry = tmp_path / f"{cache_key(ADD, engine.fingerprint)}.cwasm"
+    other_entry = tmp_path / f"{cache_key(other, engine.fingerprint)}.cwasm"
+    add_entry.write_bytes(other_entry.read_bytes())
+    again = Engine(cache_dir=str(tmp_path))
+    module = again.compile(ADD)
+    assert not module.from_cache and _works(again, module)
+    assert again.cache is not None and again.cache.rejected == 1
+    assert again.load_cached(cache_key(ADD, engine.fingerprint)) is not None  # rewritten
+    add_entry.write_bytes(other_entry.read_bytes())  # and through a remembered key
+    assert again.load_cached(cache_key(ADD, engine.fingerprint)) is None
+
+
+def test_a_remembered_key_is_checked_like_any_load(tmp_path: Path) -> None:
+    """``load_cached`` (the prepared components' warm path) checks the CRC too."""
+    engine = Engine(cache_dir=str(tmp_path))
+    key = engine.compile(ADD).key
+    assert key is not None
+    [entry] = _entries(tmp_path)
+    data = bytearray(entry.read_bytes())
+    data[len(data) // 3] ^= 0x08
+    entry.write_bytes(bytes(data))
+    assert engine.load_cached(key) is None
+    assert engine.cache is not None and engine.cache.rejected == 1
+    assert not entry.exists()
+
+
+@pytest.mark.parametrize("helper", [True, False])
+def test_lookup_all_checks_every_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helper: bool
+) -> None:
+    """Split between two threads or not, each entry gets its own verdict."""
+    from witkit.runtime import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_PARALLEL_BYTES", 0 if helper else 1 << 62)
+    monkeypatch.setattr(cache_module, "_cores", lambda: 2)
+    cache = ModuleCache(tmp_path)
+    keys = [f"k{n}" for n in range(6)]
+    for n, key in enumerate(keys):
+        assert cache.store(key, bytes([n]) * (1000 * (n + 1)))
+    mine, theirs = cache_module._share([cache.path_for(k) for k in keys])
+    assert sorted(mine + theirs) == list(range(6)) and bool(theirs) == helper
+    damaged = Path(cache.path_for("k1"))
+    damaged.write_bytes(b"x" + damaged.read_bytes()[1:])
+    Path(cache.path_for("k4")).unlink()
+    found = cache.lookup_all(keys)
+    assert [p is not None for p in found] == [True, False, True, True, False, True]
+    assert (cache.hits, cache.misses, cache.rejected) == (4, 1, 1)
+    assert not damaged.exists()
+
+
+def test_created_directories_are_owner_only(tmp_path: Path) -> None:
+    """Each level made, not only the last (``os.makedirs`` gives the others 0755)."""
+    old = os.umask(0o022)
+    try:
+        Engine(cache_dir=str(tmp_path / "a" / "b" / "c")).compile(ADD)
+    finally:
+        os.umask(old)
+    for level in (tmp_path / "a", tmp_path / "a" / "b", tmp_path / "a" / "b" / "c"):
+        assert stat.S_IMODE(level.stat().st_mode) == 0o700, level
 
 
 def test_engine_refusal_with_a_good_crc_is_recompiled(tmp_path: Path) -> None:
@@ -229,8 +302,9 @@ def test_two_processes_compiling_the_same_module(tmp_path: Path) -> None:
     assert results == ["cached", "compiled"]
     [entry] = _entries(cache_dir)
     data = entry.read_bytes()
-    crc = int.from_bytes(data[-TRAILER_SIZE + 12 : -TRAILER_SIZE + 16], "little")
-    assert zlib.crc32(data[:-TRAILER_SIZE]) == crc
+    _, _, crc, length, key_length = struct.unpack("<8sIIQI", data[-TRAILER_SIZE:])
+    assert zlib.crc32(data[:length]) == crc
+    assert data[length : length + key_length] == entry.stem.encode()
     assert sorted(p.name for p in cache_dir.iterdir()) == [entry.name]  # no lock or temp files
     assert os.access(entry, os.R_OK)
 

@@ -11,7 +11,10 @@ Rules: a cache may forget anything and may fail (its exceptions are not
 caught here, so an implementation must swallow its own I/O errors); what
 ``get`` returns must be what ``compile(source, filename, "exec")`` would have
 returned, so the key must cover the source, the filename and the Python
-version that compiled it.
+version that compiled it, and a stored entry must carry its key and be
+checked against it on load.  What ``get`` returns is executed: a persistent
+cache may only read from places no one but the user can write (the disk cache,
+``witkit.runtime.codecache``, uses ``witkit.runtime.cache.trusted``).
 """
 
 from __future__ import annotations

@@ -23,6 +23,10 @@ Rules:
   (``witkit.runtime.codecache``) when one is installed, so a second process
   skips generation too.  ``WITKIT_CHECK_RECIPES=1`` makes every use of a recipe
   generate the code as well and compare (the test suite runs with it).
+* **Trust.**  A recipe's code is executed, so a stored one is used only as the
+  code cache's own entries are: from a directory no one else can write, framed
+  with its key (the file name) and a CRC, and its shape, stored beside it, must
+  be the shape asked for; anything else is a miss and is generated again.
 """
 
 from __future__ import annotations

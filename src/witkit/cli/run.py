@@ -16,6 +16,8 @@ import re
 import sys
 import threading
 import time
+import warnings
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TextIO
 
@@ -52,6 +54,8 @@ compile cache:
   decoded again (a changed file is noticed by its size, times and inode). Location:
   $WITKIT_CACHE_DIR, else $XDG_CACHE_HOME/witkit, else ~/.cache/witkit (in core/).
   --no-cache compiles afresh and stores nothing; deleting the directory is safe.
+  A cache directory that someone else could write (not yours, writable by group or
+  others, or under such a directory) is not used: a warning says why, once.
 
 examples:
   witkit run examples/hello.wat
@@ -315,7 +319,35 @@ def _use_code_cache() -> None:
     use_disk_code_cache(default_location())
 
 
+def _cache_warnings_on_one_line(shown: Callable[..., None]) -> Callable[..., None]:
+    """``warnings.showwarning`` for a run: a refused cache directory is one line of
+    stderr (``witkit.runtime.cache`` says it once per process); others go to ``shown``."""
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        from witkit.runtime.cache import CacheWarning
+
+        if issubclass(category, CacheWarning):
+            print(f"witkit: warning: {message}", file=sys.stderr)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    return show
+
+
 def run(args: argparse.Namespace) -> int:
+    with warnings.catch_warnings():  # puts the caller's showwarning back afterwards
+        warnings.showwarning = _cache_warnings_on_one_line(warnings.showwarning)
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from witkit.wasi.command import TRAP_STATUS, run_component
 
     if not args.no_cache:

@@ -16,11 +16,16 @@ Rules (those of ``witkit.runtime.cache``, applied to code objects):
 * **Data.** ``get_data``/``put_data`` keep other marshallable values (the ABI's
   recipes, ``witkit.abi.recipes``) in the same directory and format, by key.
 * **Format.** The caches' framing (``witkit._atomic``: magic, format version,
-  CRC-32 and length of the payload) then ``marshal.dumps(code)``.  A short, foreign or damaged file is a
-  miss and is removed; the next ``put`` replaces it.
+  CRC-32 and length of the payload, and the entry's key) then
+  ``marshal.dumps(value)``.  A short, foreign or damaged file, or one stored
+  under another key (an entry copied over another would run the other's code
+  in this one's namespace: ``NameError`` at best), is a miss and is removed;
+  the next ``put`` replaces it.
 * **Atomic writes** through a temporary file and ``os.replace``.
-* **Trust.** Loading a file runs its code, as with the compiled modules beside it:
-  the directory must be writable only by its owner.
+* **Trust.** ``marshal.loads`` itself runs nothing, but the code it returns is
+  executed, as the compiled modules beside it are: the directory is used only
+  if ``witkit.runtime.cache.trusted`` says no one else can write it (checked
+  once per process; a refused directory is neither read nor written).
 * **Failures never fail the caller**: an I/O error is a miss or a skipped store.
 """
 
@@ -35,6 +40,7 @@ from typing import TYPE_CHECKING
 
 from witkit._atomic import unframe, write_framed
 from witkit._digest import blake2b
+from witkit.runtime.cache import owned, trusted
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -42,15 +48,16 @@ if TYPE_CHECKING:
 __all__ = ["DiskCodeCache", "use_disk_code_cache"]
 
 _MAGIC = b"WKPC"
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2
 
 
 class DiskCodeCache:
     """A directory of marshalled code objects (``witkit.abi.codecache.CodeCache``)."""
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
-        self._dir = os.path.join(os.fspath(directory), f"code-{MAGIC_NUMBER.hex()}")
-        self._made = False
+        self._root = os.fspath(directory)
+        self._dir = os.path.join(self._root, f"code-{MAGIC_NUMBER.hex()}")
+        self._checked = False  # judged afresh (and made again if gone) before the first write
         self.hits = 0
         self.misses = 0
         self.rejected = 0
@@ -61,47 +68,45 @@ class DiskCodeCache:
 
         return Path(self._dir)
 
-    def _path(self, source: str, filename: str) -> str:
+    def usable(self) -> bool:
+        """Whether the directory may be used (``witkit.runtime.cache.trusted``)."""
+        return trusted(self._dir, self._root)
+
+    def _key(self, source: str, filename: str) -> str:
         digest = blake2b(filename.encode("utf-8", "surrogatepass"), digest_size=32)
         digest.update(b"\0")
         digest.update(source.encode("utf-8", "surrogatepass"))
-        return os.path.join(self._dir, digest.hexdigest())
+        return digest.hexdigest()
 
     def get(self, source: str, filename: str) -> CodeType | None:
-        path = self._path(source, filename)
+        code = self._read(self._key(source, filename))
+        if not isinstance(code, CodeType):
+            return None
+        return code
+
+    def get_data(self, key: str) -> object | None:
+        """A marshalled value stored under ``key`` (the ABI's recipes), or None."""
+        return self._read(key)
+
+    def _read(self, key: str) -> object | None:
+        """The value stored under ``key``, or None (counted as a miss or a rejection)."""
+        if not self.usable():
+            self.misses += 1
+            return None
+        path = os.path.join(self._dir, key)
         try:
             with open(path, "rb") as file:
-                data = file.read()
+                data = file.read() if owned(file.fileno()) else b""
         except OSError:
             self.misses += 1
             return None
-        code = _decode(data)
-        if code is None:
+        value = _decode(data, key)
+        if value is None:
             self.rejected += 1
             with contextlib.suppress(OSError):
                 os.unlink(path)
             return None
         self.hits += 1
-        return code
-
-    def get_data(self, key: str) -> object | None:
-        """A marshalled value stored under ``key`` (the ABI's recipes), or None."""
-        path = os.path.join(self._dir, key)
-        try:
-            with open(path, "rb") as file:
-                data = file.read()
-        except OSError:
-            return None
-        payload = unframe(data, _MAGIC, _FORMAT_VERSION)
-        if payload is None:
-            self.rejected += 1
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-            return None
-        try:
-            value: object = marshal.loads(payload)
-        except (EOFError, ValueError, TypeError):
-            return None
         return value
 
     def put_data(self, key: str, value: object) -> None:
@@ -110,36 +115,40 @@ class DiskCodeCache:
             payload = marshal.dumps(value)  # type: ignore[arg-type]
         except ValueError:
             return
-        self._write(os.path.join(self._dir, key), payload)
+        self._write(key, payload)
 
-    def _write(self, path: str, payload: bytes) -> None:
-        try:
-            if not self._made:
-                os.makedirs(self._dir, mode=0o700, exist_ok=True)
-                self._made = True
-        except OSError:
-            return
-        write_framed(path, _MAGIC, _FORMAT_VERSION, payload)
+    def _write(self, key: str, payload: bytes) -> None:
+        if not self._checked:
+            self._checked = True
+            trusted(self._dir, self._root, again=True)
+        if trusted(self._dir, self._root):
+            write_framed(
+                os.path.join(self._dir, key), _MAGIC, _FORMAT_VERSION, key.encode(), payload
+            )
 
     def put(self, source: str, filename: str, code: CodeType) -> None:
-        self._write(self._path(source, filename), marshal.dumps(code))
+        self._write(self._key(source, filename), marshal.dumps(code))
 
 
-def _decode(data: bytes) -> CodeType | None:
-    """The code object in a file's bytes, or None if they are not a whole, undamaged entry."""
-    payload = unframe(data, _MAGIC, _FORMAT_VERSION)
+def _decode(data: bytes, key: str) -> object | None:
+    """The value in a file's bytes, or None unless they are a whole, undamaged entry
+    stored under ``key``."""
+    payload = unframe(data, _MAGIC, _FORMAT_VERSION, key.encode())
     if payload is None:
         return None
     try:
-        code = marshal.loads(payload)
+        value: object = marshal.loads(payload)
     except (EOFError, ValueError, TypeError):
         return None
-    return code if isinstance(code, CodeType) else None
+    return value
 
 
 def use_disk_code_cache(location: str | os.PathLike[str]) -> None:
-    """Install a ``DiskCodeCache`` in ``location`` behind the ABI's, unless one is installed."""
+    """Install a ``DiskCodeCache`` in ``location`` behind the ABI's, unless one is
+    installed or the directory is not trusted (which warns once)."""
     from witkit.abi.codecache import get_code_cache, set_code_cache
 
     if get_code_cache() is None:
-        set_code_cache(DiskCodeCache(location))
+        cache = DiskCodeCache(location)
+        if cache.usable():
+            set_code_cache(cache)

@@ -9,7 +9,10 @@ entry (``witkit.runtime.prepared``): the next load of the same, unchanged file
 skips decoding, validation and translation and maps the compiled modules by
 their remembered keys.  A component loaded that way decodes its bytes again
 only if ``validated`` is asked for, and its ``translation.modules`` is empty
-(the modules' bytes stay in the file; ``modules`` has them compiled).
+(the modules' bytes stay in the file; ``modules`` has them compiled).  The
+compiled modules are checked as on any load (key and CRC), and nothing is read
+from a cache directory someone else could write (``witkit.runtime.cache``): the
+engine's ``cache`` is then None, and the component is decoded and compiled.
 """
 
 from __future__ import annotations
@@ -81,12 +84,10 @@ class Component:
         self.name = name
         self._source = source
         self._features = features
-        modules = []
-        for index, key in enumerate(entry.modules):
-            module = engine.load_cached(key, name=self._module_name(index))
-            if module is None:
-                return None
-            modules.append(module)
+        names = [self._module_name(index) for index in range(len(entry.modules))]
+        modules = engine.load_all_cached(entry.modules, names)
+        if modules is None:
+            return None
         self._use_code_cache()
         self._validated = None
         self.translation = entry.translation

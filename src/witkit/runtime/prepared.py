@@ -24,16 +24,27 @@ Rules:
   translation without the core modules' bytes, and the compile cache key of
   each core module.  A module whose cache entry has gone makes the whole entry
   a miss: the component is then decoded as if for the first time.
+* **Loading runs no code.** Entries are unpickled by a loader that resolves
+  only witkit's record classes (``_Loader``): those are built with
+  ``object.__new__`` and their fields set one by one, so a file whose pickle
+  names any other callable (``os.system``, a class with its own ``__reduce__``)
+  is refused before anything runs, and is a miss.  What a well-formed but false
+  entry could still do is describe another plan: the checks below and the
+  ownership rule keep such files out.
 * **Integrity.** The caches' framing (``witkit._atomic``): a header with the
-  format and a CRC-32 of the pickle, so a torn or damaged file is a miss, never
-  a wrong plan.
-* **Location.** ``components/`` inside the engine's compile cache directory,
-  whose rules it shares (atomic writes; owner-only, since loading a pickle runs
-  code much as loading compiled machine code does; failures are misses).
+  format, the entry's key and a CRC-32 of the pickle, so a torn or damaged
+  file, or another component's entry copied over this one, is a miss, never a
+  wrong plan.
+* **Location and trust.** ``components/`` inside the engine's compile cache
+  directory, whose rules it shares (``witkit.runtime.cache``): atomic writes,
+  failures are misses, and the directory is used only if ``trusted`` (owned by
+  the user, writable by no one else, nor swappable through a directory above):
+  that rule, not the checksum, is what keeps other users' files from being read.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import sys
@@ -45,18 +56,19 @@ from witkit._atomic import unframe, write_framed
 # The C pickler itself: ``pickle`` (its pure-Python twin and helpers) costs ~1.3 ms
 # of import that a prepared start, which only loads, has no use for.
 try:
-    from _pickle import PicklingError, dumps, loads
+    from _pickle import PicklingError, Unpickler, UnpicklingError, dumps
 except ImportError:  # pragma: no cover - a Python without the accelerator
-    from pickle import PicklingError, dumps, loads
+    from pickle import PicklingError, Unpickler, UnpicklingError, dumps
 from witkit._digest import blake2b
 from witkit._record import record
+from witkit.runtime.cache import owned, trusted
 from witkit.runtime.plan import Translation
 from witkit.types import ComponentType
 
 __all__ = ["Prepared", "file_key", "load", "store"]
 
 #: bump when what is pickled changes shape in a way the code stamp would not see
-FORMAT = 1
+FORMAT = 2
 SUBDIRECTORY = "components"
 _PROTOCOL = 5  # pickle.HIGHEST_PROTOCOL of every Python witkit supports
 _MAGIC = b"WKPR"
@@ -154,18 +166,45 @@ RACY_FINE_NS = 50_000_000
 RACY_COARSE_NS = 3_000_000_000
 
 
+class _Loader(Unpickler):
+    """An unpickler that builds witkit's records and nothing else (see "Loading runs no code").
+
+    ``find_class`` is the only way a pickle reaches a callable, so refusing
+    everything but record classes of modules already loaded (importing one
+    could run code: ``witkit.__main__``) leaves a pickle nothing to call but
+    those classes, whose construction (``object.__new__``, ``__init__``, the
+    field-by-field ``__setstate__``) only assigns fields.  The
+    C unpickler calls the override once per class (~30 for a componentize-py
+    component): no measurable cost next to ``loads``.
+    """
+
+    def find_class(self, module_name: str, name: str) -> type:
+        module = sys.modules.get(module_name)
+        if module is not None and module_name.startswith("witkit.") and "." not in name:
+            found = getattr(module, name, None)
+            if isinstance(found, type) and "__record_fields__" in found.__dict__:
+                return found
+        raise UnpicklingError(f"{module_name}.{name} is not a witkit record")
+
+
 def load(cache_dir: str | os.PathLike[str], key: str) -> Prepared | None:
-    """The entry ``key``, or None (missing, unreadable or not ours)."""
+    """The entry ``key``, or None (missing, unreadable, not ours, or in an untrusted place)."""
+    cache_dir = os.fspath(cache_dir)
+    directory = os.path.join(cache_dir, SUBDIRECTORY)
+    if not trusted(directory, cache_dir):
+        return None
     try:
-        with open(os.path.join(cache_dir, SUBDIRECTORY, key), "rb") as file:
+        with open(os.path.join(directory, key), "rb") as file:
+            if not owned(file.fileno()):
+                return None
             data = file.read()
     except OSError:
         return None
-    body = unframe(data, _MAGIC, FORMAT)
+    body = unframe(data, _MAGIC, FORMAT, key.encode())
     if body is None:
         return None
     try:
-        found = loads(body)
+        found = _Loader(io.BytesIO(body)).load()
     except Exception:  # a foreign file is a miss, whatever unpickling raised
         return None
     return found if isinstance(found, Prepared) else None
@@ -173,10 +212,12 @@ def load(cache_dir: str | os.PathLike[str], key: str) -> Prepared | None:
 
 def store(cache_dir: str | os.PathLike[str], key: str, prepared: Prepared) -> bool:
     """Write atomically; False (and no debris) if the disk or the pickler says no."""
+    cache_dir = os.fspath(cache_dir)
     directory = os.path.join(cache_dir, SUBDIRECTORY)
     try:
         data = dumps(prepared, protocol=_PROTOCOL)
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-    except (OSError, PicklingError, TypeError, AttributeError, RecursionError):
+    except (PicklingError, TypeError, AttributeError, RecursionError):
         return False
-    return write_framed(os.path.join(directory, key), _MAGIC, FORMAT, data)
+    if not trusted(directory, cache_dir, again=True):
+        return False
+    return write_framed(os.path.join(directory, key), _MAGIC, FORMAT, key.encode(), data)

@@ -18,7 +18,7 @@ import os
 import re
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any, Literal
 
@@ -132,7 +132,10 @@ class Engine:
         #: the ``wasm_engine_t*``, for C calls
         self.address = self._handle.address
         self._wasmtime_py: Any = None
-        self.cache: ModuleCache | None = ModuleCache(config.cache_dir) if config.cache else None
+        cache = ModuleCache(config.cache_dir) if config.cache else None
+        #: the on-disk module cache; None when off, or when its directory is not
+        #: trusted (``witkit.runtime.cache.trusted``, which warns once)
+        self.cache: ModuleCache | None = cache if cache is not None and cache.usable() else None
         self._fingerprint = config.fingerprint()
         self._ticker: threading.Thread | None = None
         self._ticker_lock = threading.Lock()
@@ -187,19 +190,35 @@ class Engine:
         """The module stored under ``key`` (a ``CoreModule.key``), or None if it is gone.
 
         For callers that remember keys (prepared components): no hashing of the
-        module's bytes, and the entry's checksum is not re-read, since it was
-        checked (or written, and synced) when the key was handed out.
+        module's bytes.  The entry itself is checked as on any load (its key and
+        the CRC of its machine code): bytes that changed since they were stored
+        never run, whoever asks.
+        """
+        found = self.load_all_cached((key,), (name,))
+        return None if found is None else found[0]
+
+    def load_all_cached(self, keys: Sequence[str], names: Sequence[str]) -> list[CoreModule] | None:
+        """``load_cached`` of each key (named ``names``), or None if any is gone.
+
+        The entries are checked together (``ModuleCache.lookup_all``: big files
+        on a second thread), then mapped one by one.
         """
         if self.cache is None:
             return None
-        path = self.cache.lookup(key, checksum=False)
-        if path is None:
+        paths = self.cache.lookup_all(keys)
+        if any(path is None for path in paths):
             return None
-        module = _deserialize_file(self.address, path)
-        if isinstance(module, str):
-            self.cache.reject(key)
-            return None
-        return CoreModule(self, module, name=name, from_cache=True, key=key)
+        modules = []
+        for key, name, path in zip(keys, names, paths, strict=True):
+            assert path is not None
+            module = _deserialize_file(self.address, path)
+            if isinstance(module, str):
+                # wasmtime refused it (another version or settings slipped past the key,
+                # or the file was replaced in between): recompile and overwrite.
+                self.cache.reject(key)
+                return None
+            modules.append(CoreModule(self, module, name=name, from_cache=True, key=key))
+        return modules
 
     def deserialize(self, data: bytes | bytearray | memoryview) -> CoreModule:
         """A module from ``CoreModule.serialize()`` output of a compatible engine.
