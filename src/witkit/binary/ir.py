@@ -280,8 +280,10 @@ class CoreModule:
     #: the type index of every tag
     tags: tuple[int, ...]
     start: int | None
+    #: the first ``MAX_KEPT_CUSTOM_SECTIONS``, contentless ones (empty name and payload) left out
     customs: tuple[CustomSection, ...]
-    #: (section id, offset of its contents, size) of every section, in order
+    #: (section id, offset of its contents, size) of every section, in order (the
+    #: custom sections only as far as ``customs`` keeps them)
     sections: tuple[tuple[int, int, int], ...]
 
     @property
@@ -767,7 +769,12 @@ Section: TypeAlias = (
 
 @record
 class Component:
-    """A component: its sections in binary order (custom sections included)."""
+    """A component: its sections in binary order (custom sections included).
+
+    Sections that declare nothing (an empty vector; a custom section with an
+    empty name and no payload) have no record, and custom sections past the
+    first ``MAX_KEPT_CUSTOM_SECTIONS`` are not kept (``witkit.binary.limits``).
+    """
 
     offset: int
     end: int

@@ -55,6 +55,13 @@ MAX_NESTING_DEPTH = 100
 #: nested components are read and validated without recursion, so 999 levels work
 MAX_MODULES_AND_COMPONENTS = 1000
 
+#: custom sections kept in the ``ir`` of one component or core module (witkit's own
+#: limit; wasm-tools has none).  Custom sections are advisory and a real binary has a
+#: handful, but a hostile one can hold millions of tiny ones, and each kept one is a
+#: Python object: past this many, further custom sections are checked (their name
+#: must be UTF-8) and dropped, so they cost time linear in their number and no memory.
+MAX_KEPT_CUSTOM_SECTIONS = 10_000
+
 # --- canonical ABI (CanonicalABI.md "Flattening") -----------------------------
 MAX_FLAT_PARAMS = 16
 MAX_FLAT_ASYNC_PARAMS = 4

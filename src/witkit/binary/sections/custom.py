@@ -5,7 +5,10 @@ malformed), but its payload is advisory: the spec says engines must not reject
 a component for an invalid ``name`` section, so a payload that does not parse
 is kept as raw bytes (``names``/``producers`` left ``None``), never an error.
 ``component-type:*`` sections (WIT embedded by ``wit-bindgen``) are kept as byte
-ranges; the WIT decoder reads them.
+ranges; the WIT decoder reads them.  A component or module keeps at most
+``MAX_KEPT_CUSTOM_SECTIONS`` custom sections (the first ones); the readers of the
+later ones only check their names (``skip_custom_section``), so a file of
+millions of tiny custom sections costs no object per section.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from witkit.binary import ir
 from witkit.binary.reader import Reader
 from witkit.errors import BinaryError
 
-__all__ = ["read_custom_section"]
+__all__ = ["read_custom_section", "skip_custom_section"]
 
 #: sort bytes of a component name subsection -> sort name
 _CORE_SORTS = {
@@ -50,6 +53,16 @@ def read_custom_section(body: Reader, header_offset: int) -> ir.CustomSection:
             producers = None
     body.pos = body.end
     return ir.CustomSection(header_offset, name, data_offset, size, names, producers)
+
+
+def skip_custom_section(body: Reader) -> None:
+    """Check a custom section's name, as ``read_custom_section`` does, and keep nothing.
+
+    For the custom sections past ``MAX_KEPT_CUSTOM_SECTIONS``: the binary is as
+    malformed with a bad name there as anywhere, but its payload is never parsed.
+    """
+    body.name("a custom section name")
+    body.pos = body.end
 
 
 def _read_name_map(r: Reader) -> tuple[tuple[int, str], ...]:
