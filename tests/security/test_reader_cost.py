@@ -284,3 +284,38 @@ def test_cli_answers_in_one_line(command: str, shape: str, tmp_path: Path) -> No
     if proc.returncode != 0:
         assert proc.returncode == 1
         assert proc.stderr.startswith("witkit: error: ") and proc.stderr.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- what is kept
+
+
+def test_contentless_sections_leave_no_record_and_change_nothing() -> None:
+    types = section(7, b"\x01\x7f")  # (type bool)
+    imports = section(10, b"\x01\x00\x01a\x03\x00\x00")  # (import "a" (type (eq 0)))
+    plain = PREAMBLE + types + imports
+    padded = PREAMBLE + b"\x07\x01\x00\x00\x01\x00" * 3 + types + imports + b"\x0b\x01\x00"
+    a, b = read(plain), read(padded)
+    assert isinstance(a, ir.Component) and isinstance(b, ir.Component)
+    assert [type(s) for s in b.sections] == [ir.TypeSection, ir.ImportSection]
+    assert repr(validate(a).type) == repr(validate(b).type)  # types compare by identity
+    # an empty value section is still judged (the value feature is off by default)
+    with pytest.raises(BinaryError):
+        decoded = read(PREAMBLE + b"\x0c\x01\x00")
+        assert isinstance(decoded, ir.Component)
+        validate(decoded)
+
+
+def test_custom_sections_past_the_kept_limit_are_checked_not_kept() -> None:
+    from witkit.binary.limits import MAX_KEPT_CUSTOM_SECTIONS
+
+    one = section(0, b"\x01c" + b"payload")
+    decoded = read(PREAMBLE + one * (MAX_KEPT_CUSTOM_SECTIONS + 5))
+    assert isinstance(decoded, ir.Component)
+    assert len(decoded.customs) == MAX_KEPT_CUSTOM_SECTIONS
+    bad_name = section(0, b"\x01\xff")
+    with pytest.raises(BinaryError, match="UTF-8"):
+        read(PREAMBLE + one * (MAX_KEPT_CUSTOM_SECTIONS + 5) + bad_name)
+    module = read(PREAMBLE + section(1, CORE_PREAMBLE + one * (MAX_KEPT_CUSTOM_SECTIONS + 5)))
+    assert isinstance(module, ir.Component)
+    (core,) = [s.module for s in module.sections if isinstance(s, ir.CoreModuleSection)]
+    assert len(core.customs) == MAX_KEPT_CUSTOM_SECTIONS

@@ -1351,6 +1351,8 @@ def _validate_section(scope: Scope, stack: list[Scope], section: ir.Section) -> 
             ty = scope.export_to_entity_type(exp)
             scope.add_export(exp.name, ty, exp.offset)
     elif isinstance(section, ir.ValueSection):
+        # judged even when empty: without the feature the section itself is an error
+        scope.check_value_support(section.offset)
         for value in section.items:
             scope.add_value(value)
 
