@@ -137,6 +137,26 @@ def many_imports_long_names(n: int) -> bytes:
     return component(section(10, leb(n) + b"".join(items)))
 
 
+def many_resource_imports(n: int) -> bytes:
+    """``n`` imported resource types (``(import "rN" (type (sub resource)))``): valid."""
+    items = b"".join(b"\x00" + _name(b"r%d" % i) + b"\x03\x01" for i in range(n))
+    return component(section(10, leb(n) + items))
+
+
+def big_instance_type(n: int) -> bytes:
+    """One instance type exporting ``n`` resources, imported once: valid."""
+    decls = b"".join(b"\x04\x00" + _name(b"r%d" % i) + b"\x03\x01" for i in range(n))
+    ty = section(7, b"\x01\x42" + leb(n) + decls)
+    return component(ty, section(10, b"\x01\x00" + _name(b"i") + b"\x05\x00"))
+
+
+def big_component_type(n: int) -> bytes:
+    """One component type importing ``n`` resources and exporting as many: valid."""
+    imports = b"".join(b"\x03\x00" + _name(b"r%d" % i) + b"\x03\x01" for i in range(n))
+    exports = b"".join(b"\x04\x00" + _name(b"e%d" % i) + b"\x03\x00" + leb(i) for i in range(n))
+    return component(section(7, b"\x01\x41" + leb(2 * n) + imports + exports))
+
+
 def many_core_modules(n: int) -> bytes:
     """``n`` empty core modules: invalid beyond 1 000 modules."""
     return PREAMBLE + section(1, CORE_PREAMBLE) * n
@@ -190,6 +210,9 @@ SHAPES: dict[str, Shape] = {
     "many_alias_sections": Shape(many_alias_sections, 2_100_000, False),
     "many_exports": Shape(many_exports, 1_000_000, True),
     "many_imports_long_names": Shape(many_imports_long_names, 150, True),
+    "many_resource_imports": Shape(many_resource_imports, 1_000_000, True),
+    "big_instance_type": Shape(big_instance_type, 1_000_000, True),
+    "big_component_type": Shape(big_component_type, 500_000, True),
     "many_core_modules": Shape(many_core_modules, 1_500_000, False),
     "deep_components": Shape(deep_components, 5_000, False),
     "deep_instance_types": Shape(deep_instance_types, 5_000_000, False),

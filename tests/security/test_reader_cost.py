@@ -65,12 +65,16 @@ _RECORD_SHAPES = frozenset(
         "many_exports",
         "deep_value_types",
         "named_customs",
+        "many_resource_imports",
+        "big_instance_type",
+        "big_component_type",
     )
 )
 #: peak RSS increase allowed for read + validate, in bytes per input byte (plus a fixed
 #: 8 MB): contentless shapes keep nothing; the others keep a record per item, read and
 #: validated, up to the first limit (measured: ~390 bytes per one-byte ``bool`` type,
-#: ~100 per four-byte type section, ~900 per twelve-byte export), with room to spare
+#: ~100 per four-byte type section, ~900 per twelve-byte export, ~1 KB per resource),
+#: with room to spare
 _MEMORY_PER_BYTE = {
     "empty_sections": 0.5,
     "empty_sections_mixed": 0.5,
@@ -82,6 +86,9 @@ _MEMORY_PER_BYTE = {
     "many_aliases": 150.0,
     "many_alias_sections": 100.0,
     "many_exports": 120.0,
+    "many_resource_imports": 100.0,
+    "big_instance_type": 150.0,
+    "big_component_type": 60.0,
 }
 _DEFAULT_MEMORY_PER_BYTE = 20.0
 
