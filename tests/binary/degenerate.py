@@ -84,6 +84,22 @@ def named_customs(n: int) -> bytes:
     return PREAMBLE + section(0, _name(b"producers") + b"\x00") * n
 
 
+def big_name_section(n: int) -> bytes:
+    """A ``component-name`` section naming ``n`` items, spread over all 13 sorts: valid.
+
+    Names are advisory, so no validator looks at them, but the reader parses them.
+    """
+    sorts = [b"\x00" + bytes([k]) for k in (0, 1, 2, 3, 4, 0x10, 0x11, 0x12)]
+    sorts += [bytes([k]) for k in (1, 2, 3, 4, 5)]
+    per = n // len(sorts)
+    entries = b"".join(leb(i) + b"\x00" for i in range(per))
+    payload = b"".join(
+        b"\x01" + leb(len(sort) + len(leb(per)) + len(entries)) + sort + leb(per) + entries
+        for sort in sorts
+    )
+    return component(section(0, _name(b"component-name") + payload))
+
+
 def core_module_customs(n: int) -> bytes:
     """One core module made of ``n`` empty-named custom sections: valid."""
     module = CORE_PREAMBLE + b"\x00\x01\x00" * n
@@ -201,6 +217,7 @@ SHAPES: dict[str, Shape] = {
     "empty_sections_mixed": Shape(empty_sections_mixed, 5_000_000, False),
     "tiny_customs": Shape(tiny_customs, 5_000_000, True),
     "named_customs": Shape(named_customs, 1_200_000, True),
+    "big_name_section": Shape(big_name_section, 3_750_000, True),
     "core_module_customs": Shape(core_module_customs, 5_000_000, True),
     "many_types": Shape(many_types, 15_000_000, False),
     "many_type_sections": Shape(many_type_sections, 3_750_000, False),

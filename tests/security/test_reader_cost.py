@@ -81,6 +81,7 @@ _MEMORY_PER_BYTE = {
     "tiny_customs": 0.5,
     "core_module_customs": 0.5,
     "named_customs": 0.5,
+    "big_name_section": 0.5,
     "many_types": 600.0,
     "many_type_sections": 150.0,
     "many_aliases": 150.0,
