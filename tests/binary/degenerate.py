@@ -197,6 +197,31 @@ def deep_value_types(n: int) -> bytes:
     return component(section(7, leb(n) + types))
 
 
+def type_dag_exports(n: int) -> bytes:
+    """Two copies of ``t(i) = tuple<t(i-1), t(i-1)>`` (18 deep: 2**18 paths, within the
+    type size limit), a function imported with one and exported ``n`` times ascribed the
+    other: each export's subtype check would walk every path.  Invalid (the component's
+    type grows past the type size limit at the first export), but only a few hundred bytes.
+    """
+    depth = 18
+    types = []
+    for base in (0, depth + 1):
+        types.append(b"\x7d")
+        types += [b"\x6f\x02" + sleb(base + i - 1) * 2 for i in range(1, depth + 1)]
+    fa = len(types)
+    types.append(b"\x40\x01\x01p" + sleb(depth) + b"\x01\x00")
+    fb = len(types)
+    types.append(b"\x40\x01\x01p" + sleb(2 * depth + 1) + b"\x01\x00")
+    exports = b"".join(
+        b"\x00" + _name(b"e%d" % i) + b"\x01\x00\x01\x01" + leb(fb) for i in range(n)
+    )
+    return component(
+        section(7, leb(len(types)) + b"".join(types)),
+        section(10, b"\x01\x00\x01a\x01" + leb(fa)),
+        section(11, leb(n) + exports),
+    )
+
+
 def huge_counts(n: int) -> bytes:
     """``n`` sections, each a vector whose count says 2**32-1 and whose items are missing."""
     lie = b"\xff\xff\xff\xff\x0f"
@@ -234,5 +259,6 @@ SHAPES: dict[str, Shape] = {
     "deep_components": Shape(deep_components, 5_000, False),
     "deep_instance_types": Shape(deep_instance_types, 5_000_000, False),
     "deep_value_types": Shape(deep_value_types, 1_000_000, False),
+    "type_dag_exports": Shape(type_dag_exports, 100_000, False),
     "huge_counts": Shape(huge_counts, 2_000_000, False),
 }

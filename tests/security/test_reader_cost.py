@@ -16,6 +16,9 @@ What is checked, robustly rather than by absolute timings:
   per-shape bound;
 * a vector whose count says 2**32-1 fails fast at every place a count is read,
   allocating nothing like its claim;
+* walks over value types (subtyping, free resources, "named" checks, pointers)
+  visit each node of a type DAG once, not each of its 2**depth paths, and a
+  component's type is held to the type size limit item by item;
 * deep nesting is a ``BinaryError`` or success, never ``RecursionError``, and
   ``witkit inspect``/``witkit wit`` answer in one line without a traceback.
 
@@ -45,7 +48,12 @@ from tests.binary.degenerate import (
     section,
 )
 from witkit.binary import ir, read, validate
+from witkit.binary.validate.canon import contains_ptr
+from witkit.binary.validate.context import Ctx, Features
+from witkit.binary.validate.resources import free_resources, named_value
+from witkit.binary.validate.subtype import Subtyper
 from witkit.errors import BinaryError
+from witkit.types import FuncType, TupleType
 
 SCALE = max(1, int(os.environ.get("WITKIT_SECURITY_SCALE", "1")))
 #: sections (or items) in the default run; every shape's full size is scaled to this
@@ -292,6 +300,30 @@ def test_cli_answers_in_one_line(command: str, shape: str, tmp_path: Path) -> No
     if proc.returncode != 0:
         assert proc.returncode == 1
         assert proc.stderr.startswith("witkit: error: ") and proc.stderr.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- type DAGs
+
+
+def _tuple_dag(depth: int) -> TupleType:
+    """``t(i) = tuple<t(i-1), t(i-1)>``: ``depth + 1`` objects, ``2**depth`` paths."""
+    ty = TupleType(("u8", "u8"))
+    for _ in range(depth):
+        ty = TupleType((ty, ty))
+    return ty
+
+
+def test_walks_over_a_type_dag_visit_each_node_once() -> None:
+    # 2**24 paths: a walk per path takes many seconds; a walk per node, microseconds
+    a, b = _tuple_dag(24), _tuple_dag(24)
+    t0 = time.perf_counter()
+    assert not contains_ptr(a)
+    free: dict[int, object] = {}
+    free_resources(Ctx(Features()), FuncType((("p", a),), None), free)  # type: ignore[arg-type]
+    assert not free
+    assert named_value(a, set())
+    Subtyper(Ctx(Features())).val(a, b, 0)
+    assert time.perf_counter() - t0 < 0.5
 
 
 # --------------------------------------------------------------------------- what is kept
