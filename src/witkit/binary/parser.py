@@ -72,7 +72,11 @@ _INSTANCE_SORTS = frozenset(("instance", "core instance"))
 
 
 def read(data: bytes | bytearray | memoryview) -> ir.Component | ir.CoreModule:
-    """Decode a component (layer 1) or a core module (layer 0); raise ``BinaryError`` if malformed."""
+    """Decode a component (layer 1) or a core module (layer 0); raise ``BinaryError`` if malformed.
+
+    Also raises ``ValidationError`` (a ``BinaryError``) for an index space or export
+    list already over ``validate``'s limit (see the module docstring).
+    """
     if not isinstance(data, bytes):
         data = bytes(data)
     r = Reader(data)
