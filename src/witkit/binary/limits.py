@@ -44,7 +44,8 @@ MAX_WASM_INSTANTIATION_ARGS = 100_000
 MAX_WASM_START_ARGS = 1000
 MAX_WASM_MODULES = 1_000
 MAX_WASM_COMPONENTS = 1_000
-MAX_WASM_INSTANCES = 1_000
+#: wasm-tools 1.262 allows 4 096 (core and component instances together)
+MAX_WASM_INSTANCES = 4_096
 MAX_WASM_VALUES = 1_000
 MAX_CORE_INDEX_SPACE_ITEMS = 1_000_000
 
@@ -54,6 +55,13 @@ MAX_NESTING_DEPTH = 100
 #: module and component sections in a whole file, at every level (wasm-tools 1.262);
 #: nested components are read and validated without recursion, so 999 levels work
 MAX_MODULES_AND_COMPONENTS = 1000
+
+#: custom sections kept in the ``ir`` of one component or core module (witkit's own
+#: limit; wasm-tools has none).  Custom sections are advisory and a real binary has a
+#: handful, but a hostile one can hold millions of tiny ones, and each kept one is a
+#: Python object: past this many, further custom sections are checked (their name
+#: must be UTF-8) and dropped, so they cost time linear in their number and no memory.
+MAX_KEPT_CUSTOM_SECTIONS = 10_000
 
 # --- canonical ABI (CanonicalABI.md "Flattening") -----------------------------
 MAX_FLAT_PARAMS = 16

@@ -4,28 +4,50 @@ Rules: sans-IO (bytes in, ``ir`` out); offsets are absolute in the input; the
 input is never copied (core modules and nested components are ranges of it);
 every failure is a ``BinaryError`` with an offset.  Component sections may come
 in any order and repeat (Binary.md), so each section becomes one ``ir`` record in
-binary order.  A nested component or module is read in place with the same
-reader, bounded by its section size.
+binary order -- except a section with nothing in it (an empty vector, or a custom
+section with an empty name and no payload), which declares nothing and gets no
+record.  A nested component or module is read in place with the same reader,
+bounded by its section size.
+
+Cost on hostile input (issue 9): reading is linear in the input, and the input
+cannot make us hold much more than it says.  Runs of contentless sections (a
+15 MB file can hold 5 000 000 of them) are skipped by one regular expression
+match, in C, without a Python step or an object per section.  The index-space
+limits that a section's items alone can exceed (instances, types, functions,
+exports: ``limits``) are counted here, while reading, so a component that
+declares millions of items in millions of small sections is refused at the
+first one over the limit instead of after all of them have become records; the
+error is the one ``validate`` would give there (a ``ValidationError``).  Past
+``MAX_KEPT_CUSTOM_SECTIONS`` custom sections in one component, further custom
+sections are checked (their name must decode) but not kept.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from witkit.binary import ir
-from witkit.binary.limits import MAX_MODULES_AND_COMPONENTS
+from witkit.binary.limits import (
+    MAX_KEPT_CUSTOM_SECTIONS,
+    MAX_MODULES_AND_COMPONENTS,
+    MAX_WASM_EXPORTS,
+    MAX_WASM_FUNCTIONS,
+    MAX_WASM_INSTANCES,
+    MAX_WASM_TYPES,
+)
 from witkit.binary.reader import Reader
 from witkit.binary.sections.aliases import read_alias_section
 from witkit.binary.sections.canonicals import read_canon_section
 from witkit.binary.sections.core import CORE_MAGIC, read_core_module
-from witkit.binary.sections.custom import read_custom_section
+from witkit.binary.sections.custom import read_custom_section, skip_custom_section
 from witkit.binary.sections.exports import read_export_section
 from witkit.binary.sections.imports import read_import_section
 from witkit.binary.sections.instances import read_core_instance_section, read_instance_section
 from witkit.binary.sections.start import read_start_section
 from witkit.binary.sections.types import read_core_type_section, read_type_section
 from witkit.binary.sections.values import read_value_section
-from witkit.errors import BinaryError
+from witkit.errors import BinaryError, ValidationError
 
 __all__ = ["COMPONENT_VERSION", "read", "read_file"]
 
@@ -37,9 +59,24 @@ _LAYER_COMPONENT = 1
 _CORE_MODULE, _CORE_INSTANCE, _CORE_TYPE, _COMPONENT = 1, 2, 3, 4
 _INSTANCE, _ALIAS, _TYPE, _CANON, _START, _IMPORT, _EXPORT, _VALUE = 5, 6, 7, 8, 9, 10, 11, 12
 
+#: ids of the sections that can be empty and then declare nothing: a custom section
+#: (``00 01 00``: empty name, no payload) and every vector section but the value
+#: section (``id 01 00``: no items; an empty value section still needs the value
+#: feature, so it stays a record for ``validate`` to judge)
+_CONTENTLESS_IDS = frozenset((0, 2, 3, 5, 6, 7, 8, 10, 11))
+#: a run of contentless sections; possessive, so the match is one C loop (~6 ns a section)
+_CONTENTLESS_RUN = re.compile(rb"(?:[\x00\x02\x03\x05-\x08\x0a\x0b]\x01\x00)++")
+#: sorts whose aliases add to the type and the instance index spaces
+_TYPE_SORTS = frozenset(("type", "core type"))
+_INSTANCE_SORTS = frozenset(("instance", "core instance"))
+
 
 def read(data: bytes | bytearray | memoryview) -> ir.Component | ir.CoreModule:
-    """Decode a component (layer 1) or a core module (layer 0); raise ``BinaryError`` if malformed."""
+    """Decode a component (layer 1) or a core module (layer 0); raise ``BinaryError`` if malformed.
+
+    Also raises ``ValidationError`` (a ``BinaryError``) for an index space or export
+    list already over ``validate``'s limit (see the module docstring).
+    """
     if not isinstance(data, bytes):
         data = bytes(data)
     r = Reader(data)
@@ -87,7 +124,19 @@ def _preamble_layer(r: Reader) -> int:
 class _Frame:
     """A component being read: its reader, where it started, its sections so far."""
 
-    __slots__ = ("body", "header", "offset", "reader", "sections", "started")
+    __slots__ = (
+        "body",
+        "customs",
+        "exports",
+        "functions",
+        "header",
+        "instances",
+        "offset",
+        "reader",
+        "sections",
+        "started",
+        "types",
+    )
 
     def __init__(self, reader: Reader, header: int, body: Reader | None) -> None:
         self.reader = reader
@@ -97,6 +146,25 @@ class _Frame:
         self.body = body
         self.sections: list[ir.Section] = []
         self.started = False
+        #: lower bounds of index spaces and lists ``validate`` limits (see the module docstring)
+        self.instances = 0
+        self.types = 0
+        self.functions = 0
+        self.exports = 0
+        self.customs = 0
+
+
+def _tally(count: int, added: int, limit: int, what: str, offset: int) -> int:
+    """``count + added``, or the ``ValidationError`` ``validate`` would raise when it passes ``limit``.
+
+    The counts kept while reading are lower bounds of ``validate``'s (which also
+    counts imported, exported and aliased items), so this never refuses what
+    ``validate`` would accept; it only refuses sooner.
+    """
+    count += added
+    if count > limit:
+        raise ValidationError(f"{what} count exceeds limit of {limit}", offset)
+    return count
 
 
 def _read_component(r: Reader, depth: int) -> ir.Component:
@@ -117,14 +185,29 @@ def _read_component(r: Reader, depth: int) -> ir.Component:
         sections = frame.sections
         append = sections.append
         child: _Frame | None = None
+        data = r.data
         while not r.eof():
             header = r.pos
+            if (
+                header + 2 < r.end
+                and data[header + 1] == 1
+                and data[header + 2] == 0
+                and data[header] in _CONTENTLESS_IDS
+            ):
+                match = _CONTENTLESS_RUN.match(data, header, r.end)
+                assert match is not None  # the three bytes just checked are one
+                r.pos = match.end()
+                continue
             sid = r.u8("a section id")
             size = r.u32("a section size")
             body = r.sub(size, "section")
             start = body.pos
             if sid == 0:
-                append(read_custom_section(body, header))
+                if frame.customs < MAX_KEPT_CUSTOM_SECTIONS:
+                    frame.customs += 1
+                    append(read_custom_section(body, header))
+                else:
+                    skip_custom_section(body)
             elif sid in (_CORE_MODULE, _COMPONENT):
                 nested_count += 1
                 if nested_count >= MAX_MODULES_AND_COMPONENTS:
@@ -144,17 +227,47 @@ def _read_component(r: Reader, depth: int) -> ir.Component:
                     child = _Frame(body, header, body)
                     break
             elif sid == _CORE_INSTANCE:
-                append(read_core_instance_section(body, header))
+                core_instances = read_core_instance_section(body, header)
+                frame.instances = _tally(
+                    frame.instances,
+                    len(core_instances.items),
+                    MAX_WASM_INSTANCES,
+                    "instances",
+                    header,
+                )
+                append(core_instances)
             elif sid == _CORE_TYPE:
-                append(read_core_type_section(body, header))
+                core_types = read_core_type_section(body, header)
+                frame.types = _tally(
+                    frame.types, len(core_types.items), MAX_WASM_TYPES, "types", header
+                )
+                append(core_types)
             elif sid == _INSTANCE:
-                append(read_instance_section(body, header))
+                instances = read_instance_section(body, header)
+                frame.instances = _tally(
+                    frame.instances, len(instances.items), MAX_WASM_INSTANCES, "instances", header
+                )
+                append(instances)
             elif sid == _ALIAS:
-                append(read_alias_section(body, header))
+                aliases = read_alias_section(body, header)
+                for alias in aliases.items:
+                    if alias.sort in _TYPE_SORTS:
+                        frame.types = _tally(frame.types, 1, MAX_WASM_TYPES, "types", alias.offset)
+                    elif alias.sort in _INSTANCE_SORTS:
+                        frame.instances = _tally(
+                            frame.instances, 1, MAX_WASM_INSTANCES, "instances", alias.offset
+                        )
+                append(aliases)
             elif sid == _TYPE:
-                append(read_type_section(body, header))
+                types = read_type_section(body, header)
+                frame.types = _tally(frame.types, len(types.items), MAX_WASM_TYPES, "types", header)
+                append(types)
             elif sid == _CANON:
-                append(read_canon_section(body, header))
+                canons = read_canon_section(body, header)
+                frame.functions = _tally(
+                    frame.functions, len(canons.items), MAX_WASM_FUNCTIONS, "functions", header
+                )
+                append(canons)
             elif sid == _START:
                 if any(isinstance(s, ir.StartSection) for s in sections):
                     raise BinaryError("component cannot have more than one start function", header)
@@ -162,7 +275,11 @@ def _read_component(r: Reader, depth: int) -> ir.Component:
             elif sid == _IMPORT:
                 append(read_import_section(body, header))
             elif sid == _EXPORT:
-                append(read_export_section(body, header))
+                exports = read_export_section(body, header)
+                frame.exports = _tally(
+                    frame.exports, len(exports.items), MAX_WASM_EXPORTS, "exports", header
+                )
+                append(exports)
             elif sid == _VALUE:
                 append(read_value_section(body, header))
             else:

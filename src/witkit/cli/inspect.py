@@ -100,8 +100,14 @@ def render(report: Report, path: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from witkit import wat
+    from witkit.errors import WitkitError
     from witkit.inspect import inspect_bytes
 
-    report = inspect_bytes(wat.load(Path(args.file)))
-    sys.stdout.write(report.to_json() + "\n" if args.json else render(report, args.file))
+    try:
+        report = inspect_bytes(wat.load(Path(args.file)))
+        text = report.to_json() + "\n" if args.json else render(report, args.file)
+    except RecursionError:
+        # the report is a tree walked recursively; a valid component may nest 999 deep
+        raise WitkitError("components nest too deeply to report") from None
+    sys.stdout.write(text)
     return 0

@@ -5,7 +5,10 @@ type (its imports and exports with their core types), nothing of its code.  So
 ``read_core_module`` walks the section headers, parses the type, import,
 function, table, memory, global, export, start and tag sections, and skips code,
 data and element sections by their declared size without looking inside.  This
-is what keeps an 18 MB componentize-py component cheap to read.
+is what keeps an 18 MB componentize-py component cheap to read.  Custom sections
+cost as little: a run of contentless ones (empty name, no payload) is skipped by
+one regular expression match and leaves no trace; past
+``MAX_KEPT_CUSTOM_SECTIONS`` the rest are checked and not kept.
 
 Also here: core value/heap/reference types (WebAssembly 3.0 encodings, GC rec
 groups tolerated), limits, core extern types -- shared with the component's
@@ -14,8 +17,11 @@ core type section and module types.
 
 from __future__ import annotations
 
+import re
+
 from witkit.binary import ir
 from witkit.binary.limits import (
+    MAX_KEPT_CUSTOM_SECTIONS,
     MAX_WASM_EXPORTS,
     MAX_WASM_FUNCTION_PARAMS,
     MAX_WASM_FUNCTION_RETURNS,
@@ -42,6 +48,9 @@ __all__ = [
     "read_rec_group",
     "read_table_type",
 ]
+
+#: a run of contentless custom sections; possessive, so matching it is one C loop
+_EMPTY_CUSTOM_RUN = re.compile(rb"(?:\x00\x01\x00)++")
 
 CORE_MAGIC = b"\x00asm"
 
@@ -452,7 +461,7 @@ def _skip_const_expr(r: Reader) -> None:
 
 def read_core_module(r: Reader, what: str = "module") -> ir.CoreModule:
     """A core module occupying all of ``r`` (whose preamble has not been read yet)."""
-    from witkit.binary.sections.custom import read_custom_section
+    from witkit.binary.sections.custom import read_custom_section, skip_custom_section
 
     offset = r.pos
     magic = r.bytes(4, "the magic header") if r.remaining() >= 4 else None
@@ -478,15 +487,26 @@ def read_core_module(r: Reader, what: str = "module") -> ir.CoreModule:
     code_count: int | None = None
     last = 0
 
+    data = r.data
     while not r.eof():
         header = r.pos
+        if data.startswith(b"\x00\x01\x00", header, r.end):
+            # contentless custom sections (empty name, no payload): skipped in one C loop
+            match = _EMPTY_CUSTOM_RUN.match(data, header, r.end)
+            assert match is not None
+            r.pos = match.end()
+            continue
         sid = r.u8("a section id")
         size = r.u32("a section size")
         body = r.sub(size, "section")
-        sections.append((sid, body.pos, size))
         if sid == _CUSTOM:
-            customs.append(read_custom_section(body, header))
+            if len(customs) < MAX_KEPT_CUSTOM_SECTIONS:
+                sections.append((sid, body.pos, size))
+                customs.append(read_custom_section(body, header))
+            else:
+                skip_custom_section(body)
             continue
+        sections.append((sid, body.pos, size))
         order = _ORDER.get(sid)
         if order is None:
             raise BinaryError(f"malformed section id: {sid}", header)

@@ -3,9 +3,14 @@
 A custom section's name must decode (a malformed name makes the binary
 malformed), but its payload is advisory: the spec says engines must not reject
 a component for an invalid ``name`` section, so a payload that does not parse
-is kept as raw bytes (``names``/``producers`` left ``None``), never an error.
+is kept as raw bytes (``names``/``producers`` give ``None``), never an error.
+``read`` only records where a payload is; ``ir.CustomSection.names`` and
+``.producers`` parse it here when someone asks.
 ``component-type:*`` sections (WIT embedded by ``wit-bindgen``) are kept as byte
-ranges; the WIT decoder reads them.
+ranges; the WIT decoder reads them.  A component or module keeps at most
+``MAX_KEPT_CUSTOM_SECTIONS`` custom sections (the first ones); the readers of the
+later ones only check their names (``skip_custom_section``), so a file of
+millions of tiny custom sections costs no object per section.
 """
 
 from __future__ import annotations
@@ -14,7 +19,12 @@ from witkit.binary import ir
 from witkit.binary.reader import Reader
 from witkit.errors import BinaryError
 
-__all__ = ["read_custom_section"]
+__all__ = [
+    "parse_component_names",
+    "parse_producers",
+    "read_custom_section",
+    "skip_custom_section",
+]
 
 #: sort bytes of a component name subsection -> sort name
 _CORE_SORTS = {
@@ -35,21 +45,34 @@ def read_custom_section(body: Reader, header_offset: int) -> ir.CustomSection:
     name = body.name("a custom section name")
     data_offset = body.pos
     size = body.end - body.pos
-    names: ir.ComponentNames | None = None
-    producers: ir.Producers | None = None
-    payload = Reader(body.data, body.pos, body.end)
-    if name == "component-name":
-        try:
-            names = _read_component_names(payload)
-        except BinaryError:
-            names = None
-    elif name == "producers":
-        try:
-            producers = _read_producers(payload)
-        except BinaryError:
-            producers = None
     body.pos = body.end
-    return ir.CustomSection(header_offset, name, data_offset, size, names, producers)
+    return ir.CustomSection(header_offset, name, data_offset, size, body.data)
+
+
+def parse_component_names(data: bytes, offset: int, size: int) -> ir.ComponentNames | None:
+    """The ``component-name`` payload at ``data[offset : offset + size]``; ``None`` if malformed."""
+    try:
+        return _read_component_names(Reader(data, offset, offset + size))
+    except BinaryError:
+        return None
+
+
+def parse_producers(data: bytes, offset: int, size: int) -> ir.Producers | None:
+    """The ``producers`` payload at ``data[offset : offset + size]``; ``None`` if malformed."""
+    try:
+        return _read_producers(Reader(data, offset, offset + size))
+    except BinaryError:
+        return None
+
+
+def skip_custom_section(body: Reader) -> None:
+    """Check a custom section's name, as ``read_custom_section`` does, and keep nothing.
+
+    For the custom sections past ``MAX_KEPT_CUSTOM_SECTIONS``: the binary is as
+    malformed with a bad name there as anywhere, but its payload is never parsed.
+    """
+    body.name("a custom section name")
+    body.pos = body.end
 
 
 def _read_name_map(r: Reader) -> tuple[tuple[int, str], ...]:

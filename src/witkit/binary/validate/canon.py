@@ -52,28 +52,43 @@ _OPT_NAMES = {"latin1+utf16": "latin1-utf16"}
 # --------------------------------------------------------------------------- flattening
 
 
-def contains_ptr(ty: ValType | None) -> bool:
-    """Does lifting/lowering ``ty`` touch linear memory (strings, lists, maps)?"""
+def contains_ptr(ty: ValType | None, clean: set[int] | None = None) -> bool:
+    """Does lifting/lowering ``ty`` touch linear memory (strings, lists, maps)?
+
+    ``clean`` holds the composite types already found not to, so a DAG of tuples
+    or records is walked once per node, not once per path (2**depth).
+    """
     if ty is None:
         return False
     if isinstance(ty, str):
         return ty == "string"
     if isinstance(ty, PrimType):
         return ty.prim == "string"
-    if isinstance(ty, RecordType):
-        return any(contains_ptr(t) for _, t in ty.fields)
-    if isinstance(ty, VariantType):
-        return any(contains_ptr(t) for _, t in ty.cases)
-    if isinstance(ty, ListType):
-        return ty.length is None or contains_ptr(ty.element)
-    if isinstance(ty, MapType):
+    if isinstance(ty, MapType) or (isinstance(ty, ListType) and ty.length is None):
         return True
-    if isinstance(ty, TupleType):
-        return any(contains_ptr(t) for t in ty.types)
-    if isinstance(ty, OptionType):
-        return contains_ptr(ty.value)
-    if isinstance(ty, ResultType):
-        return contains_ptr(ty.ok) or contains_ptr(ty.err)
+    children: tuple[ValType | None, ...]
+    if isinstance(ty, RecordType):
+        children = tuple(t for _, t in ty.fields)
+    elif isinstance(ty, VariantType):
+        children = tuple(t for _, t in ty.cases)
+    elif isinstance(ty, ListType):
+        children = (ty.element,)
+    elif isinstance(ty, TupleType):
+        children = ty.types
+    elif isinstance(ty, OptionType):
+        children = (ty.value,)
+    elif isinstance(ty, ResultType):
+        children = (ty.ok, ty.err)
+    else:
+        return False
+    if clean is None:
+        clean = set()
+    elif id(ty) in clean:
+        return False
+    for child in children:
+        if contains_ptr(child, clean):
+            return True
+    clean.add(id(ty))
     return False
 
 

@@ -32,7 +32,7 @@ from witkit.binary.limits import (
     MAX_WASM_VALUES,
 )
 from witkit.binary.validate.canon import MAX_ELEM_SIZE, size_align
-from witkit.binary.validate.context import Ctx, Features, Path, fail
+from witkit.binary.validate.context import LEAF, Ctx, Features, Path, fail
 from witkit.binary.validate.core import (
     CoreTypeEntry,
     entity_subtype,
@@ -236,6 +236,8 @@ class Scope:
         self.import_resource_names = _ResourceNames()
         self.has_start = False
         self.context_type: str | None = None
+        #: ``Info`` of the type this scope defines, so far (its imports and exports)
+        self.type_info = LEAF
 
     # ================================================================== index spaces
 
@@ -768,6 +770,11 @@ class Scope:
             length, limit, what = len(self.types), MAX_WASM_TYPES, "types"
         if length > limit:
             raise fail(f"{what} count exceeds limit of {limit}", offset)
+        if kind is not None:
+            # the type of this component (or instance/component type) grows by this item:
+            # check its size now, as wasmparser does, not only at the end, so that a
+            # component cannot make every later item pay for a type already too big
+            self.type_info = self.type_info.combine(self.ctx.info(ty, offset), offset)
         if kind is not None and not self.register_named_types(name, kind, ty):
             raise fail(f"{_extern_kind_desc(ty)} not valid to be used as {kind}", offset)
         return ty
@@ -1351,6 +1358,8 @@ def _validate_section(scope: Scope, stack: list[Scope], section: ir.Section) -> 
             ty = scope.export_to_entity_type(exp)
             scope.add_export(exp.name, ty, exp.offset)
     elif isinstance(section, ir.ValueSection):
+        # judged even when empty: without the feature the section itself is an error
+        scope.check_value_support(section.offset)
         for value in section.items:
             scope.add_value(value)
 

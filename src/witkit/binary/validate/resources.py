@@ -60,35 +60,46 @@ __all__ = ["Remap", "all_named", "free_resources", "named_value"]
 # --------------------------------------------------------------------------- free variables
 
 
-def _free_valtype(ty: object, out: dict[int, ResourceType]) -> None:
+def _free_valtype(ty: object, out: dict[int, ResourceType], seen: set[int] | None = None) -> None:
+    """Add the resources of value type ``ty`` to ``out``; ``seen``: composite types already walked.
+
+    Value types are DAGs (``t(i) = tuple<t(i-1), t(i-1)>``): each node is walked once,
+    not once per path, or a small type would cost 2**depth steps.
+    """
     if isinstance(ty, str) or ty is None:
         return
     if isinstance(ty, (OwnType, BorrowType)):
         r = root(ty.resource)
         out[id(r)] = r
-    elif isinstance(ty, RecordType):
+        return
+    if seen is None:
+        seen = set()
+    elif id(ty) in seen:
+        return
+    seen.add(id(ty))
+    if isinstance(ty, RecordType):
         for _, t in ty.fields:
-            _free_valtype(t, out)
+            _free_valtype(t, out, seen)
     elif isinstance(ty, VariantType):
         for _, case in ty.cases:
-            _free_valtype(case, out)
+            _free_valtype(case, out, seen)
     elif isinstance(ty, TupleType):
         for t in ty.types:
-            _free_valtype(t, out)
+            _free_valtype(t, out, seen)
     elif isinstance(ty, ListType):
-        _free_valtype(ty.element, out)
+        _free_valtype(ty.element, out, seen)
     elif isinstance(ty, OptionType):
-        _free_valtype(ty.value, out)
+        _free_valtype(ty.value, out, seen)
     elif isinstance(ty, ResultType):
-        _free_valtype(ty.ok, out)
-        _free_valtype(ty.err, out)
+        _free_valtype(ty.ok, out, seen)
+        _free_valtype(ty.err, out, seen)
     elif isinstance(ty, StreamType):
-        _free_valtype(ty.element, out)
+        _free_valtype(ty.element, out, seen)
     elif isinstance(ty, FutureType):
-        _free_valtype(ty.value, out)
+        _free_valtype(ty.value, out, seen)
     elif isinstance(ty, MapType):
-        _free_valtype(ty.key, out)
-        _free_valtype(ty.value, out)
+        _free_valtype(ty.key, out, seen)
+        _free_valtype(ty.value, out, seen)
 
 
 def free_resources(ctx: Ctx, ty: object, out: dict[int, ResourceType]) -> None:
@@ -321,28 +332,43 @@ def _same_list(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
 # --------------------------------------------------------------------------- named types
 
 
-def _named_valtype(ty: ValType | None, named: set[int]) -> bool:
-    """wasmparser's ``type_named_valtype``: may this value type appear in an import/export?"""
+def _named_valtype(ty: ValType | None, named: set[int], ok: set[int] | None = None) -> bool:
+    """wasmparser's ``type_named_valtype``: may this value type appear in an import/export?
+
+    ``ok`` holds the structural types already found fine in this walk, so a DAG of
+    tuples is walked once per node, not once per path (2**depth).
+    """
     if ty is None or isinstance(ty, (str, PrimType)):
         return True
     if isinstance(ty, (RecordType, VariantType, FlagsType, EnumType)):
         return id(ty) in named
-    if isinstance(ty, TupleType):
-        return all(_named_valtype(t, named) for t in ty.types)
-    if isinstance(ty, ResultType):
-        return _named_valtype(ty.ok, named) and _named_valtype(ty.err, named)
-    if isinstance(ty, ListType):
-        return _named_valtype(ty.element, named)
-    if isinstance(ty, OptionType):
-        return _named_valtype(ty.value, named)
-    if isinstance(ty, MapType):
-        return _named_valtype(ty.key, named) and _named_valtype(ty.value, named)
     if isinstance(ty, (OwnType, BorrowType)):
         return id(ty.resource) in named
-    if isinstance(ty, StreamType):
-        return _named_valtype(ty.element, named)
-    if isinstance(ty, FutureType):
-        return _named_valtype(ty.value, named)
+    if ok is None:
+        ok = set()
+    elif id(ty) in ok:
+        return True
+    children: tuple[ValType | None, ...]
+    if isinstance(ty, TupleType):
+        children = ty.types
+    elif isinstance(ty, ResultType):
+        children = (ty.ok, ty.err)
+    elif isinstance(ty, ListType):
+        children = (ty.element,)
+    elif isinstance(ty, OptionType):
+        children = (ty.value,)
+    elif isinstance(ty, MapType):
+        children = (ty.key, ty.value)
+    elif isinstance(ty, StreamType):
+        children = (ty.element,)
+    elif isinstance(ty, FutureType):
+        children = (ty.value,)
+    else:
+        return True
+    for child in children:
+        if not _named_valtype(child, named, ok):
+            return False
+    ok.add(id(ty))
     return True
 
 
@@ -350,31 +376,34 @@ def _named_defined(ty: object, named: set[int]) -> bool:
     """wasmparser's ``all_valtypes_named_in_defined``: the first layer of a named type."""
     if isinstance(ty, (PrimType, FlagsType, EnumType)):
         return True
+    ok: set[int] = set()
     if isinstance(ty, RecordType):
-        return all(_named_valtype(t, named) for _, t in ty.fields)
+        return all(_named_valtype(t, named, ok) for _, t in ty.fields)
     if isinstance(ty, TupleType):
-        return all(_named_valtype(t, named) for t in ty.types)
+        return all(_named_valtype(t, named, ok) for t in ty.types)
     if isinstance(ty, VariantType):
-        return all(_named_valtype(t, named) for _, t in ty.cases)
+        return all(_named_valtype(t, named, ok) for _, t in ty.cases)
     if isinstance(ty, ResultType):
-        return _named_valtype(ty.ok, named) and _named_valtype(ty.err, named)
+        return _named_valtype(ty.ok, named, ok) and _named_valtype(ty.err, named, ok)
     if isinstance(ty, ListType):
-        return _named_valtype(ty.element, named)
+        return _named_valtype(ty.element, named, ok)
     if isinstance(ty, OptionType):
-        return _named_valtype(ty.value, named)
+        return _named_valtype(ty.value, named, ok)
     if isinstance(ty, MapType):
-        return _named_valtype(ty.key, named) and _named_valtype(ty.value, named)
+        return _named_valtype(ty.key, named, ok) and _named_valtype(ty.value, named, ok)
     if isinstance(ty, (OwnType, BorrowType)):
         return id(ty.resource) in named
     if isinstance(ty, StreamType):
-        return _named_valtype(ty.element, named)
+        return _named_valtype(ty.element, named, ok)
     if isinstance(ty, FutureType):
-        return _named_valtype(ty.value, named)
+        return _named_valtype(ty.value, named, ok)
     return True
 
 
 def _named_func(ty: FuncType, named: set[int]) -> bool:
-    return all(_named_valtype(t, named) for _, t in ty.params) and _named_valtype(ty.result, named)
+    ok: set[int] = set()
+    params = all(_named_valtype(t, named, ok) for _, t in ty.params)
+    return params and _named_valtype(ty.result, named, ok)
 
 
 def _named_instance(ty: InstanceType, named: set[int]) -> bool:

@@ -109,10 +109,16 @@ def _any_desc(ty: Any) -> str:
 class Subtyper:
     """Subtype checks; holds the metadata context (resource paths of component types)."""
 
-    __slots__ = ("ctx",)
+    __slots__ = ("_same", "ctx")
 
     def __init__(self, ctx: Ctx) -> None:
         self.ctx = ctx
+        #: pairs of defined value types already found to match, by identity (the pair is
+        #: kept alive with its key).  Value types are DAGs: without this, comparing two
+        #: copies of ``t(i) = tuple<t(i-1), t(i-1)>`` walks 2**depth paths, and a
+        #: few-hundred-byte component could keep the validator busy for minutes.  A match
+        #: depends only on the two types (resources compare by root), so it can be reused.
+        self._same: dict[tuple[int, int], tuple[object, object]] = {}
 
     # ------------------------------------------------------------------ externs
 
@@ -288,6 +294,13 @@ class Subtyper:
     def defined(self, a: Any, b: Any, offset: int) -> None:
         if a is b:
             return
+        key = (id(a), id(b))
+        if key in self._same:
+            return
+        self._defined(a, b, offset)
+        self._same[key] = (a, b)
+
+    def _defined(self, a: Any, b: Any, offset: int) -> None:
         if isinstance(a, PrimType) or isinstance(b, PrimType):
             self.val(
                 a.prim if isinstance(a, PrimType) else a,

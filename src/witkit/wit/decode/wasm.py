@@ -78,16 +78,17 @@ def _package_docs(component: Component) -> bytes | None:
     from witkit.binary.ir import ComponentSection, CustomSection
 
     found: list[bytes] = []
-
-    def walk(comp: Component) -> None:
-        for section in comp.sections:
-            if isinstance(section, CustomSection) and section.name == PACKAGE_DOCS:
-                start = section.data_offset
-                found.append(bytes(comp.source[start : start + section.size]))
-            elif isinstance(section, ComponentSection):
-                walk(section.component)
-
-    walk(component)
+    # a work list, not recursion: a valid component may nest 999 components deep
+    work = [iter(component.sections)]
+    while work:
+        section = next(work[-1], None)
+        if section is None:
+            work.pop()
+        elif isinstance(section, CustomSection) and section.name == PACKAGE_DOCS:
+            start = section.data_offset
+            found.append(bytes(component.source[start : start + section.size]))
+        elif isinstance(section, ComponentSection):
+            work.append(iter(section.component.sections))
     if len(found) > 1:
         raise WitError(f"multiple {PACKAGE_DOCS!r} sections")
     return found[0] if found else None
