@@ -41,7 +41,11 @@ limits:
 
 exit status:
   0 when run returns ok, 1 when it returns err, N for exit-with-code(N);
-  134 when the guest traps (its message, and backtrace if any, go to stderr);
+  134 when the guest traps (its message, and backtrace if any, go to stderr), a
+  -W timeout included, also while it waits in a host call (sleep, poll, a read);
+  130 on Ctrl-C (SIGINT), 143 on SIGTERM, with "witkit: interrupted": whatever the
+  guest is doing, it stops within milliseconds (what a shell reports for wasmtime,
+  which the signal kills);
   1 when the component cannot be loaded or instantiated.
 
 compile cache:
@@ -266,6 +270,9 @@ class Progress:
             self.stream.flush()
 
     def _spin(self) -> None:
+        from witkit import _signals
+
+        _signals.block_signals_here()
         if self._done.wait(self.delay):
             return
         started = time.monotonic() - self.delay
@@ -312,15 +319,18 @@ def _use_code_cache() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from witkit import _signals
     from witkit.wasi.command import TRAP_STATUS, run_component
 
+    if _signals.taken_over():  # the console script: Ctrl-C must stop any guest
+        _signals.watch()
     if not args.no_cache:
         _use_code_cache()
 
     config, limits = build(args)
     name = os.path.basename(args.component)
     try:
-        return run_component(
+        status = run_component(
             args.component,
             config,
             limits,
@@ -334,3 +344,7 @@ def run(args: argparse.Namespace) -> int:
         # render() is the message plus the guest backtrace when the engine gave one.
         print(f"witkit: error: {trap.render()}", file=sys.stderr)
         return TRAP_STATUS
+    signalled = _signals.take()  # a signal that came as the guest finished
+    if signalled is not None:
+        raise signalled
+    return status

@@ -111,7 +111,8 @@ def run_component(
     runtime = _runtime()
     engine = runtime.Engine(
         consume_fuel=limits.fuel is not None,
-        epoch_interruption=limits.timeout is not None,
+        # always: a signal stops a running guest through its epoch (witkit._signals)
+        epoch_interruption=True,
         cache=cache,
     )
     with compiling() if compiling is not None else contextlib.nullcontext():

@@ -26,6 +26,7 @@ import select
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
+from witkit import _signals
 from witkit._record import record
 from witkit.errors import Trap
 from witkit.wasi.errno import SocketError
@@ -284,7 +285,7 @@ class TcpOutputStream(OutputStream):
             try:
                 n = self._sock.send(view)
             except BlockingIOError:
-                select.select([], [self._sock], [])
+                _signals.wait((), (self._sock.fileno(),))
                 continue
             view = view[n:]
 
