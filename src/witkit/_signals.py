@@ -92,12 +92,13 @@ _engines: weakref.WeakSet[Any] = weakref.WeakSet()
 _latch: tuple[int, int] | None = None
 _latch_lock = threading.Lock()
 _local = threading.local()
-#: [raise at most once (witkit run), raised already]: a second Ctrl-C while the first
-#: unwinds must not interrupt the "witkit: interrupted" path itself
-_once = [False, False]
+#: [raise at most once (the witkit command), raised already, raise only in WASI host
+#: code (witkit run, once watching), the exit message is out]
+_once = [False, False, False, False]
 _main = threading.main_thread()
 _MACHINERY_PREFIX = "<witkit core "
 _core_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runtime", "core")
+_WASI_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wasi") + os.sep
 _MACHINERY_FILES = frozenset(
     os.path.join(_core_dir, name) for name in ("store.py", "func.py", "traps.py", "_capi.py")
 ) | {os.path.abspath(__file__)}
@@ -241,6 +242,10 @@ def handler(signum: int, frame: FrameType | None) -> None:
     deliver(signum)
     if _in_machinery(frame) or (_once[0] and _once[1]):
         return
+    if _once[2] and (frame is None or not frame.f_code.co_filename.startswith(_WASI_DIR)):
+        # witkit run: start-up code may wrap an exception (``__set_name__`` does) and
+        # print a traceback; the signal is taken at the next safe point instead
+        return
     exc = take()
     if exc is not None:
         raise exc
@@ -286,7 +291,17 @@ def taken_over() -> bool:
     return _once[0]
 
 
-def watch(grace: float = 2.0) -> None:
+def announce() -> None:
+    """Print ``witkit: interrupted`` once (the main thread or the watcher, whichever is first)."""
+    with _latch_lock:
+        if _once[3]:
+            return
+        _once[3] = True
+    with contextlib.suppress(OSError):
+        os.write(2, b"witkit: interrupted\n")
+
+
+def watch(grace: float = 1.0) -> None:
     """Stop running guests at a signal even when the main thread is in wasm (``witkit run``).
 
     Python runs signal handlers only when the main thread runs Python code; a
@@ -296,6 +311,7 @@ def watch(grace: float = 2.0) -> None:
     seconds after a signal (a long compilation in C, say), the watcher ends the
     process itself with the same message and status.
     """
+    _once[2] = True
     r, w = os.pipe()
     os.set_blocking(w, False)
     signal.set_wakeup_fd(w, warn_on_full_buffer=False)
@@ -310,8 +326,7 @@ def _watch(fd: int, grace: float) -> None:
         timeout = None if first is None else max(0.0, first + grace - time.monotonic())
         ready, _, _ = select.select([fd], [], [], timeout)
         if not ready:
-            with contextlib.suppress(OSError):
-                os.write(2, b"witkit: interrupted\n")
+            announce()
             os._exit(128 + signum)
         data = os.read(fd, 64)
         if not data:  # pragma: no cover - the write end is never closed

@@ -115,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as err:
         # Ctrl-C or SIGTERM (``witkit._signals.Interrupted``): the shell's 128 + signal
         _flush_quietly()
-        print("witkit: interrupted", file=sys.stderr)
+        _signals.announce()
         return 128 + int(getattr(err, "signum", signal.SIGINT))
     except WitkitError as err:
         print(f"witkit: error: {err.render()}", file=sys.stderr)
@@ -159,7 +159,7 @@ def entry() -> NoReturn:
         status = main()
     except KeyboardInterrupt as err:  # while parsing arguments, say
         _flush_quietly()
-        print("witkit: interrupted", file=sys.stderr)
+        _signals.announce()
         status = 128 + int(getattr(err, "signum", signal.SIGINT))
     except SystemExit as done:  # argparse's --help, --version and usage errors
         if done.code is None or isinstance(done.code, int):

@@ -304,6 +304,14 @@ def _collect_from_now_on() -> None:
         gc.enable()
 
 
+def _starting() -> None:
+    """Just before the guest runs: the collector back on, and a Ctrl-C so far taken."""
+    from witkit import _signals
+
+    _collect_from_now_on()
+    _signals.raise_pending()
+
+
 def _use_code_cache() -> None:
     """The compiled-code cache from the start, not only once the component is loaded.
 
@@ -328,6 +336,7 @@ def run(args: argparse.Namespace) -> int:
         _use_code_cache()
 
     config, limits = build(args)
+    _signals.raise_pending()  # a Ctrl-C while starting: stop before loading anything
     name = os.path.basename(args.component)
     try:
         status = run_component(
@@ -336,7 +345,7 @@ def run(args: argparse.Namespace) -> int:
             limits,
             cache=not args.no_cache,
             compiling=lambda: Progress(name, sys.stderr),
-            starting=_collect_from_now_on,
+            starting=_starting,
         )
     except Trap as trap:
         if sys.stdout is not None:

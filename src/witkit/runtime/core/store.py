@@ -21,8 +21,20 @@ Limits:
   time *from that moment* (to within one ``epoch_tick``); reset it before each
   request if a store serves many.  ``None`` removes the deadline.  A deadline
   that has passed stays passed (as exhausted fuel stays exhausted): set a new
-  one before calling into the store again.  Only wasm code is interrupted; a
-  host function that blocks is not.
+  one before calling into the store again.  Each store of such an engine has
+  an epoch deadline of one tick and a callback (``on_epoch``) that compares the
+  clock with the deadline at every tick, so a deadline is kept to within one
+  ``epoch_tick``.  Host waits (WASI sleeps, polls, stream reads) end at it too:
+  ``set_timeout`` registers it with ``witkit._signals`` for this thread, and
+  the wait raises the same timeout trap.
+* **interrupts** (engine ``epoch_interruption=True``): a Ctrl-C (or SIGTERM under
+  ``witkit run``) increments the engine's epoch; ``on_epoch`` then traps and the
+  call raises ``witkit._signals.Interrupted``, a ``KeyboardInterrupt``.  The
+  store, its instances and the engine stay usable (a component instance whose
+  call was cut short may refuse further calls with a trap).  Without epoch
+  interruption a Ctrl-C still never tears a call: it is raised at the guest's
+  next host call, or when the call returns; a guest that loops in pure wasm
+  without calling the host runs on (give it a timeout, i.e. epochs).
 * **memory** (``max_memory`` bytes, per linear memory, via wasmtime's store
   limiter): instantiation that needs more fails with a ``CoreTrap``; growth past
   it makes ``memory.grow`` return -1 to the guest, as wasm specifies.  wasmtime
@@ -205,7 +217,7 @@ class _StoreState:
 
     def instantiate_failure(self, error: int | None, trap: int, module: str) -> NoReturn:
         """Raise what a failed ``wasmtime_instance_new`` means."""
-        if trap or self.pending is not None:
+        if trap or self.pending is not None or self.stopped is not None:
             self.fail(error, trap)  # the start function trapped, or a host function raised
         text = error_text(error or 0)
         if self.max_memory is not None and "exceeds memory limits" in text:
@@ -343,7 +355,9 @@ class Store:
         state = self._state
         if seconds is not None and not seconds > 0:
             raise ValueError("a timeout must be positive")
-        _capi.context_set_epoch_deadline(state.context, 1)
+        # A signal recorded before this store existed has bumped no epoch it will see:
+        # then the deadline is now, and the first epoch check asks on_epoch.
+        _capi.context_set_epoch_deadline(state.context, 0 if _signals.flag[0] else 1)
         state.stopped = None
         if seconds is None:
             state.timeout = state.deadline = None
