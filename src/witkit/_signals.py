@@ -43,7 +43,7 @@ import signal
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from types import FrameType
 from typing import Any, Protocol
 
@@ -162,14 +162,18 @@ def raise_pending() -> None:
 # --------------------------------------------------------------------------- deadlines
 
 
-def set_deadline(
-    owner: object, when: float | None, expired: Callable[[], BaseException] | None = None
-) -> None:
-    """This thread's store deadline (``time.monotonic()`` seconds) and what passing it raises.
+class _Timed(Protocol):
+    def timeout_trap(self) -> BaseException: ...
+
+
+def set_deadline(owner: _Timed, when: float | None) -> None:
+    """This thread's store deadline (``time.monotonic()`` seconds); ``owner.timeout_trap()``
+    is what a wait that reaches it raises.
 
     A store sets it with its timeout; the last one set on a thread governs that
-    thread's blocking waits while ``owner`` (the store's state) lives (a store is
-    used by one thread at a time).  ``when=None`` clears it if ``owner`` set it.
+    thread's blocking waits while ``owner`` (the store's state, held weakly)
+    lives (a store is used by one thread at a time).  ``when=None`` clears it if
+    ``owner`` set it.
     """
     current = getattr(_local, "owner", None)
     if when is None:
@@ -178,16 +182,15 @@ def set_deadline(
         return
     _local.owner = weakref.ref(owner)
     _local.deadline = when
-    _local.expired = expired
 
 
-def _deadline() -> tuple[float | None, Callable[[], BaseException] | None]:
-    owner = getattr(_local, "owner", None)
-    if owner is None or owner() is None:
+def _deadline() -> tuple[float | None, _Timed | None]:
+    ref = getattr(_local, "owner", None)
+    owner: _Timed | None = None if ref is None else ref()
+    if owner is None:
         return None, None
     deadline: float = _local.deadline
-    expired: Callable[[], BaseException] | None = _local.expired
-    return deadline, expired
+    return deadline, owner
 
 
 def wait(
@@ -202,7 +205,7 @@ def wait(
     r = sorted(set(read_fds))
     w = sorted(set(write_fds))
     latch = _latch_fds()[0]
-    deadline, expired = _deadline()
+    deadline, owner = _deadline()
     on_main = threading.current_thread() is _main
     end = None if timeout is None else time.monotonic() + max(timeout, 0.0)
     while True:
@@ -210,7 +213,8 @@ def wait(
             raise_pending()
         now = time.monotonic()
         if deadline is not None and now >= deadline:
-            raise expired() if expired is not None else TimeoutError("deadline passed")
+            assert owner is not None
+            raise owner.timeout_trap()
         limit = None if end is None else end - now
         if deadline is not None:
             limit = deadline - now if limit is None else min(limit, deadline - now)

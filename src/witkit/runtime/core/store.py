@@ -365,7 +365,7 @@ class Store:
             return
         state.timeout = seconds
         state.deadline = time.monotonic() + seconds
-        _signals.set_deadline(state, state.deadline, state.timeout_trap)
+        _signals.set_deadline(state, state.deadline)
         self.engine._ensure_ticker()
 
     # -- making things -----------------------------------------------------------
