@@ -18,13 +18,17 @@ The rules:
   trap, the guest unwinds, the outermost call re-raises it).  Inside the
   machinery it returns; the recorded signal is picked up at a safe point:
   the next host trampoline entry, or the store's epoch callback.
-* **Wasm is stopped by epoch interruption.**  :func:`deliver` increments the
-  epoch of every engine registered here (``wasmtime_engine_increment_epoch`` is
-  an atomic add, safe from any thread); each store of such an engine has an
-  epoch deadline of one tick and a callback that traps when a signal is pending
-  (or its timeout has passed).  A guest in a pure CPU loop never gives Python's
-  handler a chance to run, so ``witkit run`` also watches the signal wake-up
-  descriptor (``signal.set_wakeup_fd``) from a thread that calls ``deliver``.
+* **Wasm is stopped by epoch interruption where the engine has it.**
+  :func:`deliver` increments the epoch of every engine registered here
+  (``wasmtime_engine_increment_epoch`` is an atomic add, safe from any thread);
+  each store of such an engine has an epoch deadline of one tick and a callback
+  that traps when a signal is pending (or its timeout has passed).  A guest in
+  a pure CPU loop never gives Python's handler a chance to run, so ``witkit
+  run`` also watches the signal wake-up descriptor (``signal.set_wakeup_fd``)
+  from a thread that calls ``deliver`` and, if the main thread has not ended
+  20 ms later (no epoch checks: ``witkit run`` enables them only for ``-W
+  timeout``, they cost ~17% of a CPU-bound guest), ends the process with
+  ``os._exit`` (:func:`watch`).
 * **Every blocking host wait goes through** :func:`wait`: ``select`` on the
   waited-for descriptors plus a latch that becomes readable when a signal is
   delivered, with a timeout cut at this thread's store deadline
@@ -305,15 +309,21 @@ def announce() -> None:
         os.write(2, b"witkit: interrupted\n")
 
 
-def watch(grace: float = 1.0) -> None:
-    """Stop running guests at a signal even when the main thread is in wasm (``witkit run``).
+def watch(grace: float = 0.02) -> None:
+    """Stop the guest at a signal whatever it does (``witkit run``).
 
     Python runs signal handlers only when the main thread runs Python code; a
     guest in a pure CPU loop never lets it.  A watcher thread reads the signal
     wake-up descriptor (written by the C-level handler at once) and calls
-    :func:`deliver`.  Should the main thread still not have ended ``grace``
-    seconds after a signal (a long compilation in C, say), the watcher ends the
-    process itself with the same message and status.
+    :func:`deliver`: waits wake, the next host call raises, and an engine with
+    epoch interruption traps at its next epoch check; the main thread then
+    unwinds and prints ``witkit: interrupted``.  Should it not have done so
+    ``grace`` seconds after the signal (a guest computing in wasm without epoch
+    checks, which cost ~17% of a CPU-bound guest's time; a long compilation in
+    C), the watcher ends the process itself, with the same message and status,
+    by ``os._exit``: no Python code, no destructor and no wasmtime code runs
+    after it, so nothing can be torn; the guest's output went out through file
+    descriptors already.  (``wasmtime run`` is simply killed by the signal.)
     """
     _once[2] = True
     r, w = os.pipe()

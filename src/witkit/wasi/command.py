@@ -111,8 +111,10 @@ def run_component(
     runtime = _runtime()
     engine = runtime.Engine(
         consume_fuel=limits.fuel is not None,
-        # always: a signal stops a running guest through its epoch (witkit._signals)
-        epoch_interruption=True,
+        # Only for a timeout: epoch checks cost ~17% of a CPU-bound guest's time
+        # (benchmarks/bench_run.py's sieve); a signal stops a guest without them
+        # (``witkit._signals.watch``).
+        epoch_interruption=limits.timeout is not None,
         cache=cache,
     )
     with compiling() if compiling is not None else contextlib.nullcontext():
