@@ -46,6 +46,8 @@ from witkit.wat import assemble
 MODES = ("cpu", "hostcalls", "sleep", "read", "poll", "block")
 BOUND = float(os.environ.get("WITKIT_SIGNAL_BOUND", "0.5"))
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: seconds after which a run that ignored its signal is killed (and counted as a failure)
+KILL_AFTER = float(os.environ.get("WITKIT_SIGNAL_KILL_AFTER", "30"))
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +72,8 @@ def _interrupt(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        killer = threading.Timer(60, proc.kill)  # a hung run fails, it does not hang the suite
+        # a hung run fails, it does not hang the suite
+        killer = threading.Timer(KILL_AFTER, proc.kill)
         killer.start()
         try:
             assert proc.stderr is not None
@@ -145,7 +148,7 @@ def test_signals_during_start_up_end_cleanly(env: dict[str, str]) -> None:
         time.sleep(rng.uniform(0.0, 0.15))
         proc.send_signal(signum)
         try:
-            _, raw = proc.communicate(timeout=20)
+            _, raw = proc.communicate(timeout=KILL_AFTER)
         except subprocess.TimeoutExpired:
             proc.kill()
             _, raw = proc.communicate()
