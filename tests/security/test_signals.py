@@ -263,3 +263,37 @@ def test_interrupt_stops_pure_wasm_through_the_epoch() -> None:
         assert exports["answer"]() == 42  # type: ignore[operator]
     with contextlib.suppress(Exception):
         del store
+
+
+def test_sigint_into_a_component_poisons_only_its_instance() -> None:
+    """A WASI command interrupted in a host-call loop: KeyboardInterrupt, then a clear trap.
+
+    The interrupted instance refuses further calls (its state is mid-call); a
+    new instance of the same component, in the same engine, runs.
+    """
+    from witkit import runtime
+    from witkit.errors import Trap
+    from witkit.wasi import WasiConfig
+    from witkit.wasi.command import _run_export, find_exit
+    from witkit.wasi.host import add_to_linker
+
+    engine = runtime.Engine()
+    component = runtime.Component.from_file(engine, signals_guest())
+    linker = runtime.Linker(engine)
+    add_to_linker(linker, WasiConfig().args("signals", "hostcalls").build())
+    run = _run_export(linker.instantiate(component))
+    timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            timer.start()
+            run()
+    finally:
+        timer.join()
+    with pytest.raises(Trap, match="cannot enter component instance"):
+        run()
+    fresh = runtime.Linker(engine)
+    add_to_linker(fresh, WasiConfig().args("signals", "nosuchmode").build())
+    with pytest.raises(BaseException) as done:
+        _run_export(fresh.instantiate(component))()
+    ended = find_exit(done.value)
+    assert ended is not None and ended.code == 1  # "unknown mode": main returned 2, exit(err)

@@ -27,14 +27,22 @@ Limits:
   ``epoch_tick``.  Host waits (WASI sleeps, polls, stream reads) end at it too:
   ``set_timeout`` registers it with ``witkit._signals`` for this thread, and
   the wait raises the same timeout trap.
-* **interrupts** (engine ``epoch_interruption=True``): a Ctrl-C (or SIGTERM under
-  ``witkit run``) increments the engine's epoch; ``on_epoch`` then traps and the
-  call raises ``witkit._signals.Interrupted``, a ``KeyboardInterrupt``.  The
-  store, its instances and the engine stay usable (a component instance whose
-  call was cut short may refuse further calls with a trap).  Without epoch
-  interruption a Ctrl-C still never tears a call: it is raised at the guest's
-  next host call, or when the call returns; a guest that loops in pure wasm
-  without calling the host runs on (give it a timeout, i.e. epochs).
+* **interrupts**: a ``KeyboardInterrupt`` must never tear a call (escaping a
+  host trampoline, ctypes would hand wasmtime a garbage trap pointer).  The
+  first ``Store`` made on the main thread replaces Python's default SIGINT
+  handler (only that one; a program's own handler is left alone) with
+  ``witkit._signals.handler``, which raises ``KeyboardInterrupt`` wherever
+  the default would, except inside witkit's call machinery: there it records
+  the signal and it is raised at the next safe point, the entry of a host call
+  (inside its guard) or, for an engine with ``epoch_interruption``, the next
+  epoch check (``on_epoch``; the call raises ``witkit._signals.Interrupted``, a
+  ``KeyboardInterrupt``).  The process, the engine and the store stay usable;
+  a component instance whose call was cut short may refuse further calls with
+  a trap.  Python runs signal handlers only when the main thread runs Python
+  code, so a guest looping in pure wasm without calling the host is reached
+  only through its epochs, and only by a thread that calls
+  ``witkit._signals.deliver`` (``witkit run``'s watcher does; without epochs it
+  ends the process instead).
 * **memory** (``max_memory`` bytes, per linear memory, via wasmtime's store
   limiter): instantiation that needs more fails with a ``CoreTrap``; growth past
   it makes ``memory.grow`` return -1 to the guest, as wasm specifies.  wasmtime
