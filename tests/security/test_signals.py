@@ -5,7 +5,8 @@ tries (``double free or corruption``, exit -6/-11, "Exception ignored on calling
 ctypes callback function ... KeyboardInterrupt"), and a guest in a pure CPU loop
 ignored Ctrl-C.  Here 50 signals (SIGINT and SIGTERM, alternately) go at random
 moments into guests that spin in wasm, call the host in a loop, or wait in a
-host call (sleep, a stdin read, poll, ``pollable.block``); every one must end
+host call (sleep, a stdin read, poll, ``pollable.block``, a write to a full
+pipe), with and without ``-W timeout`` (epoch checks on or off); every one must end
 with ``witkit: interrupted``, status 130 / 143, nothing else on stderr, within
 ``WITKIT_SIGNAL_BOUND`` seconds of the signal (default 0.5: the goal is 100 ms,
 the rest is slack for a loaded CI machine; the measured latencies are printed).
@@ -43,7 +44,7 @@ from tests.security.signal_guest import (
 from witkit.runtime.core import CoreFuncType, Engine, Store
 from witkit.wat import assemble
 
-MODES = ("cpu", "hostcalls", "sleep", "read", "poll", "block")
+MODES = ("cpu", "hostcalls", "sleep", "read", "poll", "block", "write")
 BOUND = float(os.environ.get("WITKIT_SIGNAL_BOUND", "0.5"))
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 #: seconds after which a run that ignored its signal is killed (and counted as a failure)
@@ -62,6 +63,7 @@ def _interrupt(
 ) -> tuple[int, float, str]:
     """Start ``mode``, wait for its "go", wait ``delay``, signal: (status, latency, stderr)."""
     stdin_r, stdin_w = os.pipe()  # nobody ever writes: "read" and "poll" block on it
+    out_r, out_w = os.pipe()  # nobody reads: "write" fills it and blocks
     try:
         proc = subprocess.Popen(
             # with a timeout the engine checks epochs and the main thread unwinds the
@@ -69,7 +71,7 @@ def _interrupt(
             [*WITKIT, *(["-W", "timeout=60s"] if timed else []), str(guest), mode, "30"],
             env=env,
             stdin=stdin_r,
-            stdout=subprocess.DEVNULL,
+            stdout=out_w,
             stderr=subprocess.PIPE,
         )
         # a hung run fails, it does not hang the suite
@@ -88,8 +90,8 @@ def _interrupt(
             killer.cancel()
         return proc.returncode, latency, (first + rest).decode(errors="replace")
     finally:
-        os.close(stdin_r)
-        os.close(stdin_w)
+        for fd in (stdin_r, stdin_w, out_r, out_w):
+            os.close(fd)
 
 
 def test_signals_stop_every_guest_at_once(env: dict[str, str]) -> None:
