@@ -137,6 +137,7 @@ def test_signals_during_start_up_end_cleanly(env: dict[str, str]) -> None:
     rng = random.Random(11)
     count = scale(16)
     late = [0, 0]
+    lost_count = 0
     failures = []
     for i in range(count):
         signum = SIGNALS[i % 2]
@@ -150,7 +151,7 @@ def test_signals_during_start_up_end_cleanly(env: dict[str, str]) -> None:
         time.sleep(rng.uniform(0.0, 0.15))
         proc.send_signal(signum)
         try:
-            _, raw = proc.communicate(timeout=KILL_AFTER)
+            _, raw = proc.communicate(timeout=min(KILL_AFTER, 5))
         except subprocess.TimeoutExpired:
             proc.kill()
             _, raw = proc.communicate()
@@ -161,16 +162,26 @@ def test_signals_during_start_up_end_cleanly(env: dict[str, str]) -> None:
         torn = any(
             mark in err for mark in CRASH_MARKS if mark not in ("Traceback", "Fatal Python error")
         )
+        # Python's import lock swallows a KeyboardInterrupt raised in its weakref
+        # callback ("Exception ignored in: <function _get_module_lock...>") and
+        # the program carries on, the signal lost: before witkit's entry, not its doing
+        lost = err.startswith("Exception ignored in: <function _get_module_lock")
         if ours:
             ok = proc.returncode == 128 + signum and err in (
                 "witkit: interrupted\n",
                 "go\nwitkit: interrupted\n",
             )
+        elif lost:
+            ok = not in_witkit and proc.returncode == -signal.SIGKILL
+            lost_count += 1
         else:
             ok = not torn and not in_witkit and proc.returncode in (-signum, 1)
         if not ok:
             failures.append((signum.name, proc.returncode, err[-1500:]))
-    print(f"start-up signals: {late[1]} handled by witkit, {late[0]} before it ran")
+    print(
+        f"start-up signals: {late[1]} handled by witkit, {late[0]} before it ran "
+        f"({lost_count} of them lost by Python's import lock)"
+    )
     assert not failures, failures[:3]
 
 
