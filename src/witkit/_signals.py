@@ -132,7 +132,11 @@ def deliver(signum: int) -> None:
     flag[0] = signum
     with contextlib.suppress(OSError):
         os.write(_latch_fds()[1], b"!")
-    for engine in list(_engines):
+    try:
+        engines = list(_engines)
+    except RuntimeError:  # pragma: no cover - the set changed under a collection
+        engines = []
+    for engine in engines:
         with contextlib.suppress(Exception):
             engine.increment_epoch()
 
