@@ -153,11 +153,15 @@ def take() -> Interrupted | None:
         return None
     flag[0] = 0
     _once[1] = True
+    _drain()
+    return Interrupted(signum)
+
+
+def _drain() -> None:
     if _latch is not None:
         with contextlib.suppress(OSError):
             while os.read(_latch[0], 4096):
                 pass
-    return Interrupted(signum)
 
 
 def raise_pending() -> None:
@@ -236,6 +240,8 @@ def wait(
             return True  # a broken descriptor: the operation itself reports the error
         if ww or any(fd != latch for fd in rr):
             return True
+        if rr and not flag[0]:
+            _drain()  # a byte written after its signal was taken: nothing pending
 
 
 # --------------------------------------------------------------------------- handlers

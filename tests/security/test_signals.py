@@ -310,3 +310,31 @@ def test_sigint_into_a_component_poisons_only_its_instance() -> None:
         _run_export(fresh.instantiate(component))()
     ended = find_exit(done.value)
     assert ended is not None and ended.code == 1  # "unknown mode": main returned 2, exit(err)
+
+
+def test_the_central_wait() -> None:
+    """Ready descriptors, timeouts, a stale wake-up byte and a delivered signal."""
+    from witkit import _signals
+
+    r, w = os.pipe()
+    try:
+        assert _signals.wait((r,), (), 0.05) is False
+        os.write(w, b"x")
+        assert _signals.wait((r,), (), 5) is True
+        os.read(r, 1)
+        # a wake-up byte whose signal was already taken: a plain timeout, no spin
+        os.write(_signals._latch_fds()[1], b"!")
+        cpu = time.process_time()
+        assert _signals.wait((r,), (), 0.1) is False
+        assert time.process_time() - cpu < 0.05
+        timer = threading.Timer(0.05, _signals.deliver, (signal.SIGINT,))
+        timer.start()
+        started = time.monotonic()
+        with pytest.raises(_signals.Interrupted) as info:
+            _signals.wait((r,), (), 10)
+        timer.join()
+        assert info.value.status == 130 and time.monotonic() - started < 1
+        assert not _signals.pending()
+    finally:
+        os.close(r)
+        os.close(w)
