@@ -316,7 +316,8 @@ def announce() -> None:
             return
         _once[3] = True
     with contextlib.suppress(OSError):
-        os.write(2, b"witkit: interrupted\n")
+        # on a terminal, over the "compiling" progress line if one is showing
+        os.write(2, (b"\r\x1b[K" if os.isatty(2) else b"") + b"witkit: interrupted\n")
 
 
 def watch(grace: float = 0.02) -> None:
