@@ -17,7 +17,11 @@ The rules:
   exception unwinds like any host exception (the trampoline turns it into a
   trap, the guest unwinds, the outermost call re-raises it).  Inside the
   machinery it returns; the recorded signal is picked up at a safe point:
-  the next host trampoline entry, or the store's epoch callback.
+  the next host trampoline entry, or the store's epoch callback.  Under
+  ``witkit run`` (once :func:`watch` runs) it raises only in WASI host code
+  (``witkit/wasi/``): start-up code may wrap an exception (``__set_name__``
+  turns it into a ``RuntimeError`` with a traceback), and the run has safe
+  points of its own (before loading, before the guest starts).
 * **Wasm is stopped by epoch interruption where the engine has it.**
   :func:`deliver` increments the epoch of every engine registered here
   (``wasmtime_engine_increment_epoch`` is an atomic add, safe from any thread);
