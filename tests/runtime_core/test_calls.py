@@ -204,9 +204,12 @@ def test_generated_host_code_is_what_the_docs_describe() -> None:
     from witkit.runtime.core.func import _host_source
 
     assert _host_source(("i32", "i32"), ("i32",)) == (
-        "def factory(fn, views, view_at, unpack, pack, slow_results, to_guest, f32_get, f32_put):\n"
+        "def factory(fn, views, view_at, unpack, pack, slow_results, to_guest, f32_get, f32_put,\n"
+        "            signalled, raise_signal):\n"
         "    def trampoline(env, caller, addr, n):\n"
         "        try:\n"
+        "            if signalled[0]:\n"
+        "                raise_signal()\n"
         "            mv = views.get(addr)\n"
         "            if mv is None:\n"
         "                mv = view_at(addr)\n"

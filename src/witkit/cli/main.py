@@ -4,7 +4,9 @@ Each command lives in its own module (``cli/<command>.py``) exposing ``register(
 which adds its argparse sub-parser and sets ``func``.  A command is a thin shell over a
 library call: it turns files into bytes and results into text.  Every ``WitkitError``
 (and ``OSError``) reaches ``main`` and is printed once, as one line, with exit status 1;
-a closed stdout pipe (``witkit wit x.wasm | head``) ends quietly.
+a closed stdout pipe (``witkit wit x.wasm | head``) ends quietly.  SIGINT and SIGTERM
+end any command with ``witkit: interrupted`` and the shell's status, 128 + the signal
+(130, 143), never a traceback (``witkit._signals``).
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import argparse
 import gc
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from witkit import __version__
+from witkit import __version__, _signals
 from witkit.errors import WitkitError
 
 __all__ = ["COMMANDS", "build_parser", "entry", "main"]
@@ -109,9 +112,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except KeyboardInterrupt:
-        print("witkit: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:
+        # Ctrl-C or SIGTERM (``witkit._signals.Interrupted``): the shell's 128 + signal
+        _flush_quietly()
+        _signals.announce()
+        return 128 + int(getattr(err, "signum", signal.SIGINT))
     except WitkitError as err:
         print(f"witkit: error: {err.render()}", file=sys.stderr)
         return 1
@@ -120,6 +125,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"witkit: error: {err.strerror or err}{where}", file=sys.stderr)
         return 1
     return status
+
+
+def _flush_quietly() -> None:
+    """Flush stdout before a last message; a reader gone or a closed stream adds nothing."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def entry() -> NoReturn:
@@ -138,8 +152,15 @@ def entry() -> NoReturn:
     # A command that runs user code turns it back on (``witkit run`` just before
     # the guest runs, ``witkit wast``).
     gc.disable()
+    # SIGINT and SIGTERM become ``Interrupted`` from here on (and never tear a
+    # guest call; ``witkit run`` adds the watcher that stops a running guest).
+    _signals.take_over()
     try:
         status = main()
+    except KeyboardInterrupt as err:  # while parsing arguments, say
+        _flush_quietly()
+        _signals.announce()
+        status = 128 + int(getattr(err, "signum", signal.SIGINT))
     except SystemExit as done:  # argparse's --help, --version and usage errors
         if done.code is None or isinstance(done.code, int):
             status = done.code or 0

@@ -44,7 +44,11 @@ limits:
 
 exit status:
   0 when run returns ok, 1 when it returns err, N for exit-with-code(N);
-  134 when the guest traps (its message, and backtrace if any, go to stderr);
+  134 when the guest traps (its message, and backtrace if any, go to stderr), a
+  -W timeout included, also while it waits in a host call (sleep, poll, a read);
+  130 on Ctrl-C (SIGINT), 143 on SIGTERM, with "witkit: interrupted": whatever the
+  guest is doing, it stops within milliseconds (what a shell reports for wasmtime,
+  which the signal kills);
   1 when the component cannot be loaded or instantiated.
 
 compile cache:
@@ -274,6 +278,9 @@ class Progress:
             self.stream.flush()
 
     def _spin(self) -> None:
+        from witkit import _signals
+
+        _signals.block_signals_here()
         if self._done.wait(self.delay):
             return
         started = time.monotonic() - self.delay
@@ -303,6 +310,14 @@ def _collect_from_now_on() -> None:
     if not gc.isenabled():
         gc.freeze()
         gc.enable()
+
+
+def _starting() -> None:
+    """Just before the guest runs: the collector back on, and a Ctrl-C so far taken."""
+    from witkit import _signals
+
+    _collect_from_now_on()
+    _signals.raise_pending()
 
 
 def _use_code_cache() -> None:
@@ -348,21 +363,25 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from witkit import _signals
     from witkit.wasi.command import TRAP_STATUS, run_component
 
+    if _signals.taken_over():  # the console script: Ctrl-C must stop any guest
+        _signals.watch()
     if not args.no_cache:
         _use_code_cache()
 
     config, limits = build(args)
+    _signals.raise_pending()  # a Ctrl-C while starting: stop before loading anything
     name = os.path.basename(args.component)
     try:
-        return run_component(
+        status = run_component(
             args.component,
             config,
             limits,
             cache=not args.no_cache,
             compiling=lambda: Progress(name, sys.stderr),
-            starting=_collect_from_now_on,
+            starting=_starting,
         )
     except Trap as trap:
         if sys.stdout is not None:
@@ -370,3 +389,7 @@ def _run(args: argparse.Namespace) -> int:
         # render() is the message plus the guest backtrace when the engine gave one.
         print(f"witkit: error: {trap.render()}", file=sys.stderr)
         return TRAP_STATUS
+    signalled = _signals.take()  # a signal that came as the guest finished
+    if signalled is not None:
+        raise signalled
+    return status

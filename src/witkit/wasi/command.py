@@ -113,6 +113,9 @@ def run_component(
     runtime = _runtime()
     engine = runtime.Engine(
         consume_fuel=limits.fuel is not None,
+        # Only for a timeout: epoch checks cost ~17% of a CPU-bound guest's time
+        # (benchmarks/bench_run.py's sieve); a signal stops a guest without them
+        # (``witkit._signals.watch``).
         epoch_interruption=limits.timeout is not None,
         cache=cache,
     )

@@ -8,6 +8,10 @@ rules:
   wait for: file descriptors (for reading or writing) and/or a deadline on a
   :class:`Timer`.  :func:`poll` turns a list of them into one ``select`` call with
   a timeout, so waiting on a socket, a pipe and a clock together costs no thread.
+* **Every wait is** ``witkit._signals.wait``: it also wakes at a signal
+  (raising ``Interrupted``) and at the running store's deadline (raising its
+  timeout trap), so ``-W timeout`` and Ctrl-C end a blocked guest as they end a
+  running one.
 * **Time enters through the timer.**  The wait for a deadline is delegated to the
   timer's ``block_until``, so a virtual clock (tests, reproducible runs) can jump
   to the deadline instead of sleeping.
@@ -30,6 +34,7 @@ import stat
 from collections.abc import Callable, Sequence
 from typing import IO, Protocol, cast
 
+from witkit import _signals
 from witkit._record import record
 from witkit.errors import Trap
 
@@ -194,26 +199,12 @@ def poll(pollables: Sequence[Pollable]) -> list[int]:
             raise Trap("poll: nothing the pollables wait for can ever happen", rule="wasi:io/poll")
 
         def wait(timeout: float | None, r: set[int] = read_fds, w: set[int] = write_fds) -> bool:
-            if not r and not w:
-                if timeout is None:  # pragma: no cover - excluded above
-                    return False
-                _sleep(timeout)
-                return False
-            try:
-                rr, ww, _ = select.select(sorted(r), sorted(w), [], timeout)
-            except InterruptedError:
-                return True
-            return bool(rr or ww)
+            return _signals.wait(r, w, timeout)
 
         if timer is None:
             wait(None)
         else:
             timer.block_until(deadline, wait)
-
-
-def _sleep(seconds: float) -> None:
-    if seconds > 0:
-        select.select([], [], [], seconds)
 
 
 # --------------------------------------------------------------------------- input streams
@@ -581,7 +572,7 @@ class FdOutputStream(OutputStream):
             try:
                 n = os.write(self._fd, view)
             except BlockingIOError:
-                select.select([], [self._fd], [])
+                _signals.wait((), (self._fd,))
                 continue
             view = view[n:]
 

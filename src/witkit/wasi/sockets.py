@@ -28,6 +28,7 @@ import select
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
+from witkit import _signals
 from witkit._record import record
 from witkit._spare import with_spare
 from witkit.errors import Trap
@@ -288,7 +289,7 @@ class TcpOutputStream(OutputStream):
             try:
                 n = self._sock.send(view)
             except BlockingIOError:
-                select.select([], [self._sock], [])
+                _signals.wait((), (self._sock.fileno(),))
                 continue
             view = view[n:]
 

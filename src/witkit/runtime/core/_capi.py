@@ -52,6 +52,7 @@ __all__ = [
     "EXTERN_FUNC",
     "EXTERN_GLOBAL",
     "EXTERN_MEMORY",
+    "EPOCH_CALLBACK",
     "EXTERN_TABLE",
     "HOST_CALLBACK",
     "VAL_EXTERNREF",
@@ -65,6 +66,7 @@ __all__ = [
     "context_set_epoch_deadline",
     "dll",
     "engine_increment_epoch",
+    "error_new",
     "func_call_unchecked",
     "func_new_unchecked",
     "instance_export_get",
@@ -73,6 +75,7 @@ __all__ = [
     "lib",
     "memory_data",
     "memory_data_size",
+    "store_epoch_deadline_callback",
     "trap_new",
     "vec_bytes",
     "vec_items",
@@ -260,6 +263,15 @@ instance_export_nth = _proto("wasmtime_instance_export_nth", c_bool, _vp, _vp, _
 engine_increment_epoch = _proto("wasmtime_engine_increment_epoch", None, _vp)
 #: void wasmtime_context_set_epoch_deadline(context*, uint64_t ticks_beyond_current)
 context_set_epoch_deadline = _proto("wasmtime_context_set_epoch_deadline", None, _vp, c_uint64)
+#: void wasmtime_store_epoch_deadline_callback(store*, callback, void* env, finalizer)
+store_epoch_deadline_callback = _proto(
+    "wasmtime_store_epoch_deadline_callback", None, _vp, _vp, _vp, _vp
+)
+#: The epoch callback shape: error* (context*, void* env, uint64_t* delta, uint8_t* kind).
+#: Returning an error stops the guest; 0 continues with ``*delta`` more ticks.
+EPOCH_CALLBACK = ctypes.CFUNCTYPE(_size, _vp, _vp, _vp, _vp)
+#: wasmtime_error_t* wasmtime_error_new(const char* message)
+error_new = _proto("wasmtime_error_new", _vp, c_char_p)
 
 
 # --- everything else, declared on first use --------------------------------------

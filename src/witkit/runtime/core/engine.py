@@ -4,10 +4,14 @@ One ``Engine`` per set of settings; it is thread-safe and shared by any number o
 stores.  ``compile`` looks a module up in the cache (``witkit.runtime.cache``)
 before compiling it with Cranelift, and stores what it compiled.
 
-The epoch ticker: when a store asks for a timeout, the engine starts one daemon
-thread that increments wasmtime's epoch every ``epoch_tick`` seconds (the GIL is
-released while wasm runs, so it keeps ticking during a guest loop).  A store's
-deadline is counted in ticks; see ``Store.set_timeout``.
+Epochs: an engine with ``epoch_interruption`` is registered with
+``witkit._signals``, so a Ctrl-C increments its epoch and its running guests
+stop at their next epoch check.  When a store asks for a timeout, the engine
+starts one daemon thread that increments the epoch every ``epoch_tick`` seconds
+(the GIL is released while wasm runs, so it keeps ticking during a guest loop);
+each store's epoch callback compares the clock with its deadline (see
+``Store.set_timeout``).  The ticker blocks SIGINT and SIGTERM, so they reach the
+main thread.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any, Literal
 
+from witkit import _signals
 from witkit._record import record, replace
 from witkit.errors import ValidationError
 from witkit.runtime.cache import ModuleCache, cache_key
@@ -141,6 +146,8 @@ class Engine:
         self._ticker_lock = threading.Lock()
         self._stop = threading.Event()
         weakref.finalize(self, self._stop.set)
+        if config.epoch_interruption:
+            _signals.register_engine(self)  # Ctrl-C stops this engine's guests
 
     @property
     def fingerprint(self) -> str:
@@ -271,6 +278,7 @@ class Engine:
 
 def _tick(handle: Owned, address: int, interval: float, stop: threading.Event) -> None:
     # ``handle`` is held so the engine outlives the thread's last increment.
+    _signals.block_signals_here()
     while not stop.wait(interval):
         _capi.engine_increment_epoch(address)
     del handle

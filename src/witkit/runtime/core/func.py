@@ -33,6 +33,11 @@ from two threads at once; see the package docstring.)
 Errors: a trap becomes ``CoreTrap`` via the store's ``fail``; an exception raised
 by a host function is stashed on the store, turned into a wasm trap so the guest
 unwinds, and re-raised (the same object) when the outermost affected call returns.
+
+Signals: nothing may escape a trampoline (ctypes would hand wasmtime a garbage
+trap pointer), so witkit's signal handler never raises in this machinery
+(``witkit._signals``); a signal it recorded while a trampoline was starting is
+raised at the top of the trampoline's ``try``, the first safe point.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ import struct
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from witkit import _signals
 from witkit.abi.codecache import compile_source
 from witkit.runtime.core import _capi
 from witkit.runtime.core._capi import (
@@ -202,9 +208,12 @@ def _host_source(params: tuple[ValType, ...], results: tuple[ValType, ...]) -> s
     """Source of a factory whose product is the C callback for one host function."""
     args = ", ".join(f"a{i}" for i in range(len(params)))
     lines = [
-        "def factory(fn, views, view_at, unpack, pack, slow_results, to_guest, f32_get, f32_put):",
+        "def factory(fn, views, view_at, unpack, pack, slow_results, to_guest, f32_get, f32_put,",
+        "            signalled, raise_signal):",
         "    def trampoline(env, caller, addr, n):",
         "        try:",
+        "            if signalled[0]:",
+        "                raise_signal()",
     ]
     if params or results:
         lines += [
@@ -450,6 +459,8 @@ def make_host_func(
         state.raise_into_guest,
         _f32_get,
         _f32_put,
+        _signals.flag,
+        _signals.raise_pending,
     )
     if build is not None:
         cell = trampoline.__closure__[trampoline.__code__.co_freevars.index("fn")]

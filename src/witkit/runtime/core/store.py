@@ -21,8 +21,28 @@ Limits:
   time *from that moment* (to within one ``epoch_tick``); reset it before each
   request if a store serves many.  ``None`` removes the deadline.  A deadline
   that has passed stays passed (as exhausted fuel stays exhausted): set a new
-  one before calling into the store again.  Only wasm code is interrupted; a
-  host function that blocks is not.
+  one before calling into the store again.  Each store of such an engine has
+  an epoch deadline of one tick and a callback (``on_epoch``) that compares the
+  clock with the deadline at every tick, so a deadline is kept to within one
+  ``epoch_tick``.  Host waits (WASI sleeps, polls, stream reads) end at it too:
+  ``set_timeout`` registers it with ``witkit._signals`` for this thread, and
+  the wait raises the same timeout trap.
+* **interrupts**: a ``KeyboardInterrupt`` must never tear a call (escaping a
+  host trampoline, ctypes would hand wasmtime a garbage trap pointer).  The
+  first ``Store`` made on the main thread replaces Python's default SIGINT
+  handler (only that one; a program's own handler is left alone) with
+  ``witkit._signals.handler``, which raises ``KeyboardInterrupt`` wherever
+  the default would, except inside witkit's call machinery: there it records
+  the signal and it is raised at the next safe point, the entry of a host call
+  (inside its guard) or, for an engine with ``epoch_interruption``, the next
+  epoch check (``on_epoch``; the call raises ``witkit._signals.Interrupted``, a
+  ``KeyboardInterrupt``).  The process, the engine and the store stay usable;
+  a component instance whose call was cut short may refuse further calls with
+  a trap.  Python runs signal handlers only when the main thread runs Python
+  code, so a guest looping in pure wasm without calling the host is reached
+  only through its epochs, and only by a thread that calls
+  ``witkit._signals.deliver`` (``witkit run``'s watcher does; without epochs it
+  ends the process instead).
 * **memory** (``max_memory`` bytes, per linear memory, via wasmtime's store
   limiter): instantiation that needs more fails with a ``CoreTrap``; growth past
   it makes ``memory.grow`` return -1 to the guest, as wasm specifies.  wasmtime
@@ -35,10 +55,12 @@ Limits:
 from __future__ import annotations
 
 import ctypes
-import math
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn
 
+from witkit import _signals
 from witkit.errors import LinkError
 from witkit.runtime.core import _capi
 from witkit.runtime.core._capi import (
@@ -87,6 +109,10 @@ UNLIMITED_FUEL = 1 << 63
 #: Epoch deadline meaning "never" (far below u64 overflow when added to the epoch).
 NO_DEADLINE = 1 << 62
 
+#: wasmtime's words for an epoch interruption; the callback's error says the same
+_INTERRUPT_TEXT = "wasm trap: interrupt"
+_MAIN = threading.main_thread()
+
 #: Imports by position, or by (module, name) as the module declares them.
 Imports = Sequence[CoreExtern] | Mapping[tuple[str, str], CoreExtern]
 
@@ -95,14 +121,17 @@ class _StoreState:
     """What the generated fast paths need from their store (kept free of cycles)."""
 
     __slots__ = (
+        "__weakref__",
         "_functypes",
         "context",
+        "deadline",
         "fuel_enabled",
         "host_memories",
         "instances",
         "keepalive",
         "max_memory",
         "pending",
+        "stopped",
         "timeout",
     )
 
@@ -116,6 +145,10 @@ class _StoreState:
         self.host_memories: list[wasmtime_memory_t] = []
         self.max_memory: int | None = None
         self.timeout: float | None = None
+        #: ``time.monotonic()`` at which the timeout passes
+        self.deadline: float | None = None
+        #: why the epoch callback stopped the guest: "timeout", "interrupt" or None
+        self.stopped: str | None = None
         self.fuel_enabled = False
         self._functypes: dict[CoreFuncType, Owned] = {}
 
@@ -139,6 +172,7 @@ class _StoreState:
     def fail(self, error: int | None, trap: int) -> NoReturn:
         """Raise what a failed call means: a stashed host exception, or a ``CoreTrap``."""
         pending, self.pending = self.pending, None
+        stopped, self.stopped = self.stopped, None
         if trap:
             exc = trap_from_trap_ptr(trap)
             if error:
@@ -147,13 +181,41 @@ class _StoreState:
             exc = trap_from_error_ptr(error or 0)
         if pending is not None:
             raise pending
+        if stopped == "interrupt":
+            raise _signals.take() or _signals.Interrupted(_signals.pending() or 2)
+        if stopped == "timeout":
+            raise exc.with_limit(f"timeout after {float(self.timeout or 0)}s", "timeout")
         raise self.describe(exc)
+
+    def timeout_trap(self) -> CoreTrap:
+        """What a host wait that reaches this store's deadline raises: the timeout trap."""
+        return CoreTrap(f"timeout after {float(self.timeout or 0)}s ({_INTERRUPT_TEXT})", "timeout")
+
+    # -- the epoch callback: interrupts and timeouts -------------------------------
+
+    def on_epoch(self, context: int, data: int, delta: int, kind: int) -> int:
+        """At each epoch tick while guest code runs: trap if interrupted or past the deadline.
+
+        A ctypes callback like a host trampoline: it must never raise.
+        """
+        try:
+            if _signals.flag[0] and threading.current_thread() is _MAIN:
+                self.stopped = "interrupt"
+            elif self.deadline is not None and time.monotonic() >= self.deadline:
+                self.stopped = "timeout"
+            else:
+                ctypes.c_uint64.from_address(delta).value = 1
+                ctypes.c_uint8.from_address(kind).value = 0  # continue
+                return 0
+        except BaseException:
+            self.stopped = "interrupt"
+        return int(_capi.error_new(_INTERRUPT_TEXT.encode()))
 
     def describe(self, trap: CoreTrap) -> CoreTrap:
         """Re-describe a trap caused by one of this store's limits."""
         if trap.rule == "out-of-fuel":
             return trap.with_limit("fuel exhausted", "out-of-fuel")
-        if trap.rule == "interrupt" and self.timeout is not None:
+        if trap.rule == "interrupt" and self.timeout is not None:  # a user's own epochs
             return trap.with_limit(f"timeout after {float(self.timeout)}s", "timeout")
         if self.max_memory is not None and self._memory_at_limit():
             return trap.with_limit(
@@ -163,7 +225,7 @@ class _StoreState:
 
     def instantiate_failure(self, error: int | None, trap: int, module: str) -> NoReturn:
         """Raise what a failed ``wasmtime_instance_new`` means."""
-        if trap or self.pending is not None:
+        if trap or self.pending is not None or self.stopped is not None:
             self.fail(error, trap)  # the start function trapped, or a host function raised
         text = error_text(error or 0)
         if self.max_memory is not None and "exceeds memory limits" in text:
@@ -254,9 +316,16 @@ class Store:
         elif fuel is not None:
             raise ValueError("fuel needs an engine created with consume_fuel=True")
         if engine.config.epoch_interruption:
+            # One tick: every epoch increment (the ticker's, a signal's) asks on_epoch.
+            callback = _capi.EPOCH_CALLBACK(self._state.on_epoch)
+            self._state.keepalive.append(callback)
+            _capi.store_epoch_deadline_callback(
+                self._handle.address, ctypes.cast(callback, ctypes.c_void_p).value, None, None
+            )
             self.set_timeout(timeout)
         elif timeout is not None:
             raise ValueError("a timeout needs an engine created with epoch_interruption=True")
+        _signals.guard_sigint()
 
     # -- limits --------------------------------------------------------------------
 
@@ -291,17 +360,21 @@ class Store:
         config = self.engine.config
         if not config.epoch_interruption:
             raise ValueError("a timeout needs an engine created with epoch_interruption=True")
-        if seconds is None:
-            _capi.context_set_epoch_deadline(self._state.context, NO_DEADLINE)
-            self._state.timeout = None
-            return
-        if seconds <= 0:
+        state = self._state
+        if seconds is not None and not seconds > 0:
             raise ValueError("a timeout must be positive")
-        # +1: the first tick may come at any moment, so n + 1 ticks span at least n intervals.
-        ticks = math.ceil(seconds / config.epoch_tick) + 1
+        # A signal recorded before this store existed has bumped no epoch it will see:
+        # then the deadline is now, and the first epoch check asks on_epoch.
+        _capi.context_set_epoch_deadline(state.context, 0 if _signals.flag[0] else 1)
+        state.stopped = None
+        if seconds is None:
+            state.timeout = state.deadline = None
+            _signals.set_deadline(state, None)
+            return
+        state.timeout = seconds
+        state.deadline = time.monotonic() + seconds
+        _signals.set_deadline(state, state.deadline)
         self.engine._ensure_ticker()
-        _capi.context_set_epoch_deadline(self._state.context, ticks)
-        self._state.timeout = seconds
 
     # -- making things -----------------------------------------------------------
 
