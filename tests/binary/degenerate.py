@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
+from tests.binary.helpers import leb, section
+
 __all__ = ["SHAPES", "Shape", "component", "leb", "section"]
 
 PREAMBLE = b"\x00asm\x0d\x00\x01\x00"
@@ -20,18 +22,6 @@ CORE_PREAMBLE = b"\x00asm\x01\x00\x00\x00"
 
 #: component section ids whose body is a vector (an empty one is ``id 01 00``)
 _VECTOR_SECTIONS = (2, 3, 5, 6, 7, 8, 10, 11)
-
-
-def leb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
 
 
 def sleb(n: int) -> bytes:
@@ -44,10 +34,6 @@ def sleb(n: int) -> bytes:
             out.append(byte)
             return bytes(out)
         out.append(byte | 0x80)
-
-
-def section(sid: int, body: bytes) -> bytes:
-    return bytes([sid]) + leb(len(body)) + body
 
 
 def component(*sections: bytes) -> bytes:
