@@ -14,8 +14,9 @@ Everything here is imported on first use, so ``import witkit`` stays cheap
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from witkit import _lazy
 
 __version__ = "0.1.0"
 
@@ -102,12 +103,7 @@ _LAZY: dict[str, str] = {
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'witkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return _lazy.attribute(__name__, globals(), _LAZY, name)
 
 
 def __dir__() -> list[str]:

@@ -52,6 +52,8 @@ results work).
 
 from typing import TYPE_CHECKING, Any
 
+from witkit import _lazy
+
 if TYPE_CHECKING:
     from witkit.runtime.component import Component as Component
     from witkit.runtime.core import Engine as Engine
@@ -90,11 +92,4 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'witkit.runtime' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return _lazy.attribute(__name__, globals(), _LAZY, name)

@@ -16,8 +16,9 @@ the text.  The model itself lives in ``witkit.wit.model``.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from witkit import _lazy
 
 __all__ = [
     "encode_package",
@@ -47,12 +48,7 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'witkit.wit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+    return _lazy.attribute(__name__, globals(), _HOME, name)
 
 
 def __dir__() -> list[str]:
