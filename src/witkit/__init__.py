@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from witkit import _lazy
-
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
@@ -103,7 +101,9 @@ _LAZY: dict[str, str] = {
 
 
 def __getattr__(name: str) -> Any:
-    return _lazy.attribute(__name__, globals(), _LAZY, name)
+    from witkit._lazy import attribute  # here: importing the package loads nothing else
+
+    return attribute(__name__, globals(), _LAZY, name)
 
 
 def __dir__() -> list[str]:

@@ -13,7 +13,8 @@ Rules:
   imported on first access, and the value is stored in the package's
   namespace so the second access is a plain global lookup.  The package
   imports the same names under ``TYPE_CHECKING``, so type checkers and readers
-  see ordinary imports.
+  see ordinary imports, and imports this module inside its ``__getattr__``, so
+  that importing the package loads no other witkit module.
 * A module that a module uses internally but rarely (``socket``) is bound to a
   ``Deferred`` stand-in under its own global name: the first attribute read
   imports it and rebinds that name to the real module, so later reads cost

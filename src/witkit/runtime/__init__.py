@@ -52,8 +52,6 @@ results work).
 
 from typing import TYPE_CHECKING, Any
 
-from witkit import _lazy
-
 if TYPE_CHECKING:
     from witkit.runtime.component import Component as Component
     from witkit.runtime.core import Engine as Engine
@@ -92,4 +90,6 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    return _lazy.attribute(__name__, globals(), _LAZY, name)
+    from witkit._lazy import attribute  # here: importing the package loads nothing else
+
+    return attribute(__name__, globals(), _LAZY, name)

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from witkit import _lazy
-
 __all__ = [
     "encode_package",
     "encode_world",
@@ -48,7 +46,9 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    return _lazy.attribute(__name__, globals(), _HOME, name)
+    from witkit._lazy import attribute  # here: importing the package loads nothing else
+
+    return attribute(__name__, globals(), _HOME, name)
 
 
 def __dir__() -> list[str]:
