@@ -14,7 +14,6 @@ Everything here is imported on first use, so ``import witkit`` stays cheap
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -102,12 +101,9 @@ _LAZY: dict[str, str] = {
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'witkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    from witkit._lazy import attribute  # here: importing the package loads nothing else
+
+    return attribute(__name__, globals(), _LAZY, name)
 
 
 def __dir__() -> list[str]:

@@ -256,12 +256,21 @@ ValType: TypeAlias = "PrimName | DefinedType"
 # --------------------------------------------------------------------------- core types
 
 
-@record(frozen=False, eq=False)
+@record
 class CoreFuncType:
-    """A core function type; value types are the core text names (``i32``, ``funcref``...)."""
+    """A core function type: ``(param ...) (result ...)``, value types by their text names.
+
+    The one core signature of witkit: validation computes it (``canon lift``'s
+    flattening, a core module's types), translation keeps it in the plan, and
+    the engine layer (``witkit.runtime.core``) builds wasmtime's from it and
+    keys its cache of those by it, hence comparable and hashable.
+    """
 
     params: tuple[str, ...]
     results: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"(func (param {' '.join(self.params)}) (result {' '.join(self.results)}))"
 
 
 @record

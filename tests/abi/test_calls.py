@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from witkit.abi import CanonicalOptions, Context, InstanceHandles, Subtask, func_abi, type_abi
+from tests.abi.reference_resources import InstanceHandles, Subtask
+from witkit.abi import CanonicalOptions, Context, func_abi, type_abi
 from witkit.abi.testing import FakeMemory
 from witkit.types import BorrowType, FuncType, FutureType, ListType, ResourceType, StreamType
 

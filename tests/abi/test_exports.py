@@ -15,7 +15,6 @@ MODULES = [
     "witkit.abi.codegen.lowering",
     "witkit.abi.context",
     "witkit.abi.layout",
-    "witkit.abi.resources",
     "witkit.abi.specialize",
     "witkit.abi.strings",
     "witkit.abi.testing",

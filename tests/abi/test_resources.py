@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from witkit.abi import Context, InstanceHandles, Subtask, Task, func_abi
+from tests.abi.reference_resources import InstanceHandles, Subtask, Task
+from witkit.abi import Context, func_abi
 from witkit.abi.testing import FakeMemory
 from witkit.types import (
     BorrowType,

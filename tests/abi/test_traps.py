@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from tests.abi.reference_resources import InstanceHandles, Subtask, Table, Task
 from witkit.abi import CanonicalOptions, Context, func_abi, type_abi
 from witkit.abi.layout import MAX_LIST_BYTE_LENGTH, MAX_STRING_BYTE_LENGTH
-from witkit.abi.resources import HandleTable, InstanceHandles, Subtask, Task
 from witkit.abi.testing import FakeMemory
 from witkit.abi.trap import Rule
 from witkit.errors import Trap
@@ -385,7 +385,7 @@ def test_borrow_outlives_call() -> None:
 
 
 def test_table_full(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(HandleTable, "MAX_LENGTH", 3)
+    monkeypatch.setattr(Table, "MAX_LENGTH", 3)
     handles = InstanceHandles()
     for rep in range(3):
         handles.resource_new(R, rep)

@@ -15,11 +15,10 @@ Python source once, compiles it, caches it, and hands back plain functions.
         post_return=guest_post_return,
     )
     abi = func_abi(functype, opts)           # cached per (type object, encoding, addrtype)
-    cx = Context(opts, Task(handles))        # hooks for handles, if the type has any
+    cx = Context(opts, hooks)                # ResourceHooks, if the type has handles
     flat = abi.lower_params(cx, args)        # Python values -> core arguments
     results = core_callee(*flat)             # the runtime's call into wasm: 0 or 1 values
     value = abi.lift_results(cx, results)    # core results -> Python value
-    cx.resources.return_()                   # a Task: traps if borrows were not dropped
     guest_post_return(*results)              # the spec calls post-return after lifting
 
 (``abi.call(cx, callee, args)`` does the lower/call/lift/post-return sequence.)
@@ -27,10 +26,9 @@ Python source once, compiles it, caches it, and hands back plain functions.
 **Implementing an import** (the spec's ``canon lower``; guest -> host)::
 
     def core_import(*flat_args):
-        cx = Context(opts, Subtask(handles))
+        cx = Context(opts, hooks)
         args = abi.lift_params(cx, flat_args)
         out = abi.lower_results(cx, host_function(*args), flat_args)
-        cx.resources.deliver_resolve()       # borrows lent to the call end here
         return out                           # [] or [value]: the import's core results
 
 **Signatures** (``CoreValue = int | float``; ``Any`` is the Python value)::
@@ -74,10 +72,8 @@ argument and the WIT type ("argument `x`: expected u32 (0..4294967295), got -1")
 **Resources.**  Handles go through ``cx.lower_own(rt, value) -> int``,
 ``cx.lower_borrow``, ``cx.lift_own(rt, index) -> value`` and ``cx.lift_borrow``,
 taken from the ``resources`` object (a ``ResourceHooks``).  ``rt`` is
-``witkit.types.root`` of the handle's resource type.  ``witkit.abi.resources``
-is a reference implementation: ``InstanceHandles`` (one per instance: the
-table, ``resource_new``/``resource_rep``/``resource_drop``), ``Task`` (hooks
-of a call into the instance) and ``Subtask`` (hooks of a call out of it).
+``witkit.types.root`` of the handle's resource type.  The handle tables behind
+the hooks are the runtime's (``witkit.runtime.resources``); the ABI holds none.
 Error contexts, streams and futures use optional hooks of the same object.
 
 **Errors.**  A guest mistake raises ``witkit.errors.Trap`` whose ``rule`` is
@@ -111,11 +107,6 @@ from witkit.abi.layout import despecialize as despecialize
 from witkit.abi.layout import elem_size as elem_size
 from witkit.abi.layout import flatten_functype as flatten_functype
 from witkit.abi.layout import flatten_type as flatten_type
-from witkit.abi.resources import HandleTable as HandleTable
-from witkit.abi.resources import InstanceHandles as InstanceHandles
-from witkit.abi.resources import ResourceHandle as ResourceHandle
-from witkit.abi.resources import Subtask as Subtask
-from witkit.abi.resources import Task as Task
 from witkit.abi.specialize import FuncABI as FuncABI
 from witkit.abi.specialize import TypeABI as TypeABI
 from witkit.abi.specialize import func_abi as func_abi
@@ -147,17 +138,12 @@ __all__ = [
     "Context",
     "Err",
     "FuncABI",
-    "HandleTable",
-    "InstanceHandles",
     "Ok",
     "Record",
-    "ResourceHandle",
     "ResourceHooks",
     "Rule",
     "Some",
     "StringEncoding",
-    "Subtask",
-    "Task",
     "TypeABI",
     "UnwrapError",
     "Variant",

@@ -150,7 +150,8 @@ class ResourceHooks(Protocol):
     (``witkit.types.root``), so identity comparison is resource-type equality.
     ``index`` is the guest's handle index (an ``i32``, already unsigned).  The
     lifted value is whatever the hooks choose to represent a resource by on the
-    host side (the reference tables in ``witkit.abi.resources`` use the ``rep``);
+    host side (the runtime's are ``witkit.runtime.resources``; the tests' spec model
+    uses the ``rep``);
     lowering receives that same kind of value back.  Guest mistakes (unknown
     index, wrong type, lent handle) must raise ``Trap``.
     """

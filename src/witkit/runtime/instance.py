@@ -31,7 +31,6 @@ from witkit.errors import LinkError, Trap
 from witkit.runtime import names
 from witkit.runtime.adapt import maps_as_lists
 from witkit.runtime.core import CoreFunc, CoreMemory, Store
-from witkit.runtime.core import CoreFuncType as EngineFuncType
 from witkit.runtime.func import (
     AsyncTask,
     CallDepth,
@@ -311,7 +310,7 @@ class Instance:
             return found
         tr = self._t.trampolines[index]
         inst = self._rinsts[tr.instance]
-        ty = EngineFuncType(tuple(tr.core_type.params), tuple(tr.core_type.results))  # type: ignore[arg-type]
+        ty = tr.core_type  # the engine builds its function type from this very record
         fn: Callable[..., Any]
         if isinstance(tr, Lower):
             # Linking errors surface now; the lowering itself is generated on first call.

@@ -16,7 +16,6 @@ the text.  The model itself lives in ``witkit.wit.model``.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
@@ -47,12 +46,9 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'witkit.wit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+    from witkit._lazy import attribute  # here: importing the package loads nothing else
+
+    return attribute(__name__, globals(), _HOME, name)
 
 
 def __dir__() -> list[str]:

@@ -14,16 +14,18 @@ Rules:
   of resolution in the reference implementation.
 * ``Version`` is the one value type here: a semantic version with the ordering of
   semver 2.0, used for package versions and feature gates.
-* Nodes are declared with ``@node``, a ``dataclass_transform`` that makes the same
-  frozen, slotted, comparable classes as ``@dataclass(frozen=True, slots=True)``
-  but about five times faster to *define*: with ~50 node classes, defining them
-  with ``dataclasses`` was the largest single cost of ``witkit wit``'s start-up.
+* Nodes are declared with ``witkit._record.record``, witkit's one record helper:
+  the frozen, slotted, comparable classes of ``@dataclass(frozen=True, slots=True)``
+  at a fraction of the cost to define (with ~50 node classes, ``dataclasses`` was
+  the largest single cost of ``witkit wit``'s start-up).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Literal, TypeAlias, TypeVar, cast, dataclass_transform
+from typing import Literal, TypeAlias
+
+from witkit._record import record
 
 __all__ = [
     "Attribute",
@@ -78,59 +80,7 @@ __all__ = [
 ]
 
 
-_C = TypeVar("_C")
-
-
-def _frozen(self: object, name: str, *value: object) -> None:
-    raise AttributeError(f"cannot assign to field {name!r}: {type(self).__name__} is frozen")
-
-
-def _eq(self: Any, other: Any) -> Any:
-    if other.__class__ is not self.__class__:
-        return NotImplemented
-    return all(getattr(self, f) == getattr(other, f) for f in self.__slots__)
-
-
-def _hash(self: Any) -> int:
-    return hash(tuple(getattr(self, f) for f in self.__slots__))
-
-
-def _repr(self: Any) -> str:
-    shown = ", ".join(f"{f}={getattr(self, f)!r}" for f in self.__slots__)
-    return f"{type(self).__name__}({shown})"
-
-
-@dataclass_transform(frozen_default=True)
-def node(cls: type[_C]) -> type[_C]:
-    """Make ``cls`` a frozen, slotted record of its annotated fields (see the module docs).
-
-    Only ``__init__`` (with the class's defaults) is generated code, because it
-    is hot; equality, hashing and ``repr`` go field by field generically.
-    """
-    fields = list(cls.__annotations__)
-    namespace = {
-        k: v
-        for k, v in cls.__dict__.items()
-        if k not in fields and k not in ("__dict__", "__weakref__")
-    }
-    defaults = {f: cls.__dict__[f] for f in fields if f in cls.__dict__}
-    params = ", ".join(f"{f}=_default_{f}" if f in defaults else f for f in fields)
-    body = "".join(f"    _set(self, {f!r}, {f})\n" for f in fields)
-    scope: dict[str, Any] = {"_set": object.__setattr__}
-    scope.update((f"_default_{f}", v) for f, v in defaults.items())
-    exec(compile(f"def __init__(self, {params}):\n{body}", cls.__name__, "exec"), scope)
-    namespace["__init__"] = scope["__init__"]
-    namespace["__slots__"] = tuple(fields)
-    namespace["__match_args__"] = tuple(fields)
-    namespace.setdefault("__eq__", _eq)
-    namespace.setdefault("__hash__", _hash)
-    namespace.setdefault("__repr__", _repr)
-    namespace["__setattr__"] = _frozen
-    namespace["__delattr__"] = _frozen
-    return cast("type[_C]", type(cls.__name__, cls.__bases__, namespace))
-
-
-@node
+@record
 class Loc:
     """Where a node is: ``[start, end)`` global offsets into a ``SourceMap``."""
 
@@ -138,7 +88,7 @@ class Loc:
     end: int
 
 
-@node
+@record
 class Id:
     """An identifier, without its ``%`` escape."""
 
@@ -146,7 +96,7 @@ class Id:
     loc: Loc
 
 
-@node
+@record
 class Docs:
     """The comments right before an item, raw; ``loc`` covers them all."""
 
@@ -195,7 +145,7 @@ def _ident_key(part: str) -> tuple[int, int, str]:
     return (1, 0, part)
 
 
-@node
+@record
 class Version:
     """A semver 2.0 version; ``text`` is its canonical spelling (as written)."""
 
@@ -257,7 +207,7 @@ class Version:
 # --------------------------------------------------------------------------- attributes (gates)
 
 
-@node
+@record
 class Since:
     """``@since(version = V)``."""
 
@@ -265,7 +215,7 @@ class Since:
     loc: Loc
 
 
-@node
+@record
 class Unstable:
     """``@unstable(feature = F)``."""
 
@@ -273,7 +223,7 @@ class Unstable:
     loc: Loc
 
 
-@node
+@record
 class Deprecated:
     """``@deprecated(version = V)``."""
 
@@ -281,7 +231,7 @@ class Deprecated:
     loc: Loc
 
 
-@node
+@record
 class ExternalId:
     """``@external-id("...")``: a name for the world outside, any string."""
 
@@ -294,7 +244,7 @@ Attribute: TypeAlias = Since | Unstable | Deprecated | ExternalId
 # --------------------------------------------------------------------------- paths and names
 
 
-@node
+@record
 class PackageName:
     """``ns:name@version``; ``docs`` are the comments before a ``package`` line."""
 
@@ -313,14 +263,14 @@ class PackageName:
         )
 
 
-@node
+@record
 class LocalPath:
     """A bare name: an interface or world of this package (or a top-level ``use``)."""
 
     name: Id
 
 
-@node
+@record
 class ForeignPath:
     """``ns:pkg/name@version``: an interface or world of another package."""
 
@@ -350,65 +300,65 @@ PrimitiveName = Literal[
 ]
 
 
-@node
+@record
 class Primitive:
     name: PrimitiveName
     loc: Loc
 
 
-@node
+@record
 class NamedType:
     """A reference by name to a type in scope (an owned handle, if it is a resource)."""
 
     name: Id
 
 
-@node
+@record
 class ListOf:
     element: TypeExpr
     loc: Loc
     length: int | None = None
 
 
-@node
+@record
 class MapOf:
     key: TypeExpr
     value: TypeExpr
     loc: Loc
 
 
-@node
+@record
 class OptionOf:
     value: TypeExpr
     loc: Loc
 
 
-@node
+@record
 class ResultOf:
     ok: TypeExpr | None
     err: TypeExpr | None
     loc: Loc
 
 
-@node
+@record
 class TupleOf:
     types: tuple[TypeExpr, ...]
     loc: Loc
 
 
-@node
+@record
 class FutureOf:
     value: TypeExpr | None
     loc: Loc
 
 
-@node
+@record
 class StreamOf:
     element: TypeExpr | None
     loc: Loc
 
 
-@node
+@record
 class Handle:
     """``own<r>`` or ``borrow<r>``."""
 
@@ -442,57 +392,57 @@ def type_loc(ty: TypeExpr) -> Loc:
 # --------------------------------------------------------------------------- type definitions
 
 
-@node
+@record
 class Field:
     docs: Docs
     name: Id
     type: TypeExpr
 
 
-@node
+@record
 class Record:
     fields: tuple[Field, ...]
     loc: Loc
 
 
-@node
+@record
 class Flag:
     docs: Docs
     name: Id
 
 
-@node
+@record
 class Flags:
     flags: tuple[Flag, ...]
     loc: Loc
 
 
-@node
+@record
 class VariantCase:
     docs: Docs
     name: Id
     type: TypeExpr | None
 
 
-@node
+@record
 class Variant:
     cases: tuple[VariantCase, ...]
     loc: Loc
 
 
-@node
+@record
 class EnumCase:
     docs: Docs
     name: Id
 
 
-@node
+@record
 class Enum:
     cases: tuple[EnumCase, ...]
     loc: Loc
 
 
-@node
+@record
 class Func:
     """A function signature; ``loc`` is the ``func`` (or ``constructor``) keyword."""
 
@@ -502,7 +452,7 @@ class Func:
     result: TypeExpr | None
 
 
-@node
+@record
 class NamedFunc:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -510,13 +460,13 @@ class NamedFunc:
     func: Func
 
 
-@node
+@record
 class ResourceFunc:
     kind: Literal["method", "static", "constructor"]
     func: NamedFunc
 
 
-@node
+@record
 class Resource:
     funcs: tuple[ResourceFunc, ...]
     loc: Loc
@@ -525,7 +475,7 @@ class Resource:
 TypeBody: TypeAlias = Record | Flags | Variant | Enum | Resource | TypeExpr
 
 
-@node
+@record
 class TypeDef:
     """A named type: ``type x = ...``, ``record x {...}``, ``resource x {...}`` ..."""
 
@@ -538,13 +488,13 @@ class TypeDef:
 # --------------------------------------------------------------------------- interfaces and worlds
 
 
-@node
+@record
 class UseName:
     name: Id
     as_: Id | None = None
 
 
-@node
+@record
 class Use:
     """``use path.{a, b as c};`` inside an interface or world."""
 
@@ -557,7 +507,7 @@ class Use:
 InterfaceItem: TypeAlias = TypeDef | NamedFunc | Use
 
 
-@node
+@record
 class Interface:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -565,7 +515,7 @@ class Interface:
     items: tuple[InterfaceItem, ...]
 
 
-@node
+@record
 class ExternInterface:
     """``import name: interface { ... }``."""
 
@@ -573,14 +523,14 @@ class ExternInterface:
     items: tuple[InterfaceItem, ...]
 
 
-@node
+@record
 class ExternPath:
     """``import path;``."""
 
     path: UsePath
 
 
-@node
+@record
 class ExternFunc:
     """``import name: func(...);``."""
 
@@ -588,7 +538,7 @@ class ExternFunc:
     func: Func
 
 
-@node
+@record
 class ExternNamedPath:
     """``import label: path;``: a plain-named import implementing an interface."""
 
@@ -607,7 +557,7 @@ def extern_loc(kind: ExternKind) -> Loc:
     return kind.name.loc
 
 
-@node
+@record
 class WorldExtern:
     """An ``import`` or ``export`` of a world."""
 
@@ -617,13 +567,13 @@ class WorldExtern:
     kind: ExternKind
 
 
-@node
+@record
 class IncludeName:
     name: Id
     as_: Id
 
 
-@node
+@record
 class Include:
     attributes: tuple[Attribute, ...]
     path: UsePath
@@ -633,7 +583,7 @@ class Include:
 WorldItem: TypeAlias = WorldExtern | Use | TypeDef | Include
 
 
-@node
+@record
 class World:
     docs: Docs
     attributes: tuple[Attribute, ...]
@@ -641,7 +591,7 @@ class World:
     items: tuple[WorldItem, ...]
 
 
-@node
+@record
 class ToplevelUse:
     """``use ns:pkg/iface@v as name;`` at the top of a file: a file-local alias."""
 
@@ -657,7 +607,7 @@ class ToplevelUse:
 PackageItem: TypeAlias = "Interface | World | ToplevelUse | PackageFile"
 
 
-@node
+@record
 class PackageFile:
     """A file, or a nested ``package ns:name { ... }`` block of one."""
 

@@ -59,7 +59,7 @@ from witkit.runtime.core._capi import (
     wasmtime_func_t,
 )
 from witkit.runtime.core.extern import CoreExtern
-from witkit.runtime.core.types import NUMERIC, CoreFuncType, ValType, functype_from_c
+from witkit.runtime.core.types import NUMERIC, CoreFuncType, functype_from_c
 
 if TYPE_CHECKING:
     from witkit.runtime.core.store import Store, _StoreState
@@ -115,7 +115,7 @@ def _f32_put(view: memoryview, offset: int, value: float) -> None:
 # --- slow paths: normalise, explain, pack slot by slot -------------------------
 
 
-def _normalise(kind: ValType, value: object, signed: bool, what: str) -> int | float:
+def _normalise(kind: str, value: object, signed: bool, what: str) -> int | float:
     if kind in _INT_BITS:
         bits = _INT_BITS[kind]
         if not isinstance(value, int):
@@ -132,7 +132,7 @@ def _normalise(kind: ValType, value: object, signed: bool, what: str) -> int | f
 
 
 def _pack_slots(
-    view: memoryview, kinds: Sequence[ValType], values: Sequence[object], signed: bool, what: str
+    view: memoryview, kinds: Sequence[str], values: Sequence[object], signed: bool, what: str
 ) -> None:
     for index, (kind, value) in enumerate(zip(kinds, values, strict=True)):
         number = _normalise(kind, value, signed, what.format(index=index))
@@ -151,10 +151,10 @@ def _pack_slots(
 
 # --- code generation --------------------------------------------------------------
 
-_FACTORIES: dict[tuple[tuple[ValType, ...], tuple[ValType, ...], str], Callable[..., Any]] = {}
+_FACTORIES: dict[tuple[tuple[str, ...], tuple[str, ...], str], Callable[..., Any]] = {}
 
 
-def _compile(key: tuple[tuple[ValType, ...], tuple[ValType, ...], str], source: str) -> Any:
+def _compile(key: tuple[tuple[str, ...], tuple[str, ...], str], source: str) -> Any:
     factory = _FACTORIES.get(key)
     if factory is None:
         namespace: dict[str, Any] = {"_PackErrors": _PACK_ERRORS}
@@ -163,7 +163,7 @@ def _compile(key: tuple[tuple[ValType, ...], tuple[ValType, ...], str], source: 
     return factory
 
 
-def _call_source(params: tuple[ValType, ...], results: tuple[ValType, ...]) -> str:
+def _call_source(params: tuple[str, ...], results: tuple[str, ...]) -> str:
     """Source of a factory whose product calls one export with these types."""
     args = ", ".join(f"a{i}" for i in range(len(params)))
     outs = [f"r{j}" for j in range(len(results))]
@@ -204,7 +204,7 @@ def _call_source(params: tuple[ValType, ...], results: tuple[ValType, ...]) -> s
     return "\n".join(lines) + "\n"
 
 
-def _host_source(params: tuple[ValType, ...], results: tuple[ValType, ...]) -> str:
+def _host_source(params: tuple[str, ...], results: tuple[str, ...]) -> str:
     """Source of a factory whose product is the C callback for one host function."""
     args = ", ".join(f"a{i}" for i in range(len(params)))
     lines = [
@@ -260,7 +260,7 @@ def _host_source(params: tuple[ValType, ...], results: tuple[ValType, ...]) -> s
 
 
 def _call_formats(
-    params: tuple[ValType, ...], results: tuple[ValType, ...], signed: bool
+    params: tuple[str, ...], results: tuple[str, ...], signed: bool
 ) -> tuple[struct.Struct, struct.Struct, int]:
     """(params struct, results + trap-slot struct, slot count) for a guest call's buffer.
 

@@ -21,6 +21,7 @@ from witkit.runtime.core._capi import (
     wasm_vec_t,
     wasmtime_valtype_t,
 )
+from witkit.types import CoreFuncType as CoreFuncType
 
 __all__ = [
     "CoreExport",
@@ -41,17 +42,6 @@ __all__ = [
 ValType: TypeAlias = Literal["i32", "i64", "f32", "f64", "v128", "funcref", "externref", "ref"]
 
 NUMERIC: frozenset[str] = frozenset({"i32", "i64", "f32", "f64"})
-
-
-@record
-class CoreFuncType:
-    """A core function signature: ``(param ...) (result ...)``."""
-
-    params: tuple[ValType, ...]
-    results: tuple[ValType, ...]
-
-    def __str__(self) -> str:
-        return f"(func (param {' '.join(self.params)}) (result {' '.join(self.results)}))"
 
 
 @record
@@ -86,7 +76,7 @@ class CoreTagType:
     component validator's and the engine's idea of the import can be compared.
     """
 
-    params: tuple[ValType, ...]
+    params: tuple[str, ...]
 
 
 CoreExternType: TypeAlias = (
@@ -152,7 +142,7 @@ def valtype_from_c(ptr: int) -> ValType:
         lib.wasmtime_valtype_delete(ctypes.byref(out))
 
 
-def valtype_to_c(ty: ValType) -> int:
+def valtype_to_c(ty: str) -> int:
     """A new ``wasm_valtype_t*``; whatever it is given to takes ownership of it."""
     kind = _VALTYPE_TO_KIND.get(ty)
     if kind is None:
@@ -172,7 +162,7 @@ def functype_from_c(ptr: int) -> CoreFuncType:
     )
 
 
-def _valtype_vec(types: tuple[ValType, ...]) -> wasm_vec_t:
+def _valtype_vec(types: tuple[str, ...]) -> wasm_vec_t:
     vec = wasm_vec_t()
     lib.wasm_valtype_vec_new_uninitialized(ctypes.byref(vec), len(types))
     if types:

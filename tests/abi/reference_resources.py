@@ -1,4 +1,10 @@
-"""Reference resource handle tables: the spec's ``Table``, ``ResourceHandle`` and borrow scopes.
+"""The spec's handle tables as a test model: ``Table``, ``ResourceHandle`` and borrow scopes.
+
+witkit's one handle table is ``witkit.runtime.resources.HandleTable``: the
+runtime's, with host-side handles and a ``Scope`` per call.  This module is a
+second, deliberately plain rendering of CanonicalABI.md's "Table State" and
+"Resource State", kept with the tests so the ABI's ``ResourceHooks`` can be
+exercised without a runtime and against the spec's own shapes.
 
 One ``InstanceHandles`` per component instance holds its handle table and
 implements the canonical built-ins on it (``resource.new``, ``resource.rep``,
@@ -31,7 +37,7 @@ from typing import Any
 from witkit.abi.trap import Rule, trap
 from witkit.types import ResourceType
 
-__all__ = ["HandleTable", "InstanceHandles", "ResourceHandle", "Subtask", "Task"]
+__all__ = ["Table", "InstanceHandles", "ResourceHandle", "Subtask", "Task"]
 
 
 class ResourceHandle:
@@ -55,7 +61,7 @@ class ResourceHandle:
         return f"ResourceHandle({kind} {self.rt.name or 'resource'} rep={self.rep})"
 
 
-class HandleTable:
+class Table:
     """The spec's ``Table``: a dense array with a free list; index 0 is never used.
 
     Elements are ``ResourceHandle`` objects here, but the table (like the
@@ -85,8 +91,8 @@ class HandleTable:
             self.array[i] = e
             return i
         i = len(self.array)
-        if i > HandleTable.MAX_LENGTH:
-            trap(Rule.TABLE_FULL, f"handle table is full ({HandleTable.MAX_LENGTH} entries)")
+        if i > Table.MAX_LENGTH:
+            trap(Rule.TABLE_FULL, f"handle table is full ({Table.MAX_LENGTH} entries)")
         self.array.append(e)
         return i
 
@@ -112,7 +118,7 @@ class InstanceHandles:
     __slots__ = ("implements", "table")
 
     def __init__(self, implements: Container[ResourceType] = ()) -> None:
-        self.table = HandleTable()
+        self.table = Table()
         self.implements = implements
 
     def _resource(self, i: int, rt: ResourceType) -> ResourceHandle:
