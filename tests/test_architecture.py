@@ -15,10 +15,22 @@ import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "witkit"
 
-#: the foundation: small modules every layer may use (records, errors, the shared types,
-#: atomic files, digests, the spare descriptor, the signal latch, WAT assembly)
+#: the foundation: small modules every layer may use (records, lazy loading, errors, the
+#: shared types, interface-name versions, atomic files, digests, the spare descriptor, the
+#: signal latch, WAT assembly)
 FOUNDATION = frozenset(
-    {"_record", "_atomic", "_digest", "_spare", "_signals", "errors", "types", "wat"}
+    {
+        "_record",
+        "_lazy",
+        "_atomic",
+        "_digest",
+        "_spare",
+        "_signals",
+        "errors",
+        "types",
+        "semver",
+        "wat",
+    }
 )
 
 #: layer -> the layers it may import besides the foundation and itself
