@@ -1,11 +1,12 @@
 """witkit and ``wasm-tools validate`` must agree on every component we can make.
 
 Sources: the fixture corpus (C, componentize-py, jco and WAT components), the
-hand-written texts of ``corpus_wat``, the WIT-package and dummy components the
-WIT tests build (when cached), the component-model spec tests when the spec
-mirror is present (extracted at test time, never stored), and seeded
-single-byte mutations of all of those.  Core function bodies are validated
-through wasmtime's core validator hook, since witkit does not parse code.
+hand-written texts of ``corpus_wat`` (every one must assemble), the WIT-package
+binaries ``wasm-tools`` writes for the WIT decoding cases, and seeded
+single-byte mutations of the texts and the small corpus components.  The
+component-model spec's own tests are compared by ``tools/spectest_validate.py``
+(the spec is not in this repository or in CI).  Core function bodies are
+validated through wasmtime's core validator hook, since witkit does not parse code.
 """
 
 from __future__ import annotations

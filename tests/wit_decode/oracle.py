@@ -246,11 +246,9 @@ def binaries() -> dict[str, Path]:
 
 
 def corpus_names() -> list[str]:
-    """The project's real-world corpus (C, Python, JS, WAT guests), when its builder exists."""
-    try:
-        from tests.fixtures.build import FIXTURES
-    except ImportError:
-        return []
+    """The project's real-world corpus (C, Python, JS, WAT guests)."""
+    from tests.fixtures.build import FIXTURES
+
     return [f"corpus:{name}" for name in FIXTURES]
 
 
