@@ -25,3 +25,18 @@ from tests.fixtures.build import corpus as build_corpus  # noqa: E402
 def corpus() -> dict[str, Path]:
     """name -> built component `.wasm` for every fixture (built once, then cached on disk)."""
     return build_corpus()
+
+
+# The check of the ABI against the spec's definitions.py needs a copy of the spec, which is
+# neither in this repository nor in CI: collected only where WITKIT_SPEC_DIR names one, and
+# the summary says when it was left out (a skip would read as a pass in CI; see README).
+SPEC_TESTS = "abi/test_spec_definitions.py"
+collect_ignore = [] if os.environ.get("WITKIT_SPEC_DIR") else [SPEC_TESTS]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if collect_ignore:
+        terminalreporter.write_line(
+            f"not collected: tests/{SPEC_TESTS} (the ABI against the spec's definitions.py); "
+            "set WITKIT_SPEC_DIR to a component-model checkout to run it"
+        )

@@ -5,6 +5,9 @@ Usage::
     git -C COMPONENT_MODEL show HEAD:design/mvp/canonical-abi/definitions.py > /tmp/definitions.py
     python tools/abi_spec_diff.py /tmp/definitions.py
 
+or, as a test, ``WITKIT_SPEC_DIR=COMPONENT_MODEL python -m pytest tests/abi/test_spec_definitions.py``
+(``COMPONENT_MODEL`` a checkout, or any directory holding its ``design/mvp/canonical-abi/``).
+
 Random types and values (the ABI tests' hypothesis strategies) go through our
 generated code and through the spec's reference implementation with the same
 memory and ``realloc``:
@@ -17,8 +20,10 @@ memory and ``realloc``:
   ``store_string_into_range``.
 
 This catches what round trips cannot: a layout bug made the same way in both
-directions.  It is a tool and not a test because the spec's file is not in this
-repository or in CI (a test that skipped without it would prove nothing).
+directions.  The spec's file is not in this repository or in CI, so the test
+that runs these checks is collected only where ``$WITKIT_SPEC_DIR`` names a
+copy (``tests/conftest.py`` says so in the summary when it does not: a test
+skipped, or passing, without the spec would prove nothing).
 Exit status 0 if every check passes, 1 otherwise (hypothesis prints the
 smallest failing example).
 """
@@ -209,15 +214,20 @@ CHECKS: list[Callable[[], None]] = [
 ]
 
 
-def main(argv: list[str] | None = None) -> int:
+def use(definitions: Path) -> None:
+    """Run the checks against this ``definitions.py`` (loaded once)."""
     global spec
+    spec = load_spec(str(definitions.resolve()))
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("definitions", help="the spec's canonical-abi/definitions.py")
     args = parser.parse_args(argv)
     if not Path(args.definitions).is_file():
         print(f"{args.definitions}: no such file", file=sys.stderr)
         return 2
-    spec = load_spec(str(Path(args.definitions).resolve()))
+    use(Path(args.definitions))
     failed = 0
     for check in CHECKS:
         try:

@@ -2,12 +2,14 @@
 
 The component-model repository's ``design/mvp/canonical-abi/definitions.py`` is
 the Canonical ABI written as Python.  We load it (never copy it) from a path
-given, ``$WITKIT_CANONICAL_ABI_DEFINITIONS`` or a local mirror of the
-repository, and convert types and values between its representation and ours,
-so the same lift/lower can run through both and bytes, ``realloc`` calls and
-values be compared.  Used by ``tools/abi_spec_diff.py`` (the differential
-check) and ``benchmarks/bench_abi.py`` (the peer); the file is not in CI, so
-no test depends on it.
+given, ``$WITKIT_CANONICAL_ABI_DEFINITIONS``, a component-model checkout named
+by ``$WITKIT_SPEC_DIR`` or a local mirror of the repository, and convert types
+and values between its representation and ours, so the same lift/lower can run
+through both and bytes, ``realloc`` calls and values be compared.  Used by
+``tools/abi_spec_diff.py`` (the differential check, also run as
+``tests/abi/test_spec_definitions.py`` where ``$WITKIT_SPEC_DIR`` is set) and
+``benchmarks/bench_abi.py`` (the peer).  The file is not in this repository or
+in CI.
 """
 
 from __future__ import annotations
@@ -41,11 +43,18 @@ MIRROR = Path("/work/.mirror/WebAssembly+component-model/repo")
 DEFINITIONS = "design/mvp/canonical-abi/definitions.py"
 
 
+def spec_definitions(checkout: Path) -> Path:
+    """Where a component-model checkout keeps ``definitions.py``."""
+    return checkout / DEFINITIONS
+
+
 @cache
 def load_spec(path: str | None = None) -> ModuleType | None:
     """The spec's definitions module, with the deterministic profile on (canonical NaNs)."""
     if path is None:
         path = os.environ.get("WITKIT_CANONICAL_ABI_DEFINITIONS")
+    if path is None and os.environ.get("WITKIT_SPEC_DIR"):
+        path = str(spec_definitions(Path(os.environ["WITKIT_SPEC_DIR"])))
     if path is None:
         if not MIRROR.exists():
             return None

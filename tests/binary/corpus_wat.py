@@ -162,53 +162,53 @@ TEXTS: list[str] = [
     + ' (func (param "x" u64) (result u32) (canon lift (core func $i "i32"))))',
     "(component "
     + _MODULE
-    + ' (func (param "x" string) (canon lift (core func $i "ptr") (memory $i "mem") (realloc (func $i "realloc")))))',
+    + ' (func (param "x" string) (canon lift (core func $i "ptr") (memory (core memory $i "mem")) (realloc (core func $i "realloc")))))',
     "(component "
     + _MODULE
-    + ' (func (param "x" string) (canon lift (core func $i "ptr") (memory $i "mem"))))',
+    + ' (func (param "x" string) (canon lift (core func $i "ptr") (memory (core memory $i "mem")))))',
     "(component "
     + _MODULE
-    + ' (func (result string) (canon lift (core func $i "ret") (memory $i "mem"))))',
+    + ' (func (result string) (canon lift (core func $i "ret") (memory (core memory $i "mem")))))',
     "(component " + _MODULE + ' (func (result string) (canon lift (core func $i "ret"))))',
     "(component "
     + _MODULE
-    + ' (func (result u32) (canon lift (core func $i "ret") (post-return (func $i "post")))))',
+    + ' (func (result u32) (canon lift (core func $i "ret") (post-return (core func $i "post")))))',
     "(component "
     + _MODULE
-    + ' (func (result u32) (canon lift (core func $i "ret") (post-return (func $i "unit")))))',
+    + ' (func (result u32) (canon lift (core func $i "ret") (post-return (core func $i "unit")))))',
     "(component "
     + _MODULE
     + ' (func (canon lift (core func $i "unit") string-encoding=utf8 string-encoding=utf16)))',
     "(component "
     + _MODULE
-    + ' (func (canon lift (core func $i "unit") (memory $i "mem") (memory $i "mem"))))',
+    + ' (func (canon lift (core func $i "unit") (memory (core memory $i "mem")) (memory (core memory $i "mem")))))',
     "(component "
     + _MODULE
-    + ' (func (canon lift (core func $i "unit") (realloc (func $i "realloc")))))',
+    + ' (func (canon lift (core func $i "unit") (realloc (core func $i "realloc")))))',
     "(component "
     + _MODULE
-    + ' (func (canon lift (core func $i "unit") (realloc (func $i "i32")) (memory $i "mem"))))',
+    + ' (func (canon lift (core func $i "unit") (realloc (core func $i "i32")) (memory (core memory $i "mem")))))',
     "(component " + _MODULE + ' (func async (canon lift (core func $i "unit") async)))',
     "(component " + _MODULE + ' (func (canon lift (core func $i "unit") async)))',
     "(component "
     + _MODULE
-    + ' (func async (canon lift (core func $i "ret") async (callback (func $i "i32")))))',
+    + ' (func async (canon lift (core func $i "ret") async (callback (core func $i "i32")))))',
     "(component "
     + _MODULE
     + ' (import "f" (func $f (param "a" string) (result string)))'
-    + ' (core func (canon lower (func $f) (memory $i "mem") (realloc (func $i "realloc")))))',
+    + ' (core func (canon lower (func $f) (memory (core memory $i "mem")) (realloc (core func $i "realloc")))))',
     "(component "
     + _MODULE
     + ' (import "f" (func $f (param "a" string) (result string)))'
-    + ' (core func (canon lower (func $f) (memory $i "mem"))))',
+    + ' (core func (canon lower (func $f) (memory (core memory $i "mem")))))',
     "(component "
     + _MODULE
     + ' (import "f" (func $f (param "a" u32)))'
-    + ' (core func (canon lower (func $f) (post-return (func $i "post")))))',
+    + ' (core func (canon lower (func $f) (post-return (core func $i "post")))))',
     "(component "
     + _MODULE
     + ' (import "f" (func $f async (param "a" u32) (result u32)))'
-    + ' (core func (canon lower (func $f) async (memory $i "mem"))))',
+    + ' (core func (canon lower (func $f) async (memory (core memory $i "mem")))))',
     "(component (type $r (resource (rep i32))) (core func (canon resource.new $r)) (core func (canon resource.rep $r)) (core func (canon resource.drop $r)))",
     '(component (import "r" (type $r (sub resource))) (core func (canon resource.drop $r)))',
     '(component (import "r" (type $r (sub resource))) (core func (canon resource.new $r)))',
@@ -230,7 +230,7 @@ TEXTS: list[str] = [
     '(component (core type $f (func)) (core type (module (alias outer 1 $f (type)) (import "a" "b" (func (type 0))))))',
     '(component (core type (module (import "a" "b" (func)) (import "a" "b" (func)))))',
     '(component (core type (module (export "a" (func)) (export "a" (func)))))',
-    "(component (core type (func (param i32 i64) (result f32))) (core type (rec (type (func)) (type (func)))))",
+    "(component (core type (func (param i32 i64) (result f32))) (core rec (type (func)) (type (func))))",
     '(component (import "i" (instance (export "a" (func)) (export "A" (func)))))',
     '(component (import "i" (instance (export "x" (type (sub resource))) (export "[method]x.y" (func)))))',
     '(component (import "i" (instance $i (export "f" (func)))) (alias export $i "f" (func)) (alias export $i "g" (func)))',
@@ -427,9 +427,9 @@ TEXTS += [
     _comp("(core func (canon error-context.new " + _MEM + "))"),
     _comp("(core func (canon error-context.debug-message " + _MEM + "))"),
     _comp("(core func (canon subtask.cancel async))"),
-    _comp("(core func (canon thread.new-indirect 0 (table (core table 0))))"),
+    _comp("(core func (canon thread.new-indirect 0 (core table 0)))"),
     _comp(
-        '(core type $t (func (param i32))) (alias core export $i "mem" (core memory $mm)) (core module $tm (table (export "t") 1 funcref)) (core instance $ti (instantiate $tm)) (alias core export $ti "t" (core table $t0)) (core func (canon thread.new-indirect $t (table (core table $t0))))'
+        '(core type $t (func (param i32))) (alias core export $i "mem" (core memory $mm)) (core module $tm (table (export "t") 1 funcref)) (core instance $ti (instantiate $tm)) (alias core export $ti "t" (core table $t0)) (core func (canon thread.new-indirect $t (core table $t0)))'
     ),
     # subtyping through instances with resources
     """(component

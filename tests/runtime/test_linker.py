@@ -167,3 +167,27 @@ def test_other_engine(engine: witkit.Engine) -> None:
     comp = wat_component(other, ADDER)
     with pytest.raises(witkit.LinkError, match="another engine"):
         witkit.Linker(engine).instantiate(comp)
+
+
+def test_instantiate_takes_the_store_limits_by_name(engine: witkit.Engine) -> None:
+    """Every ``Store`` limit is a keyword of ``instantiate``; nothing else is accepted."""
+    import inspect
+
+    store_limits = set(inspect.signature(witkit.Store).parameters) - {"engine"}
+    keywords = set(inspect.signature(witkit.Linker.instantiate).parameters)
+    assert store_limits <= keywords
+    assert keywords - store_limits == {"self", "component", "store", "max_copy"}
+    comp = wat_component(engine, ADDER)
+    linker = witkit.Linker(engine)
+    assert (
+        linker.instantiate(comp, max_instances=10, max_memory=1 << 20).exports[
+            "docs:adder/add@0.1.2"
+        ]["add"](1, 2)
+        == 3
+    )
+    with pytest.raises(TypeError, match="max_memroy"):
+        linker.instantiate(comp, max_memroy=1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="not both"):
+        linker.instantiate(comp, store=witkit.Store(engine), max_instances=1)
+    with pytest.raises(ValueError, match="consume_fuel"):
+        linker.instantiate(comp, fuel=10)

@@ -15,6 +15,7 @@ from witkit.runtime.core import (
     CoreMemoryType,
     CoreTagType,
     Engine,
+    EngineConfig,
     Store,
 )
 from witkit.runtime.core.protocols import (
@@ -41,6 +42,22 @@ def test_all_lists_the_public_names() -> None:
     modules = {"engine", "extern", "func", "instance", "memory", "store", "traps", "types"}
     modules |= {"protocols"}
     assert set(core.__all__) == public - modules
+
+
+def test_engine_takes_each_setting_by_name() -> None:
+    """One keyword per ``EngineConfig`` field, each overriding ``config``; no others."""
+    import inspect
+
+    keywords = set(inspect.signature(Engine).parameters) - {"config"}
+    assert keywords == set(EngineConfig.__record_fields__)  # type: ignore[attr-defined]
+    base = EngineConfig(opt_level="none", cache=False)
+    engine = Engine(base, consume_fuel=True, epoch_tick=0.5)
+    assert engine.config == EngineConfig(
+        opt_level="none", cache=False, consume_fuel=True, epoch_tick=0.5
+    )
+    assert Engine(base).config == base
+    with pytest.raises(TypeError, match="consume_fule"):
+        Engine(cache=False, consume_fule=True)  # type: ignore[call-arg]
 
 
 def test_the_adapter_satisfies_the_protocols(engine: Engine, store: Store) -> None:

@@ -7,12 +7,10 @@ from typing import Any
 
 import pytest
 
+from witkit.abi.values import Err, Ok, Variant
 from witkit.errors import Trap
 from witkit.wasi import Exit, WasiConfig
 from witkit.wasi.host import INTERFACES, VERSION, add_to_linker
-
-values = pytest.importorskip("witkit.abi.values")
-Ok, Err, Variant = values.Ok, values.Err, values.Variant
 
 
 class FakeLinker:

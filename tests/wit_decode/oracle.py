@@ -168,21 +168,11 @@ def dummy_component(src: WitSource, world: str) -> Path:
 # --------------------------------------------------------------------------- WASI (from jco)
 
 
-def jco_wit_dir() -> Path | None:
-    """The WASI WIT jco ships, if jco is installed where the fixture builder looks (or /tmp/npmtest)."""
-    candidates = []
-    try:
-        from tests.fixtures.build import jco_dir
+def jco_wit_dir() -> Path:
+    """The WASI WIT jco ships, where the fixture builder finds jco (missing, it raises)."""
+    from tests.fixtures.build import jco_dir
 
-        candidates.append(jco_dir())
-    except Exception:  # the builder is absent, or jco is not where it looks
-        pass
-    candidates.append(Path("/tmp/npmtest/node_modules/@bytecodealliance/jco"))
-    for jco in candidates:
-        builtin = jco / "lib" / "wit" / "builtin"
-        if builtin.is_dir():
-            return builtin
-    return None
+    return jco_dir() / "lib" / "wit" / "builtin"
 
 
 #: worlds assembled from WASI packages: (name, WASI version, world body)
@@ -207,10 +197,8 @@ WASI_WORLDS = (
 )
 
 
-def _wasi_dir(version: str, name: str, body: str) -> Path | None:
+def _wasi_dir(version: str, name: str, body: str) -> Path:
     builtin = jco_wit_dir()
-    if builtin is None or not (builtin / version).is_dir():
-        return None
     key = _digest(_tree_digest(builtin / version), name, body)
     root = CACHE / key / name
     if not (root / "world.wit").exists():
@@ -229,11 +217,10 @@ def wasi_sources() -> list[WitSource]:
     sources = []
     for name, version, body in WASI_WORLDS:
         root = _wasi_dir(version, name, body)
-        if root is None:
-            continue
-        # a version of the WASI WIT may not carry the world asked for
-        if run_wasm_tools("component", "wit", root).returncode == 0:
-            sources.append(WitSource(name, root, ()))
+        # the pinned jco carries every world asked for: one it lacks is a failure, not a drop
+        checked = run_wasm_tools("component", "wit", root)
+        assert checked.returncode == 0, f"{name} (WASI {version}): {checked.stderr}"
+        sources.append(WitSource(name, root, ()))
     return sources
 
 
@@ -259,11 +246,9 @@ def binaries() -> dict[str, Path]:
 
 
 def corpus_names() -> list[str]:
-    """The project's real-world corpus (C, Python, JS, WAT guests), when its builder exists."""
-    try:
-        from tests.fixtures.build import FIXTURES
-    except ImportError:
-        return []
+    """The project's real-world corpus (C, Python, JS, WAT guests)."""
+    from tests.fixtures.build import FIXTURES
+
     return [f"corpus:{name}" for name in FIXTURES]
 
 

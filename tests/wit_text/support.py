@@ -1,32 +1,30 @@
 """What the WIT-text tests share: the oracle (``wasm-tools``), jco's WASI WIT, layouts.
 
-The oracle is the ``wasm-tools`` CLI on ``PATH``; tests that need it are skipped
-when it is missing.  WASI WIT comes from the jco package (``WITKIT_JCO``, the
-fixture cache, or the ``/tmp/npmtest`` install used during development); it is
-never copied into the repository: ``wasi_layout`` builds a directory of symlinks
-(``package.wit`` plus ``deps/``) in a temporary directory.
+The oracle is the ``wasm-tools`` CLI on ``PATH``; WASI WIT comes from the jco
+package where the fixture builder finds it (``WITKIT_JCO`` or the fixture cache).
+Both are test dependencies (``.ci/install``): missing, the tests that need them
+fail rather than skip.  The WIT is never copied into the repository:
+``wasi_layout`` builds a directory of symlinks (``package.wit`` plus ``deps/``)
+in a temporary directory.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from functools import cache
 from pathlib import Path
 
-import pytest
+from tests.fixtures.build import jco_dir as fixture_jco_dir
 
 HERE = Path(__file__).resolve().parent
 CASES = HERE / "cases"
 FAIL = HERE / "fail"
 WASM_TOOLS = shutil.which("wasm-tools")
-_DEV_JCO = Path("/tmp/npmtest/node_modules/@bytecodealliance/jco")
 
 
 def need_wasm_tools() -> str:
-    if WASM_TOOLS is None:
-        pytest.skip("wasm-tools is not installed")
+    assert WASM_TOOLS is not None, "wasm-tools is not installed: run `bash .ci/install`"
     return WASM_TOOLS
 
 
@@ -36,38 +34,18 @@ def wasm_tools(*args: str | Path, stdin: bytes | None = None) -> subprocess.Comp
 
 
 @cache
-def jco_dir() -> Path | None:
-    """The jco package directory, or None if it is not installed anywhere we know."""
-    try:
-        from tests.fixtures.build import FixtureBuildError
-        from tests.fixtures.build import jco_dir as fixture_jco_dir
-
-        try:
-            return fixture_jco_dir()
-        except FixtureBuildError:
-            pass
-    except ImportError:  # pragma: no cover - the fixture module is optional here
-        pass
-    env = os.environ.get("WITKIT_JCO")
-    for candidate in [Path(env)] if env else [_DEV_JCO]:
-        if (candidate / "package.json").is_file():
-            return candidate
-    return None
+def jco_dir() -> Path:
+    """The jco package directory, where the fixture builder finds it (missing, it raises)."""
+    return fixture_jco_dir()
 
 
 def wasi_root() -> Path:
-    jco = jco_dir()
-    if jco is None:
-        pytest.skip("jco (and so WASI WIT) is not installed")
-    return jco / "lib" / "wit" / "builtin"
+    return jco_dir() / "lib" / "wit" / "builtin"
 
 
 def wasi_versions() -> list[str]:
     """The WASI versions jco ships (directories like ``0.2.12``), oldest first."""
-    jco = jco_dir()
-    if jco is None:
-        return []
-    root = jco / "lib" / "wit" / "builtin"
+    root = wasi_root()
     versions = [p.name for p in root.iterdir() if p.is_dir() and p.name[0].isdigit()]
     return sorted(versions, key=lambda v: tuple(int(x) for x in v.split(".")))
 

@@ -237,9 +237,7 @@ def test_type_nesting_is_bounded() -> None:
 
 def _all_wit_files() -> list[Path]:
     files = sorted(CASES.rglob("*.wit"))
-    jco = jco_dir()
-    if jco is not None:
-        files += sorted((jco / "lib" / "wit" / "builtin").rglob("*.wit"))
+    files += sorted((jco_dir() / "lib" / "wit" / "builtin").rglob("*.wit"))
     return files
 
 

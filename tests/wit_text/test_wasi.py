@@ -41,7 +41,7 @@ def test_wasi_package(tmp_path: Path, version: str, package: str) -> None:
 def test_jco_node_package(tmp_path: Path) -> None:
     jco = jco_dir()
     versions = [v for v in wasi_versions() if v.startswith("0.2.")]
-    assert jco is not None and versions, "jco is not installed: run `bash .ci/install`"
+    assert versions, "the pinned jco ships WASI 0.2"
     builtin = jco / "lib" / "wit" / "builtin"
     node = next((p for p in builtin.iterdir() if p.name.startswith("jco-node")), None)
     tls = next((p for p in builtin.iterdir() if p.name.startswith("wasi-tls")), None)
@@ -58,5 +58,5 @@ def test_jco_node_package(tmp_path: Path) -> None:
 
 
 def test_there_is_something_to_test() -> None:
-    assert jco_dir() is not None, "jco is not installed: run `bash .ci/install`"
+    assert jco_dir().is_dir()
     assert len(wasi_cases()) >= 7

@@ -157,22 +157,50 @@ class Linker:
         *,
         store: Store | None = None,
         max_copy: int | None = None,
-        **limits: Any,
+        fuel: int | None = None,
+        timeout: float | None = None,
+        max_memory: int | None = None,
+        max_table_elements: int | None = None,
+        max_instances: int | None = None,
+        max_tables: int | None = None,
+        max_memories: int | None = None,
     ) -> Instance:
         """Instantiate ``component`` in ``store``, or in a new store with these limits.
 
-        ``limits`` are ``Store``'s: ``fuel``, ``timeout`` (seconds), ``max_memory``
-        (bytes per linear memory) and the other ``max_*`` counts.  ``max_copy`` is
-        the instance's: bytes of strings and lists one call may copy between host
-        and guest (default ``witkit.abi.context.DEFAULT_MAX_COPY``, 320 MiB); more
-        traps with rule ``copy-limit``.
+        ``max_copy`` is the instance's: bytes of strings and lists one call may copy
+        between host and guest (default ``witkit.abi.context.DEFAULT_MAX_COPY``,
+        320 MiB); more traps with rule ``copy-limit``.  The others are the new
+        ``Store``'s (None: no limit): ``fuel`` (needs an engine with
+        ``consume_fuel``), ``timeout`` in seconds (needs ``epoch_interruption``),
+        ``max_memory`` in bytes per linear memory, and the counts
+        ``max_table_elements``, ``max_instances``, ``max_tables`` and ``max_memories``.
         """
         if component.engine is not self.engine:
             raise LinkError("the component was compiled by another engine")
-        if store is not None and limits:
+        limits = (
+            fuel,
+            timeout,
+            max_memory,
+            max_table_elements,
+            max_instances,
+            max_tables,
+            max_memories,
+        )
+        if store is not None and any(limit is not None for limit in limits):
             raise TypeError("give either a store or limits for a new one, not both")
         resolved = self.resolve(component)
-        return Instance(component, store or Store(self.engine, **limits), resolved, max_copy)
+        if store is None:
+            store = Store(
+                self.engine,
+                fuel=fuel,
+                timeout=timeout,
+                max_memory=max_memory,
+                max_table_elements=max_table_elements,
+                max_instances=max_instances,
+                max_tables=max_tables,
+                max_memories=max_memories,
+            )
+        return Instance(component, store, resolved, max_copy)
 
     def resolve(self, component: Component) -> ResolvedImports:
         """Match every import of ``component`` to a definition (see the module docstring)."""

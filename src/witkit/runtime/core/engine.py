@@ -124,10 +124,44 @@ def _wasmtime_version() -> str:
 
 
 class Engine:
-    """Compiles modules and owns the epoch; share one across stores and threads."""
+    """Compiles modules and owns the epoch; share one across stores and threads.
 
-    def __init__(self, config: EngineConfig | None = None, **overrides: object) -> None:
+    The settings are ``config``'s (default ``EngineConfig()``), each keyword given
+    (not None) replacing that field; the fields say what each one does.  By default
+    compiled modules are kept in the on-disk cache (``witkit.runtime.cache``);
+    ``cache=False`` turns it off for this engine, ``cache_dir`` moves it.
+    """
+
+    def __init__(
+        self,
+        config: EngineConfig | None = None,
+        *,
+        opt_level: OptLevel | None = None,
+        consume_fuel: bool | None = None,
+        epoch_interruption: bool | None = None,
+        epoch_tick: float | None = None,
+        cache: bool | None = None,
+        cache_dir: str | None = None,
+        max_wasm_stack: int | None = None,
+        nan_canonicalization: bool | None = None,
+        parallel_compilation: bool | None = None,
+    ) -> None:
         config = config or EngineConfig()
+        overrides = {
+            name: value
+            for name, value in (
+                ("opt_level", opt_level),
+                ("consume_fuel", consume_fuel),
+                ("epoch_interruption", epoch_interruption),
+                ("epoch_tick", epoch_tick),
+                ("cache", cache),
+                ("cache_dir", cache_dir),
+                ("max_wasm_stack", max_wasm_stack),
+                ("nan_canonicalization", nan_canonicalization),
+                ("parallel_compilation", parallel_compilation),
+            )
+            if value is not None
+        }
         if overrides:
             config = replace(config, **overrides)
         if config.epoch_tick <= 0:
@@ -137,10 +171,12 @@ class Engine:
         #: the ``wasm_engine_t*``, for C calls
         self.address = self._handle.address
         self._wasmtime_py: Any = None
-        cache = ModuleCache(config.cache_dir) if config.cache else None
+        on_disk = ModuleCache(config.cache_dir) if config.cache else None
         #: the on-disk module cache; None when off, or when its directory is not
         #: trusted (``witkit.runtime.cache.trusted``, which warns once)
-        self.cache: ModuleCache | None = cache if cache is not None and cache.usable() else None
+        self.cache: ModuleCache | None = (
+            on_disk if on_disk is not None and on_disk.usable() else None
+        )
         self._fingerprint = config.fingerprint()
         self._ticker: threading.Thread | None = None
         self._ticker_lock = threading.Lock()
