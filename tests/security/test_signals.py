@@ -26,6 +26,7 @@ import re
 import signal
 import statistics
 import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -338,3 +339,28 @@ def test_the_central_wait() -> None:
     finally:
         os.close(r)
         os.close(w)
+
+
+def test_an_interrupt_wrapped_by_class_creation_is_still_an_interrupt() -> None:
+    """A signal while a class is made (``__set_name__``) reaches the command wrapped in a
+    RuntimeError; it must still end as ``witkit: interrupted`` with 130, no traceback."""
+    script = """
+import sys
+import witkit.cli.main as cli
+
+class Field:
+    def __set_name__(self, owner, name):
+        raise KeyboardInterrupt
+
+def main(argv=None):
+    class Record:
+        x = Field()
+    return 0
+
+cli.main = main
+cli.entry()
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (proc.returncode, proc.stderr) == (130, "witkit: interrupted\n"), proc

@@ -127,6 +127,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status
 
 
+def _interrupt_behind(err: BaseException) -> KeyboardInterrupt | None:
+    """The ``KeyboardInterrupt`` an exception was raised from or during, if any."""
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def _flush_quietly() -> None:
     """Flush stdout before a last message; a reader gone or a closed stream adds nothing."""
     try:
@@ -161,6 +173,15 @@ def entry() -> NoReturn:
         _flush_quietly()
         _signals.announce()
         status = 128 + int(getattr(err, "signum", signal.SIGINT))
+    except Exception as err:
+        # Python wraps an exception raised while a class is made (``__set_name__``)
+        # in a RuntimeError: a signal in start-up's imports is still an interrupt
+        interrupt = _interrupt_behind(err)
+        if interrupt is None:
+            raise
+        _flush_quietly()
+        _signals.announce()
+        status = 128 + int(getattr(interrupt, "signum", signal.SIGINT))
     except SystemExit as done:  # argparse's --help, --version and usage errors
         if done.code is None or isinstance(done.code, int):
             status = done.code or 0
