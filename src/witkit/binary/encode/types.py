@@ -18,35 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from witkit.binary import ir
-from witkit.binary.codes import (
-    ASYNC_FUNC_TYPE,
-    BORROW,
-    COMPONENT_TYPE,
-    CORE_SORTS,
-    DECL_ALIAS,
-    DECL_EXPORT,
-    DECL_IMPORT,
-    DECL_TYPE,
-    ENUM,
-    FIXED_LIST,
-    FLAGS,
-    FUNC_TYPE,
-    FUTURE,
-    INSTANCE_TYPE,
-    LIST,
-    MAP,
-    OPTION,
-    OWN,
-    RECORD,
-    RESOURCE,
-    RESULT,
-    SORT_CORE,
-    SORTS,
-    STREAM,
-    TUPLE,
-    VARIANT,
-)
+from witkit.binary import codes, ir
 from witkit.binary.encode.aliases import write_alias_export, write_alias_outer
 from witkit.binary.encode.sorts import write_optional_valtype, write_valtype
 from witkit.binary.encode.writer import name, uleb, vec
@@ -78,12 +50,12 @@ _REP_I32 = 0x7F
 
 
 def write_record(fields: Sequence[tuple[str, ir.ValTypeRef]]) -> bytes:
-    return bytes((RECORD,)) + vec([name(label) + write_valtype(ty) for label, ty in fields])
+    return bytes((codes.RECORD,)) + vec([name(label) + write_valtype(ty) for label, ty in fields])
 
 
 def write_variant(cases: Sequence[tuple[str, ir.ValTypeRef | None]]) -> bytes:
     """Each case: its label, its optional payload, and the zero byte Binary.md still requires."""
-    return bytes((VARIANT,)) + vec(
+    return bytes((codes.VARIANT,)) + vec(
         [name(label) + write_optional_valtype(ty) + b"\x00" for label, ty in cases]
     )
 
@@ -91,48 +63,48 @@ def write_variant(cases: Sequence[tuple[str, ir.ValTypeRef | None]]) -> bytes:
 def write_list(element: ir.ValTypeRef, length: int | None = None) -> bytes:
     """``list<T>``, or ``list<T, N>`` (a fixed-length list) when ``length`` is given."""
     if length is None:
-        return bytes((LIST,)) + write_valtype(element)
-    return bytes((FIXED_LIST,)) + write_valtype(element) + uleb(length)
+        return bytes((codes.LIST,)) + write_valtype(element)
+    return bytes((codes.FIXED_LIST,)) + write_valtype(element) + uleb(length)
 
 
 def write_tuple(types: Sequence[ir.ValTypeRef]) -> bytes:
-    return bytes((TUPLE,)) + vec([write_valtype(ty) for ty in types])
+    return bytes((codes.TUPLE,)) + vec([write_valtype(ty) for ty in types])
 
 
 def write_flags(labels: Sequence[str]) -> bytes:
-    return bytes((FLAGS,)) + vec([name(label) for label in labels])
+    return bytes((codes.FLAGS,)) + vec([name(label) for label in labels])
 
 
 def write_enum(labels: Sequence[str]) -> bytes:
-    return bytes((ENUM,)) + vec([name(label) for label in labels])
+    return bytes((codes.ENUM,)) + vec([name(label) for label in labels])
 
 
 def write_option(ty: ir.ValTypeRef) -> bytes:
-    return bytes((OPTION,)) + write_valtype(ty)
+    return bytes((codes.OPTION,)) + write_valtype(ty)
 
 
 def write_result(ok: ir.ValTypeRef | None, err: ir.ValTypeRef | None) -> bytes:
-    return bytes((RESULT,)) + write_optional_valtype(ok) + write_optional_valtype(err)
+    return bytes((codes.RESULT,)) + write_optional_valtype(ok) + write_optional_valtype(err)
 
 
 def write_own(resource: int) -> bytes:
-    return bytes((OWN,)) + uleb(resource)
+    return bytes((codes.OWN,)) + uleb(resource)
 
 
 def write_borrow(resource: int) -> bytes:
-    return bytes((BORROW,)) + uleb(resource)
+    return bytes((codes.BORROW,)) + uleb(resource)
 
 
 def write_future(ty: ir.ValTypeRef | None) -> bytes:
-    return bytes((FUTURE,)) + write_optional_valtype(ty)
+    return bytes((codes.FUTURE,)) + write_optional_valtype(ty)
 
 
 def write_stream(ty: ir.ValTypeRef | None) -> bytes:
-    return bytes((STREAM,)) + write_optional_valtype(ty)
+    return bytes((codes.STREAM,)) + write_optional_valtype(ty)
 
 
 def write_map(key: ir.ValTypeRef, value: ir.ValTypeRef) -> bytes:
-    return bytes((MAP,)) + write_valtype(key) + write_valtype(value)
+    return bytes((codes.MAP,)) + write_valtype(key) + write_valtype(value)
 
 
 # --------------------------------------------------------------------------- other deftypes
@@ -141,7 +113,7 @@ def write_map(key: ir.ValTypeRef, value: ir.ValTypeRef) -> bytes:
 def write_resource(destructor: int | None = None) -> bytes:
     """``(resource (rep i32) (dtor? f))``: ``destructor`` is a core function index."""
     dtor = b"\x00" if destructor is None else b"\x01" + uleb(destructor)
-    return bytes((RESOURCE, _REP_I32)) + dtor
+    return bytes((codes.RESOURCE, _REP_I32)) + dtor
 
 
 def write_func_type(
@@ -151,7 +123,7 @@ def write_func_type(
     is_async: bool = False,
 ) -> bytes:
     """A component function type; no result is written as an empty result list (``01 00``)."""
-    head = bytes((ASYNC_FUNC_TYPE if is_async else FUNC_TYPE,))
+    head = bytes((codes.ASYNC_FUNC_TYPE if is_async else codes.FUNC_TYPE,))
     body = vec([name(label) + write_valtype(ty) for label, ty in params])
     results = b"\x01\x00" if result is None else b"\x00" + write_valtype(result)
     return head + body + results
@@ -164,7 +136,7 @@ class InstanceTypeWriter:
     space (the scope's own, starting at 0); ``encode`` gives the ``deftype``.
     """
 
-    _OPCODE = INSTANCE_TYPE
+    _OPCODE = codes.INSTANCE_TYPE
 
     __slots__ = ("_counts", "decls")
 
@@ -190,27 +162,27 @@ class InstanceTypeWriter:
         return index
 
     def _add_desc(self, desc: bytes) -> int:
-        sort = CORE_SORTS[desc[1]] if desc[0] == SORT_CORE else SORTS[desc[0]]
+        sort = codes.CORE_SORTS[desc[1]] if desc[0] == codes.SORT_CORE else codes.SORTS[desc[0]]
         return self._add(sort)
 
     def ty(self, deftype: bytes) -> int:
         """Declare a type (a ``write_*`` result or a nested type writer's ``encode()``)."""
-        self.decls.append(bytes((DECL_TYPE,)) + deftype)
+        self.decls.append(bytes((codes.DECL_TYPE,)) + deftype)
         return self._add("type")
 
     def export(self, extern_name: bytes, desc: bytes) -> int:
         """Declare an export: a ``write_extern_name`` and a ``write_extern_desc``."""
-        self.decls.append(bytes((DECL_EXPORT,)) + extern_name + desc)
+        self.decls.append(bytes((codes.DECL_EXPORT,)) + extern_name + desc)
         return self._add_desc(desc)
 
     def alias_export(self, sort: str, instance: int, export: str) -> int:
         """Declare an alias of an export of (outer-scope) instance ``instance``."""
-        self.decls.append(bytes((DECL_ALIAS,)) + write_alias_export(sort, instance, export))
+        self.decls.append(bytes((codes.DECL_ALIAS,)) + write_alias_export(sort, instance, export))
         return self._add(sort)
 
     def alias_outer(self, sort: str, count: int, index: int) -> int:
         """Declare an alias of item ``index`` of the type scope ``count`` levels out."""
-        self.decls.append(bytes((DECL_ALIAS,)) + write_alias_outer(sort, count, index))
+        self.decls.append(bytes((codes.DECL_ALIAS,)) + write_alias_outer(sort, count, index))
         return self._add(sort)
 
     def encode(self) -> bytes:
@@ -221,11 +193,11 @@ class InstanceTypeWriter:
 class ComponentTypeWriter(InstanceTypeWriter):
     """A component type under construction: an instance type's declarations plus imports."""
 
-    _OPCODE = COMPONENT_TYPE
+    _OPCODE = codes.COMPONENT_TYPE
 
     __slots__ = ()
 
     def import_(self, extern_name: bytes, desc: bytes) -> int:
         """Declare an import: a ``write_extern_name`` and a ``write_extern_desc``."""
-        self.decls.append(bytes((DECL_IMPORT,)) + extern_name + desc)
+        self.decls.append(bytes((codes.DECL_IMPORT,)) + extern_name + desc)
         return self._add_desc(desc)
