@@ -13,31 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from tests.binary.helpers import leb, section
+from tests.binary.helpers import CORE_PREAMBLE, PREAMBLE, leb, section
+from tests.binary.helpers import component_bytes as component
+from witkit.binary.encode import sleb
 
 __all__ = ["SHAPES", "Shape", "component", "leb", "section"]
 
-PREAMBLE = b"\x00asm\x0d\x00\x01\x00"
-CORE_PREAMBLE = b"\x00asm\x01\x00\x00\x00"
-
 #: component section ids whose body is a vector (an empty one is ``id 01 00``)
 _VECTOR_SECTIONS = (2, 3, 5, 6, 7, 8, 10, 11)
-
-
-def sleb(n: int) -> bytes:
-    """A signed LEB128 (a type index where a value type is expected is an ``s33``)."""
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if (n == 0 and not byte & 0x40) or (n == -1 and byte & 0x40):
-            out.append(byte)
-            return bytes(out)
-        out.append(byte | 0x80)
-
-
-def component(*sections: bytes) -> bytes:
-    return PREAMBLE + b"".join(sections)
 
 
 def _name(s: bytes) -> bytes:

@@ -1,4 +1,8 @@
-"""Helpers for the binary tests: assembling component text and building byte strings."""
+"""Helpers for the binary tests: assembling component text and building byte strings.
+
+The byte builders are the binary writer's (``witkit.binary.encode``) under the short
+names the tests use.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,14 @@ import subprocess
 import wasmtime
 
 from witkit.binary import ValidatedComponent, ir, read, validate
+from witkit.binary.codes import COMPONENT_PREAMBLE
+from witkit.binary.encode import name as string
+from witkit.binary.encode import section as section
+from witkit.binary.encode import uleb as leb
 
 __all__ = ["component_bytes", "leb", "section", "string", "vc_of", "wat", "wasm_tools"]
 
-PREAMBLE = b"\x00asm\x0d\x00\x01\x00"
+PREAMBLE = COMPONENT_PREAMBLE
 CORE_PREAMBLE = b"\x00asm\x01\x00\x00\x00"
 
 
@@ -36,27 +44,6 @@ def vc_of(text: str) -> ValidatedComponent:
     decoded = read(wat(text))
     assert isinstance(decoded, ir.Component)
     return validate(decoded)
-
-
-def leb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def string(s: str) -> bytes:
-    raw = s.encode()
-    return leb(len(raw)) + raw
-
-
-def section(sid: int, body: bytes) -> bytes:
-    return bytes([sid]) + leb(len(body)) + body
 
 
 def component_bytes(*sections: bytes) -> bytes:

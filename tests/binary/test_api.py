@@ -25,6 +25,16 @@ MODULES = [
     "witkit.binary.reader",
     "witkit.binary.parser",
     "witkit.binary.limits",
+    "witkit.binary.codes",
+    "witkit.binary.encode",
+    "witkit.binary.encode.aliases",
+    "witkit.binary.encode.component",
+    "witkit.binary.encode.custom",
+    "witkit.binary.encode.exports",
+    "witkit.binary.encode.imports",
+    "witkit.binary.encode.sorts",
+    "witkit.binary.encode.types",
+    "witkit.binary.encode.writer",
     "witkit.binary.sections.aliases",
     "witkit.binary.sections.canonicals",
     "witkit.binary.sections.core",
@@ -53,6 +63,17 @@ def test_public_names() -> None:
     assert set(witkit.binary.__all__) == PUBLIC
     for name in PUBLIC:
         assert hasattr(witkit.binary, name)
+
+
+def test_writer_public_names() -> None:
+    """``witkit.binary.encode`` re-exports every public name of its modules, and only those."""
+    import witkit.binary.encode as encode
+
+    submodules = [m for m in MODULES if m.startswith("witkit.binary.encode.")]
+    expected = {n for m in submodules for n in importlib.import_module(m).__all__}
+    assert set(encode.__all__) == expected
+    for name in expected:
+        assert hasattr(encode, name)
 
 
 @pytest.mark.parametrize("module", MODULES)

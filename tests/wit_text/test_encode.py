@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from witkit.wit import encode_package, encode_world, parse_path
-from witkit.wit.encode import WASM_TOOLS_PRODUCER, component_type_section, sleb, uleb
+from witkit.wit.encode import WASM_TOOLS_PRODUCER, component_type_section
 from witkit.wit.printer import escape_name
 
 from .support import CASES, normalise, wasi_layout, wasi_packages, wasi_versions, wasm_tools
@@ -90,9 +90,3 @@ def test_decoder_reads_the_encoding_back(tmp_path: Path) -> None:
         expected = wasm_tools("component", "wit", "--json", tmp_path / "p.wasm")
         decoded = decode.decode_wasm(data)
         assert resolve_to_json(decoded.resolve) == expected.stdout.decode().rstrip("\n")
-
-
-def test_leb128() -> None:
-    assert uleb(0) == b"\x00" and uleb(127) == b"\x7f" and uleb(128) == b"\x80\x01"
-    assert sleb(63) == b"\x3f" and sleb(64) == b"\xc0\x00" and sleb(-1) == b"\x7f"
-    assert sleb(-64) == b"\x40" and sleb(-65) == b"\xbf\x7f"

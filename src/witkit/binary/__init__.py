@@ -7,6 +7,10 @@
 
 Both are sans-IO (``read_file`` is the one convenience that opens a file).
 
+The writer is ``witkit.binary.encode`` (import it by name; reading does not load
+it): one module per production, beside the reader's of the same name, both
+taking their byte codes from ``witkit.binary.codes``.
+
 What you get back:
 
 * ``ir`` -- the decoded binary, one frozen record per production of Binary.md,

@@ -28,6 +28,25 @@ import re
 from pathlib import Path
 
 from witkit.binary import ir
+from witkit.binary.codes import COMPONENT_VERSION as COMPONENT_VERSION
+from witkit.binary.codes import (
+    LAYER_COMPONENT,
+    LAYER_MODULE,
+    MAGIC,
+    SECTION_ALIAS,
+    SECTION_CANON,
+    SECTION_COMPONENT,
+    SECTION_CORE_INSTANCE,
+    SECTION_CORE_MODULE,
+    SECTION_CORE_TYPE,
+    SECTION_CUSTOM,
+    SECTION_EXPORT,
+    SECTION_IMPORT,
+    SECTION_INSTANCE,
+    SECTION_START,
+    SECTION_TYPE,
+    SECTION_VALUE,
+)
 from witkit.binary.limits import (
     MAX_KEPT_CUSTOM_SECTIONS,
     MAX_MODULES_AND_COMPONENTS,
@@ -39,7 +58,7 @@ from witkit.binary.limits import (
 from witkit.binary.reader import Reader
 from witkit.binary.sections.aliases import read_alias_section
 from witkit.binary.sections.canonicals import read_canon_section
-from witkit.binary.sections.core import CORE_MAGIC, read_core_module
+from witkit.binary.sections.core import read_core_module
 from witkit.binary.sections.custom import read_custom_section, skip_custom_section
 from witkit.binary.sections.exports import read_export_section
 from witkit.binary.sections.imports import read_import_section
@@ -51,13 +70,6 @@ from witkit.errors import BinaryError, ValidationError
 
 __all__ = ["COMPONENT_VERSION", "read", "read_file"]
 
-#: the pre-standard component version this reader understands (Binary.md "preamble")
-COMPONENT_VERSION = 0x0D
-_LAYER_MODULE = 0
-_LAYER_COMPONENT = 1
-
-_CORE_MODULE, _CORE_INSTANCE, _CORE_TYPE, _COMPONENT = 1, 2, 3, 4
-_INSTANCE, _ALIAS, _TYPE, _CANON, _START, _IMPORT, _EXPORT, _VALUE = 5, 6, 7, 8, 9, 10, 11, 12
 
 #: ids of the sections that can be empty and then declare nothing: a custom section
 #: (``00 01 00``: empty name, no payload) and every vector section but the value
@@ -82,7 +94,7 @@ def read(data: bytes | bytearray | memoryview) -> ir.Component | ir.CoreModule:
     r = Reader(data)
     try:
         layer = _preamble_layer(r)
-        if layer == _LAYER_MODULE:
+        if layer == LAYER_MODULE:
             return read_core_module(r)
         return _read_component(r, 0)
     except RecursionError:  # a last line of defence: every nesting has its own limit
@@ -98,18 +110,18 @@ def _preamble_layer(r: Reader) -> int:
     """Check magic and version without consuming them; return the layer."""
     start = r.pos
     if r.remaining() < 8:
-        if r.data[start : start + min(4, r.remaining())] != CORE_MAGIC[: min(4, r.remaining())]:
+        if r.data[start : start + min(4, r.remaining())] != MAGIC[: min(4, r.remaining())]:
             raise BinaryError("magic header not detected: bad magic number", start)
         raise BinaryError("unexpected end of input while reading the preamble", r.end)
-    if r.data[start : start + 4] != CORE_MAGIC:
+    if r.data[start : start + 4] != MAGIC:
         raise BinaryError("magic header not detected: bad magic number", start)
     version = int.from_bytes(r.data[start + 4 : start + 6], "little")
     layer = int.from_bytes(r.data[start + 6 : start + 8], "little")
-    if layer == _LAYER_MODULE:
+    if layer == LAYER_MODULE:
         if version != 1:
             raise BinaryError(f"unknown binary version: 0x{version:x}", start + 4)
         return layer
-    if layer == _LAYER_COMPONENT:
+    if layer == LAYER_COMPONENT:
         if version < COMPONENT_VERSION:
             raise BinaryError(f"unsupported component version: 0x{version:x}", start + 4)
         if version > COMPONENT_VERSION:
@@ -202,13 +214,13 @@ def _read_component(r: Reader, depth: int) -> ir.Component:
             size = r.u32("a section size")
             body = r.sub(size, "section")
             start = body.pos
-            if sid == 0:
+            if sid == SECTION_CUSTOM:
                 if frame.customs < MAX_KEPT_CUSTOM_SECTIONS:
                     frame.customs += 1
                     append(read_custom_section(body, header))
                 else:
                     skip_custom_section(body)
-            elif sid in (_CORE_MODULE, _COMPONENT):
+            elif sid in (SECTION_CORE_MODULE, SECTION_COMPONENT):
                 nested_count += 1
                 if nested_count >= MAX_MODULES_AND_COMPONENTS:
                     raise BinaryError(
@@ -217,16 +229,16 @@ def _read_component(r: Reader, depth: int) -> ir.Component:
                         start,
                     )
                 layer = _preamble_layer(body)
-                if sid == _CORE_MODULE:
-                    if layer != _LAYER_MODULE:
+                if sid == SECTION_CORE_MODULE:
+                    if layer != LAYER_MODULE:
                         raise BinaryError("expected a version header for a module", start + 4)
                     append(ir.CoreModuleSection(header, read_core_module(body)))
                 else:
-                    if layer != _LAYER_COMPONENT:
+                    if layer != LAYER_COMPONENT:
                         raise BinaryError("expected a version header for a component", start + 4)
                     child = _Frame(body, header, body)
                     break
-            elif sid == _CORE_INSTANCE:
+            elif sid == SECTION_CORE_INSTANCE:
                 core_instances = read_core_instance_section(body, header)
                 frame.instances = _tally(
                     frame.instances,
@@ -236,19 +248,19 @@ def _read_component(r: Reader, depth: int) -> ir.Component:
                     header,
                 )
                 append(core_instances)
-            elif sid == _CORE_TYPE:
+            elif sid == SECTION_CORE_TYPE:
                 core_types = read_core_type_section(body, header)
                 frame.types = _tally(
                     frame.types, len(core_types.items), MAX_WASM_TYPES, "types", header
                 )
                 append(core_types)
-            elif sid == _INSTANCE:
+            elif sid == SECTION_INSTANCE:
                 instances = read_instance_section(body, header)
                 frame.instances = _tally(
                     frame.instances, len(instances.items), MAX_WASM_INSTANCES, "instances", header
                 )
                 append(instances)
-            elif sid == _ALIAS:
+            elif sid == SECTION_ALIAS:
                 aliases = read_alias_section(body, header)
                 for alias in aliases.items:
                     if alias.sort in _TYPE_SORTS:
@@ -258,29 +270,29 @@ def _read_component(r: Reader, depth: int) -> ir.Component:
                             frame.instances, 1, MAX_WASM_INSTANCES, "instances", alias.offset
                         )
                 append(aliases)
-            elif sid == _TYPE:
+            elif sid == SECTION_TYPE:
                 types = read_type_section(body, header)
                 frame.types = _tally(frame.types, len(types.items), MAX_WASM_TYPES, "types", header)
                 append(types)
-            elif sid == _CANON:
+            elif sid == SECTION_CANON:
                 canons = read_canon_section(body, header)
                 frame.functions = _tally(
                     frame.functions, len(canons.items), MAX_WASM_FUNCTIONS, "functions", header
                 )
                 append(canons)
-            elif sid == _START:
+            elif sid == SECTION_START:
                 if any(isinstance(s, ir.StartSection) for s in sections):
                     raise BinaryError("component cannot have more than one start function", header)
                 append(read_start_section(body, header))
-            elif sid == _IMPORT:
+            elif sid == SECTION_IMPORT:
                 append(read_import_section(body, header))
-            elif sid == _EXPORT:
+            elif sid == SECTION_EXPORT:
                 exports = read_export_section(body, header)
                 frame.exports = _tally(
                     frame.exports, len(exports.items), MAX_WASM_EXPORTS, "exports", header
                 )
                 append(exports)
-            elif sid == _VALUE:
+            elif sid == SECTION_VALUE:
                 append(read_value_section(body, header))
             else:
                 raise BinaryError(f"malformed section id: {sid}", header)

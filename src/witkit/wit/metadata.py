@@ -30,7 +30,14 @@ Injection follows wit-parser's order and its rule that a gate present in the
 metadata replaces the item's gate even when it is "unknown".  Unknown keys are
 ignored (wit-parser rejects them; being lenient costs nothing here).
 
-Public API: ``inject_package_docs(resolve, package, data)``.
+Extraction (the writer, as wit-parser's ``PackageMetadata::extract``) writes
+version 1 only, as compact JSON with the keys in wit-parser's order and empty
+maps left out, so ``witkit.wit.encode`` matches wasm-tools byte for byte.
+Interfaces imported or exported by id are documented in the world's
+``interface_*_docs``/``_stability`` tables, not as inline interfaces.
+
+Public API: ``inject_package_docs(resolve, package, data)`` reads the section
+payload into a package, ``extract_package_docs(resolve, package)`` writes it.
 """
 
 from __future__ import annotations
@@ -57,13 +64,15 @@ from witkit.wit.model import (
     WorldKey,
 )
 
-__all__ = ["SECTION_NAME", "inject_package_docs", "parse_stability"]
+__all__ = ["SECTION_NAME", "extract_package_docs", "inject_package_docs", "parse_stability"]
 
 #: the name of the custom section
 SECTION_NAME = "package-docs"
 
 #: the format versions this reader understands (the first byte of the section)
 _VERSIONS = (0, 1)
+#: the format version the writer emits
+_VERSION = 1
 
 
 def inject_package_docs(resolve: Resolve, package: PackageId, data: bytes) -> None:
@@ -140,7 +149,7 @@ def _inject_world(resolve: Resolve, world_id: WorldId, meta: dict[str, Any]) -> 
     for items, is_import in ((world.imports, True), (world.exports, False)):
         for key, item in items.items():
             if item.kind == "interface":
-                by_id[(_name_world_key(resolve, key), is_import)] = key
+                by_id[(resolve.name_world_key(key), is_import)] = key
     for table, is_import, field in (
         ("interface_import_stability", True, "stability"),
         ("interface_export_stability", False, "stability"),
@@ -171,13 +180,6 @@ def _inject_world(resolve: Resolve, world_id: WorldId, meta: dict[str, Any]) -> 
     if docs is not None:
         world.docs = Docs(docs)
     world.stability = parse_stability(meta.get("stability"))
-
-
-def _name_world_key(resolve: Resolve, key: WorldKey) -> str:
-    if key.name is not None:
-        return key.name
-    assert key.interface is not None
-    return resolve.id_of(key.interface) or ""
 
 
 def _inject_interface(resolve: Resolve, iface_id: InterfaceId, meta: dict[str, Any]) -> None:
@@ -239,3 +241,138 @@ def _inject_type(resolve: Resolve, tid: TypeId, meta: dict[str, Any]) -> None:
     if docs is not None:
         typedef.docs = Docs(docs)
     typedef.stability = parse_stability(meta.get("stability"))
+
+
+# --------------------------------------------------------------------------- extract (the writer)
+
+
+def extract_package_docs(resolve: Resolve, package: PackageId) -> bytes:
+    """The ``package-docs`` section payload of ``package``: the version byte, then compact JSON."""
+    pkg = resolve.packages[package]
+    doc: dict[str, Any] = {}
+    if pkg.docs.contents is not None:
+        doc["docs"] = pkg.docs.contents
+    worlds = {n: m for n, w in pkg.worlds.items() if (m := _world_meta(resolve, w))}
+    interfaces = {n: m for n, i in pkg.interfaces.items() if (m := _interface_meta(resolve, i))}
+    if worlds:
+        doc["worlds"] = worlds
+    if interfaces:
+        doc["interfaces"] = interfaces
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return bytes([_VERSION]) + text.encode()
+
+
+def _stability_json(s: Stability) -> Any:
+    """The JSON form ``parse_stability`` reads back."""
+    if s.kind == "stable":
+        body: dict[str, Any] = {"since": s.since}
+    elif s.kind == "unstable":
+        body = {"feature": s.feature}
+    else:
+        return "unknown"
+    if s.deprecated is not None:
+        body["deprecated"] = s.deprecated
+    return {s.kind: body}
+
+
+def _put_docs_stability(out: dict[str, Any], docs: Docs, s: Stability) -> None:
+    if docs.contents is not None:
+        out["docs"] = docs.contents
+    if s.kind != "unknown":
+        out["stability"] = _stability_json(s)
+
+
+def _func_meta(func: Function) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    _put_docs_stability(out, func.docs, func.stability)
+    return out
+
+
+def _type_meta(resolve: Resolve, tid: TypeId) -> dict[str, Any]:
+    ty = resolve.types[tid]
+    out: dict[str, Any] = {}
+    _put_docs_stability(out, ty.docs, ty.stability)
+    kind = ty.kind
+    items: dict[str, str] = {}
+    if isinstance(kind, Record):
+        items = {n: d.contents for n, _, d in kind.fields if d.contents is not None}
+    elif isinstance(kind, Flags | Enum):
+        entries = kind.names if isinstance(kind, Flags) else kind.cases
+        items = {n: d.contents for n, d in entries if d.contents is not None}
+    elif isinstance(kind, Variant):
+        items = {n: d.contents for n, _, d in kind.cases if d.contents is not None}
+    if items:
+        out["items"] = items
+    return out
+
+
+def _interface_meta(resolve: Resolve, iid: InterfaceId) -> dict[str, Any]:
+    iface = resolve.interfaces[iid]
+    out: dict[str, Any] = {}
+    _put_docs_stability(out, iface.docs, iface.stability)
+    funcs = {n: m for n, f in iface.functions.items() if (m := _func_meta(f))}
+    types = {n: m for n, t in iface.types.items() if (m := _type_meta(resolve, t))}
+    if funcs:
+        out["funcs"] = funcs
+    if types:
+        out["types"] = types
+    return out
+
+
+#: the world tables in wit-parser's order (the JSON keeps it)
+_WORLD_TABLES = (
+    "interfaces",
+    "types",
+    "funcs",
+    "interface_exports",
+    "func_exports",
+    "interface_import_stability",
+    "interface_export_stability",
+    "interface_import_docs",
+    "interface_export_docs",
+)
+
+
+def _world_meta(resolve: Resolve, wid: WorldId) -> dict[str, Any]:
+    world = resolve.worlds[wid]
+    tables: dict[str, dict[str, Any]] = {key: {} for key in _WORLD_TABLES}
+    for items, is_import in ((world.imports, True), (world.exports, False)):
+        for key, item in items.items():
+            direction = "import" if is_import else "export"
+            if item.kind == "interface" and (
+                key.name is None
+                or (
+                    item.interface is not None
+                    and resolve.interfaces[item.interface].name is not None
+                )
+            ):
+                label = resolve.name_world_key(key)
+                if item.stability.kind != "unknown":
+                    tables[f"interface_{direction}_stability"][label] = _stability_json(
+                        item.stability
+                    )
+                if item.docs.contents is not None:
+                    tables[f"interface_{direction}_docs"][label] = item.docs.contents
+                continue
+            assert key.name is not None
+            if item.kind == "interface":
+                assert item.interface is not None
+                data = _interface_meta(resolve, item.interface)
+                if data:
+                    tables["interfaces" if is_import else "interface_exports"][key.name] = data
+            elif item.kind == "type":
+                assert item.type is not None
+                data = _type_meta(resolve, item.type)
+                if data:
+                    tables["types"][key.name] = data
+            else:
+                assert item.function is not None
+                data = _func_meta(item.function)
+                if data:
+                    tables["funcs" if is_import else "func_exports"][key.name] = data
+    out: dict[str, Any] = {}
+    _put_docs_stability(out, world.docs, world.stability)
+    for table, value in tables.items():
+        if value:
+            out[table] = value
+    return out

@@ -385,6 +385,17 @@ class Resolve:
         iface = self.interfaces[interface]
         if iface.name is None or iface.package is None:
             return None
-        pkg = self.packages[iface.package].name
-        base = f"{pkg.namespace}:{pkg.name}/{iface.name}"
+        return self.id_of_name(iface.package, iface.name)
+
+    def id_of_name(self, package: PackageId, item: str) -> str:
+        """The full name of ``item`` (an interface or world) of ``package``: ``ns:pkg/item@v``."""
+        pkg = self.packages[package].name
+        base = f"{pkg.namespace}:{pkg.name}/{item}"
         return base if pkg.version is None else f"{base}@{pkg.version}"
+
+    def name_world_key(self, key: WorldKey) -> str:
+        """The name a world item is imported/exported under: its own, or its interface's id."""
+        if key.name is not None:
+            return key.name
+        assert key.interface is not None
+        return self.id_of(key.interface) or ""

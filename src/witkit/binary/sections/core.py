@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from witkit.binary import ir
+from witkit.binary.codes import MAGIC
 from witkit.binary.limits import (
     MAX_KEPT_CUSTOM_SECTIONS,
     MAX_WASM_EXPORTS,
@@ -51,8 +52,6 @@ __all__ = [
 
 #: a run of contentless custom sections; possessive, so matching it is one C loop
 _EMPTY_CUSTOM_RUN = re.compile(rb"(?:\x00\x01\x00)++")
-
-CORE_MAGIC = b"\x00asm"
 
 _NUM_TYPES = {0x7F: "i32", 0x7E: "i64", 0x7D: "f32", 0x7C: "f64", 0x7B: "v128"}
 
@@ -465,7 +464,7 @@ def read_core_module(r: Reader, what: str = "module") -> ir.CoreModule:
 
     offset = r.pos
     magic = r.bytes(4, "the magic header") if r.remaining() >= 4 else None
-    if magic != CORE_MAGIC:
+    if magic != MAGIC:
         raise BinaryError("magic header not detected: bad magic number", offset)
     version_pos = r.pos
     version_bytes = r.bytes(4, "the version")

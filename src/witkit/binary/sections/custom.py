@@ -16,6 +16,7 @@ millions of tiny custom sections costs no object per section.
 from __future__ import annotations
 
 from witkit.binary import ir
+from witkit.binary.codes import CORE_SORTS, SORT_CORE, SORTS
 from witkit.binary.reader import Reader
 from witkit.errors import BinaryError
 
@@ -25,19 +26,6 @@ __all__ = [
     "read_custom_section",
     "skip_custom_section",
 ]
-
-#: sort bytes of a component name subsection -> sort name
-_CORE_SORTS = {
-    0x00: "core func",
-    0x01: "core table",
-    0x02: "core memory",
-    0x03: "core global",
-    0x04: "core tag",
-    0x10: "core type",
-    0x11: "core module",
-    0x12: "core instance",
-}
-_SORTS = {0x01: "func", 0x02: "value", 0x03: "type", 0x04: "component", 0x05: "instance"}
 
 
 def read_custom_section(body: Reader, header_offset: int) -> ir.CustomSection:
@@ -93,7 +81,7 @@ def _read_component_names(r: Reader) -> ir.ComponentNames:
             sub.expect_end("component name subsection")
         elif sub_id == 1:
             byte = sub.u8("a sort")
-            sort = _CORE_SORTS.get(sub.u8("a core sort")) if byte == 0 else _SORTS.get(byte)
+            sort = CORE_SORTS.get(sub.u8("a core sort")) if byte == SORT_CORE else SORTS.get(byte)
             if sort is None:
                 continue
             sorts[sort] = _read_name_map(sub)

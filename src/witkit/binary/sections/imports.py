@@ -1,9 +1,20 @@
 """The import section, and the productions imports share with exports and type declarations:
-``nameattributes`` (an extern name with its attributes) and ``externtype``."""
+``nameattributes`` (an extern name with its attributes) and ``externtype``.
+
+Their writers are in ``binary/encode/imports.py``; the codes in ``binary.codes``.
+"""
 
 from __future__ import annotations
 
 from witkit.binary import ir
+from witkit.binary.codes import (
+    BOUND_EQ,
+    BOUND_SUB_RESOURCE,
+    NAME_ATTR_EXTERNAL_ID,
+    NAME_ATTR_IMPLEMENTS,
+    NAME_ATTR_VERSION_SUFFIX,
+    NAME_WITH_ATTRS,
+)
 from witkit.binary.limits import MAX_WASM_IMPORTS
 from witkit.binary.reader import Reader
 from witkit.binary.sections.sorts import read_extern_kind, read_valtype
@@ -16,10 +27,10 @@ def read_extern_name(r: Reader) -> ir.ExternName:
     """``nameattributes``: 0x00/0x01 (the same, historically) or 0x02 with attributes."""
     start = r.pos
     form = r.u8("an extern name")
-    if form not in (0x00, 0x01, 0x02):
+    if form not in (0x00, 0x01, NAME_WITH_ATTRS):
         raise BinaryError(f"invalid leading byte (0x{form:02x}) for component name", start)
     name = r.name("an extern name")
-    if form != 0x02:
+    if form != NAME_WITH_ATTRS:
         return ir.ExternName(name, form=form)
     implements: str | None = None
     version_suffix: str | None = None
@@ -28,15 +39,15 @@ def read_extern_name(r: Reader) -> ir.ExternName:
     for _ in range(n):
         pos = r.pos
         kind = r.u8("a name attribute")
-        if kind == 0x00:
+        if kind == NAME_ATTR_IMPLEMENTS:
             if implements is not None:
                 raise BinaryError("duplicate 'implements' option in name", pos)
             implements = r.name("an `implements` interface name")
-        elif kind == 0x01:
+        elif kind == NAME_ATTR_VERSION_SUFFIX:
             if version_suffix is not None:
                 raise BinaryError("duplicate 'versionsuffix' option in name", pos)
             version_suffix = r.name("a version suffix")
-        elif kind == 0x02:
+        elif kind == NAME_ATTR_EXTERNAL_ID:
             if external_id is not None:
                 raise BinaryError("duplicate 'external-id' option in name", pos)
             external_id = r.name("an external id")
@@ -55,9 +66,9 @@ def read_extern_desc(r: Reader) -> ir.ExternDesc:
         return ir.ExternDesc(sort, r.u32("a type index"))
     if sort == "type":
         bound = r.u8("a type bound")
-        if bound == 0x00:
+        if bound == BOUND_EQ:
             return ir.ExternDesc(sort, r.u32("a type index"))
-        if bound == 0x01:
+        if bound == BOUND_SUB_RESOURCE:
             return ir.ExternDesc(sort, None)
         raise r.bad_byte(bound, "type bound")
     if sort == "value":

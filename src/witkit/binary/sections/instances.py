@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from witkit.binary import ir
+from witkit.binary.codes import CORE_SORTS
 from witkit.binary.limits import (
     MAX_WASM_INSTANCES,
     MAX_WASM_INSTANTIATION_ARGS,
@@ -10,7 +11,7 @@ from witkit.binary.limits import (
 )
 from witkit.binary.reader import Reader
 from witkit.binary.sections.imports import read_extern_name
-from witkit.binary.sections.sorts import CORE_SORTS, read_extern_kind
+from witkit.binary.sections.sorts import read_extern_kind
 
 __all__ = ["read_core_instance_section", "read_instance_section"]
 

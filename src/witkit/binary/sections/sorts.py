@@ -1,66 +1,27 @@
-"""Sorts, sort indices and component value types: productions shared by several sections."""
+"""Sorts, sort indices and component value types: productions shared by several sections.
+
+The byte tables live in ``binary.codes`` (shared with the writer, ``binary/encode/sorts.py``).
+"""
 
 from __future__ import annotations
 
 from witkit.binary import ir
+from witkit.binary.codes import CORE_SORT_CODES, CORE_SORTS, PRIM_BYTES, SORT_CORE, SORTS
 from witkit.binary.reader import Reader
 from witkit.errors import BinaryError
-from witkit.types import PrimName
 
 __all__ = [
-    "CORE_SORTS",
-    "PRIM_BYTES",
-    "SORTS",
     "read_extern_kind",
     "read_optional_valtype",
     "read_sort",
     "read_valtype",
 ]
 
-#: ``core:sort`` byte -> sort name
-CORE_SORTS: dict[int, str] = {
-    0x00: "core func",
-    0x01: "core table",
-    0x02: "core memory",
-    0x03: "core global",
-    0x04: "core tag",
-    0x10: "core type",
-    0x11: "core module",
-    0x12: "core instance",
-}
-
-#: component ``sort`` byte (other than 0x00, the core prefix) -> sort name
-SORTS: dict[int, str] = {
-    0x01: "func",
-    0x02: "value",
-    0x03: "type",
-    0x04: "component",
-    0x05: "instance",
-}
-
-#: ``primvaltype`` byte -> primitive name
-PRIM_BYTES: dict[int, PrimName] = {
-    0x7F: "bool",
-    0x7E: "s8",
-    0x7D: "u8",
-    0x7C: "s16",
-    0x7B: "u16",
-    0x7A: "s32",
-    0x79: "u32",
-    0x78: "s64",
-    0x77: "u64",
-    0x76: "f32",
-    0x75: "f64",
-    0x74: "char",
-    0x73: "string",
-    0x64: "error-context",
-}
-
 
 def read_sort(r: Reader, what: str = "sort") -> str:
     start = r.pos
     byte = r.u8(f"a {what}")
-    if byte == 0x00:
+    if byte == SORT_CORE:
         core = r.u8(f"a core {what}")
         sort = CORE_SORTS.get(core)
         if sort is None:
@@ -77,9 +38,9 @@ def read_extern_kind(r: Reader) -> str:
     what = "component external kind"
     start = r.pos
     byte = r.u8(f"a {what}")
-    if byte == 0x00:
+    if byte == SORT_CORE:
         core = r.u8(f"a {what}")
-        if core != 0x11:
+        if core != CORE_SORT_CODES["core module"]:
             raise r.bad_byte(core, what)
         return "core module"
     sort = SORTS.get(byte)

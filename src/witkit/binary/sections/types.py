@@ -1,5 +1,8 @@
 """The type and core type sections: every ``deftype`` of Binary.md "Type Definitions".
 
+The writer of the same productions is ``binary/encode/types.py``; both take their
+opcodes from ``binary.codes``.
+
 Component and instance types nest (a type declaration can declare types), so
 the readers here recurse; ``depth`` bounds that recursion so a guest cannot
 exhaust Python's stack (``MAX_NESTING_DEPTH``).
@@ -8,6 +11,33 @@ exhaust Python's stack (``MAX_NESTING_DEPTH``).
 from __future__ import annotations
 
 from witkit.binary import ir
+from witkit.binary.codes import (
+    ASYNC_FUNC_TYPE,
+    BORROW,
+    COMPONENT_TYPE,
+    DECL_ALIAS,
+    DECL_CORE_TYPE,
+    DECL_EXPORT,
+    DECL_IMPORT,
+    DECL_TYPE,
+    ENUM,
+    FIXED_LIST,
+    FLAGS,
+    FUNC_TYPE,
+    FUTURE,
+    INSTANCE_TYPE,
+    LIST,
+    MAP,
+    OPTION,
+    OWN,
+    PRIM_BYTES,
+    RECORD,
+    RESOURCE,
+    RESULT,
+    STREAM,
+    TUPLE,
+    VARIANT,
+)
 from witkit.binary.limits import (
     MAX_NESTING_DEPTH,
     MAX_WASM_COMPONENT_TYPE_DECLS,
@@ -30,7 +60,7 @@ from witkit.binary.sections.core import (
     read_rec_group,
 )
 from witkit.binary.sections.imports import read_extern_desc, read_extern_name
-from witkit.binary.sections.sorts import PRIM_BYTES, read_optional_valtype, read_valtype
+from witkit.binary.sections.sorts import read_optional_valtype, read_valtype
 from witkit.errors import BinaryError
 
 __all__ = [
@@ -121,35 +151,35 @@ def read_resultlist(r: Reader) -> ir.ValTypeRef | None:
 
 
 def _read_defvaltype(r: Reader, byte: int, offset: int) -> ir.DefValType:
-    if byte == 0x72:
+    if byte == RECORD:
         return ir.RecordDef(offset, r.vec(MAX_WASM_RECORD_FIELDS, "record field", _labelled))
-    if byte == 0x71:
+    if byte == VARIANT:
         return ir.VariantDef(offset, r.vec(MAX_WASM_VARIANT_CASES, "variant cases", _case))
-    if byte == 0x70:
+    if byte == LIST:
         return ir.ListDef(offset, read_valtype(r))
-    if byte == 0x67:
+    if byte == FIXED_LIST:
         element = read_valtype(r)
         return ir.ListDef(offset, element, r.u32("a fixed list length"))
-    if byte == 0x6F:
+    if byte == TUPLE:
         return ir.TupleDef(offset, r.vec(MAX_WASM_TUPLE_TYPES, "tuple types", read_valtype))
-    if byte == 0x6E:
+    if byte == FLAGS:
         return ir.FlagsDef(offset, r.vec(MAX_WASM_FLAG_NAMES, "flag names", _label))
-    if byte == 0x6D:
+    if byte == ENUM:
         return ir.EnumDef(offset, r.vec(MAX_WASM_ENUM_CASES, "enum cases", _label))
-    if byte == 0x6B:
+    if byte == OPTION:
         return ir.OptionDef(offset, read_valtype(r))
-    if byte == 0x6A:
+    if byte == RESULT:
         ok = read_optional_valtype(r)
         return ir.ResultDef(offset, ok, read_optional_valtype(r))
-    if byte == 0x69:
+    if byte == OWN:
         return ir.OwnDef(offset, r.u32("a resource type index"))
-    if byte == 0x68:
+    if byte == BORROW:
         return ir.BorrowDef(offset, r.u32("a resource type index"))
-    if byte == 0x66:
+    if byte == STREAM:
         return ir.StreamDef(offset, read_optional_valtype(r))
-    if byte == 0x65:
+    if byte == FUTURE:
         return ir.FutureDef(offset, read_optional_valtype(r))
-    if byte == 0x63:
+    if byte == MAP:
         key = read_valtype(r)
         return ir.MapDef(offset, key, read_valtype(r))
     raise r.bad_byte(byte, "component defined type", offset)
@@ -158,20 +188,20 @@ def _read_defvaltype(r: Reader, byte: int, offset: int) -> ir.DefValType:
 def _read_instance_decl(r: Reader, depth: int) -> ir.InstanceDecl:
     offset = r.pos
     tag = r.u8("an instance type declaration")
-    if tag == 0x00:
+    if tag == DECL_CORE_TYPE:
         return ir.CoreTypeDecl(offset, read_core_type(r))
-    if tag == 0x01:
+    if tag == DECL_TYPE:
         return ir.TypeDecl(offset, read_type(r, depth))
-    if tag == 0x02:
+    if tag == DECL_ALIAS:
         return read_alias(r)
-    if tag == 0x04:
+    if tag == DECL_EXPORT:
         name = read_extern_name(r)
         return ir.ExportDecl(offset, name, read_extern_desc(r))
     raise r.bad_byte(tag, "component or instance type declaration")
 
 
 def _read_component_decl(r: Reader, depth: int) -> ir.ComponentDecl:
-    if r.peek("a component type declaration") == 0x03:
+    if r.peek("a component type declaration") == DECL_IMPORT:
         offset = r.pos
         r.u8()
         name = read_extern_name(r)
@@ -183,7 +213,7 @@ def read_type(r: Reader, depth: int = 0) -> ir.TypeDef:
     """``type`` (a ``deftype``); ``depth`` counts enclosing component/instance types."""
     offset = r.pos
     byte = r.u8("a component type")
-    if byte == 0x3F:
+    if byte == RESOURCE:
         rep = read_core_valtype(r)
         flag = r.u8("a resource destructor")
         if flag == 0x00:
@@ -191,13 +221,13 @@ def read_type(r: Reader, depth: int = 0) -> ir.TypeDef:
         if flag == 0x01:
             return ir.ResourceDef(offset, rep, r.u32("a destructor function index"))
         raise r.bad_byte(flag, "resource destructor")
-    if byte in (0x40, 0x43):
+    if byte in (FUNC_TYPE, ASYNC_FUNC_TYPE):
         params = r.vec(MAX_WASM_FUNCTION_PARAMS, "component function parameters", _labelled)
-        return ir.FuncDef(offset, params, read_resultlist(r), byte == 0x43)
-    if byte in (0x41, 0x42):
+        return ir.FuncDef(offset, params, read_resultlist(r), byte == ASYNC_FUNC_TYPE)
+    if byte in (COMPONENT_TYPE, INSTANCE_TYPE):
         if depth >= MAX_NESTING_DEPTH:
             raise BinaryError("component type nesting is too deep", offset + 1)
-        if byte == 0x41:
+        if byte == COMPONENT_TYPE:
             n = r.count(MAX_WASM_COMPONENT_TYPE_DECLS, "component type declaration")
             cdecls = tuple(_read_component_decl(r, depth + 1) for _ in range(n))
             return ir.ComponentTypeDef(offset, cdecls)
