@@ -118,13 +118,13 @@ for data in inputs:
     best = float("inf")
     for _ in range(2):
         gc.collect()  # the last run's cycles must not add to this run's peak
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         try:
             validate(read(data))
             outcome = "ok"
         except BinaryError as exc:
             outcome = type(exc).__name__ + ": " + str(exc)
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, time.process_time() - t0)
     results.append({"seconds": best, "size": len(data), "outcome": outcome})
 peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024
 print(json.dumps({"results": results, "peak": peak}))
@@ -239,14 +239,14 @@ def test_lying_count_fails_fast_without_allocating(where: str) -> None:
     data = _lying_inputs()[where]
     tracemalloc.start()
     try:
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         try:
             decoded = read(data)
             assert isinstance(decoded, ir.Component)
             validate(decoded)
         except BinaryError:
             pass
-        seconds = time.perf_counter() - t0
+        seconds = time.process_time() - t0
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -317,14 +317,14 @@ def _tuple_dag(depth: int) -> TupleType:
 def test_walks_over_a_type_dag_visit_each_node_once() -> None:
     # 2**24 paths: a walk per path takes many seconds; a walk per node, microseconds
     a, b = _tuple_dag(24), _tuple_dag(24)
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     assert not contains_ptr(a)
     free: dict[int, object] = {}
     free_resources(Ctx(Features()), FuncType((("p", a),), None), free)  # type: ignore[arg-type]
     assert not free
     assert named_value(a, set())
     Subtyper(Ctx(Features())).val(a, b, 0)
-    assert time.perf_counter() - t0 < 0.5
+    assert time.process_time() - t0 < 0.5
 
 
 # --------------------------------------------------------------------------- what is kept
