@@ -35,21 +35,44 @@ Rules of the generated code:
   resources and other objects whose identity matters are referred to by name
   and supplied when the code is executed), so one structure always yields the
   same text (tested), and identical texts share one compiled code object.
+
+Besides the per-type lift/lower modules, ``calls`` emits the per-shape fast
+paths of a call itself (``canon_lift`` from the host, ``canon_lower`` to it).
+
+The submodules load on first use: the fast paths of a call are built at
+start-up, the lift/lower generator only when a type's recipe is not cached.
 """
 
 from __future__ import annotations
 
-from witkit.abi._namespace import base_namespace, flag_sets
-from witkit.abi.codegen.emitter import Flat, wit_text
-from witkit.abi.codegen.lifting import FlatIn, Lifting
-from witkit.abi.codegen.lowering import Lowering
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from witkit.abi._namespace import base_namespace as base_namespace
+    from witkit.abi._namespace import flag_sets as flag_sets
+    from witkit.abi.codegen.emitter import Flat as Flat
+    from witkit.abi.codegen.emitter import wit_text as wit_text
+    from witkit.abi.codegen.generator import Generator as Generator
+    from witkit.abi.codegen.lifting import FlatIn as FlatIn
 
 __all__ = ["Flat", "FlatIn", "Generator", "base_namespace", "flag_sets", "wit_text"]
 
+_LAZY = {
+    "Flat": "witkit.abi.codegen.emitter",
+    "FlatIn": "witkit.abi.codegen.lifting",
+    "Generator": "witkit.abi.codegen.generator",
+    "base_namespace": "witkit.abi._namespace",
+    "flag_sets": "witkit.abi._namespace",
+    "wit_text": "witkit.abi.codegen.emitter",
+}
 
-class Generator(Lifting, Lowering):
-    """Emits the source of one module of lift/lower functions (see the module docstring).
 
-    The spec-named emitters come from ``Lifting`` and ``Lowering``; the writing
-    machinery (functions, names, constants, memory plans) from ``Emitter``.
-    """
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'witkit.abi.codegen' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
