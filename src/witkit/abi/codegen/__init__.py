@@ -39,40 +39,11 @@ Rules of the generated code:
 Besides the per-type lift/lower modules, ``calls`` emits the per-shape fast
 paths of a call itself (``canon_lift`` from the host, ``canon_lower`` to it).
 
-The submodules load on first use: the fast paths of a call are built at
-start-up, the lift/lower generator only when a type's recipe is not cached.
+The package imports none of its modules: the fast paths of a call are built
+at start-up, the lift/lower generator (``generator.Generator``, ~10 ms of
+imports) only when a type's recipe is not cached.  Import the module you need.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from witkit.abi._namespace import base_namespace as base_namespace
-    from witkit.abi._namespace import flag_sets as flag_sets
-    from witkit.abi.codegen.emitter import Flat as Flat
-    from witkit.abi.codegen.emitter import wit_text as wit_text
-    from witkit.abi.codegen.generator import Generator as Generator
-    from witkit.abi.codegen.lifting import FlatIn as FlatIn
-
-__all__ = ["Flat", "FlatIn", "Generator", "base_namespace", "flag_sets", "wit_text"]
-
-_LAZY = {
-    "Flat": "witkit.abi.codegen.emitter",
-    "FlatIn": "witkit.abi.codegen.lifting",
-    "Generator": "witkit.abi.codegen.generator",
-    "base_namespace": "witkit.abi._namespace",
-    "flag_sets": "witkit.abi._namespace",
-    "wit_text": "witkit.abi.codegen.emitter",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'witkit.abi.codegen' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__all__: list[str] = []

@@ -127,21 +127,12 @@ def canon_lift(
             inst.storage = [0, 0]
         saved = hooks.scope
         scope = hooks.scope = Scope() if has_borrows else None
+        # Until the core function is called, only a Trap or exhaustion poisons: a host
+        # value that fails to lower leaves the instance as it was (flags' rules).
+        started = False
         try:
             flat = lower_params(cx, args)
-        except Trap:
-            hooks.scope = saved
-            poison(entering, depth, n)
-            raise
-        except EXHAUSTED as e:
-            hooks.scope = saved
-            poison(entering, depth, n)
-            raise exhausted(e) from None
-        except BaseException:
-            hooks.scope = saved
-            leave(entering, depth, n)
-            raise
-        try:
+            started = True
             if is_async:
                 value = run_async(flat)
             else:
@@ -167,9 +158,12 @@ def canon_lift(
             hooks.scope = saved
             poison(entering, depth, n)
             raise exhausted(e) from None
-        except BaseException:
+        except BaseException as e:
             hooks.scope = saved
-            poison(entering, depth, n)
+            if started or isinstance(e, Trap):
+                poison(entering, depth, n)
+            else:
+                leave(entering, depth, n)
             raise
         hooks.scope = saved
         if keeps_storage:
