@@ -33,37 +33,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from witkit._record import record
 from witkit.abi.codecache import compile_source
 from witkit.types import FuncType
 
 __all__ = ["INTS", "Guard", "all_ints", "build", "lift_call", "lower_call"]
 
 
+@record
 class Guard:
     """The runtime's instance-flag rules as unindented source lines (see the module docstring).
 
-    ``enter`` leaves the depth to restore in ``n``; ``leave`` and ``poison`` use
-    it.  (A plain class: a ``NamedTuple`` costs a millisecond of start-up.)
+    ``enter`` leaves the depth to restore in ``n``; ``leave`` and ``poison`` use it.
     """
 
-    __slots__ = ("check_leave", "enter", "forbid_leave", "leave", "permit_leave", "poison")
-
-    def __init__(
-        self,
-        *,
-        enter: str,
-        leave: str,
-        poison: str,
-        check_leave: str,
-        forbid_leave: str,
-        permit_leave: str,
-    ) -> None:
-        self.enter = enter
-        self.leave = leave
-        self.poison = poison
-        self.check_leave = check_leave
-        self.forbid_leave = forbid_leave
-        self.permit_leave = permit_leave
+    enter: str
+    leave: str
+    poison: str
+    check_leave: str
+    forbid_leave: str
+    permit_leave: str
 
 
 #: integer WIT types a fast path checks inline: (lowest, highest, lifted value of a core integer ``{}``)
