@@ -32,10 +32,10 @@ if TYPE_CHECKING:
     from witkit.errors import WatError as WatError
     from witkit.errors import WitError as WitError
     from witkit.errors import WitkitError as WitkitError
+    from witkit.runtime.canon.lift import Func as Func
     from witkit.runtime.component import Component as Component
     from witkit.runtime.core import Engine as Engine
     from witkit.runtime.core import Store as Store
-    from witkit.runtime.func import Func as Func
     from witkit.runtime.instance import Exports as Exports
     from witkit.runtime.instance import Instance as Instance
     from witkit.runtime.linker import Linker as Linker
@@ -80,7 +80,7 @@ _LAZY: dict[str, str] = {
     "Linker": "witkit.runtime.linker",
     "Instance": "witkit.runtime.instance",
     "Exports": "witkit.runtime.instance",
-    "Func": "witkit.runtime.func",
+    "Func": "witkit.runtime.canon.lift",
     "ResourceHandle": "witkit.runtime.resources",
     "ResourceType": "witkit.runtime.resources",
     "WasiConfig": "witkit.wasi",

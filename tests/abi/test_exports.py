@@ -10,7 +10,9 @@ import pytest
 MODULES = [
     "witkit.abi",
     "witkit.abi.codegen",
+    "witkit.abi.codegen.calls",
     "witkit.abi.codegen.emitter",
+    "witkit.abi.codegen.generator",
     "witkit.abi.codegen.lifting",
     "witkit.abi.codegen.lowering",
     "witkit.abi.context",

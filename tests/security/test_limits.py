@@ -24,7 +24,7 @@ import pytest
 import wasmtime
 
 import witkit
-from witkit.runtime.func import MAX_CALL_DEPTH
+from witkit.runtime.canon import MAX_CALL_DEPTH
 
 WAT = Path(__file__).parent / "wat"
 SCALE = max(1, int(os.environ.get("WITKIT_SECURITY_SCALE", "1")))

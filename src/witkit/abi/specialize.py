@@ -42,7 +42,7 @@ from witkit.abi.layout import (
 from witkit.types import FuncType, ListType, TupleType, ValType
 
 if TYPE_CHECKING:
-    from witkit.abi.codegen import Generator
+    from witkit.abi.codegen.generator import Generator
 
 __all__ = [
     "FuncABI",
@@ -89,7 +89,7 @@ def _run(filename: str, source: str, code: Any, objects: dict[str, object]) -> d
 
 
 def _signature(ft: FuncType) -> str:
-    from witkit.abi.codegen import wit_text
+    from witkit.abi.codegen.emitter import wit_text
 
     params = ", ".join(f"{n}: {wit_text(t)}" for n, t in ft.params)
     result = "" if ft.result is None else f" -> {wit_text(ft.result)}"
@@ -110,7 +110,8 @@ def _params_tuple(ft: FuncType) -> TupleType:
 def _generate_func(ft: FuncType, encoding: str, ptr: PtrType) -> Generator:
     # The generator is imported when first needed: a start whose functions all
     # have recipes never loads it.
-    from witkit.abi.codegen import FlatIn, Generator
+    from witkit.abi.codegen.generator import Generator
+    from witkit.abi.codegen.lifting import FlatIn
 
     gen = Generator(encoding, ptr, _signature(ft))
     names = [n for n, _ in ft.params]
@@ -348,7 +349,9 @@ def func_source(ft: FuncType, opts: CanonicalOptions | None = None) -> str:
 
 
 def _generate_type(t: ValType, encoding: str, ptr: PtrType) -> Generator:
-    from witkit.abi.codegen import FlatIn, Generator, wit_text
+    from witkit.abi.codegen.emitter import wit_text
+    from witkit.abi.codegen.generator import Generator
+    from witkit.abi.codegen.lifting import FlatIn
 
     gen = Generator(encoding, ptr, f"value type {wit_text(t)}")
     memory = _needs_memory([t], ptr)
@@ -407,7 +410,7 @@ def type_abi(t: ValType, opts: CanonicalOptions) -> TypeABI:
     key = (t, opts.string_encoding, opts.addrtype)
     abi = _type_cache.get(key)
     if abi is None:
-        from witkit.abi.codegen import wit_text
+        from witkit.abi.codegen.emitter import wit_text
 
         gen = _generate_type(t, opts.string_encoding, opts.addrtype)
         filename = f"<witkit.abi {wit_text(t)} {opts.string_encoding} {opts.addrtype}>"

@@ -53,10 +53,10 @@ results work).
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from witkit.runtime.canon.lift import Func as Func
     from witkit.runtime.component import Component as Component
     from witkit.runtime.core import Engine as Engine
     from witkit.runtime.core import Store as Store
-    from witkit.runtime.func import Func as Func
     from witkit.runtime.instance import Exports as Exports
     from witkit.runtime.instance import Instance as Instance
     from witkit.runtime.linker import Linker as Linker
@@ -80,7 +80,7 @@ _LAZY = {
     "Component": "witkit.runtime.component",
     "Engine": "witkit.runtime.core",
     "Store": "witkit.runtime.core",
-    "Func": "witkit.runtime.func",
+    "Func": "witkit.runtime.canon.lift",
     "Exports": "witkit.runtime.instance",
     "Instance": "witkit.runtime.instance",
     "Linker": "witkit.runtime.linker",

@@ -30,21 +30,21 @@ from witkit.abi.context import DEFAULT_MAX_COPY, CanonicalOptions
 from witkit.errors import LinkError, Trap
 from witkit.runtime import names
 from witkit.runtime.adapt import maps_as_lists
-from witkit.runtime.core import CoreFunc, CoreMemory, Store
-from witkit.runtime.func import (
+from witkit.runtime.canon import (
     AsyncTask,
     CallDepth,
     Func,
     Hooks,
-    make_dtor,
-    make_lift,
-    make_lower,
-    resource_drop,
-    resource_new,
-    resource_rep,
+    canon_lift,
+    canon_lower,
+    canon_resource_drop,
+    canon_resource_new,
+    canon_resource_rep,
+    canon_task_return,
+    resource_dtor,
     task_builtin,
-    task_return,
 )
+from witkit.runtime.core import CoreFunc, CoreMemory, Store
 from witkit.runtime.plan import (
     Builtin,
     CallStart,
@@ -189,7 +189,7 @@ class Instance:
             if isinstance(resource, DefinedResource):
                 impl = rinsts[resource.instance]
                 dtor = None if resource.dtor is None else self._lazy_core(resource.dtor)
-                rtypes.append(GuestResourceType(resource.name, impl, make_dtor(impl, dtor)))
+                rtypes.append(GuestResourceType(resource.name, impl, resource_dtor(impl, dtor)))
             else:
                 rtypes.append(imports.resources[rid])
         self._rtypes = rtypes
@@ -275,7 +275,7 @@ class Instance:
         core = self._core_def(lift.core_func)
         if not isinstance(core, CoreFunc):
             raise LinkError(f"`{lift.name}`: canon lift of something that is not a function")
-        func = make_lift(
+        func = canon_lift(
             lift.name,
             lift.type,
             inst,
@@ -325,12 +325,12 @@ class Instance:
                 tr.is_async,
             )
             found = self._trampolines[index] = self.store.deferred_host_func(
-                ty, lambda: with_spare(lambda: make_lower(*lower_args)), name=tr.name
+                ty, lambda: with_spare(lambda: canon_lower(*lower_args)), name=tr.name
             )
             return found
         elif isinstance(tr, Builtin) and tr.name == "task.return":
             assert tr.options is not None
-            fn = task_return(
+            fn = canon_task_return(
                 inst,
                 tr.result,
                 self._options(tr.options, inst),
@@ -340,11 +340,11 @@ class Instance:
         elif isinstance(tr, Builtin) and tr.rid is not None:
             rt = self._rtypes[tr.rid]
             if tr.name == "resource.new":
-                fn = resource_new(inst, rt)
+                fn = canon_resource_new(inst, rt)
             elif tr.name == "resource.drop":
-                fn = resource_drop(inst, rt)
+                fn = canon_resource_drop(inst, rt)
             else:
-                fn = resource_rep(inst, rt)
+                fn = canon_resource_rep(inst, rt)
         elif isinstance(tr, Builtin):
             fn = task_builtin(tr.name, inst, tr.slot)
         else:

@@ -34,9 +34,9 @@ from typing import TYPE_CHECKING, Any
 from witkit.abi.values import python_name
 from witkit.errors import LinkError, Trap
 from witkit.runtime import names
+from witkit.runtime.canon.lift import Func
 from witkit.runtime.component import Component
 from witkit.runtime.core import Engine, Store
-from witkit.runtime.func import Func
 from witkit.runtime.instance import Instance, ResolvedImports
 from witkit.runtime.resources import HostResourceType, ResourceType
 from witkit.runtime.typecheck import check_func
