@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from witkit.abi.values import Variant
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
         TcpSocket,
         UdpSocket,
     )
+    from witkit.wasi.sockets._ip_socket import IpSocket
 
 __all__ = [
     "IncomingDatagramStreamResource",
@@ -82,6 +84,20 @@ def _lower_address(addr: IpSocketAddress) -> Any:
     return Variant("ipv4" if isinstance(addr, _sockets().Ipv4SocketAddress) else "ipv6", addr)
 
 
+def _option(name: str) -> tuple[Callable[[Any], Any], Callable[[Any, Any], None]]:
+    """The ``name`` and ``set-name`` methods of a socket option: the core's, as ``result``s."""
+    setter = "set_" + name
+
+    def get(self: Any) -> Any:
+        return getattr(self.core, name)()
+
+    def set_(self: Any, value: Any) -> None:
+        getattr(self.core, setter)(value)
+
+    get.__name__, set_.__name__ = name, setter
+    return fallible(get), fallible(set_)
+
+
 class NetworkResource:
     """``wasi:sockets/network.network``."""
 
@@ -89,10 +105,10 @@ class NetworkResource:
         self.core = core
 
 
-class TcpSocketResource:
-    """``wasi:sockets/tcp.tcp-socket``."""
+class _IpSocketResource:
+    """What the ``tcp-socket`` and ``udp-socket`` resources have alike."""
 
-    def __init__(self, core: TcpSocket) -> None:
+    def __init__(self, core: IpSocket) -> None:
         self.core = core
 
     @fallible
@@ -102,6 +118,29 @@ class TcpSocketResource:
     @fallible
     def finish_bind(self) -> None:
         self.core.finish_bind()
+
+    @fallible
+    def local_address(self) -> Any:
+        return _lower_address(self.core.local_address())
+
+    @fallible
+    def remote_address(self) -> Any:
+        return _lower_address(self.core.remote_address())
+
+    def address_family(self) -> str:
+        return self.core.address_family()
+
+    receive_buffer_size, set_receive_buffer_size = _option("receive_buffer_size")
+    send_buffer_size, set_send_buffer_size = _option("send_buffer_size")
+
+    def subscribe(self) -> PollableResource:
+        return PollableResource(self.core.subscribe())
+
+
+class TcpSocketResource(_IpSocketResource):
+    """``wasi:sockets/tcp.tcp-socket``."""
+
+    core: TcpSocket
 
     @fallible
     def start_connect(self, network: NetworkResource, remote_address: Any) -> None:
@@ -125,82 +164,18 @@ class TcpSocketResource:
         s, i, o = self.core.accept()
         return TcpSocketResource(s), InputStreamResource(i), OutputStreamResource(o)
 
-    @fallible
-    def local_address(self) -> Any:
-        return _lower_address(self.core.local_address())
-
-    @fallible
-    def remote_address(self) -> Any:
-        return _lower_address(self.core.remote_address())
-
     def is_listening(self) -> bool:
         return self.core.is_listening()
-
-    def address_family(self) -> str:
-        return self.core.address_family()
 
     @fallible
     def set_listen_backlog_size(self, value: int) -> None:
         self.core.set_listen_backlog_size(value)
 
-    @fallible
-    def keep_alive_enabled(self) -> bool:
-        return self.core.keep_alive_enabled()
-
-    @fallible
-    def set_keep_alive_enabled(self, value: bool) -> None:
-        self.core.set_keep_alive_enabled(value)
-
-    @fallible
-    def keep_alive_idle_time(self) -> int:
-        return self.core.keep_alive_idle_time()
-
-    @fallible
-    def set_keep_alive_idle_time(self, value: int) -> None:
-        self.core.set_keep_alive_idle_time(value)
-
-    @fallible
-    def keep_alive_interval(self) -> int:
-        return self.core.keep_alive_interval()
-
-    @fallible
-    def set_keep_alive_interval(self, value: int) -> None:
-        self.core.set_keep_alive_interval(value)
-
-    @fallible
-    def keep_alive_count(self) -> int:
-        return self.core.keep_alive_count()
-
-    @fallible
-    def set_keep_alive_count(self, value: int) -> None:
-        self.core.set_keep_alive_count(value)
-
-    @fallible
-    def hop_limit(self) -> int:
-        return self.core.hop_limit()
-
-    @fallible
-    def set_hop_limit(self, value: int) -> None:
-        self.core.set_hop_limit(value)
-
-    @fallible
-    def receive_buffer_size(self) -> int:
-        return self.core.receive_buffer_size()
-
-    @fallible
-    def set_receive_buffer_size(self, value: int) -> None:
-        self.core.set_receive_buffer_size(value)
-
-    @fallible
-    def send_buffer_size(self) -> int:
-        return self.core.send_buffer_size()
-
-    @fallible
-    def set_send_buffer_size(self, value: int) -> None:
-        self.core.set_send_buffer_size(value)
-
-    def subscribe(self) -> PollableResource:
-        return PollableResource(self.core.subscribe())
+    keep_alive_enabled, set_keep_alive_enabled = _option("keep_alive_enabled")
+    keep_alive_idle_time, set_keep_alive_idle_time = _option("keep_alive_idle_time")
+    keep_alive_interval, set_keep_alive_interval = _option("keep_alive_interval")
+    keep_alive_count, set_keep_alive_count = _option("keep_alive_count")
+    hop_limit, set_hop_limit = _option("hop_limit")
 
     @fallible
     def shutdown(self, shutdown_type: str) -> None:
@@ -217,19 +192,10 @@ class _IncomingDatagram:
         self.remote_address = remote_address
 
 
-class UdpSocketResource:
+class UdpSocketResource(_IpSocketResource):
     """``wasi:sockets/udp.udp-socket``."""
 
-    def __init__(self, core: UdpSocket) -> None:
-        self.core = core
-
-    @fallible
-    def start_bind(self, network: NetworkResource, local_address: Any) -> None:
-        self.core.start_bind(network.core, _socket_address(local_address))
-
-    @fallible
-    def finish_bind(self) -> None:
-        self.core.finish_bind()
+    core: UdpSocket
 
     @fallible
     def stream(
@@ -239,43 +205,7 @@ class UdpSocketResource:
         i, o = self.core.stream(remote)
         return IncomingDatagramStreamResource(i), OutgoingDatagramStreamResource(o)
 
-    @fallible
-    def local_address(self) -> Any:
-        return _lower_address(self.core.local_address())
-
-    @fallible
-    def remote_address(self) -> Any:
-        return _lower_address(self.core.remote_address())
-
-    def address_family(self) -> str:
-        return self.core.address_family()
-
-    @fallible
-    def unicast_hop_limit(self) -> int:
-        return self.core.unicast_hop_limit()
-
-    @fallible
-    def set_unicast_hop_limit(self, value: int) -> None:
-        self.core.set_unicast_hop_limit(value)
-
-    @fallible
-    def receive_buffer_size(self) -> int:
-        return self.core.receive_buffer_size()
-
-    @fallible
-    def set_receive_buffer_size(self, value: int) -> None:
-        self.core.set_receive_buffer_size(value)
-
-    @fallible
-    def send_buffer_size(self) -> int:
-        return self.core.send_buffer_size()
-
-    @fallible
-    def set_send_buffer_size(self, value: int) -> None:
-        self.core.set_send_buffer_size(value)
-
-    def subscribe(self) -> PollableResource:
-        return PollableResource(self.core.subscribe())
+    unicast_hop_limit, set_unicast_hop_limit = _option("unicast_hop_limit")
 
 
 class IncomingDatagramStreamResource:

@@ -29,15 +29,9 @@ from typing import ClassVar, TypeVar
 
 from witkit.wasi.errno import SocketError
 from witkit.wasi.grants import NetworkGrant
-from witkit.wasi.io import Wait
-from witkit.wasi.sockets.address import (
-    IpSocketAddress,
-    check_family,
-    check_unicast,
-    from_sockaddr,
-    host_port,
-    to_sockaddr,
-)
+from witkit.wasi.io import Pollable, Wait
+from witkit.wasi.sockets import address
+from witkit.wasi.sockets.address import IpSocketAddress
 from witkit.wasi.sockets.network import Network
 
 __all__ = ["FdWait", "IpSocket", "new_socket", "sockopt"]
@@ -134,13 +128,13 @@ class IpSocket:
 
     def start_bind(self, network: Network, local_address: IpSocketAddress) -> None:
         self._start("unbound")
-        check_family(local_address, self.family)
-        check_unicast(local_address)
-        network.grant.check(*host_port(local_address), f"{self.protocol}-bind")
+        address.check_family(local_address, self.family)
+        address.check_unicast(local_address)
+        network.grant.check(*address.host_port(local_address), f"{self.protocol}-bind")
         try:
             if self.reuse_address and local_address.port != 0:
                 self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self._sock.bind(to_sockaddr(local_address))
+            self._sock.bind(address.to_sockaddr(local_address))
         except OSError as err:
             raise _bind_error(err) from None
         self._in_progress = "bind"
@@ -151,10 +145,19 @@ class IpSocket:
 
     # -- addresses and options
 
+    def _connected(self) -> bool:
+        """Whether the socket has a remote address (TCP: connected; UDP: a connected stream)."""
+        raise NotImplementedError
+
     def local_address(self) -> IpSocketAddress:
         if self._state == "unbound":
             raise SocketError("invalid-state")
-        return from_sockaddr(self.family, sockopt(self._sock.getsockname))
+        return address.from_sockaddr(self.family, sockopt(self._sock.getsockname))
+
+    def remote_address(self) -> IpSocketAddress:
+        if not self._connected():
+            raise SocketError("invalid-state")
+        return address.from_sockaddr(self.family, sockopt(self._sock.getpeername))
 
     def address_family(self) -> str:
         return self.family
@@ -173,26 +176,29 @@ class IpSocket:
     def _get_hop_limit(self) -> int:
         return self._get(*self._hops())
 
-    def _set_hop_limit(self, value: int) -> None:
+    def _set_nonzero(self, level: int, opt: int, value: int, most: int = 0x7FFFFFFF) -> None:
+        """Set an option the spec says must not be 0 (``invalid-argument``), clamped to ``most``."""
         if value == 0:
             raise SocketError("invalid-argument")
-        self._set(*self._hops(), value)
+        self._set(level, opt, min(value, most))
+
+    def _set_hop_limit(self, value: int) -> None:
+        self._set_nonzero(*self._hops(), value)
 
     def receive_buffer_size(self) -> int:
         return self._get(socket.SOL_SOCKET, socket.SO_RCVBUF)
 
     def set_receive_buffer_size(self, value: int) -> None:
-        if value == 0:
-            raise SocketError("invalid-argument")
-        self._set(socket.SOL_SOCKET, socket.SO_RCVBUF, min(value, 0x7FFFFFFF))
+        self._set_nonzero(socket.SOL_SOCKET, socket.SO_RCVBUF, value)
 
     def send_buffer_size(self) -> int:
         return self._get(socket.SOL_SOCKET, socket.SO_SNDBUF)
 
     def set_send_buffer_size(self, value: int) -> None:
-        if value == 0:
-            raise SocketError("invalid-argument")
-        self._set(socket.SOL_SOCKET, socket.SO_SNDBUF, min(value, 0x7FFFFFFF))
+        self._set_nonzero(socket.SOL_SOCKET, socket.SO_SNDBUF, value)
+
+    def subscribe(self) -> Pollable:
+        raise NotImplementedError
 
     def __del__(self) -> None:
         with contextlib.suppress(Exception):

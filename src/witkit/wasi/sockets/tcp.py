@@ -25,13 +25,11 @@ from witkit.wasi.grants import NetworkGrant
 from witkit.wasi.io import (
     MAX_READ,
     WRITE_BUDGET,
-    Error,
+    EndingInputStream,
     InputStream,
     OutputStream,
     Pollable,
     ReadyAlways,
-    StreamClosed,
-    StreamFailed,
     Waitable,
 )
 from witkit.wasi.sockets._ip_socket import FdWait, IpSocket, sockopt
@@ -39,7 +37,6 @@ from witkit.wasi.sockets.address import (
     IpSocketAddress,
     check_family,
     check_remote,
-    from_sockaddr,
     host_port,
     to_sockaddr,
     unspecified,
@@ -51,30 +48,18 @@ __all__ = ["TcpInputStream", "TcpOutputStream", "TcpSocket", "create_tcp_socket"
 _NS_PER_S = 1_000_000_000
 
 
-class TcpInputStream(InputStream):
+class TcpInputStream(EndingInputStream):
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
-        self._eof = False
 
     def _source(self) -> Waitable:
         return ReadyAlways() if self._eof else FdWait(self._sock, write=False)
 
-    def _read(self, n: int) -> bytes:
-        if self._eof:
-            raise StreamClosed()
-        if n == 0:
-            return b""
+    def _read_some(self, n: int) -> bytes | None:
         try:
-            data = self._sock.recv(min(n, MAX_READ))
+            return self._sock.recv(min(n, MAX_READ))
         except BlockingIOError:
-            return b""
-        except OSError as err:
-            self._eof = True
-            raise StreamFailed(Error.from_os_error(err)) from None
-        if not data:
-            self._eof = True
-            raise StreamClosed()
-        return data
+            return None
 
 
 class TcpOutputStream(OutputStream):
@@ -105,16 +90,8 @@ class TcpSocket(IpSocket):
     protocol = "tcp"
     kind = socket.SOCK_STREAM
     reuse_address = True
-
-    def __init__(
-        self,
-        family: str,
-        grant: NetworkGrant,
-        sock: socket.socket | None = None,
-        state: str = "unbound",
-    ) -> None:
-        super().__init__(family, grant, sock, state)
-        self._backlog = 128
+    #: the backlog ``start-listen`` asks for (``set-listen-backlog-size`` before it changes it)
+    _backlog = 128
 
     def start_connect(self, network: Network, remote_address: IpSocketAddress) -> None:
         self._start("unbound", "bound")
@@ -169,10 +146,8 @@ class TcpSocket(IpSocket):
             raise SocketError("invalid-state")
         return super().local_address()
 
-    def remote_address(self) -> IpSocketAddress:
-        if self._state != "connected":
-            raise SocketError("invalid-state")
-        return from_sockaddr(self.family, sockopt(self._sock.getpeername))
+    def _connected(self) -> bool:
+        return self._state == "connected"
 
     def is_listening(self) -> bool:
         return self._state == "listening"
@@ -210,9 +185,7 @@ class TcpSocket(IpSocket):
         return self._get(socket.IPPROTO_TCP, socket.TCP_KEEPCNT)
 
     def set_keep_alive_count(self, value: int) -> None:
-        if value == 0:
-            raise SocketError("invalid-argument")
-        self._set(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, min(value, 127))
+        self._set_nonzero(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, value, most=127)
 
     hop_limit = IpSocket._get_hop_limit
     set_hop_limit = IpSocket._set_hop_limit

@@ -23,7 +23,7 @@ from witkit.errors import Trap
 from witkit.wasi.errno import SocketError
 from witkit.wasi.grants import NetworkGrant
 from witkit.wasi.io import Pollable, ReadyAlways
-from witkit.wasi.sockets._ip_socket import FdWait, IpSocket, sockopt
+from witkit.wasi.sockets._ip_socket import FdWait, IpSocket
 from witkit.wasi.sockets.address import (
     IpSocketAddress,
     check_family,
@@ -107,10 +107,8 @@ class UdpSocket(IpSocket):
             self, self._generation
         )
 
-    def remote_address(self) -> IpSocketAddress:
-        if self._remote is None:
-            raise SocketError("invalid-state")
-        return from_sockaddr(self.family, sockopt(self._sock.getpeername))
+    def _connected(self) -> bool:
+        return self._remote is not None
 
     unicast_hop_limit = IpSocket._get_hop_limit
     set_unicast_hop_limit = IpSocket._set_hop_limit
