@@ -381,6 +381,17 @@ class OutputStream:
     #: view of guest memory may be passed in place of a copy
     _consumes_at_once = False
 
+    #: The descriptor this stream's ``blocking-write-and-flush`` writes to with no
+    #: buffer, permit or flush of its own, or ``None``.  While it is set, a writer may
+    #: send at most :data:`MAX_BLOCKING_WRITE` bytes with one ``os.write(direct_fd,
+    #: data)`` and must hand what was not written (all of it after an ``OSError``) to
+    #: :meth:`blocking_write_and_flush`, which completes or fails the write as it
+    #: always does.  The stream clears it when it fails (it is closed from then on).
+    #: For the runtime's own lowering of that method (``witkit.wasi.host.io``): an
+    #: attribute read instead of a method call is ~40 ns of every 4 KiB of a guest's
+    #: stdout, ~2 ms of 100 MB, the margin of the 2x goal (benchmarks/bench_run.py).
+    direct_fd: int | None = None
+
     def __init__(self) -> None:
         self._broken = False
 
@@ -405,14 +416,19 @@ class OutputStream:
         try:
             action()
         except StreamError:
-            self._broken = True
+            self._close()
             raise
         except OSError as err:
             raise self._failed(err) from None
 
+    def _close(self) -> None:
+        """The last operation failed: the stream is closed from now on."""
+        self._broken = True
+        self.direct_fd = None
+
     def _failed(self, err: OSError) -> StreamError:
         """The stream error an OS failure of a write or flush becomes (the stream is done)."""
-        self._broken = True
+        self._close()
         if err.errno == errno.EPIPE:
             return StreamClosed()
         return StreamFailed(Error.from_os_error(err))
@@ -461,7 +477,7 @@ class OutputStream:
                     self._write(chunk)
             self._flush()
         except StreamError:
-            self._broken = True
+            self._close()
             raise
         except OSError as err:
             raise self._failed(err) from None
@@ -569,6 +585,7 @@ class FdOutputStream(OutputStream):
         super().__init__()
         self._fd = fd
         self._owned = owned
+        self.direct_fd = fd
 
     def _write(self, data: bytes) -> None:
         try:

@@ -11,13 +11,15 @@ Rules:
 * ``output-stream.blocking-write-and-flush`` has a lowering of its own through
   the runtime's documented hook (``__witkit_lower__`` given a ``LowerSite``):
   a preview1 adapter sends every ``fd_write`` through it, 4 KiB at a time.  It
-  calls the stream's public method with a view of guest memory, and behaves
-  exactly as the general lowering does (see :func:`_lower_blocking_write_and_flush`).
+  uses only the stream's public face (``blocking_write_and_flush`` and
+  ``direct_fd``) with a view of guest memory, and behaves exactly as the general
+  lowering does (see :func:`_lower_blocking_write_and_flush`).
 """
 
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -172,9 +174,9 @@ def _lower_blocking_write_and_flush(site: LowerSite) -> Callable[..., None] | No
     the borrow and the bytes into Python values, runs :func:`fallible` and lowers
     an ``Ok`` back, which costs several times the write itself.  Here the handle
     is looked up in the table, a view of the guest's bytes goes to the stream's
-    ``blocking_write_and_flush`` (which writes a view without copying it where it
-    can: ``FdOutputStream``, the stdout of ``witkit run``), and ``ok`` is one
-    byte stored at the return pointer.  Every case this does not take as it is
+    descriptor (``direct_fd``: ``witkit run``'s stdout) or else to its
+    ``blocking_write_and_flush`` (which takes a view without copying it where it
+    can), and ``ok`` is one byte stored at the return pointer.  Every case this does not take as it is
     (a may-not-leave instance, a bad or foreign handle, a range or return
     pointer outside memory, a misaligned return pointer) goes to the general path
     before anything is done, so its traps are the spec's; a stream error is
@@ -198,6 +200,8 @@ def _lower_blocking_write_and_flush(site: LowerSite) -> Callable[..., None] | No
     memory = site.cx.memory
     general = site.general
     lower_result = site.lower_result
+    os_write = os.write
+    limit = _io.MAX_BLOCKING_WRITE  # beyond it the stream's method traps, as the spec says
     # A linear memory never shrinks and never moves (the engine is configured so),
     # so a view taken earlier is still a correct view of the memory's first bytes:
     # it is asked for again only when a range falls outside it (the memory grew).
@@ -220,8 +224,21 @@ def _lower_blocking_write_and_flush(site: LowerSite) -> Callable[..., None] | No
             entry = None
         if entry is None or entry.rt is not want or retptr % align or not inst.may_leave:
             return general(handle, ptr, length, retptr)  # type: ignore[no-any-return]
+        core = entry.rep.core
         try:
-            entry.rep.core.blocking_write_and_flush(view[ptr:stop])
+            fd = core.direct_fd
+            if fd is not None and length <= limit:
+                # witkit run's stdout: one os.write, as the stream's method would start
+                # (see OutputStream.direct_fd); a short write or an OSError (nothing was
+                # written) goes to that method, which decides as it always does.
+                try:
+                    written = os_write(fd, view[ptr:stop])
+                except OSError:
+                    written = 0
+                if written != length:
+                    core.blocking_write_and_flush(view[ptr + written : stop])
+            else:
+                core.blocking_write_and_flush(view[ptr:stop])
         except _io.StreamError as err:
             lower_result(Err(stream_error(err)), (handle, ptr, length, retptr))
             return None
