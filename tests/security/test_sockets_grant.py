@@ -19,7 +19,7 @@ import wasmtime
 import witkit
 from witkit.cli.main import build_parser
 from witkit.cli.run import build
-from witkit.wasi import sockets
+from witkit.wasi.sockets import _ip_socket
 
 WAT = Path(__file__).parent / "wat" / "sockets.wat"
 ACCESS_DENIED = 1 + 1
@@ -77,13 +77,13 @@ def test_no_host_socket_without_a_grant(
     wasm: Path, export: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made: list[Any] = []
-    real = sockets._new_socket
+    real = _ip_socket.new_socket
 
     def counting(*args: Any) -> Any:
         made.append(args)
         return real(*args)
 
-    monkeypatch.setattr(sockets, "_new_socket", counting)
+    monkeypatch.setattr(_ip_socket, "new_socket", counting)
     for flags in ([], ["-S", f"{export}=n", "-S", "inherit-network"]):
         assert _witkit(wasm, flags, export) == ACCESS_DENIED
     assert made == []

@@ -20,7 +20,7 @@ import pytest
 import witkit
 from witkit.errors import Trap
 from witkit.wasi import WasiConfig
-from witkit.wasi.host import OutputStreamResource
+from witkit.wasi.host.io import OutputStreamResource
 
 WAT = r"""
 (component $root

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +118,20 @@ def test_tcp_through_the_wit_face() -> None:
     _conn, sin, _sout = server.accept().value
     assert cout.blocking_write_and_flush(b"hey") == Ok(None)
     assert sin.blocking_read(3) == Ok(b"hey")
+
+
+def test_linking_imports_no_socket_machinery() -> None:
+    """``witkit run`` links every interface for every guest; sockets come on first use."""
+    code = (
+        "import sys\n"
+        "from witkit.wasi import WasiConfig\n"
+        "from witkit.wasi.host import add_to_linker, interfaces\n"
+        "class L:\n"
+        "    def define_instance(self, name, items): pass\n"
+        "add_to_linker(L(), WasiConfig().inherit_network().allow_tcp().allow_ip_name_lookup())\n"
+        "print(sorted(m for m in sys.modules if m.startswith('witkit.wasi.sockets')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["[]"]

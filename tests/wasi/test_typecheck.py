@@ -104,7 +104,7 @@ def test_arity_is_what_inspect_would_count() -> None:
     import functools
     import inspect
 
-    from witkit.wasi.host import OutputStreamResource
+    from witkit.wasi.host.io import OutputStreamResource
     from witkit.wasi.typecheck import _arity
 
     class WithInit:

@@ -1,9 +1,11 @@
 """WASI 0.2 in Python: the ``wasi:cli/command`` world as a host any witkit linker can use.
 
 One module per WASI package (``cli``, ``io``, ``clocks``, ``random``,
-``filesystem``, ``sockets``), one table from ``errno`` to ``error-code``
-(``errno``), the capability builder (``config``).  Nothing is granted unless the
-:class:`WasiConfig` says so.
+``filesystem``, and the ``sockets`` package) for the implementations, which
+speak Python; the same packages again under ``host`` for the bindings, where
+their values become the Canonical ABI's; one table from ``errno`` to
+``error-code`` (``errno``); the capability builder (``config``) and its network
+grant (``grants``).  Nothing is granted unless the :class:`WasiConfig` says so.
 """
 
 from __future__ import annotations

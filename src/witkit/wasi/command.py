@@ -15,15 +15,18 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from witkit._record import record
+from witkit.abi.values import Ok
 from witkit.errors import LinkError, Trap, WitkitError
-from witkit.types import ComponentType
 from witkit.wasi.cli import Exit
 from witkit.wasi.config import WasiConfig
 from witkit.wasi.host import add_to_linker, interfaces
 from witkit.wasi.typecheck import check_imports
+
+if TYPE_CHECKING:
+    from witkit.runtime import Func, Instance
 
 __all__ = ["TRAP_STATUS", "Limits", "find_exit", "run_component"]
 
@@ -57,31 +60,16 @@ def find_exit(err: BaseException) -> Exit | None:
     return None
 
 
-def _runtime() -> Any:
-    try:
-        import witkit.runtime as runtime
-    except ImportError as err:  # pragma: no cover - the package ships with witkit
-        raise WitkitError(f"the component runtime is not available: {err}") from None
-    missing = [n for n in ("Engine", "Component", "Linker") if not hasattr(runtime, n)]
-    if missing:
-        raise WitkitError(
-            "this build of witkit cannot run components yet "
-            f"(witkit.runtime lacks {', '.join(missing)})"
-        )
-    return runtime
-
-
-def _run_export(instance: Any) -> Any:
+def _run_export(instance: Instance) -> Func:
     """The ``run`` function of the instance's ``wasi:cli/run@0.2.x`` export."""
-    exports = getattr(instance, "exports", None)
-    names = list(exports) if exports is not None else []
-    for name in names:
+    exports = instance.exports
+    for name in exports:
         if name == RUN_INTERFACE or name.startswith(RUN_INTERFACE + "@0.2"):
-            iface = exports[name]  # type: ignore[index]
-            return iface["run"] if not hasattr(iface, "run") else iface.run
+            run: Func = exports[name]["run"]
+            return run
     raise LinkError(
         f"the component exports no {RUN_INTERFACE}@0.2.x: it is not a WASI command "
-        f"(exports: {', '.join(names) or 'none'})"
+        f"(exports: {', '.join(exports) or 'none'})"
     )
 
 
@@ -109,9 +97,10 @@ def run_component(
     its imports cannot be satisfied, and ``WitkitError`` if a limit refuses the
     instance before it runs (as wasmtime, that is an error, not a trap).
     """
+    from witkit.runtime import Component, Engine, Linker  # the runtime only when something runs
+
     limits = limits or Limits()
-    runtime = _runtime()
-    engine = runtime.Engine(
+    engine = Engine(
         consume_fuel=limits.fuel is not None,
         # Only for a timeout: epoch checks cost ~17% of a CPU-bound guest's time
         # (benchmarks/bench_run.py's sieve); a signal stops a guest without them
@@ -121,29 +110,21 @@ def run_component(
     )
     with compiling() if compiling is not None else contextlib.nullcontext():
         if isinstance(wasm, bytes | bytearray | memoryview):
-            component = runtime.Component(engine, bytes(wasm))
+            component = Component(engine, bytes(wasm))
         else:
-            component = runtime.Component.from_file(engine, wasm)
+            component = Component.from_file(engine, os.fspath(wasm))
     ctx = config.build()
-    declared = getattr(component, "type", None)
-    if isinstance(declared, ComponentType):
-        check_imports(declared, interfaces(ctx))
-    linker = runtime.Linker(engine)
+    check_imports(component.type, interfaces(ctx))
+    linker = Linker(engine)
     add_to_linker(linker, ctx)
     try:
         try:
             instance = linker.instantiate(
                 component,
-                **{
-                    k: v
-                    for k, v in (
-                        ("fuel", limits.fuel),
-                        ("timeout", limits.timeout),
-                        ("max_memory", limits.max_memory),
-                        ("max_copy", limits.max_copy),
-                    )
-                    if v is not None
-                },
+                fuel=limits.fuel,
+                timeout=limits.timeout,
+                max_memory=limits.max_memory,
+                max_copy=limits.max_copy,
             )
         except Trap as trap:
             # A memory whose declared minimum is over the limit never ran any code:
@@ -162,5 +143,4 @@ def run_component(
         if done_ is not None:
             return done_.code
         raise
-    tag = type(result).__name__
-    return 0 if tag == "Ok" or result is None else 1
+    return 0 if result is None or isinstance(result, Ok) else 1

@@ -2,7 +2,9 @@
 
 Kept apart from ``witkit.wasi.sockets`` so that configuring a host (every
 ``witkit run`` does) does not import the socket machinery, which only a guest
-that creates sockets needs (~1 ms of start-up otherwise).
+that creates sockets needs (~1 ms of start-up otherwise).  The dependency runs
+one way: sockets know grants, a grant knows nothing of sockets (it is asked
+about a host and a port, which the sockets make of their addresses).
 
 A socket is created only when ``may_create`` says so: its protocol is granted
 *and* some address is (``inherit_network`` or an ``address_check`` of the
@@ -15,12 +17,9 @@ a grant: ``wasmtime run`` without ``-S inherit-network`` likewise refuses
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from witkit._record import field, record
-
-if TYPE_CHECKING:
-    from witkit.wasi.sockets import IpSocketAddress
+from witkit.wasi.errno import SocketError
 
 __all__ = ["NetworkGrant"]
 
@@ -48,10 +47,7 @@ class NetworkGrant:
     def copy(self) -> NetworkGrant:
         return NetworkGrant(self.tcp, self.udp, self.ip_name_lookup, self.address_check)
 
-    def check(self, addr: IpSocketAddress, purpose: str) -> None:
-        from witkit.wasi.errno import SocketError
-        from witkit.wasi.sockets import to_sockaddr
-
-        sa = to_sockaddr(addr)
-        if not self.address_check((sa[0], sa[1]), purpose):
-            raise SocketError("access-denied", f"{purpose} to {sa[0]}:{sa[1]} not granted")
+    def check(self, host: str, port: int, purpose: str) -> None:
+        """Raise ``access-denied`` unless ``address_check`` allows ``purpose`` to ``host:port``."""
+        if not self.address_check((host, port), purpose):
+            raise SocketError("access-denied", f"{purpose} to {host}:{port} not granted")

@@ -43,6 +43,7 @@ __all__ = [
     "WRITE_BUDGET",
     "BytesInputStream",
     "ClosedInputStream",
+    "EndingInputStream",
     "Error",
     "FdInputStream",
     "FdOutputStream",
@@ -272,7 +273,38 @@ class BytesInputStream(InputStream):
         return chunk
 
 
-class ReaderInputStream(InputStream):
+class EndingInputStream(InputStream):
+    """Input from a source that ends once: after its end or a failure, the stream is closed.
+
+    Subclasses implement :meth:`_read_some`: at most ``n`` (> 0) bytes, ``b""`` at
+    the end, ``None`` while nothing is there yet; an ``OSError`` it raises is the
+    ``last-operation-failed`` of the stream, which is closed from then on.
+    """
+
+    _eof = False
+
+    def _read_some(self, n: int) -> bytes | None:
+        raise NotImplementedError
+
+    def _read(self, n: int) -> bytes:
+        if self._eof:
+            raise StreamClosed()
+        if n == 0:
+            return b""
+        try:
+            data = self._read_some(n)
+        except OSError as err:
+            self._eof = True
+            raise StreamFailed(Error.from_os_error(err)) from None
+        if data is None:
+            return b""
+        if not data:
+            self._eof = True
+            raise StreamClosed()
+        return data
+
+
+class ReaderInputStream(EndingInputStream):
     """Input from any Python readable without a usable file descriptor.
 
     Reading it may block the caller (it is whatever the object does); it reports
@@ -281,26 +313,14 @@ class ReaderInputStream(InputStream):
 
     def __init__(self, reader: IO[bytes]) -> None:
         self._reader = reader
-        self._eof = False
 
-    def _read(self, n: int) -> bytes:
-        if self._eof:
-            raise StreamClosed()
-        if n == 0:
-            return b""
+    def _read_some(self, n: int) -> bytes:
         read1 = getattr(self._reader, "read1", None)
-        try:
-            data = read1(n) if read1 is not None else self._reader.read(n)
-        except OSError as err:
-            self._eof = True
-            raise StreamFailed(Error.from_os_error(err)) from None
-        if not data:
-            self._eof = True
-            raise StreamClosed()
-        return bytes(data)
+        data = read1(n) if read1 is not None else self._reader.read(n)
+        return bytes(data) if data else b""
 
 
-class FdInputStream(InputStream):
+class FdInputStream(EndingInputStream):
     """Input from a host file descriptor (pipe, terminal, socket or file).
 
     Non-blocking reads ask ``select`` first, so the descriptor itself stays in
@@ -311,7 +331,6 @@ class FdInputStream(InputStream):
     def __init__(self, fd: int, *, owned: bool = False) -> None:
         self._fd = fd
         self._owned = owned
-        self._eof = False
         try:
             self._regular = stat.S_ISREG(os.fstat(fd).st_mode)
         except OSError:
@@ -332,22 +351,13 @@ class FdInputStream(InputStream):
     def _source(self) -> Waitable:
         return self
 
-    def _read(self, n: int) -> bytes:
-        if self._eof:
-            raise StreamClosed()
-        if n == 0 or not self.ready():
-            return b""
+    def _read_some(self, n: int) -> bytes | None:
+        if not self.ready():
+            return None
         try:
-            data = os.read(self._fd, n)
+            return os.read(self._fd, n)
         except BlockingIOError:
-            return b""
-        except OSError as err:
-            self._eof = True
-            raise StreamFailed(Error.from_os_error(err)) from None
-        if not data:
-            self._eof = True
-            raise StreamClosed()
-        return data
+            return None
 
     def __del__(self) -> None:
         if self._owned:
@@ -370,6 +380,17 @@ class OutputStream:
     #: ``_write`` is done with its argument when it returns (it does not keep it), so a
     #: view of guest memory may be passed in place of a copy
     _consumes_at_once = False
+
+    #: The descriptor this stream's ``blocking-write-and-flush`` writes to with no
+    #: buffer, permit or flush of its own, or ``None``.  While it is set, a writer may
+    #: send at most :data:`MAX_BLOCKING_WRITE` bytes with one ``os.write(direct_fd,
+    #: data)`` and must hand what was not written (all of it after an ``OSError``) to
+    #: :meth:`blocking_write_and_flush`, which completes or fails the write as it
+    #: always does.  The stream clears it when it fails (it is closed from then on).
+    #: For the runtime's own lowering of that method (``witkit.wasi.host.io``): an
+    #: attribute read instead of a method call is ~40 ns of every 4 KiB of a guest's
+    #: stdout, ~2 ms of 100 MB, the margin of the 2x goal (benchmarks/bench_run.py).
+    direct_fd: int | None = None
 
     def __init__(self) -> None:
         self._broken = False
@@ -395,14 +416,19 @@ class OutputStream:
         try:
             action()
         except StreamError:
-            self._broken = True
+            self._close()
             raise
         except OSError as err:
             raise self._failed(err) from None
 
+    def _close(self) -> None:
+        """The last operation failed: the stream is closed from now on."""
+        self._broken = True
+        self.direct_fd = None
+
     def _failed(self, err: OSError) -> StreamError:
         """The stream error an OS failure of a write or flush becomes (the stream is done)."""
-        self._broken = True
+        self._close()
         if err.errno == errno.EPIPE:
             return StreamClosed()
         return StreamFailed(Error.from_os_error(err))
@@ -451,7 +477,7 @@ class OutputStream:
                     self._write(chunk)
             self._flush()
         except StreamError:
-            self._broken = True
+            self._close()
             raise
         except OSError as err:
             raise self._failed(err) from None
@@ -559,6 +585,7 @@ class FdOutputStream(OutputStream):
         super().__init__()
         self._fd = fd
         self._owned = owned
+        self.direct_fd = fd
 
     def _write(self, data: bytes) -> None:
         try:
