@@ -13,7 +13,7 @@
   may-enter, may-leave, poisoning, ``MAX_CALL_DEPTH``, exhaustion to ``Trap``.
 
 The per-shape fast paths are generated (``witkit.abi.codegen.calls``) with the
-rules of ``flags`` inlined.  ``witkit.runtime.func`` re-exports the old names.
+rules of ``flags`` inlined.
 """
 
 from __future__ import annotations

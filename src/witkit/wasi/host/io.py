@@ -29,7 +29,7 @@ from witkit.wasi.config import WasiContext
 from witkit.wasi.errno import FsError, SocketError
 
 if TYPE_CHECKING:
-    from witkit.runtime.func import LowerSite
+    from witkit.runtime.canon import LowerSite
 
 __all__ = [
     "STREAMS",
