@@ -8,7 +8,7 @@ Modules, one job each:
 * ``canon`` -- canonical definitions and the ABI flattening they are checked with
 * ``subtype`` -- subtyping, and opening component types for instantiation
 * ``resources`` -- resources as type variables: free variables, substitution
-* ``names`` -- kebab-case, extern names, strong uniqueness, semver
+* ``names`` -- kebab-case, extern names, strong uniqueness (versions: ``witkit.semver``)
 * ``core`` -- core module types and core subtyping
 * ``context`` -- features, side tables, type sizes; ``result`` -- the output
 """

@@ -44,7 +44,6 @@ from witkit.binary.validate.names import (
     NameError_,
     ParsedName,
     canonical_label,
-    canonical_version,
     check_semver,
     is_kebab,
     parse_name,
@@ -53,6 +52,7 @@ from witkit.binary.validate.resources import Remap, all_named, free_resources, n
 from witkit.binary.validate.result import CanonOptions, Entry, Origin, ValidatedComponent
 from witkit.binary.validate.subtype import Subtyper, context
 from witkit.errors import ValidationError
+from witkit.semver import canonical_version
 from witkit.types import (
     AnyType,
     BorrowType,
