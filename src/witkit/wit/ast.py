@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 from typing import Any, Literal, TypeAlias, TypeVar, cast, dataclass_transform
 
+from witkit.types import PrimName
+
 __all__ = [
     "Attribute",
     "Deprecated",
@@ -332,27 +334,10 @@ UsePath: TypeAlias = LocalPath | ForeignPath
 
 # --------------------------------------------------------------------------- type expressions
 
-PrimitiveName = Literal[
-    "bool",
-    "u8",
-    "u16",
-    "u32",
-    "u64",
-    "s8",
-    "s16",
-    "s32",
-    "s64",
-    "f32",
-    "f64",
-    "char",
-    "string",
-    "error-context",
-]
-
 
 @node
 class Primitive:
-    name: PrimitiveName
+    name: PrimName
     loc: Loc
 
 
