@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from witkit.abi.layout import (
-    MAX_FLAT_PARAMS,
     alignment,
     contains_borrow,
     despecialize,
@@ -17,6 +16,7 @@ from witkit.abi.layout import (
     join,
     payload_offset,
 )
+from witkit.abi.limits import MAX_FLAT_PARAMS
 from witkit.types import (
     BorrowType,
     EnumType,

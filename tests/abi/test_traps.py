@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from witkit.abi import CanonicalOptions, Context, func_abi, type_abi
-from witkit.abi.layout import MAX_LIST_BYTE_LENGTH, MAX_STRING_BYTE_LENGTH
+from witkit.abi.limits import MAX_LIST_BYTE_LENGTH, MAX_STRING_BYTE_LENGTH
 from witkit.abi.resources import HandleTable, InstanceHandles, Subtask, Task
 from witkit.abi.testing import FakeMemory
 from witkit.abi.trap import Rule

@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 from witkit.abi.codecache import compile_source
 from witkit.abi.context import CanonicalOptions, Context
 from witkit.abi.layout import contains_borrow, flatten_types
+from witkit.abi.limits import MAX_FLAT_ASYNC_PARAMS
 from witkit.abi.specialize import func_abi, type_abi
 from witkit.errors import Trap
 from witkit.runtime.resources import HandleEntry, ResourceType, Scope
@@ -208,8 +209,6 @@ class Hooks:
 
 # =========================================================================== async tasks
 
-#: MAX_FLAT_ASYNC_PARAMS of the spec: an async-lowered import spills more flat parameters
-MAX_FLAT_ASYNC_PARAMS = 4
 #: Subtask.State.RETURNED: an async-lowered call that finished before returning
 SUBTASK_RETURNED = 2
 #: CallbackCode of the spec (low four bits of a callback's result)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from witkit.abi.limits import MAX_FLAGS
 from witkit.wit import ast, model
 from witkit.wit.ast import Loc
 from witkit.wit.resolve.attributes import docs_of
@@ -21,10 +22,8 @@ from witkit.wit.resolve.names import unique_labels
 if TYPE_CHECKING:
     from witkit.wit.resolve.unresolved import UnresolvedPackage
 
-__all__ = ["MAX_FLAGS", "Scoped", "TypeResolver", "collect_deps"]
+__all__ = ["Scoped", "TypeResolver", "collect_deps"]
 
-#: the canonical ABI represents flags in at most one 32-bit word (wasm-tools 1.262 rule)
-MAX_FLAGS = 32
 _PRIMITIVE_NAMES = [
     "bool",
     "u8",
