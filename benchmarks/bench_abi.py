@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from witkit.abi import Context, func_abi
-from witkit.abi.layout import MAX_FLAT_PARAMS, MAX_FLAT_RESULTS
+from witkit.abi.limits import MAX_FLAT_PARAMS, MAX_FLAT_RESULTS
 from witkit.abi.testing import FakeMemory
 from witkit.abi.values import record_class
 from witkit.types import FuncType, ListType, RecordType, ValType

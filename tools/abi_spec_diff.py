@@ -46,7 +46,8 @@ from hypothesis import strategies as st  # noqa: E402
 from tests.abi.helpers import same, typed_values, value_types, values_of  # noqa: E402
 
 from witkit.abi import func_abi, type_abi  # noqa: E402
-from witkit.abi.layout import MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, flatten_functype  # noqa: E402
+from witkit.abi.layout import flatten_functype  # noqa: E402
+from witkit.abi.limits import MAX_FLAT_PARAMS, MAX_FLAT_RESULTS  # noqa: E402
 from witkit.abi.strings import load_string_from_range, store_string_into_range  # noqa: E402
 from witkit.abi.testing import FakeMemory  # noqa: E402
 from witkit.types import FuncType, ValType  # noqa: E402

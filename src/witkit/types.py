@@ -37,7 +37,7 @@ Nothing here knows about bytes, WIT text or running code.
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias, TypeVar
+from typing import Literal, TypeAlias, TypeVar, get_args
 
 from witkit._record import field, record, replace
 
@@ -81,6 +81,8 @@ __all__ = [
     "root",
 ]
 
+#: the primitive value types, in the order of their binary opcodes (0x7f downwards;
+#: error-context 0x64): the one list, for binary/, wit/ and abi/ alike
 PrimName = Literal[
     "bool",
     "s8",
@@ -98,23 +100,8 @@ PrimName = Literal[
     "error-context",
 ]
 
-#: the primitive value types, in the order of their binary opcodes (0x7f downwards; error-context 0x64)
-PRIMITIVES: tuple[PrimName, ...] = (
-    "bool",
-    "s8",
-    "u8",
-    "s16",
-    "u16",
-    "s32",
-    "u32",
-    "s64",
-    "u64",
-    "f32",
-    "f64",
-    "char",
-    "string",
-    "error-context",
-)
+#: the same names as a tuple, in that order
+PRIMITIVES: tuple[PrimName, ...] = get_args(PrimName)
 
 
 # --------------------------------------------------------------------------- resources

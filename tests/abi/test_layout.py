@@ -5,18 +5,21 @@ from __future__ import annotations
 import pytest
 
 from witkit.abi.layout import (
-    MAX_FLAT_PARAMS,
     alignment,
     contains_borrow,
+    contains_ptr,
     despecialize,
     discriminant_type,
     elem_size,
     field_offsets,
     flatten_functype,
     flatten_type,
+    flatten_upto,
     join,
     payload_offset,
+    size_and_alignment,
 )
+from witkit.abi.limits import MAX_FLAT_PARAMS
 from witkit.types import (
     BorrowType,
     EnumType,
@@ -169,3 +172,36 @@ def test_contains_borrow() -> None:
 def test_empty_types_are_rejected(t: ValType) -> None:
     with pytest.raises(ValueError):
         elem_size(t)
+
+
+@pytest.mark.parametrize(("t", "align", "size", "flat"), LAYOUTS)
+def test_validation_entry_points_agree_with_the_abi(
+    t: ValType, align: int, size: int, flat: tuple[str, ...]
+) -> None:
+    """``size_and_alignment``/``flatten_upto`` (validation's) are the same functions."""
+    for ptr in ("i32", "i64"):
+        assert size_and_alignment(t, ptr, {}) == (elem_size(t, ptr), alignment(t, ptr))
+    assert flatten_upto(t, "i32", len(flat)) == flat
+    assert flatten_upto(t, "i32", len(flat) - 1) is None
+
+
+def test_flatten_upto_stops_at_the_limit() -> None:
+    """A hostile fixed-length list costs what the limit allows, not what it declares."""
+    huge = ListType(ListType("u8", 1 << 20), 1 << 20)
+    assert flatten_upto(huge, "i32", MAX_FLAT_PARAMS) is None
+    assert flatten_upto(RecordType((("a", "string"), ("b", huge))), "i64", 16) is None
+    assert flatten_upto(ListType("u32", 16), "i32", 16) == ("i32",) * 16
+
+
+def test_variant_dags_are_walked_once_per_node() -> None:
+    t: ValType = "u8"
+    for _ in range(200):  # 2**200 paths
+        t = VariantType((("a", t), ("b", t)))
+    assert flatten_upto(t, "i32", MAX_FLAT_PARAMS) is None  # 201 discriminants
+    memo: dict[int, tuple[object, int, int]] = {}
+    assert size_and_alignment(t, "i32", memo)[0] > 0
+    assert len(memo) == 200
+    assert not contains_ptr(t)
+    assert contains_ptr(ListType(OptionType(MapType("u8", "u8"))))
+    assert contains_ptr(ListType("string", 4))
+    assert not contains_ptr(ListType("u8", 4))

@@ -11,7 +11,7 @@ import pytest
 
 from tests.abi.reference_resources import InstanceHandles, Subtask, Table, Task
 from witkit.abi import CanonicalOptions, Context, func_abi, type_abi
-from witkit.abi.layout import MAX_LIST_BYTE_LENGTH, MAX_STRING_BYTE_LENGTH
+from witkit.abi.limits import MAX_LIST_BYTE_LENGTH, MAX_STRING_BYTE_LENGTH
 from witkit.abi.testing import FakeMemory
 from witkit.abi.trap import Rule
 from witkit.errors import Trap

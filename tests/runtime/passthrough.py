@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from witkit.abi.layout import flatten_types
+from witkit.abi.limits import MAX_FLAT_PARAMS, MAX_FLAT_RESULTS
 from witkit.types import (
     EnumType,
     FlagsType,
@@ -26,9 +27,6 @@ from witkit.types import (
     ValType,
     VariantType,
 )
-
-MAX_FLAT_PARAMS = 16
-MAX_FLAT_RESULTS = 1
 
 
 class _Types:

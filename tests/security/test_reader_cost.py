@@ -49,8 +49,8 @@ from tests.binary.degenerate import (
     leb,
     section,
 )
+from witkit.abi.layout import contains_ptr
 from witkit.binary import ir, read, validate
-from witkit.binary.validate.canon import contains_ptr
 from witkit.binary.validate.context import Ctx, Features
 from witkit.binary.validate.resources import free_resources, named_value
 from witkit.binary.validate.subtype import Subtyper

@@ -21,7 +21,7 @@ from witkit.types import (
 )
 from witkit.wasi import WasiConfig
 from witkit.wasi.host import interfaces
-from witkit.wasi.typecheck import check_imports, split_name
+from witkit.wasi.typecheck import check_imports
 
 
 def streams_import(method: str = "blocking-write-and-flush", params: int = 2) -> InstanceType:
@@ -91,12 +91,6 @@ def test_parameter_count_is_checked() -> None:
     )
     with pytest.raises(LinkError, match="takes 3 parameters, the host's 2"):
         check_imports(component, HOST)
-
-
-def test_split_name() -> None:
-    assert split_name("wasi:io/poll@0.2.1") == ("wasi:io/poll", (0, 2, 1))
-    assert split_name("wasi:io/poll") == ("wasi:io/poll", None)
-    assert split_name("wasi:io/poll@0.2.0-rc.1") == ("wasi:io/poll", (0, 2, 0))
 
 
 def test_arity_is_what_inspect_would_count() -> None:

@@ -93,41 +93,44 @@ the spec's earlier encoding, one ``i32`` per 32 labels.  ``f32`` flat values are
 passed as Python floats; the engine rounds them (in memory, we do).
 """
 
-from witkit.abi.context import CanonicalOptions as CanonicalOptions
-from witkit.abi.context import Context as Context
-from witkit.abi.context import ResourceHooks as ResourceHooks
-from witkit.abi.context import StringEncoding as StringEncoding
-from witkit.abi.layout import MAX_FLAT_PARAMS as MAX_FLAT_PARAMS
-from witkit.abi.layout import MAX_FLAT_RESULTS as MAX_FLAT_RESULTS
-from witkit.abi.layout import MAX_LIST_BYTE_LENGTH as MAX_LIST_BYTE_LENGTH
-from witkit.abi.layout import MAX_STRING_BYTE_LENGTH as MAX_STRING_BYTE_LENGTH
-from witkit.abi.layout import alignment as alignment
-from witkit.abi.layout import contains_borrow as contains_borrow
-from witkit.abi.layout import despecialize as despecialize
-from witkit.abi.layout import elem_size as elem_size
-from witkit.abi.layout import flatten_functype as flatten_functype
-from witkit.abi.layout import flatten_type as flatten_type
-from witkit.abi.specialize import FuncABI as FuncABI
-from witkit.abi.specialize import TypeABI as TypeABI
-from witkit.abi.specialize import func_abi as func_abi
-from witkit.abi.specialize import func_source as func_source
-from witkit.abi.specialize import lift_flat as lift_flat
-from witkit.abi.specialize import load as load
-from witkit.abi.specialize import lower_flat as lower_flat
-from witkit.abi.specialize import store as store
-from witkit.abi.specialize import type_abi as type_abi
-from witkit.abi.specialize import type_source as type_source
-from witkit.abi.strings import load_string_from_range as load_string_from_range
-from witkit.abi.strings import store_string_into_range as store_string_into_range
-from witkit.abi.trap import Rule as Rule
-from witkit.abi.values import Err as Err
-from witkit.abi.values import Ok as Ok
-from witkit.abi.values import Record as Record
-from witkit.abi.values import Some as Some
-from witkit.abi.values import UnwrapError as UnwrapError
-from witkit.abi.values import Variant as Variant
-from witkit.abi.values import python_name as python_name
-from witkit.abi.values import record_class as record_class
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from witkit.abi.context import CanonicalOptions as CanonicalOptions
+    from witkit.abi.context import Context as Context
+    from witkit.abi.context import ResourceHooks as ResourceHooks
+    from witkit.abi.context import StringEncoding as StringEncoding
+    from witkit.abi.layout import alignment as alignment
+    from witkit.abi.layout import contains_borrow as contains_borrow
+    from witkit.abi.layout import despecialize as despecialize
+    from witkit.abi.layout import elem_size as elem_size
+    from witkit.abi.layout import flatten_functype as flatten_functype
+    from witkit.abi.layout import flatten_type as flatten_type
+    from witkit.abi.limits import MAX_FLAT_PARAMS as MAX_FLAT_PARAMS
+    from witkit.abi.limits import MAX_FLAT_RESULTS as MAX_FLAT_RESULTS
+    from witkit.abi.limits import MAX_LIST_BYTE_LENGTH as MAX_LIST_BYTE_LENGTH
+    from witkit.abi.limits import MAX_STRING_BYTE_LENGTH as MAX_STRING_BYTE_LENGTH
+    from witkit.abi.specialize import FuncABI as FuncABI
+    from witkit.abi.specialize import TypeABI as TypeABI
+    from witkit.abi.specialize import func_abi as func_abi
+    from witkit.abi.specialize import func_source as func_source
+    from witkit.abi.specialize import lift_flat as lift_flat
+    from witkit.abi.specialize import load as load
+    from witkit.abi.specialize import lower_flat as lower_flat
+    from witkit.abi.specialize import store as store
+    from witkit.abi.specialize import type_abi as type_abi
+    from witkit.abi.specialize import type_source as type_source
+    from witkit.abi.strings import load_string_from_range as load_string_from_range
+    from witkit.abi.strings import store_string_into_range as store_string_into_range
+    from witkit.abi.trap import Rule as Rule
+    from witkit.abi.values import Err as Err
+    from witkit.abi.values import Ok as Ok
+    from witkit.abi.values import Record as Record
+    from witkit.abi.values import Some as Some
+    from witkit.abi.values import UnwrapError as UnwrapError
+    from witkit.abi.values import Variant as Variant
+    from witkit.abi.values import python_name as python_name
+    from witkit.abi.values import record_class as record_class
 
 __all__ = [
     "MAX_FLAT_PARAMS",
@@ -166,3 +169,54 @@ __all__ = [
     "type_abi",
     "type_source",
 ]
+
+#: public name -> the module that defines it, imported on first use: validation imports
+#: ``witkit.abi.layout`` and ``witkit.abi.limits`` alone, without the code generators
+_LAZY = {
+    "CanonicalOptions": "witkit.abi.context",
+    "Context": "witkit.abi.context",
+    "ResourceHooks": "witkit.abi.context",
+    "StringEncoding": "witkit.abi.context",
+    "MAX_FLAT_PARAMS": "witkit.abi.limits",
+    "MAX_FLAT_RESULTS": "witkit.abi.limits",
+    "MAX_LIST_BYTE_LENGTH": "witkit.abi.limits",
+    "MAX_STRING_BYTE_LENGTH": "witkit.abi.limits",
+    "alignment": "witkit.abi.layout",
+    "contains_borrow": "witkit.abi.layout",
+    "despecialize": "witkit.abi.layout",
+    "elem_size": "witkit.abi.layout",
+    "flatten_functype": "witkit.abi.layout",
+    "flatten_type": "witkit.abi.layout",
+    "FuncABI": "witkit.abi.specialize",
+    "TypeABI": "witkit.abi.specialize",
+    "func_abi": "witkit.abi.specialize",
+    "func_source": "witkit.abi.specialize",
+    "lift_flat": "witkit.abi.specialize",
+    "load": "witkit.abi.specialize",
+    "lower_flat": "witkit.abi.specialize",
+    "store": "witkit.abi.specialize",
+    "type_abi": "witkit.abi.specialize",
+    "type_source": "witkit.abi.specialize",
+    "load_string_from_range": "witkit.abi.strings",
+    "store_string_into_range": "witkit.abi.strings",
+    "Rule": "witkit.abi.trap",
+    "Err": "witkit.abi.values",
+    "Ok": "witkit.abi.values",
+    "Record": "witkit.abi.values",
+    "Some": "witkit.abi.values",
+    "UnwrapError": "witkit.abi.values",
+    "Variant": "witkit.abi.values",
+    "python_name": "witkit.abi.values",
+    "record_class": "witkit.abi.values",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'witkit.abi' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -17,6 +17,7 @@ from array import array
 from collections.abc import Iterable, Mapping, Sequence, Sized
 from typing import Any, NoReturn, cast
 
+from witkit.abi.limits import MAX_LIST_BYTE_LENGTH, MAX_STRING_BYTE_LENGTH
 from witkit.abi.trap import Rule, trap
 from witkit.abi.values import Err, Ok, Record, Some, Variant, python_name
 
@@ -414,14 +415,14 @@ def trap_realloc_oob(ptr: int, size: int, memsize: int) -> NoReturn:
 def trap_string_too_long(byte_length: int) -> NoReturn:
     trap(
         Rule.STRING_TOO_LONG,
-        f"string of {byte_length} bytes exceeds the limit of {(1 << 28) - 1} bytes",
+        f"string of {byte_length} bytes exceeds the limit of {MAX_STRING_BYTE_LENGTH} bytes",
     )
 
 
 def trap_list_too_long(byte_length: int) -> NoReturn:
     trap(
         Rule.LIST_TOO_LONG,
-        f"list of {byte_length} bytes exceeds the limit of {(1 << 28) - 1} bytes",
+        f"list of {byte_length} bytes exceeds the limit of {MAX_LIST_BYTE_LENGTH} bytes",
     )
 
 

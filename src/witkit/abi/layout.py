@@ -3,19 +3,25 @@
 These are the spec's pure functions of a type (CanonicalABI.md, sections
 "Despecialization" to "Element Size", and "Flattening"), in the spec's order and
 under the spec's names.  They decide *where* bytes and core values go; the code
-that moves values (``codegen``) consults them once per type, when it specialises.
+that moves values (``codegen``) consults them once per type, when it specialises,
+and validation (``binary/validate``) checks ``canon`` definitions and type sizes
+with the very same functions, so the two can never disagree.
 
 Rules of this module:
 
 * Pure functions of ``witkit.types`` values and the address type (``"i32"`` or
   ``"i64"`` for 64-bit memories); no memory, no context.
-* Results are memoised per (type object, address type): types compare by
-  identity, so the caches stay small and never confuse two equal-looking types.
+* The ABI's entry points (``alignment``, ``elem_size``, ``flatten_type`` ...) are
+  memoised per (type object, address type): types compare by identity, so the
+  caches stay small and never confuse two equal-looking types.  Validation sees
+  hostile types, so its entry points (``size_and_alignment``, ``flatten_upto``,
+  ``contains_ptr``) keep no global cache, take the caller's memo, visit each
+  node of a type DAG once and stop flattening at the limit asked for.
 * A type that validation should have rejected (empty record, flags without
   labels, a resource where a value type belongs) raises ``ValueError``: it is a
   host or validator bug, never a guest-controlled condition.
 
-One deliberate extension: the spec caps ``flags`` at 32 labels (validation
+One deliberate extension: the spec caps ``flags`` at ``MAX_FLAGS`` (32) labels (validation
 rejects more since 2024).  For hand-built types with more labels we keep the
 spec's earlier encoding -- one ``i32`` per 32 labels, in memory and in flat
 values -- instead of refusing them.  For up to 32 labels it is the spec exactly.
@@ -28,6 +34,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Literal, TypeAlias
 
+from witkit.abi.limits import MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS
 from witkit.types import (
     BorrowType,
     CoreFuncType,
@@ -50,19 +57,14 @@ from witkit.types import (
 )
 
 __all__ = [
-    "MAX_FLAGS",
-    "MAX_FLAT_ASYNC_PARAMS",
-    "MAX_FLAT_PARAMS",
-    "MAX_FLAT_RESULTS",
-    "MAX_LIST_BYTE_LENGTH",
-    "MAX_STRING_BYTE_LENGTH",
-    "REALLOC_I32_MAX",
     "CoreValType",
     "PtrType",
+    "SizeMemo",
     "align_to",
     "alignment",
     "contains",
     "contains_borrow",
+    "contains_ptr",
     "despecialize",
     "discriminant_type",
     "elem_size",
@@ -71,10 +73,12 @@ __all__ = [
     "flatten_functype",
     "flatten_type",
     "flatten_types",
+    "flatten_upto",
     "join",
     "max_case_alignment",
     "payload_offset",
     "ptr_size",
+    "size_and_alignment",
     "utf16_tag",
 ]
 
@@ -82,22 +86,6 @@ __all__ = [
 PtrType: TypeAlias = Literal["i32", "i64"]
 #: the four core value types that flat component values travel in
 CoreValType: TypeAlias = Literal["i32", "i64", "f32", "f64"]
-
-#: most core parameters before all parameters go through memory (spec limit)
-MAX_FLAT_PARAMS = 16
-#: most core parameters of an async-lowered import before they go through memory
-MAX_FLAT_ASYNC_PARAMS = 4
-#: most core results before the result goes through memory (C ABIs return one value)
-MAX_FLAT_RESULTS = 1
-#: largest string, in bytes, that may be lifted: transcoding it at most doubles it,
-#: which keeps every allocation of it below ``REALLOC_I32_MAX``
-MAX_STRING_BYTE_LENGTH = (1 << 28) - 1
-#: largest list, in bytes, that may be lifted (the same reasoning as for strings)
-MAX_LIST_BYTE_LENGTH = (1 << 28) - 1
-#: largest size a 32-bit ``realloc`` can be asked for
-REALLOC_I32_MAX = 2**32 - 1
-#: most flags the spec allows; more use the pre-2024 multi-word encoding (see above)
-MAX_FLAGS = 32
 
 _FIXED: dict[str, tuple[int, int]] = {
     # name: (alignment, size)
@@ -231,7 +219,49 @@ def contains_borrow(t: ValType | FuncType | None) -> bool:
     return contains(t, lambda u: isinstance(u, BorrowType))
 
 
-# --------------------------------------------------------------------------- alignment
+def contains_ptr(ty: ValType | None, clean: set[int] | None = None) -> bool:
+    """Whether lifting or lowering ``ty`` touches linear memory (strings, lists, maps).
+
+    Handles (``own``, ``borrow``, ``stream``, ``future``) do not, whatever they carry.
+
+    ``clean`` holds the composite types already found not to, so a DAG of tuples
+    or records is walked once per node, not once per path (2**depth).
+    """
+    if ty is None:
+        return False
+    if isinstance(ty, str):
+        return ty == "string"
+    if isinstance(ty, PrimType):
+        return ty.prim == "string"
+    if isinstance(ty, MapType) or (isinstance(ty, ListType) and ty.length is None):
+        return True
+    children: tuple[ValType | None, ...]
+    if isinstance(ty, RecordType):
+        children = tuple(t for _, t in ty.fields)
+    elif isinstance(ty, VariantType):
+        children = tuple(t for _, t in ty.cases)
+    elif isinstance(ty, ListType):
+        children = (ty.element,)
+    elif isinstance(ty, TupleType):
+        children = ty.types
+    elif isinstance(ty, OptionType):
+        children = (ty.value,)
+    elif isinstance(ty, ResultType):
+        children = (ty.ok, ty.err)
+    else:
+        return False
+    if clean is None:
+        clean = set()
+    elif id(ty) in clean:
+        return False
+    for child in children:
+        if contains_ptr(child, clean):
+            return True
+    clean.add(id(ty))
+    return False
+
+
+# --------------------------------------------------------------------------- alignment and element size
 
 
 def discriminant_type(cases: Sequence[object]) -> PrimName:
@@ -249,32 +279,101 @@ def discriminant_type(cases: Sequence[object]) -> PrimName:
 
 
 def flag_words(labels: Sequence[str]) -> int:
-    """How many ``i32`` words hold the flags (one, except past ``MAX_FLAGS``: see above)."""
+    """How many ``i32`` words hold the flags (one, except past ``limits.MAX_FLAGS``: see above)."""
     return max(1, math.ceil(len(labels) / 32))
+
+
+#: ``size_and_alignment``'s memo: ``id(type)`` -> (the type, kept alive; size; alignment)
+SizeMemo: TypeAlias = dict[int, tuple[object, int, int]]
+
+
+def size_and_alignment(t: ValType | None, ptr_type: PtrType, memo: SizeMemo) -> tuple[int, int]:
+    """``(elem_size(t), alignment(t))`` in one walk; ``None`` (no payload) is ``(0, 1)``.
+
+    The spec's two functions, computed together over the specialised types
+    directly (no ``despecialize``, so no global cache grows).  ``memo`` is the
+    caller's, by type identity: validation passes one per component, so a type
+    DAG costs one visit per node however many paths lead to a node.
+    """
+    if t is None:
+        return 0, 1
+    if isinstance(t, PrimType):
+        t = t.prim
+    if isinstance(t, str):
+        if t == "string":
+            p = ptr_size(ptr_type)
+            return 2 * p, p
+        fixed = _FIXED.get(t)
+        if fixed is None:
+            raise ValueError(f"not a value type: {t!r}")
+        return fixed[1], fixed[0]
+    hit = memo.get(id(t))
+    if hit is not None:
+        return hit[1], hit[2]
+    size: int
+    align: int
+    match t:
+        case ListType(element=e, length=n):
+            if n is None:
+                size = align = ptr_size(ptr_type)
+                size *= 2
+            else:
+                es, align = size_and_alignment(e, ptr_type, memo)
+                size = n * es
+        case MapType():
+            align = ptr_size(ptr_type)
+            size = 2 * align
+        case RecordType() | TupleType():
+            members = [ft for _, ft in _fields(t)] if isinstance(t, RecordType) else t.types
+            if not members:
+                raise ValueError("a record must have at least one field")
+            size, align = 0, 1
+            for member in members:
+                ms, ma = size_and_alignment(member, ptr_type, memo)
+                size = align_to(size, ma) + ms
+                align = max(align, ma)
+            size = align_to(size, align)
+        case VariantType() | OptionType() | ResultType() | EnumType():
+            cases = _variant_payloads(t)
+            disc = _FIXED[discriminant_type(cases)][1]
+            case_align, case_size = 1, 0
+            for case in cases:
+                cs, ca = size_and_alignment(case, ptr_type, memo)
+                case_align = max(case_align, ca)
+                case_size = max(case_size, cs)
+            align = max(disc, case_align)
+            size = align_to(align_to(disc, case_align) + case_size, align)
+        case FlagsType():
+            n = len(_labels(t))
+            align = 1 if n <= 8 else 2 if n <= 16 else 4
+            size = align if n <= 32 else 4 * flag_words(t.names)
+        case OwnType() | BorrowType() | StreamType() | FutureType():
+            size = align = 4
+        case other:
+            raise ValueError(f"not a value type: {other!r}")
+    memo[id(t)] = (t, size, align)
+    return size, align
+
+
+def _variant_payloads(t: VariantType | OptionType | ResultType | EnumType) -> list[ValType | None]:
+    """The payload of each case of a variant-like type, in case order (``despecialize``'s)."""
+    match t:
+        case VariantType():
+            return [ct for _, ct in _cases(t)]
+        case OptionType(value=v):
+            return [None, v]
+        case ResultType(ok=ok, err=err):
+            return [ok, err]
+        case EnumType(names=labels):
+            if not labels:
+                raise ValueError("a variant must have at least one case")
+            return [None] * len(labels)
 
 
 @functools.cache
 def alignment(t: ValType, ptr_type: PtrType = "i32") -> int:
     """The alignment in bytes of a value of ``t`` in linear memory."""
-    match despecialize(t):
-        case str() as prim:
-            if prim == "string":
-                return ptr_size(ptr_type)
-            return _FIXED[prim][0]
-        case ListType(element=e, length=n):
-            return alignment(e, ptr_type) if n is not None else ptr_size(ptr_type)
-        case RecordType() as r:
-            return max(alignment(ft, ptr_type) for _, ft in _fields(r))
-        case VariantType() as v:
-            cases = _cases(v)
-            return max(alignment(discriminant_type(cases)), max_case_alignment(cases, ptr_type))
-        case FlagsType() as f:
-            n = len(_labels(f))
-            return 1 if n <= 8 else 2 if n <= 16 else 4
-        case OwnType() | BorrowType() | StreamType() | FutureType():
-            return 4
-        case other:
-            raise ValueError(f"not a value type: {other!r}")
+    return size_and_alignment(t, ptr_type, {})[1]
 
 
 def max_case_alignment(cases: Sequence[tuple[str, ValType | None]], ptr_type: PtrType) -> int:
@@ -282,34 +381,10 @@ def max_case_alignment(cases: Sequence[tuple[str, ValType | None]], ptr_type: Pt
     return max((alignment(ct, ptr_type) for _, ct in cases if ct is not None), default=1)
 
 
-# --------------------------------------------------------------------------- element size
-
-
 @functools.cache
 def elem_size(t: ValType, ptr_type: PtrType = "i32") -> int:
     """The size in bytes of a value of ``t`` stored in memory (its stride in a list)."""
-    match despecialize(t):
-        case str() as prim:
-            if prim == "string":
-                return 2 * ptr_size(ptr_type)
-            return _FIXED[prim][1]
-        case ListType(element=e, length=n):
-            return n * elem_size(e, ptr_type) if n is not None else 2 * ptr_size(ptr_type)
-        case RecordType() as r:
-            offsets = field_offsets(r, ptr_type)
-            end = offsets[-1] + elem_size(r.fields[-1][1], ptr_type)
-            return align_to(end, alignment(r, ptr_type))
-        case VariantType() as v:
-            cases = _cases(v)
-            payload = max((elem_size(ct, ptr_type) for _, ct in cases if ct is not None), default=0)
-            return align_to(payload_offset(v, ptr_type) + payload, alignment(v, ptr_type))
-        case FlagsType() as f:
-            n = len(_labels(f))
-            return 1 if n <= 8 else 2 if n <= 16 else 4 * flag_words(f.names)
-        case OwnType() | BorrowType() | StreamType() | FutureType():
-            return 4
-        case other:
-            raise ValueError(f"not a value type: {other!r}")
+    return size_and_alignment(t, ptr_type, {})[0]
 
 
 @functools.cache
@@ -346,36 +421,86 @@ def join(a: CoreValType, b: CoreValType) -> CoreValType:
 @functools.cache
 def flatten_type(t: ValType, ptr_type: PtrType = "i32") -> tuple[CoreValType, ...]:
     """The core values that carry a value of ``t`` in registers (parameters/results)."""
-    match despecialize(t):
-        case str() as prim:
-            if prim == "string":
-                return (ptr_type, ptr_type)
-            return _FLAT_PRIM[prim]
-        case ListType(element=e, length=n):
-            if n is not None:
-                return flatten_type(e, ptr_type) * n
-            return (ptr_type, ptr_type)
-        case RecordType() as r:
-            return tuple(ct for _, ft in _fields(r) for ct in flatten_type(ft, ptr_type))
-        case VariantType() as v:
-            cases = _cases(v)
-            flat: list[CoreValType] = []
-            for _, ct in cases:
-                if ct is None:
-                    continue
-                for i, ft in enumerate(flatten_type(ct, ptr_type)):
-                    if i < len(flat):
-                        flat[i] = join(flat[i], ft)
+    flat = _flatten(t, ptr_type, None, {})
+    assert flat is not None  # no limit
+    return flat
+
+
+def flatten_upto(t: ValType, ptr_type: PtrType, limit: int) -> tuple[CoreValType, ...] | None:
+    """``flatten_type(t)``, or ``None`` as soon as it is known to be longer than ``limit``.
+
+    What validation asks (does a signature spill past ``MAX_FLAT_PARAMS``?): the
+    work is bounded by ``limit``, whatever the type (``list<u8, 1000000>``), and
+    nothing is cached beyond the call.
+    """
+    return _flatten(t, ptr_type, limit, {})
+
+
+_FlatMemo: TypeAlias = dict[int, tuple[object, tuple[CoreValType, ...]]]
+
+
+def _flatten(
+    t: ValType | None, ptr_type: PtrType, limit: int | None, memo: _FlatMemo
+) -> tuple[CoreValType, ...] | None:
+    """The flattening of ``t``, or ``None`` if longer than ``limit``; each node once (``memo``)."""
+    if t is None:
+        return ()
+    if isinstance(t, PrimType):
+        t = t.prim
+    if isinstance(t, str):
+        if t == "string":
+            flat: tuple[CoreValType, ...] = (ptr_type, ptr_type)
+        else:
+            found = _FLAT_PRIM.get(t)
+            if found is None:
+                raise ValueError(f"not a value type: {t!r}")
+            flat = found
+        return flat if limit is None or len(flat) <= limit else None
+    hit = memo.get(id(t))
+    if hit is not None:
+        return hit[1] if limit is None or len(hit[1]) <= limit else None
+    match t:
+        case RecordType() | TupleType():
+            members = [ft for _, ft in _fields(t)] if isinstance(t, RecordType) else t.types
+            if not members:
+                raise ValueError("a record must have at least one field")
+            out: list[CoreValType] = []
+            for member in members:
+                part = _flatten(member, ptr_type, None if limit is None else limit - len(out), memo)
+                if part is None:
+                    return None
+                out.extend(part)
+            flat = tuple(out)
+        case ListType(element=e, length=n) if n is not None:
+            one = _flatten(e, ptr_type, limit, memo)
+            if one is None or (limit is not None and len(one) * n > limit):
+                return None
+            flat = one * n
+        case ListType() | MapType():
+            flat = (ptr_type, ptr_type)
+        case VariantType() | OptionType() | ResultType() | EnumType():
+            cases = _variant_payloads(t)
+            discriminant_type(cases)  # the number of cases is in range
+            merged: list[CoreValType] = []
+            for case in cases:
+                part = _flatten(case, ptr_type, None if limit is None else limit - 1, memo)
+                if part is None:
+                    return None
+                for i, ct in enumerate(part):
+                    if i < len(merged):
+                        merged[i] = join(merged[i], ct)
                     else:
-                        flat.append(ft)
-            return (*flatten_type(discriminant_type(cases), ptr_type), *flat)
-        case FlagsType() as f:
+                        merged.append(ct)
+            flat = ("i32", *merged)
+        case FlagsType():
             word: tuple[CoreValType, ...] = ("i32",)
-            return word * flag_words(_labels(f))
+            flat = word * flag_words(_labels(t))
         case OwnType() | BorrowType() | StreamType() | FutureType():
-            return ("i32",)
+            flat = ("i32",)
         case other:
             raise ValueError(f"not a value type: {other!r}")
+    memo[id(t)] = (t, flat)
+    return flat if limit is None or len(flat) <= limit else None
 
 
 def flatten_types(ts: Sequence[ValType], ptr_type: PtrType = "i32") -> list[CoreValType]:

@@ -27,19 +27,17 @@ from witkit.abi._namespace import base_namespace
 from witkit.abi.codecache import compile_source
 from witkit.abi.context import CanonicalOptions, Context
 from witkit.abi.layout import (
-    MAX_FLAT_PARAMS,
-    MAX_FLAT_RESULTS,
     PtrType,
     align_to,
     alignment,
-    contains,
-    despecialize,
+    contains_ptr,
     elem_size,
     flatten_functype,
     flatten_type,
     flatten_types,
 )
-from witkit.types import FuncType, ListType, TupleType, ValType
+from witkit.abi.limits import MAX_FLAT_PARAMS, MAX_FLAT_RESULTS
+from witkit.types import FuncType, TupleType, ValType
 
 if TYPE_CHECKING:
     from witkit.abi.codegen.generator import Generator
@@ -66,12 +64,7 @@ _params_tuples: dict[FuncType, TupleType] = {}
 
 def _needs_memory(ts: Sequence[ValType], ptr: PtrType) -> bool:
     """Whether lifting or lowering these types touches memory (strings, lists, or a spill)."""
-
-    def dynamic(u: ValType) -> bool:
-        d = despecialize(u)
-        return d == "string" or (isinstance(d, ListType) and d.length is None)
-
-    return any(contains(t, dynamic) for t in ts)
+    return any(contains_ptr(t) for t in ts)
 
 
 def _execute(gen: Generator, filename: str) -> dict[str, Any]:

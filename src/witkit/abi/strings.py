@@ -35,7 +35,8 @@ from typing import TypeAlias
 
 from witkit.abi._support import bad, trap_decode
 from witkit.abi.context import Context, StringEncoding
-from witkit.abi.layout import MAX_STRING_BYTE_LENGTH, REALLOC_I32_MAX, align_to, utf16_tag
+from witkit.abi.layout import align_to, utf16_tag
+from witkit.abi.limits import MAX_STRING_BYTE_LENGTH, REALLOC_I32_MAX
 from witkit.abi.trap import Rule, trap
 
 __all__ = [

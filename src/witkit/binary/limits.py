@@ -63,7 +63,4 @@ MAX_MODULES_AND_COMPONENTS = 1000
 #: must be UTF-8) and dropped, so they cost time linear in their number and no memory.
 MAX_KEPT_CUSTOM_SECTIONS = 10_000
 
-# --- canonical ABI (CanonicalABI.md "Flattening") -----------------------------
-MAX_FLAT_PARAMS = 16
-MAX_FLAT_ASYNC_PARAMS = 4
-MAX_FLAT_RESULTS = 1
+# The Canonical ABI's limits (MAX_FLAT_PARAMS ...) are ``witkit.abi.limits``.

@@ -36,7 +36,7 @@ How a component gets from bytes to a call, one module per arrow::
   the handle tables and the handles the host holds.
 
 Modules: ``core`` and ``cache`` (the core engine adapter, its own owner),
-``names`` (semver matching), ``translate``, ``component``, ``linker``,
+``translate``, ``component``, ``linker``,
 ``typecheck``, ``instance``, ``func``, ``resources``, ``adapt`` (what differs
 between component-to-component and host values), ``wast`` (the script runner
 behind ``witkit wast``).

@@ -24,11 +24,11 @@ import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from witkit import semver
 from witkit._record import field, record
 from witkit._spare import reserve, with_spare
 from witkit.abi.context import DEFAULT_MAX_COPY, CanonicalOptions
 from witkit.errors import LinkError, Trap
-from witkit.runtime import names
 from witkit.runtime.adapt import maps_as_lists
 from witkit.runtime.canon import (
     AsyncTask,
@@ -397,7 +397,7 @@ class Exports(Mapping[str, Any]):
         found = self._cache.get(name)
         if found is not None:
             return found
-        match = names.lookup(self._defs, name)
+        match = semver.lookup(self._defs, name)
         if match is None:
             where = f" of `{self._path}`" if self._path else ""
             known = ", ".join(sorted(self._defs)) or "none"

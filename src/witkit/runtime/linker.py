@@ -13,7 +13,7 @@ another instance (``Func``, ``Exports``, resource types) are definitions too.
 Matching rules:
 
 * **Names** match exactly, else by semver compatibility of interface names
-  (``witkit.runtime.names``): a host ``wasi:io/streams@0.2.0`` serves a guest's
+  (``witkit.semver``): a host ``wasi:io/streams@0.2.0`` serves a guest's
   ``wasi:io/streams@0.2.9``.
 * **Types.**  The spec's subtyping (Explainer.md, "Type Checking"): an instance
   definition must provide every function and resource of the imported instance
@@ -31,9 +31,9 @@ import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from witkit import semver
 from witkit.abi.values import python_name
 from witkit.errors import LinkError, Trap
-from witkit.runtime import names
 from witkit.runtime.canon.lift import Func
 from witkit.runtime.component import Component
 from witkit.runtime.core import Engine, Store
@@ -142,12 +142,12 @@ class Linker:
         Resource types get placeholder classes.  For tests and tools (``witkit wast``).
         """
         for spec in component.translation.imports:
-            if names.lookup(self._defs, spec.name) is not None:
+            if semver.lookup(self._defs, spec.name) is not None:
                 continue
             self._defs[spec.name] = _stub(spec.name, spec.item.ty)
 
     def __contains__(self, name: str) -> bool:
-        return names.lookup(self._defs, name) is not None
+        return semver.lookup(self._defs, name) is not None
 
     # ------------------------------------------------------------------ instantiation
 
@@ -217,7 +217,7 @@ class Linker:
                 values.append({})
                 at_path[index] = {}
                 continue
-            found = names.lookup(self._defs, spec.name)
+            found = semver.lookup(self._defs, spec.name)
             if found is None and isinstance(ty, ValueExtern):
                 raise LinkError(f"import `{spec.name}` is not defined (a value)")
             if found is None:

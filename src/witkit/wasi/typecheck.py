@@ -5,7 +5,8 @@ component may import any 0.2.x.  This check runs at link time over the
 component's declared import types (``witkit.types``) and reports, as one
 ``LinkError`` naming every problem, what the host cannot serve:
 
-* an interface the host does not implement, or a version outside 0.2.x;
+* an interface the host does not implement, or a version the linker would not
+  match to 0.2.x (``witkit.semver``: pre-releases only match themselves);
 * a function, resource or method the host lacks;
 * a function whose parameter count differs from the host's (the ABI layer
   checks the value types themselves when it lowers and lifts).
@@ -19,23 +20,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from witkit.errors import LinkError
+from witkit.semver import split_version, track
 from witkit.types import ComponentType, FuncType, InstanceType, ResourceType, TypeExtern, root
 
-__all__ = ["check_imports", "split_name"]
+__all__ = ["check_imports"]
 
-#: the versions this host serves: any 0.2.x
-SERVED_MAJOR_MINOR = (0, 2)
-
-
-def split_name(name: str) -> tuple[str, tuple[int, int, int] | None]:
-    """``wasi:io/streams@0.2.3`` -> (``wasi:io/streams``, (0, 2, 3)); unparsable -> None."""
-    base, sep, version = name.partition("@")
-    if not sep:
-        return base, None
-    parts = version.split("-", 1)[0].split("+", 1)[0].split(".")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        return base, None
-    return base, (int(parts[0]), int(parts[1]), int(parts[2]))
+#: the track of versions this host serves (any 0.2.x), as ``witkit.semver`` puts it
+SERVED_TRACK = "@0.2"
 
 
 #: ``CO_VARARGS | CO_VARKEYWORDS``: a function taking ``*args`` or ``**kwargs``
@@ -111,8 +102,8 @@ def check_imports(component: ComponentType, provided: Mapping[str, Mapping[str, 
     for name, extern in component.imports.items():
         if not name.startswith("wasi:"):
             continue
-        base, version = split_name(name)
-        if version is None or version[:2] != SERVED_MAJOR_MINOR:
+        base, _ = split_version(name)
+        if track(name) != base + SERVED_TRACK:
             if base in provided:
                 problems.append(f"{name}: the host serves WASI 0.2.x only")
             continue

@@ -26,6 +26,7 @@ import re
 from typing import Literal, TypeAlias
 
 from witkit._record import record
+from witkit.types import PrimName
 
 __all__ = [
     "Attribute",
@@ -282,27 +283,10 @@ UsePath: TypeAlias = LocalPath | ForeignPath
 
 # --------------------------------------------------------------------------- type expressions
 
-PrimitiveName = Literal[
-    "bool",
-    "u8",
-    "u16",
-    "u32",
-    "u64",
-    "s8",
-    "s16",
-    "s32",
-    "s64",
-    "f32",
-    "f64",
-    "char",
-    "string",
-    "error-context",
-]
-
 
 @record
 class Primitive:
-    name: PrimitiveName
+    name: PrimName
     loc: Loc
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Literal, NewType, TypeAlias
 
 from witkit._record import field, record
+from witkit.types import PrimName
 
 __all__ = [
     "NO_OWNER",
@@ -66,23 +67,6 @@ InterfaceId = NewType("InterfaceId", int)
 WorldId = NewType("WorldId", int)
 PackageId = NewType("PackageId", int)
 
-PrimitiveName = Literal[
-    "bool",
-    "s8",
-    "u8",
-    "s16",
-    "u16",
-    "s32",
-    "u32",
-    "s64",
-    "u64",
-    "f32",
-    "f64",
-    "char",
-    "string",
-    "error-context",
-]
-
 
 @record
 class TypeRef:
@@ -92,7 +76,7 @@ class TypeRef:
 
 
 #: a WIT type: a primitive by name, or a reference to a ``TypeDef``
-Type: TypeAlias = "PrimitiveName | TypeRef"
+Type: TypeAlias = "PrimName | TypeRef"
 
 
 @record

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal, TypeVar
 
+from witkit.types import PRIMITIVES, PrimName
 from witkit.wit import ast
 from witkit.wit.ast import Loc
 from witkit.wit.lexer import (
@@ -47,22 +48,8 @@ MAX_TYPE_DEPTH = 100
 #: nested ``package a:b { ... }`` blocks deeper than this are rejected
 MAX_PACKAGE_DEPTH = 100
 
-_PRIMITIVES: dict[str, ast.PrimitiveName] = {
-    "bool": "bool",
-    "u8": "u8",
-    "u16": "u16",
-    "u32": "u32",
-    "u64": "u64",
-    "s8": "s8",
-    "s16": "s16",
-    "s32": "s32",
-    "s64": "s64",
-    "f32": "f32",
-    "f64": "f64",
-    "char": "char",
-    "string": "string",
-    "error-context": "error-context",
-}
+#: a primitive type's keyword is its name
+_PRIMITIVES: dict[str, PrimName] = {name: name for name in PRIMITIVES}
 
 
 class ParseError(Exception):

@@ -32,8 +32,6 @@ from witkit.abi.codegen.emitter import (
     variant_cases,
 )
 from witkit.abi.layout import (
-    MAX_LIST_BYTE_LENGTH,
-    MAX_STRING_BYTE_LENGTH,
     CoreValType,
     alignment,
     despecialize,
@@ -45,6 +43,7 @@ from witkit.abi.layout import (
     payload_offset,
     utf16_tag,
 )
+from witkit.abi.limits import MAX_LIST_BYTE_LENGTH, MAX_STRING_BYTE_LENGTH
 from witkit.abi.strings import ASCII_SCAN_MIN
 from witkit.types import (
     BorrowType,

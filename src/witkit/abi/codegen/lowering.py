@@ -30,7 +30,6 @@ from witkit.abi.codegen.emitter import (
     wit_text,
 )
 from witkit.abi.layout import (
-    REALLOC_I32_MAX,
     CoreValType,
     alignment,
     despecialize,
@@ -42,6 +41,7 @@ from witkit.abi.layout import (
     payload_offset,
     utf16_tag,
 )
+from witkit.abi.limits import REALLOC_I32_MAX
 from witkit.abi.strings import ASCII_DIRECT_MIN
 from witkit.types import (
     BorrowType,

@@ -5,10 +5,10 @@ accept exactly what ``wasm-tools validate`` accepts with the same features.
 Modules, one job each:
 
 * ``component`` -- scopes and index spaces, imports/exports, aliases, instances
-* ``canon`` -- canonical definitions and the ABI flattening they are checked with
+* ``canon`` -- canonical definitions, checked with the ABI's flattening (``abi.layout``)
 * ``subtype`` -- subtyping, and opening component types for instantiation
 * ``resources`` -- resources as type variables: free variables, substitution
-* ``names`` -- kebab-case, extern names, strong uniqueness, semver
+* ``names`` -- kebab-case, extern names, strong uniqueness (versions: ``witkit.semver``)
 * ``core`` -- core module types and core subtyping
 * ``context`` -- features, side tables, type sizes; ``result`` -- the output
 """

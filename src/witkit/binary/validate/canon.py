@@ -6,266 +6,37 @@ wraps must have exactly the flattened signature, and a lowering produces a core
 function of that signature.  Which options are required follows from the types:
 ``memory`` when anything is passed through linear memory, ``realloc`` when the
 callee must allocate, and so on.  The built-ins produce core functions of fixed
-signatures.  This follows wasmparser's ``canonical_function`` check for check.
+signatures.  This follows wasmparser's ``canonical_function`` check for check;
+flattening, sizes and "does it touch memory" are the ABI's own (``witkit.abi.layout``).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from witkit.abi.layout import PtrType, contains_ptr, flatten_upto
+from witkit.abi.limits import MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS
 from witkit.binary import ir
-from witkit.binary.limits import MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS
 from witkit.binary.validate.context import fail
 from witkit.binary.validate.core import describe
 from witkit.binary.validate.result import CanonOptions
 from witkit.types import (
-    BorrowType,
     CoreFuncType,
-    EnumType,
-    FlagsType,
     FuncType,
     FutureType,
-    ListType,
-    MapType,
     MemoryType,
-    OptionType,
-    OwnType,
-    PrimType,
-    RecordType,
-    ResultType,
     StreamType,
     TableType,
-    TupleType,
     ValType,
-    VariantType,
 )
 
 if TYPE_CHECKING:
     from witkit.binary.validate.component import Scope
 
-__all__ = ["MAX_ELEM_SIZE", "canonical_function", "contains_ptr", "flatten", "size_align"]
+__all__ = ["canonical_function"]
 
 _I32 = "i32"
 _OPT_NAMES = {"latin1+utf16": "latin1-utf16"}
-
-
-# --------------------------------------------------------------------------- flattening
-
-
-def contains_ptr(ty: ValType | None, clean: set[int] | None = None) -> bool:
-    """Does lifting/lowering ``ty`` touch linear memory (strings, lists, maps)?
-
-    ``clean`` holds the composite types already found not to, so a DAG of tuples
-    or records is walked once per node, not once per path (2**depth).
-    """
-    if ty is None:
-        return False
-    if isinstance(ty, str):
-        return ty == "string"
-    if isinstance(ty, PrimType):
-        return ty.prim == "string"
-    if isinstance(ty, MapType) or (isinstance(ty, ListType) and ty.length is None):
-        return True
-    children: tuple[ValType | None, ...]
-    if isinstance(ty, RecordType):
-        children = tuple(t for _, t in ty.fields)
-    elif isinstance(ty, VariantType):
-        children = tuple(t for _, t in ty.cases)
-    elif isinstance(ty, ListType):
-        children = (ty.element,)
-    elif isinstance(ty, TupleType):
-        children = ty.types
-    elif isinstance(ty, OptionType):
-        children = (ty.value,)
-    elif isinstance(ty, ResultType):
-        children = (ty.ok, ty.err)
-    else:
-        return False
-    if clean is None:
-        clean = set()
-    elif id(ty) in clean:
-        return False
-    for child in children:
-        if contains_ptr(child, clean):
-            return True
-    clean.add(id(ty))
-    return False
-
-
-def _join(a: str, b: str) -> str:
-    if a == b:
-        return a
-    if {a, b} == {"i32", "f32"}:
-        return "i32"
-    return "i64"
-
-
-_PRIM_FLAT = {
-    "s64": ("i64",),
-    "u64": ("i64",),
-    "f32": ("f32",),
-    "f64": ("f64",),
-}
-
-
-def _push(ty: ValType | None, ptr: str, out: list[str], limit: int) -> bool:
-    """Append the flattening of ``ty`` to ``out``; ``False`` once more than ``limit`` are needed."""
-    if ty is None:
-        return True
-    if isinstance(ty, PrimType):
-        ty = ty.prim
-    if isinstance(ty, str):
-        if ty == "string":
-            flat: tuple[str, ...] = (ptr, ptr)
-        else:
-            flat = _PRIM_FLAT.get(ty, ("i32",))
-        for f in flat:
-            if len(out) >= limit:
-                return False
-            out.append(f)
-        return True
-    if isinstance(ty, RecordType):
-        return all(_push(t, ptr, out, limit) for _, t in ty.fields)
-    if isinstance(ty, TupleType):
-        return all(_push(t, ptr, out, limit) for t in ty.types)
-    if isinstance(ty, (ListType, MapType)):
-        if isinstance(ty, ListType) and ty.length is not None:
-            return all(_push(ty.element, ptr, out, limit) for _ in range(ty.length))
-        if len(out) + 2 > limit:
-            return False
-        out.extend((ptr, ptr))
-        return True
-    if isinstance(ty, FlagsType):
-        for _ in range((len(ty.names) + 31) // 32):
-            if len(out) >= limit:
-                return False
-            out.append("i32")
-        return True
-    if isinstance(ty, (EnumType, OwnType, BorrowType, FutureType, StreamType)):
-        if len(out) >= limit:
-            return False
-        out.append("i32")
-        return True
-    cases: list[ValType | None]
-    if isinstance(ty, VariantType):
-        cases = [t for _, t in ty.cases]
-    elif isinstance(ty, OptionType):
-        cases = [ty.value]
-    elif isinstance(ty, ResultType):
-        cases = [ty.ok, ty.err]
-    else:
-        return True
-    if len(out) >= limit:
-        return False
-    out.append("i32")
-    start = len(out)
-    for case in cases:
-        if case is None:
-            continue
-        tmp: list[str] = []
-        if not _push(case, ptr, tmp, limit):
-            return False
-        for i, t in enumerate(tmp):
-            if start + i < len(out):
-                out[start + i] = _join(out[start + i], t)
-            else:
-                if len(out) >= limit:
-                    return False
-                out.append(t)
-    return True
-
-
-def flatten(ty: ValType, ptr: str = "i32", limit: int = MAX_FLAT_PARAMS) -> list[str] | None:
-    """``flatten_type``: the core types of ``ty``, or ``None`` if more than ``limit``."""
-    out: list[str] = []
-    return out if _push(ty, ptr, out, limit) else None
-
-
-# --------------------------------------------------------------------------- sizes
-
-#: CanonicalABI.md "Element Size": every defined value type must have
-#: ``elem_size(t, 'i64') < 2**28`` (the same bound as ``MAX_LIST_BYTE_LENGTH``)
-MAX_ELEM_SIZE = 1 << 28
-
-
-def _align_to(n: int, align: int) -> int:
-    return -(-n // align) * align
-
-
-def _discriminant_size(n: int) -> int:
-    return 1 if n <= 256 else 2 if n <= 65536 else 4
-
-
-def size_align(
-    ty: ValType | None, ptr: int, memo: dict[int, tuple[object, int, int]]
-) -> tuple[int, int]:
-    """``(elem_size, alignment)`` of ``ty`` with ``ptr``-byte pointers (CanonicalABI.md)."""
-    if ty is None:
-        return 0, 1
-    if isinstance(ty, PrimType):
-        ty = ty.prim
-    if isinstance(ty, str):
-        if ty == "string":
-            return 2 * ptr, ptr
-        size = _PRIM_SIZE.get(ty, 4)
-        return size, size
-    hit = memo.get(id(ty))
-    if hit is not None:
-        return hit[1], hit[2]
-    result: tuple[int, int]
-    if isinstance(ty, ListType):
-        if ty.length is None:
-            result = 2 * ptr, ptr
-        else:
-            es, ea = size_align(ty.element, ptr, memo)
-            result = ty.length * es, ea
-    elif isinstance(ty, MapType):
-        result = 2 * ptr, ptr
-    elif isinstance(ty, (RecordType, TupleType)):
-        members = [t for _, t in ty.fields] if isinstance(ty, RecordType) else list(ty.types)
-        s, a = 0, 1
-        for t in members:
-            ms, ma = size_align(t, ptr, memo)
-            s = _align_to(s, ma) + ms
-            a = max(a, ma)
-        result = _align_to(s, a), a
-    elif isinstance(ty, (VariantType, OptionType, ResultType, EnumType)):
-        if isinstance(ty, VariantType):
-            cases: list[ValType | None] = [t for _, t in ty.cases]
-        elif isinstance(ty, OptionType):
-            cases = [None, ty.value]
-        elif isinstance(ty, ResultType):
-            cases = [ty.ok, ty.err]
-        else:
-            cases = [None] * len(ty.names)
-        disc = _discriminant_size(len(cases))
-        case_align, case_size = 1, 0
-        for case in cases:
-            cs, ca = size_align(case, ptr, memo)
-            case_align = max(case_align, ca)
-            case_size = max(case_size, cs)
-        align = max(disc, case_align)
-        result = _align_to(_align_to(disc, case_align) + case_size, align), align
-    elif isinstance(ty, FlagsType):
-        n = len(ty.names)
-        size = 1 if n <= 8 else 2 if n <= 16 else 4
-        result = size, size
-    else:
-        result = 4, 4
-    memo[id(ty)] = (ty, result[0], result[1])
-    return result
-
-
-_PRIM_SIZE = {
-    "bool": 1,
-    "s8": 1,
-    "u8": 1,
-    "s16": 2,
-    "u16": 2,
-    "s64": 8,
-    "u64": 8,
-    "f64": 8,
-}
 
 
 class _Opts:
@@ -288,7 +59,7 @@ class _Opts:
         self.offset = offset
         self.encoding: Literal["utf8", "utf16", "latin1+utf16"] | None = None
         self.memory: int | None = None
-        self.ptr = "i32"
+        self.ptr: PtrType = "i32"
         self.realloc: int | None = None
         self.post_return: int | None = None
         self.is_async = False
@@ -409,7 +180,7 @@ def _check_options(scope: Scope, opts: tuple[ir.CanonOpt, ...], offset: int) -> 
     return o
 
 
-def _cabi_memory(scope: Scope, mem: MemoryType, offset: int) -> str:
+def _cabi_memory(scope: Scope, mem: MemoryType, offset: int) -> PtrType:
     if mem.memory64:
         scope.require(
             scope.features.cm64, "64-bit memories require the `cm64` feature to be enabled", offset
@@ -432,18 +203,22 @@ def _lower(ft: FuncType, o: _Opts, abi: Literal["lift", "lower"]) -> CoreFuncTyp
                 o.require_memory()
         elif o.realloc is None and contains_ptr(ty):
             o.require_realloc()
-        if not _push(ty, ptr, params, param_limit):
+        flat = flatten_upto(ty, ptr, param_limit - len(params))
+        if flat is None:
             params = [ptr]
             o.require_memory()
             if abi == "lift":
                 o.require_realloc()
             break
+        params.extend(flat)
     results: list[str] = []
     if ft.result is not None and abi == "lower" and o.realloc is None and contains_ptr(ft.result):
         o.require_realloc()
     if not o.is_async:
-        if ft.result is not None and not _push(ft.result, ptr, results, MAX_FLAT_RESULTS):
-            results = []
+        flat = None if ft.result is None else flatten_upto(ft.result, ptr, MAX_FLAT_RESULTS)
+        if flat is not None:
+            results.extend(flat)
+        elif ft.result is not None:
             o.require_memory()
             if abi == "lower":
                 params.append(ptr)
@@ -456,7 +231,7 @@ def _lower(ft: FuncType, o: _Opts, abi: Literal["lift", "lower"]) -> CoreFuncTyp
         results.append("i32")
     else:
         if ft.result is not None:
-            overflow = not _push(ft.result, ptr, [], MAX_FLAT_PARAMS)
+            overflow = flatten_upto(ft.result, ptr, MAX_FLAT_PARAMS) is None
             if o.memory is None and (overflow or contains_ptr(ft.result)):
                 o.require_memory()
         if o.callback is not None:

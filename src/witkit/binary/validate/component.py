@@ -18,6 +18,8 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from witkit._record import replace
+from witkit.abi.layout import size_and_alignment
+from witkit.abi.limits import MAX_ELEM_SIZE, MAX_FLAGS
 from witkit.binary import ir
 from witkit.binary.limits import (
     MAX_CORE_INDEX_SPACE_ITEMS,
@@ -31,7 +33,6 @@ from witkit.binary.limits import (
     MAX_WASM_TYPES,
     MAX_WASM_VALUES,
 )
-from witkit.binary.validate.canon import MAX_ELEM_SIZE, size_align
 from witkit.binary.validate.context import LEAF, Ctx, Features, Path, fail
 from witkit.binary.validate.core import (
     CoreTypeEntry,
@@ -44,7 +45,6 @@ from witkit.binary.validate.names import (
     NameError_,
     ParsedName,
     canonical_label,
-    canonical_version,
     check_semver,
     is_kebab,
     parse_name,
@@ -53,6 +53,7 @@ from witkit.binary.validate.resources import Remap, all_named, free_resources, n
 from witkit.binary.validate.result import CanonOptions, Entry, Origin, ValidatedComponent
 from witkit.binary.validate.subtype import Subtyper, context
 from witkit.errors import ValidationError
+from witkit.semver import canonical_version
 from witkit.types import (
     AnyType,
     BorrowType,
@@ -531,8 +532,8 @@ class Scope:
                     else "enum type must have at least one variant",
                     offset,
                 )
-            if is_flags and len(d.names) > 32:
-                raise fail("cannot have more than 32 flags", offset)
+            if is_flags and len(d.names) > MAX_FLAGS:
+                raise fail(f"cannot have more than {MAX_FLAGS} flags", offset)
             seen = {}
             for name in d.names:
                 _kebab(name, "flag" if is_flags else "enum tag", offset)
@@ -645,7 +646,7 @@ class Scope:
             ty = self.create_defined_type(d)
             if self.ctx.info(ty, offset).depth > MAX_WASM_COMPONENT_TYPE_DEPTH:
                 raise fail("type nesting is too deep", offset)
-            if size_align(ty, 8, self.ctx.sizes)[0] >= MAX_ELEM_SIZE:
+            if size_and_alignment(ty, "i64", self.ctx.sizes)[0] >= MAX_ELEM_SIZE:
                 raise fail("value type's maximum in-memory size exceeds maximum byte size", offset)
         self.origin = d
         _check_max(self.type_count(), 1, MAX_WASM_TYPES, "types", offset)

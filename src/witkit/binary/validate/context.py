@@ -185,7 +185,7 @@ class Ctx:
         self.core_validator = core_validator
         self._info: dict[int, tuple[object, Info]] = {}
         self._meta: dict[int, tuple[object, ResourceMeta]] = {}
-        #: memo of ``canon.size_align`` with 8-byte pointers
+        #: memo of ``abi.layout.size_and_alignment`` with 8-byte pointers
         self.sizes: dict[int, tuple[object, int, int]] = {}
 
     # ------------------------------------------------------------------ resource metadata

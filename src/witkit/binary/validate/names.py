@@ -1,4 +1,4 @@
-"""Names of the component model: labels (kebab-case), extern names, strong uniqueness, semver.
+"""Names of the component model: labels (kebab-case), extern names, strong uniqueness.
 
 Explainer.md "Import and Export Definitions" gives the grammar: a name is a
 ``label``, an ``[constructor]``/``[method]``/``[static]`` annotated label, or an
@@ -9,21 +9,21 @@ spec and from wasm-tools 1.262, so they are rejected here too.)  Two names in on
 ``[method]r.r`` / ``[static]r.r`` clash with the label ``r``.
 
 The parse follows wasmparser's ``validator/names.rs`` (as of wasm-tools 1.262)
-so that exactly the same names are accepted.
+so that exactly the same names are accepted.  Versions (their syntax, canonical
+form and compatibility) are ``witkit.semver``'s, shared with the linker.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
 from witkit.binary.validate.context import Features
+from witkit.semver import is_semver
 
 __all__ = [
     "NameError_",
     "canonical_label",
-    "canonical_version",
     "ParsedName",
     "check_semver",
     "is_kebab",
@@ -78,37 +78,10 @@ def is_kebab(s: str) -> bool:
     return s != "" and not s.endswith("-")
 
 
-_NUM = r"(?:0|[1-9][0-9]*)"
-_PRE_IDENT = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
-_BUILD_IDENT = r"[0-9A-Za-z-]+"
-_SEMVER = re.compile(
-    rf"{_NUM}\.{_NUM}\.{_NUM}(?:-{_PRE_IDENT}(?:\.{_PRE_IDENT})*)?"
-    rf"(?:\+{_BUILD_IDENT}(?:\.{_BUILD_IDENT})*)?"
-)
-
-
 def check_semver(s: str) -> None:
-    """Raise ``NameError_`` unless ``s`` is a valid semver (https://semver.org)."""
-    if not _SEMVER.fullmatch(s):
+    """Raise ``NameError_`` unless ``s`` is a valid semver (``witkit.semver`` parses them)."""
+    if not is_semver(s):
         raise NameError_(f"`{s}` is not a valid semver")
-
-
-def canonical_version(version: str) -> str:
-    """The ``canonversion`` of a valid semver (Explainer.md "Canonical Interface Name").
-
-    ``1.2.3`` -> ``1``, ``0.2.6`` -> ``0.2``, ``0.0.1`` -> ``0.0.1``; like wasm-tools
-    1.262, a pre-release version is its own canonical version (build metadata dropped).
-    """
-    core, _, _build = version.partition("+")
-    numbers, dash, _pre = core.partition("-")
-    if dash:
-        return core
-    major, minor, patch = numbers.split(".")
-    if major != "0":
-        return major
-    if minor != "0":
-        return f"0.{minor}"
-    return f"0.0.{patch}"
 
 
 @dataclass(frozen=True, slots=True)

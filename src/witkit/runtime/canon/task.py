@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from witkit.abi.context import CanonicalOptions, Context
+from witkit.abi.limits import MAX_FLAT_ASYNC_PARAMS
 from witkit.abi.specialize import func_abi
 from witkit.errors import Trap
 from witkit.runtime.canon.flags import check_leave
@@ -45,8 +46,6 @@ __all__ = [
     "task_builtin",
 ]
 
-#: MAX_FLAT_ASYNC_PARAMS of the spec: an async-lowered import spills more flat parameters
-MAX_FLAT_ASYNC_PARAMS = 4
 #: Subtask.State.RETURNED: an async-lowered call that finished before returning
 SUBTASK_RETURNED = 2
 #: CallbackCode of the spec (low four bits of a callback's result)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from witkit.abi.limits import MAX_FLAGS
+from witkit.types import PRIMITIVES
 from witkit.wit import ast, model
 from witkit.wit.ast import Loc
 from witkit.wit.resolve.attributes import docs_of
@@ -21,26 +23,8 @@ from witkit.wit.resolve.names import unique_labels
 if TYPE_CHECKING:
     from witkit.wit.resolve.unresolved import UnresolvedPackage
 
-__all__ = ["MAX_FLAGS", "Scoped", "TypeResolver", "collect_deps"]
+__all__ = ["Scoped", "TypeResolver", "collect_deps"]
 
-#: the canonical ABI represents flags in at most one 32-bit word (wasm-tools 1.262 rule)
-MAX_FLAGS = 32
-_PRIMITIVE_NAMES = [
-    "bool",
-    "u8",
-    "u16",
-    "u32",
-    "u64",
-    "s8",
-    "s16",
-    "s32",
-    "s64",
-    "f32",
-    "f64",
-    "char",
-    "string",
-    "error-context",
-]
 #: names that were types once and what they are called now, for a better error
 _RENAMED_TYPES = {"float32": "f32", "float64": "f64"}
 
@@ -71,7 +55,7 @@ class TypeResolver:
     ) -> str | None:
         if name in _RENAMED_TYPES:
             return f"the `{name}` type has been renamed to `{_RENAMED_TYPES[name]}`"
-        return did_you_mean(name, [*scope, *_PRIMITIVE_NAMES])
+        return did_you_mean(name, [*scope, *PRIMITIVES])
 
     def resolve_type_name(self, name: ast.Id) -> model.TypeId:
         found = self.type_lookup.get(name.name)
