@@ -37,7 +37,7 @@ FOUNDATION = frozenset(
 ALLOWED: dict[str, frozenset[str]] = {
     "foundation": frozenset(),
     "binary": frozenset({"abi"}),  # validation uses the ABI's flattening (lazily)
-    "wit": frozenset({"binary"}),
+    "wit": frozenset({"binary", "abi"}),  # the ABI's limits (MAX_FLAT_PARAMS...) in resolution
     "abi": frozenset(),
     "runtime": frozenset({"binary", "abi"}),
     "wasi": frozenset({"runtime", "abi"}),

@@ -103,6 +103,8 @@ _local = threading.local()
 #: [raise at most once (the witkit command), raised already, raise only in WASI host
 #: code (witkit run, once watching), the exit message is out]
 _once = [False, False, False, False]
+#: [signals only recorded, not raised: ``python -m witkit`` importing the command]
+_deferred = [False]
 _main = threading.main_thread()
 _MACHINERY_PREFIX = "<witkit core "
 _core_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runtime", "core")
@@ -262,7 +264,7 @@ def _in_machinery(frame: FrameType | None) -> bool:
 def handler(signum: int, frame: FrameType | None) -> None:
     """Record the signal; raise it only where that is safe (see the module docstring)."""
     deliver(signum)
-    if _in_machinery(frame) or (_once[0] and _once[1]):
+    if _deferred[0] or _in_machinery(frame) or (_once[0] and _once[1]):
         return
     if _once[2] and (frame is None or not frame.f_code.co_filename.startswith(_WASI_DIR)):
         # witkit run: start-up code may wrap an exception (``__set_name__`` does) and
@@ -305,6 +307,22 @@ def take_over(signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)) -> Non
     """
     _once[0] = True
     for signum in signals:
+        signal.signal(signum, handler)
+    if _deferred[0]:
+        _deferred[0] = False
+        raise_pending()
+
+
+def take_over_while_importing() -> None:
+    """``python -m witkit``: be the handler before the command's modules import.
+
+    A ``KeyboardInterrupt`` raised inside the import system can be swallowed
+    (``Exception ignored in ... _get_module_lock``) or wrapped, and the command
+    would run on as if no signal came.  Until :func:`take_over` the signal is
+    only recorded; ``take_over`` then raises it at a safe point.
+    """
+    _deferred[0] = True
+    for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, handler)
 
 

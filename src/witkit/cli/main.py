@@ -166,8 +166,8 @@ def entry() -> NoReturn:
     gc.disable()
     # SIGINT and SIGTERM become ``Interrupted`` from here on (and never tear a
     # guest call; ``witkit run`` adds the watcher that stops a running guest).
-    _signals.take_over()
     try:
+        _signals.take_over()  # raises a signal held while ``python -m witkit`` imported
         status = main()
     except KeyboardInterrupt as err:  # while parsing arguments, say
         _flush_quietly()
