@@ -212,11 +212,6 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'witkit.abi' has no attribute {name!r}")
-    import importlib
+    from witkit._lazy import attribute  # here: importing the package loads nothing else
 
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return attribute(__name__, globals(), _LAZY, name)
