@@ -364,3 +364,25 @@ cli.entry()
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
     )
     assert (proc.returncode, proc.stderr) == (130, "witkit: interrupted\n"), proc
+
+
+def test_a_signal_while_the_main_thread_holds_the_latch_lock_does_not_deadlock() -> None:
+    """The handler runs on the main thread between any two bytecodes, also inside
+    ``_signals``' own locked sections (every host wait reads the latch): recording a
+    signal there must not wait for the lock its own thread holds.  (It did: the run
+    hung with its Ctrl-C lost, one signal in ~3000 of the test above.)"""
+    script = """
+from witkit import _signals
+
+_signals._latch_fds()
+with _signals._latch_lock:
+    _signals.deliver(2)
+with _signals._latch_lock:
+    _signals._latch = None
+    _signals.deliver(2)
+print(_signals.pending())
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (proc.returncode, proc.stdout) == (0, "2\n"), proc
