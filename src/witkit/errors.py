@@ -18,7 +18,29 @@ of the Python API raises ``LinkError``, ``TypeError`` or ``ValueError``.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from witkit._record import record
+
+_E = TypeVar("_E", bound=BaseException)
+
+
+def find_cause(err: BaseException, kind: type[_E]) -> _E | None:
+    """The ``kind`` exception ``err`` was raised from or during, ``err`` included, if any.
+
+    The runtime wraps what a host call raised in a trap, and Python wraps what a
+    class body raised (``__set_name__``): the exit or interrupt behind them is
+    found by walking ``__cause__`` / ``__context__``, each exception once.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
 
 __all__ = [
     "BinaryError",
@@ -29,6 +51,7 @@ __all__ = [
     "WatError",
     "WitError",
     "WitkitError",
+    "find_cause",
 ]
 
 

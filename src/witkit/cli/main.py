@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from witkit import __version__, _signals
-from witkit.errors import WitkitError
+from witkit.errors import WitkitError, find_cause
 
 __all__ = ["COMMANDS", "build_parser", "entry", "main"]
 
@@ -127,18 +127,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status
 
 
-def _interrupt_behind(err: BaseException) -> KeyboardInterrupt | None:
-    """The ``KeyboardInterrupt`` an exception was raised from or during, if any."""
-    seen: set[int] = set()
-    current: BaseException | None = err
-    while current is not None and id(current) not in seen:
-        if isinstance(current, KeyboardInterrupt):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
-
-
 def _flush_quietly() -> None:
     """Flush stdout before a last message; a reader gone or a closed stream adds nothing."""
     try:
@@ -176,7 +164,7 @@ def entry() -> NoReturn:
     except Exception as err:
         # Python wraps an exception raised while a class is made (``__set_name__``)
         # in a RuntimeError: a signal in start-up's imports is still an interrupt
-        interrupt = _interrupt_behind(err)
+        interrupt = find_cause(err, KeyboardInterrupt)
         if interrupt is None:
             raise
         _flush_quietly()

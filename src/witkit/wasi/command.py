@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from witkit._record import record
 from witkit.abi.values import Ok
-from witkit.errors import LinkError, Trap, WitkitError
+from witkit.errors import LinkError, Trap, WitkitError, find_cause
 from witkit.wasi.cli import Exit
 from witkit.wasi.config import WasiConfig
 from witkit.wasi.host import add_to_linker, interfaces
@@ -50,14 +50,7 @@ class Limits:
 
 def find_exit(err: BaseException) -> Exit | None:
     """The :class:`Exit` behind ``err``, if the runtime wrapped it (a host call raised it)."""
-    seen: set[int] = set()
-    current: BaseException | None = err
-    while current is not None and id(current) not in seen:
-        if isinstance(current, Exit):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
+    return find_cause(err, Exit)
 
 
 def _run_export(instance: Instance) -> Func:
