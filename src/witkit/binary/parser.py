@@ -25,7 +25,9 @@ sections are checked (their name must decode) but not kept.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from witkit.binary import ir
 from witkit.binary.codes import COMPONENT_VERSION as COMPONENT_VERSION
@@ -166,6 +168,18 @@ class _Frame:
         self.customs = 0
 
 
+#: sections whose every item enters one index space the reader counts (``_Frame``'s
+#: attribute of that name): the section's reader, the space, ``validate``'s limit on it
+_COUNTED: dict[int, tuple[Callable[[Reader, int], Any], str, int]] = {
+    SECTION_CORE_INSTANCE: (read_core_instance_section, "instances", MAX_WASM_INSTANCES),
+    SECTION_CORE_TYPE: (read_core_type_section, "types", MAX_WASM_TYPES),
+    SECTION_INSTANCE: (read_instance_section, "instances", MAX_WASM_INSTANCES),
+    SECTION_TYPE: (read_type_section, "types", MAX_WASM_TYPES),
+    SECTION_CANON: (read_canon_section, "functions", MAX_WASM_FUNCTIONS),
+    SECTION_EXPORT: (read_export_section, "exports", MAX_WASM_EXPORTS),
+}
+
+
 def _tally(count: int, added: int, limit: int, what: str, offset: int) -> int:
     """``count + added``, or the ``ValidationError`` ``validate`` would raise when it passes ``limit``.
 
@@ -238,28 +252,12 @@ def _read_component(r: Reader, depth: int) -> ir.Component:
                         raise BinaryError("expected a version header for a component", start + 4)
                     child = _Frame(body, header, body)
                     break
-            elif sid == SECTION_CORE_INSTANCE:
-                core_instances = read_core_instance_section(body, header)
-                frame.instances = _tally(
-                    frame.instances,
-                    len(core_instances.items),
-                    MAX_WASM_INSTANCES,
-                    "instances",
-                    header,
-                )
-                append(core_instances)
-            elif sid == SECTION_CORE_TYPE:
-                core_types = read_core_type_section(body, header)
-                frame.types = _tally(
-                    frame.types, len(core_types.items), MAX_WASM_TYPES, "types", header
-                )
-                append(core_types)
-            elif sid == SECTION_INSTANCE:
-                instances = read_instance_section(body, header)
-                frame.instances = _tally(
-                    frame.instances, len(instances.items), MAX_WASM_INSTANCES, "instances", header
-                )
-                append(instances)
+            elif (counted := _COUNTED.get(sid)) is not None:
+                read_section, space, limit = counted
+                section = read_section(body, header)
+                added = len(section.items)
+                setattr(frame, space, _tally(getattr(frame, space), added, limit, space, header))
+                append(section)
             elif sid == SECTION_ALIAS:
                 aliases = read_alias_section(body, header)
                 for alias in aliases.items:
@@ -270,28 +268,12 @@ def _read_component(r: Reader, depth: int) -> ir.Component:
                             frame.instances, 1, MAX_WASM_INSTANCES, "instances", alias.offset
                         )
                 append(aliases)
-            elif sid == SECTION_TYPE:
-                types = read_type_section(body, header)
-                frame.types = _tally(frame.types, len(types.items), MAX_WASM_TYPES, "types", header)
-                append(types)
-            elif sid == SECTION_CANON:
-                canons = read_canon_section(body, header)
-                frame.functions = _tally(
-                    frame.functions, len(canons.items), MAX_WASM_FUNCTIONS, "functions", header
-                )
-                append(canons)
             elif sid == SECTION_START:
                 if any(isinstance(s, ir.StartSection) for s in sections):
                     raise BinaryError("component cannot have more than one start function", header)
                 append(read_start_section(body, header))
             elif sid == SECTION_IMPORT:
                 append(read_import_section(body, header))
-            elif sid == SECTION_EXPORT:
-                exports = read_export_section(body, header)
-                frame.exports = _tally(
-                    frame.exports, len(exports.items), MAX_WASM_EXPORTS, "exports", header
-                )
-                append(exports)
             elif sid == SECTION_VALUE:
                 append(read_value_section(body, header))
             else:
