@@ -42,6 +42,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "runtime": frozenset({"binary", "abi"}),
     "wasi": frozenset({"runtime", "abi"}),
     "inspect": frozenset({"binary", "wit"}),
+    "wave": frozenset({"abi"}),  # WAVE text reads into and writes the ABI's Python values
     "cli": frozenset({"binary", "wit", "abi", "runtime", "wasi", "inspect", "package"}),
     "package": frozenset({"binary", "wit", "abi", "runtime", "wasi"}),
     "__main__": frozenset({"cli"}),
