@@ -10,9 +10,10 @@ Rules of this module:
   same way: ``NaN`` is the label ``N`` then the label ``aN``, ``-infinity`` is
   ``-inf`` then ``inity``, ``1.`` is ``1`` then an invalid ``.``.  That is what
   makes its error positions and ours agree (tests/wave/test_upstream_ui.py).
-* **Escapes are checked for shape here, for value later**: ``\\u{110000}`` is a
-  well-formed string token; that it names no Unicode scalar value is found when
-  the text is decoded against a ``char`` or ``string`` type.
+* **Escapes are checked for shape here, for value later** (the EBNF's
+  ``'u{' [0-9a-fA-F]+ '}'``): ``\\u{110000}`` is a well-formed string token; that
+  it names no Unicode scalar value is found when the text is decoded against a
+  ``char`` or ``string`` type.
 * **Linear time.**  Every scan moves forward; strings are skipped with a
   character-class search between escapes (no backtracking regular expression), so a
   megabyte string is read in a few milliseconds.
@@ -132,7 +133,7 @@ def escape_end(text: str, i: int) -> int:
     if c != "u" or i + 2 >= n or text[i + 2] != "{":
         return -1
     j = i + 3
-    while j < n and j - (i + 3) < 6 and text[j] in _HEX:
+    while j < n and text[j] in _HEX:
         j += 1
     if j == i + 3 or j >= n or text[j] != "}":
         return -1
