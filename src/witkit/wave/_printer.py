@@ -21,6 +21,7 @@ Rules of this module:
 from __future__ import annotations
 
 import math
+import operator
 import re
 import struct
 import unicodedata
@@ -69,7 +70,10 @@ def format_float(value: float, single: bool) -> str:
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
     if single:
-        value = _F32.unpack(_F32.pack(value))[0]
+        try:
+            value = _F32.unpack(_F32.pack(value))[0]
+        except OverflowError:  # past the largest f32: it rounds to infinity
+            return "inf" if value > 0 else "-inf"
         digits = ""
         for precision in range(1, 10):
             digits = f"{value:.{precision - 1}e}"
@@ -113,7 +117,7 @@ class _Writer:
                     raise TypeError(f"expected a str, got {type(v).__name__}")
                 out.append(f'"{escape_text(v)}"')
             case str() if t in PRIMITIVE_RANGES:
-                number = int(v.__index__())
+                number = operator.index(v)
                 low, high = PRIMITIVE_RANGES[t]
                 if not low <= number <= high:
                     raise ValueError(f"{number} is out of range for {t}")
@@ -176,7 +180,7 @@ class _Writer:
         self.out.append("{")
         written = 0
         for name, ft in fields:
-            field = _field(v, name)
+            field = _field(v, name, isinstance(peel(ft), wt.OptionType))
             if field is None and isinstance(peel(ft), wt.OptionType):
                 continue
             self.out.append(", " if written else "")
@@ -209,13 +213,18 @@ class _Writer:
             self.out.append(")")
 
 
-def _field(v: Any, name: str) -> Any:
-    """A record field by WIT name: from a ``Record``, a mapping, or an attribute."""
+def _field(v: Any, name: str, optional: bool) -> Any:
+    """A record field by WIT name: from a ``Record``, a mapping, or an attribute.
+
+    A mapping may leave out an ``option`` field (it is ``none``), as WAVE text may.
+    """
     if isinstance(v, Record | Mapping):
         if name in v:
             return v[name]
         if python_name(name) in v:
             return v[python_name(name)]
+        if optional and not isinstance(v, Record):
+            return None
         raise ValueError(f"the record has no field {name!r}")
     return getattr(v, python_name(name))
 
