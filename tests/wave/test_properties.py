@@ -19,17 +19,8 @@ from witkit import types as wt
 from witkit import wave
 from witkit.abi.values import Err, Ok, Record, Some, Variant, record_class
 from witkit.wave._lexer import KEYWORDS
+from witkit.wave._typed import PRIMITIVE_RANGES as _INTS
 
-_INTS = {
-    "u8": (0, 2**8 - 1),
-    "s8": (-(2**7), 2**7 - 1),
-    "u16": (0, 2**16 - 1),
-    "s16": (-(2**15), 2**15 - 1),
-    "u32": (0, 2**32 - 1),
-    "s32": (-(2**31), 2**31 - 1),
-    "u64": (0, 2**64 - 1),
-    "s64": (-(2**63), 2**63 - 1),
-}
 _PRIMS = ("bool", "f32", "f64", "char", "string", *_INTS)
 
 _words = st.from_regex(r"[a-z][a-z0-9]{0,4}|[A-Z][A-Z0-9]{0,3}", fullmatch=True)

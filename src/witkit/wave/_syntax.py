@@ -205,52 +205,37 @@ class Parser:
             return Node("record", opening.start, end)
         if token.kind == "}":
             return Node("flags", opening.start, token.end)
-        if self.next_is(":"):
-            return self.record_node(opening, token)
-        return self.flags_node(opening, token)
+        return self.braced(opening, token, fields=self.next_is(":"))
 
-    def record_node(self, opening: Token, token: Token) -> Node:
-        """The fields of a record, from its first label on."""
+    def braced(self, opening: Token, token: Token, fields: bool) -> Node:
+        """The items of a record (``fields``: ``label: value``) or of flags (labels).
+
+        Either way the names are labels, each at most once, separated by commas,
+        with a trailing one allowed.
+        """
+        what = "field" if fields else "flag"
         seen: set[str] = set()
         children: list[Node] = []
         while True:
-            label = self.label(token, "a field name")
+            label = self.label(token, f"a {what} name")
             name = label.label(self.text)
             if name in seen:
                 raise self.lex.error(
-                    "duplicate-field", f"duplicate field {name!r}", label.start, label.end
-                )
-            seen.add(name)
-            self.expect(self.advance(), ":", "':' after the field name")
-            children += (label, self.value())
-            token = self.advance()
-            if token.kind == ",":
-                token = self.advance()
-            elif token.kind != "}":
-                raise self.unexpected(token, "',' or '}'")
-            if token.kind == "}":
-                return Node("record", opening.start, token.end, tuple(children))
-
-    def flags_node(self, opening: Token, token: Token) -> Node:
-        """The names of a flags value, from the first on."""
-        seen: set[str] = set()
-        children: list[Node] = []
-        while True:
-            label = self.label(token, "a flag name")
-            name = label.label(self.text)
-            if name in seen:
-                raise self.lex.error(
-                    "duplicate-flag", f"duplicate flag {name!r}", label.start, label.end
+                    f"duplicate-{what}", f"duplicate {what} {name!r}", label.start, label.end
                 )
             seen.add(name)
             children.append(label)
+            if fields:
+                self.expect(self.advance(), ":", "':' after the field name")
+                children.append(self.value())
             token = self.advance()
             if token.kind == ",":
                 token = self.advance()
             elif token.kind != "}":
                 raise self.unexpected(token, "',' or '}'")
             if token.kind == "}":
-                return Node("flags", opening.start, token.end, tuple(children))
+                kind = "record" if fields else "flags"
+                return Node(kind, opening.start, token.end, tuple(children))
 
     def label(self, token: Token, wanted: str) -> Node:
         """A label node from ``token`` (any label, keywords included: names need no ``%``)."""
