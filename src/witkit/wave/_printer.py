@@ -26,7 +26,6 @@ import re
 import struct
 import unicodedata
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from witkit import types as wt
@@ -84,10 +83,25 @@ def format_float(value: float, single: bool) -> str:
                 continue
     else:
         digits = repr(value)
-    text = format(Decimal(digits), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+    return _positional(digits)
+
+
+def _positional(digits: str) -> str:
+    """``-1.25e-3``-style (or plain) decimal text without an exponent or trailing zeros."""
+    sign = "-" if digits.startswith("-") else ""
+    mantissa, _, exponent = digits.lstrip("-").partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    figures = (whole + fraction).lstrip("0")
+    if not figures:
+        return sign + "0"
+    # the decimal point sits after ``point`` of the significant figures
+    point = len(whole) + int(exponent or 0) - (len(whole + fraction) - len(figures))
+    figures = figures.rstrip("0")
+    if point >= len(figures):
+        return sign + figures + "0" * (point - len(figures))
+    if point <= 0:
+        return sign + "0." + "0" * -point + figures
+    return sign + figures[:point] + "." + figures[point:]
 
 
 class _Writer:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 import struct
 from collections.abc import Sequence
-from fractions import Fraction
 from typing import Any
 
 from witkit import types as wt
@@ -51,7 +50,7 @@ _F32 = struct.Struct("<f")
 _U32 = struct.Struct("<I")
 _F32_MAX = _F32.unpack(b"\xff\xff\x7f\x7f")[0]
 #: values from here on round to infinity (max + half an ulp; the tie goes to even, inf)
-_F32_OVERFLOW = Fraction(2**128 - 2**103)
+_F32_OVERFLOW = 2**128 - 2**103
 _HEX = frozenset("0123456789abcdefABCDEF")
 _SIMPLE = {"\\": "\\", "'": "'", '"': '"', "t": "\t", "n": "\n", "r": "\r"}
 
@@ -391,6 +390,8 @@ def round_f32(digits: str, value: float) -> float:
     """``digits`` (whose nearest f64 is ``value``) rounded to the nearest f32, as a float."""
     if math.isnan(value) or math.isinf(value):
         return value  # beyond f64's range is beyond f32's: no exact arithmetic needed
+    from fractions import Fraction  # only for the rare text near f32's limits or ties
+
     if abs(value) > _F32_MAX:
         beyond = abs(Fraction(digits)) >= _F32_OVERFLOW
         return math.copysign(math.inf if beyond else _F32_MAX, value)
