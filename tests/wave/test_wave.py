@@ -168,6 +168,12 @@ def test_chars_and_strings() -> None:
         assert err.value.kind == kind
     with pytest.raises(wave.WaveError, match="line break"):
         wave.parse('"a\nb"', "string")
+    with pytest.raises(wave.WaveError, match="surrogate"):
+        wave.parse('"a\udc00"', "string")  # a Python str can hold one; WIT's cannot
+    with pytest.raises(wave.WaveError, match="surrogate"):
+        wave.parse("'\ud800'", "char")
+    with pytest.raises(ValueError, match="surrogate"):
+        wave.to_wave("a\udc00", "string")
 
 
 def test_multiline_strings() -> None:

@@ -40,6 +40,7 @@ _NAMED = {"\\": "\\\\", '"': '\\"', "'": "\\'", "\t": "\\t", "\n": "\\n", "\r": 
 #: characters that may need an escape: the named ones, C0/C1 controls, and non-ASCII
 _MAYBE_ESCAPED = re.compile("[\\\\\"'\x00-\x1f\x7f-\U0010ffff]")
 _COMBINING = frozenset({"Mn", "Me"})
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _escape_one(c: str) -> str:
@@ -129,6 +130,10 @@ class _Writer:
             case "string":
                 if not isinstance(v, str):
                     raise TypeError(f"expected a str, got {type(v).__name__}")
+                surrogate = _SURROGATE.search(v)
+                if surrogate is not None:
+                    at = surrogate.start()
+                    raise ValueError(f"a string cannot hold a lone surrogate (at index {at})")
                 out.append(f'"{escape_text(v)}"')
             case str() if t in PRIMITIVE_RANGES:
                 number = operator.index(v)

@@ -23,6 +23,7 @@ Rules of this module:
 from __future__ import annotations
 
 import math
+import re
 import struct
 from collections.abc import Sequence
 from typing import Any
@@ -52,6 +53,7 @@ _F32_MAX = _F32.unpack(b"\xff\xff\x7f\x7f")[0]
 #: values from here on round to infinity (max + half an ulp; the tie goes to even, inf)
 _F32_OVERFLOW = 2**128 - 2**103
 _HEX = frozenset("0123456789abcdefABCDEF")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SIMPLE = {"\\": "\\", "'": "'", '"': '"', "t": "\t", "n": "\n", "r": "\r"}
 
 
@@ -133,7 +135,7 @@ class _Reader:
                 for label in node.children:
                     name = label.label(self.text)
                     if name not in names:
-                        raise self.unknown_case(node, name, names)
+                        raise self.unknown_case(node, name, names, "flag")
                     chosen.add(name)
                 return frozenset(chosen)
             case wt.MapType(key=k, value=v):
@@ -175,6 +177,8 @@ class _Reader:
             if decoded is None:
                 raise self.error(node, "invalid-escape", f"invalid escape {inner!r}")
             return decoded[0]
+        if _SURROGATE.match(inner):
+            raise self.error(node, "invalid-token", "a char cannot be a lone surrogate")
         return inner
 
     def list(self, node: Node, element: wt.ValType, length: int | None) -> Any:
@@ -257,10 +261,11 @@ class _Reader:
             raise self.error(node, "missing-payload", f"case {case!r} needs a payload")
         return self.value(payload, t)
 
-    def unknown_case(self, node: Node, name: str, names: Sequence[str]) -> WaveError:
-        return self.error(
-            node, "unknown-case", f"unknown case {name!r} (cases: {', '.join(names)})"
-        )
+    def unknown_case(
+        self, node: Node, name: str, names: Sequence[str], what: str = "case"
+    ) -> WaveError:
+        known = ", ".join(names)
+        return self.error(node, "unknown-case", f"unknown {what} {name!r} (known: {known})")
 
 
 def to_value(text: str, node: Node, t: wt.ValType) -> Any:
@@ -344,7 +349,7 @@ def decode_string(text: str, node: Node) -> str:
     parts: list[str] = []
     if node.kind == "string":
         _decode_line(text, node.start + 1, node.end - 1, parts)
-        return "".join(parts)
+        return _scalar_values("".join(parts), node, text)
     start, end = node.start + 3, node.end - 3
     last_break = text.rfind("\n", start, end)
     indent = text[last_break + 1 : end] if last_break >= 0 else text[start:end]
@@ -383,7 +388,16 @@ def decode_string(text: str, node: Node) -> str:
         _decode_line(text, line + len(indent), max(content_end, line + len(indent)), parts)
         lines += 1
         line = stop + 1
-    return "".join(parts)
+    return _scalar_values("".join(parts), node, text)
+
+
+def _scalar_values(decoded: str, node: Node, text: str) -> str:
+    """``decoded`` if it has no lone surrogate (a Python str can; a WIT string cannot)."""
+    found = _SURROGATE.search(decoded)
+    if found is not None:
+        message = f"a string cannot hold the lone surrogate U+{ord(found.group()):04X}"
+        raise WaveError("invalid-token", message, node.start, node.end, text)
+    return decoded
 
 
 def round_f32(digits: str, value: float) -> float:
