@@ -83,6 +83,10 @@ def test_records_omit_none_fields_and_empty_is_colon() -> None:
     assert err.value.kind == "missing-field"
     with pytest.raises(wave.WaveError, match="unknown field 'extra'"):
         wave.parse("{must-have: 1, extra: 2}", _EXAMPLE)
+    for unseparated, ty in (("{must-have: 1 optional: none}", _EXAMPLE), ("{read write}", _PERMS)):
+        with pytest.raises(wave.WaveError) as err:
+            wave.parse(unseparated, ty)  # the EBNF wants commas (wasm-wave's parser does not)
+        assert err.value.kind == "unexpected-token"
     with pytest.raises(wave.WaveError) as err:
         wave.parse("{}", _ALL_OPTIONAL)  # that is empty flags
     assert err.value.kind == "invalid-type"

@@ -14,14 +14,16 @@ for nested options, ``frozenset`` flags, ``bytes`` for ``list<u8>``)::
     from witkit import types as wt, wave
 
     point = wt.RecordType((("x", "s32"), ("label", wt.OptionType("string"))))
-    p = wave.parse("{x: -3}", point)          # Point(x=-3, label=None)
+    p = wave.parse("{x: -3}", point)          # Record(x=-3, label=None)
     wave.to_wave(p, point)                     # '{x: -3}'
     wave.parse('some("a")', wt.OptionType("string"))   # 'a'
     wave.parse('"a"', wt.OptionType("string"))         # 'a' (flat some)
 
+    opt = wt.OptionType("u8")
+    f = wt.FuncType((("a", "u8"), ("b", opt), ("c", opt)), None)
     call = wave.parse_call("ns:pkg/iface@1.0.0.f(1, none)")
     call.name.instance, call.name.function     # ('ns:pkg/iface@1.0.0', 'f')
-    call.arguments(func_type)                  # [1, None]; trailing nones may be omitted
+    call.arguments(f)                          # [1, None, None]: trailing nones may go
 
 ``to_wave`` writes the one canonical spelling wasm-wave writes (and so what
 ``wasmtime run --invoke`` prints).  Errors are ``WaveError`` (a ``WitkitError``)
@@ -33,6 +35,15 @@ Reading runs in three phases, one module each: ``_lexer`` (text -> tokens),
 value); ``_printer`` writes; ``_call`` reads function calls.  Map types, which
 WAVE has no syntax for, are read and written as lists of ``(key, value)``
 tuples; resources, streams and futures have no WAVE spelling.
+
+Where witkit is stricter than wasm-wave's parser, it follows ``wave_ebnf.md``:
+record fields and flags must be separated by commas (wasm-wave also reads
+``{a: 1 b: 2}``), and a record field the type does not have is an error (wasm-wave
+ignores it).  An escape may have any number of hex digits, as the EBNF says, and
+must name a Unicode scalar value.  Everything else -- what is accepted, what is
+printed, and which span an error points at -- is checked against wasm-wave's own
+golden files (tests/wave/test_upstream_ui.py) and the wasmtime CLI
+(tests/wave/test_wasmtime_cli.py).
 """
 
 from __future__ import annotations

@@ -166,6 +166,8 @@ class _Reader:
             raise self.wrong(node, f"a {t}")
         digits = node.slice(self.text)
         value = float(digits)
+        if value != value:
+            return math.nan  # the one NaN of the ABI's values
         return value if t == "f64" else round_f32(digits, value)
 
     def char(self, node: Node) -> str:
