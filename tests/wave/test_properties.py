@@ -91,7 +91,8 @@ def _values(t: wt.ValType) -> st.SearchStrategy[Any]:
         case wt.ListType(element=e, length=n):
             size = {"min_size": n, "max_size": n} if n is not None else {"max_size": 4}
             items = st.lists(_values(e), **size)
-            return items.map(bytes) if e == "u8" else items
+            u8 = e == "u8" or (isinstance(e, wt.PrimType) and e.prim == "u8")
+            return items.map(bytes) if u8 else items
         case wt.TupleType(types=ts):
             return st.tuples(*(_values(u) for u in ts))
         case wt.RecordType(fields=fs):

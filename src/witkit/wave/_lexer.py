@@ -194,8 +194,8 @@ class Lexer:
             return self._number(i)
         if c == "%" or c in _LOWER or c in _UPPER:
             end = label_end(text, i + 1 if c == "%" else i)
-            if end == i or (c == "%" and end == i + 1):
-                raise self._invalid(i)
+            if end == i + 1 and c == "%":
+                raise self._invalid(i, "'%' must be followed by a label")
             return Token("label", i, end)
         if c == "'":
             return self._char(i)
@@ -203,11 +203,11 @@ class Lexer:
             if text.startswith('"""', i):
                 return self._multiline(i)
             return self._string(i)
-        raise self._invalid(i)
+        raise self._invalid(i, f"unexpected character {c!r}")
 
-    def _invalid(self, i: int, end: int | None = None) -> WaveError:
-        end = i + 1 if end is None else end
-        return self.error("invalid-token", f"invalid token {self.text[i:end]!r}", i, end)
+    def _invalid(self, i: int, why: str) -> WaveError:
+        """A malformed token starting at ``i``, pointed at by its first character."""
+        return self.error("invalid-token", why, i, i + 1)
 
     def _number(self, i: int) -> Token:
         text, n = self.text, len(self.text)
@@ -215,7 +215,7 @@ class Lexer:
         if j >= n or text[j] not in _DIGITS:
             if text.startswith("inf", j) and j == i + 1:
                 return Token("number", i, j + 3)
-            raise self._invalid(i)
+            raise self._invalid(i, "'-' must be followed by digits or 'inf'")
         if text[j] == "0":
             j += 1
         else:
@@ -239,8 +239,10 @@ class Lexer:
         text = self.text
         if text.startswith("\\", i + 1):
             end = escape_end(text, i + 1)
-            if end < 0 or not text.startswith("'", end):
-                raise self._invalid(i)
+            if end < 0:
+                raise self._invalid(i, "malformed escape in a char")
+            if not text.startswith("'", end):
+                raise self._invalid(i, "a char holds exactly one character")
             return Token("char", i, end + 1)
         # up to four plain characters then a quote, as wasm-wave's lexer reads it; more
         # than one is a token of the wrong length, reported over the whole of it
@@ -248,7 +250,7 @@ class Lexer:
         while j < len(text) and j - i <= 4 and text[j] not in "\\'\n":
             j += 1
         if j == i + 1 or not text.startswith("'", j):
-            raise self._invalid(i)
+            raise self._invalid(i, "expected one character (or escape) between single quotes")
         if j != i + 2:
             raise self.error("invalid-token", "a char holds exactly one character", i, j + 1)
         return Token("char", i, j + 1)
@@ -270,7 +272,7 @@ class Lexer:
                 )
             end = escape_end(text, j)
             if end < 0:
-                raise self._invalid(i)
+                raise self._invalid(i, f"malformed escape {text[j : j + 2]!r}... in a string")
             j = end
 
     def _multiline(self, i: int) -> Token:
