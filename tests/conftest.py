@@ -27,16 +27,27 @@ def corpus() -> dict[str, Path]:
     return build_corpus()
 
 
-# The check of the ABI against the spec's definitions.py needs a copy of the spec, which is
-# neither in this repository nor in CI: collected only where WITKIT_SPEC_DIR names one, and
-# the summary says when it was left out (a skip would read as a pass in CI; see README).
-SPEC_TESTS = "abi/test_spec_definitions.py"
-collect_ignore = [] if os.environ.get("WITKIT_SPEC_DIR") else [SPEC_TESTS]
+# Upstream conformance suites that are neither in this repository nor in CI (no network there):
+# each is collected only where its variable names a fetched copy, and the summary says when one
+# was left out (a skip would read as a pass in CI; see README).
+UPSTREAM_TESTS = {
+    "abi/test_spec_definitions.py": (
+        "WITKIT_SPEC_DIR",
+        "the ABI against the spec's definitions.py",
+        "a component-model checkout",
+    ),
+    "wave/test_upstream_ui.py": (
+        "WITKIT_WAVE_UI_DIR",
+        "wasm-wave's tests/ui cases",
+        "wasm-tools' crates/wasm-wave/tests/ui",
+    ),
+}
+collect_ignore = [path for path, (var, _, _) in UPSTREAM_TESTS.items() if not os.environ.get(var)]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if collect_ignore:
+    for path in collect_ignore:
+        var, what, where = UPSTREAM_TESTS[path]
         terminalreporter.write_line(
-            f"not collected: tests/{SPEC_TESTS} (the ABI against the spec's definitions.py); "
-            "set WITKIT_SPEC_DIR to a component-model checkout to run it"
+            f"not collected: tests/{path} ({what}); set {var} to {where} to run it"
         )
