@@ -356,6 +356,20 @@ def _cache_warnings_on_one_line(shown: Callable[..., None]) -> Callable[..., Non
     return show
 
 
+def _is_core_module(path: str) -> bool:
+    """A core module (``wasi_snapshot_preview1``) rather than a component? From its first bytes."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(256)
+    except OSError:
+        return False  # the component loader reports the file
+    if head.startswith(b"\0asm"):  # binary: decided here, so a component imports nothing more
+        return head[4:8] == b"\x01\0\0\0"
+    from witkit.wasi.preview1 import is_core_module  # text: a light module, the rest is lazy
+
+    return is_core_module(head)
+
+
 def run(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():  # puts the caller's showwarning back afterwards
         warnings.showwarning = _cache_warnings_on_one_line(warnings.showwarning)
@@ -374,8 +388,11 @@ def _run(args: argparse.Namespace) -> int:
     config, limits = build(args)
     _signals.raise_pending()  # a Ctrl-C while starting: stop before loading anything
     name = os.path.basename(args.component)
+    run_wasm = run_component
+    if _is_core_module(args.component):  # WASI 0.1: its package only when needed
+        from witkit.wasi.preview1 import run_module as run_wasm
     try:
-        status = run_component(
+        status = run_wasm(
             args.component,
             config,
             limits,
