@@ -33,14 +33,12 @@ __all__ = ["run_module"]
 
 
 def _entry(instance: Any, kind: type) -> Any:
+    """The entry point ``""`` or ``_start``, as wasmtime looks for it, or None."""
     for name in ("", "_start"):
         func = instance.get(name)
         if isinstance(func, kind):
             return func
-    raise LinkError(
-        "the module exports no `_start` function: it is not a WASI 0.1 command "
-        f"(exports: {', '.join(sorted(instance.exports())) or 'none'})"
-    )
+    return None
 
 
 def run_module(
@@ -90,11 +88,18 @@ def run_module(
         host.mem.bind(memory if isinstance(memory, CoreMemory) else None)
         initialize = instance.get("_initialize")
         start = _entry(instance, CoreFunc)
+        if start is None and not isinstance(initialize, CoreFunc):
+            # wasmtime runs nothing and says nothing; a word on why is kinder
+            raise LinkError(
+                "the module exports no `_start` (nor `_initialize`): nothing to run "
+                f"(exports: {', '.join(sorted(instance.exports())) or 'none'})"
+            )
         if starting is not None:
             starting()
         if isinstance(initialize, CoreFunc):
             initialize()
-        start()
+        if start is not None:
+            start()
     except Exit as done:
         return done.code
     except Trap as trap:

@@ -33,6 +33,8 @@ from witkit.wasi.preview1.witx import (
     WHENCE_END,
     WHENCE_SET,
     Errno,
+    check_enum,
+    check_flags,
 )
 
 __all__ = ["FdFunctions", "filestat", "stream_errno", "timestamp"]
@@ -129,10 +131,8 @@ def timestamp(flags: int, value: int, set_bit: str, now_bit: str) -> NewTimestam
     return NewTimestamp("now") if now else NewTimestamp("no-change")
 
 
-def fstflags(flags: int) -> tuple[int, ...]:
-    if flags & ~0xF:
-        raise Errno("inval")
-    return ()
+def fstflags(flags: int) -> int:
+    return check_flags(flags, 0xF, "fstflags")
 
 
 class FdFunctions:
@@ -152,12 +152,12 @@ class FdFunctions:
         elif isinstance(entry, Stdio) and isinstance(entry.stream, InputStream):
             try:
                 data = entry.stream.blocking_read(length)
+                if not data and length:
+                    raise Errno("intr")  # woken with nothing: wasmtime's answer
             except StreamClosed:
-                data = b""
+                data = b""  # the end of the input
             except StreamError as err:
                 raise stream_errno(err) from None
-            if not data and length:
-                raise Errno("intr")
         else:
             raise Errno("badf")
         self.mem.write(buf, data)
@@ -216,8 +216,7 @@ class FdFunctions:
     # -- position
 
     def fd_seek(self, fd: int, offset: int, whence: int, newoffset: int) -> int:
-        if whence > WHENCE_END:
-            raise Errno("inval")
+        check_enum(whence, WHENCE_END + 1, "whence")
         entry = self.table.seekable(fd)
         if offset >= 1 << 63:
             offset -= 1 << 64
@@ -274,8 +273,7 @@ class FdFunctions:
         return 0
 
     def fd_fdstat_set_flags(self, fd: int, flags: int) -> int:
-        if flags & ~0x1F:
-            raise Errno("inval")
+        check_flags(flags, 0x1F, "fdflags")
         entry = self.table.file(fd)
         if flags & (FDFLAGS["dsync"] | FDFLAGS["sync"] | FDFLAGS["rsync"]):
             raise Errno("inval")
@@ -284,8 +282,8 @@ class FdFunctions:
         return 0
 
     def fd_fdstat_set_rights(self, fd: int, base: int, inheriting: int) -> int:
-        if base & ~ALL_RIGHTS or inheriting & ~ALL_RIGHTS:
-            raise Errno("inval")
+        check_flags(base, ALL_RIGHTS, "rights")
+        check_flags(inheriting, ALL_RIGHTS, "rights")
         self.table.descriptor(fd)
         raise Errno("notsup")
 
@@ -311,8 +309,7 @@ class FdFunctions:
         return 0
 
     def fd_advise(self, fd: int, offset: int, length: int, advice: int) -> int:
-        if advice >= len(ADVICE):
-            raise Errno("inval")
+        check_enum(advice, len(ADVICE), "advice")
         self.table.file(fd).desc.advise(offset, length, ADVICE[advice])
         return 0
 

@@ -20,7 +20,15 @@ from witkit.wasi.filesystem import Descriptor
 from witkit.wasi.preview1.fd import filestat, fstflags, timestamp
 from witkit.wasi.preview1.fdtable import Dir, FdTable, File
 from witkit.wasi.preview1.memory import GuestMemory
-from witkit.wasi.preview1.witx import ALL_RIGHTS, FDFLAGS, OFLAGS, RIGHTS, SYMLINK_FOLLOW, Errno
+from witkit.wasi.preview1.witx import (
+    ALL_RIGHTS,
+    FDFLAGS,
+    OFLAGS,
+    RIGHTS,
+    SYMLINK_FOLLOW,
+    Errno,
+    check_flags,
+)
 
 __all__ = ["PathFunctions"]
 
@@ -29,8 +37,7 @@ _SYNC = FDFLAGS["dsync"] | FDFLAGS["rsync"] | FDFLAGS["sync"]
 
 def path_flags(flags: int) -> frozenset[str]:
     """``lookupflags`` -> the 0.2 ``path-flags``."""
-    if flags & ~SYMLINK_FOLLOW:
-        raise Errno("inval")
+    check_flags(flags, SYMLINK_FOLLOW, "lookupflags")
     return frozenset({"symlink-follow"}) if flags else frozenset()
 
 
@@ -57,8 +64,10 @@ class PathFunctions:
         opened: int,
     ) -> int:
         lookup = path_flags(dirflags)
-        if oflags & ~0xF or fdflags & ~0x1F or (rights_base | rights_inheriting) & ~ALL_RIGHTS:
-            raise Errno("inval")
+        check_flags(oflags, 0xF, "oflags")
+        check_flags(rights_base, ALL_RIGHTS, "rights")
+        check_flags(rights_inheriting, ALL_RIGHTS, "rights")
+        check_flags(fdflags, 0x1F, "fdflags")
         name = self.mem.string(path, path_len)
         entry = self.table.get(fd)
         if isinstance(entry, File):

@@ -13,6 +13,8 @@ table the preview1 adapter and wasmtime use).
 
 from __future__ import annotations
 
+from witkit.errors import WitkitError
+
 __all__ = [
     "ADVICE",
     "ALL_RIGHTS",
@@ -30,6 +32,9 @@ __all__ = [
     "SIGNATURES",
     "SUBSCRIPTION_SIZE",
     "Errno",
+    "GuestError",
+    "check_enum",
+    "check_flags",
     "errno_of",
 ]
 
@@ -172,6 +177,28 @@ class Errno(Exception):
     def __init__(self, name: str) -> None:
         super().__init__(name)
         self.code = ERRNO[name]
+
+
+class GuestError(WitkitError):
+    """An argument no witx type can hold: an enum case or a flag bit that does not exist.
+
+    Such a call never returns an ``errno``: the arguments are decoded before the function
+    runs, and wasmtime ends the run with an error (status 1, not a trap's 134).
+    """
+
+
+def check_enum(value: int, cases: int, type_name: str) -> int:
+    """``value`` as a witx enum of ``cases`` cases, or :class:`GuestError`."""
+    if value >= cases:
+        raise GuestError(f"invalid enum value {value} for {type_name}")
+    return value
+
+
+def check_flags(value: int, mask: int, type_name: str) -> int:
+    """``value`` as witx flags whose defined bits are ``mask``, or :class:`GuestError`."""
+    if value & ~mask:
+        raise GuestError(f"invalid flags value {value:#x} for {type_name}")
+    return value
 
 
 #: ``filetype`` (``u8``); 0.2 ``descriptor-type`` names map onto it, ``fifo`` and
