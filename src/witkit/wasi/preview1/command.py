@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 from witkit.errors import LinkError, Trap, WitkitError, find_cause
 from witkit.wasi.cli import Exit
 from witkit.wasi.config import WasiConfig
-from witkit.wasi.preview1.host import MODULE, InvalidExit, Preview1
+from witkit.wasi.preview1.host import MODULE, Preview1
+from witkit.wasi.preview1.witx import GuestError
 
 if TYPE_CHECKING:
     from witkit.wasi.command import Limits
@@ -106,8 +107,8 @@ def run_module(
         exit_ = find_cause(trap, Exit)
         if exit_ is not None:
             return exit_.code
-        invalid = find_cause(trap, InvalidExit)
-        if invalid is not None:
-            raise invalid from None
+        refused = find_cause(trap, GuestError)  # the run ends with its message, status 1
+        if refused is not None:
+            raise refused from None
         raise
     return 0

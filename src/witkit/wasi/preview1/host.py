@@ -10,8 +10,10 @@ sources and streams a component would get from the same :class:`WasiConfig`.
 declares (nothing more), each wrapped so that a failure the guest may see becomes
 its ``errno`` result: :class:`~witkit.wasi.preview1.witx.Errno`, the 0.2 host's
 ``FsError`` (through the one table in :mod:`.witx`) and ``StreamError``.  Anything
-else (a :class:`~witkit.errors.Trap` for a bad pointer, ``Exit`` from ``proc_exit``,
-an interrupt) unwinds the guest, as wasmtime does.
+else unwinds the guest, as wasmtime does: a
+:class:`~witkit.wasi.preview1.witx.GuestError` (a pointer out of bounds, an enum or
+flag value no witx type has, ``proc_exit`` past 125) ends the run with status 1,
+``Exit`` from ``proc_exit`` with its status, an interrupt or a deadline as always.
 
 Sockets: preview1 has no way to create one and wasmtime's CLI passes none in, so
 ``sock_*`` answer ``notsock`` for any open ``fd`` (``badf`` otherwise), as it does;
@@ -24,7 +26,7 @@ import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from witkit.errors import LinkError, WitkitError
+from witkit.errors import LinkError
 from witkit.wasi.cli import Exit
 from witkit.wasi.clocks import subscribe_duration, subscribe_instant
 from witkit.wasi.config import WasiContext
@@ -64,7 +66,7 @@ _SUBSCRIPTION = "<QB7xIxxxxQQH6x"
 _EVENT = struct.Struct("<QHB5xQH6x")
 
 
-class InvalidExit(WitkitError):
+class InvalidExit(GuestError):
     """``proc_exit`` with a status of 126 or more: an error, not an exit (as wasmtime)."""
 
 
