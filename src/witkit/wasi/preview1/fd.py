@@ -35,6 +35,7 @@ from witkit.wasi.preview1.witx import (
     Errno,
     check_enum,
     check_flags,
+    rights,
 )
 
 __all__ = ["FdFunctions", "filestat", "stream_errno", "timestamp"]
@@ -42,44 +43,15 @@ __all__ = ["FdFunctions", "filestat", "stream_errno", "timestamp"]
 _U64 = (1 << 64) - 1
 
 #: what a preopen reports (a fixed set many libcs check before using one), as wasmtime
-_PREOPEN_BASE = sum(
-    RIGHTS[r]
-    for r in [
-        "path_create_directory",
-        "path_create_file",
-        "path_link_source",
-        "path_link_target",
-        "path_open",
-        "fd_readdir",
-        "path_readlink",
-        "path_rename_source",
-        "path_rename_target",
-        "path_symlink",
-        "path_remove_directory",
-        "path_unlink_file",
-        "path_filestat_get",
-        "path_filestat_set_times",
-        "fd_filestat_get",
-        "fd_filestat_set_times",
-    ]
+_PREOPEN_BASE = rights(
+    "path_create_directory path_create_file path_link_source path_link_target path_open "
+    "fd_readdir path_readlink path_rename_source path_rename_target path_symlink "
+    "path_remove_directory path_unlink_file path_filestat_get path_filestat_set_times "
+    "fd_filestat_get fd_filestat_set_times"
 )
-_PREOPEN_INHERITING = _PREOPEN_BASE | sum(
-    RIGHTS[r]
-    for r in [
-        "fd_datasync",
-        "fd_read",
-        "fd_seek",
-        "fd_fdstat_set_flags",
-        "fd_sync",
-        "fd_tell",
-        "fd_write",
-        "fd_advise",
-        "fd_allocate",
-        "fd_filestat_get",
-        "fd_filestat_set_size",
-        "fd_filestat_set_times",
-        "poll_fd_readwrite",
-    ]
+_PREOPEN_INHERITING = _PREOPEN_BASE | rights(
+    "fd_datasync fd_read fd_seek fd_fdstat_set_flags fd_sync fd_tell fd_write fd_advise "
+    "fd_allocate fd_filestat_get fd_filestat_set_size fd_filestat_set_times poll_fd_readwrite"
 )
 _FDSTAT = "<BxH4xQQ"
 _FILESTAT = "<QQB7xQQQQQ"

@@ -36,91 +36,28 @@ __all__ = [
     "check_enum",
     "check_flags",
     "errno_of",
+    "rights",
 ]
+
+
+def _names(text: str) -> list[str]:
+    return text.split()
+
 
 #: ``errno``: the witx enum, in its order (``success`` is 0)
 ERRNO: dict[str, int] = {
     name: code
     for code, name in enumerate(
-        [
-            "success",
-            "2big",
-            "acces",
-            "addrinuse",
-            "addrnotavail",
-            "afnosupport",
-            "again",
-            "already",
-            "badf",
-            "badmsg",
-            "busy",
-            "canceled",
-            "child",
-            "connaborted",
-            "connrefused",
-            "connreset",
-            "deadlk",
-            "destaddrreq",
-            "dom",
-            "dquot",
-            "exist",
-            "fault",
-            "fbig",
-            "hostunreach",
-            "idrm",
-            "ilseq",
-            "inprogress",
-            "intr",
-            "inval",
-            "io",
-            "isconn",
-            "isdir",
-            "loop",
-            "mfile",
-            "mlink",
-            "msgsize",
-            "multihop",
-            "nametoolong",
-            "netdown",
-            "netreset",
-            "netunreach",
-            "nfile",
-            "nobufs",
-            "nodev",
-            "noent",
-            "noexec",
-            "nolck",
-            "nolink",
-            "nomem",
-            "nomsg",
-            "noprotoopt",
-            "nospc",
-            "nosys",
-            "notconn",
-            "notdir",
-            "notempty",
-            "notrecoverable",
-            "notsock",
-            "notsup",
-            "notty",
-            "nxio",
-            "overflow",
-            "ownerdead",
-            "perm",
-            "pipe",
-            "proto",
-            "protonosupport",
-            "prototype",
-            "range",
-            "rofs",
-            "spipe",
-            "srch",
-            "stale",
-            "timedout",
-            "txtbsy",
-            "xdev",
-            "notcapable",
-        ]
+        _names(
+            "success 2big acces addrinuse addrnotavail afnosupport again already badf "
+            "badmsg busy canceled child connaborted connrefused connreset deadlk "
+            "destaddrreq dom dquot exist fault fbig hostunreach idrm ilseq inprogress intr "
+            "inval io isconn isdir loop mfile mlink msgsize multihop nametoolong netdown "
+            "netreset netunreach nfile nobufs nodev noent noexec nolck nolink nomem nomsg "
+            "noprotoopt nospc nosys notconn notdir notempty notrecoverable notsock notsup "
+            "notty nxio overflow ownerdead perm pipe proto protonosupport prototype range "
+            "rofs spipe srch stale timedout txtbsy xdev notcapable"
+        )
     )
 }
 
@@ -214,44 +151,28 @@ FILETYPE: dict[str, int] = {
     "fifo": 0,
 }
 
-#: ``rights`` (``u64``) bits
+#: ``rights`` (``u64``) bits, in the witx order
 RIGHTS: dict[str, int] = {
     name: 1 << bit
     for bit, name in enumerate(
-        [
-            "fd_datasync",
-            "fd_read",
-            "fd_seek",
-            "fd_fdstat_set_flags",
-            "fd_sync",
-            "fd_tell",
-            "fd_write",
-            "fd_advise",
-            "fd_allocate",
-            "path_create_directory",
-            "path_create_file",
-            "path_link_source",
-            "path_link_target",
-            "path_open",
-            "fd_readdir",
-            "path_readlink",
-            "path_rename_source",
-            "path_rename_target",
-            "path_filestat_get",
-            "path_filestat_set_size",
-            "path_filestat_set_times",
-            "fd_filestat_get",
-            "fd_filestat_set_size",
-            "fd_filestat_set_times",
-            "path_symlink",
-            "path_remove_directory",
-            "path_unlink_file",
-            "poll_fd_readwrite",
-            "sock_shutdown",
-            "sock_accept",
-        ]
+        _names(
+            "fd_datasync fd_read fd_seek fd_fdstat_set_flags fd_sync fd_tell fd_write "
+            "fd_advise fd_allocate path_create_directory path_create_file path_link_source "
+            "path_link_target path_open fd_readdir path_readlink path_rename_source "
+            "path_rename_target path_filestat_get path_filestat_set_size "
+            "path_filestat_set_times fd_filestat_get fd_filestat_set_size "
+            "fd_filestat_set_times path_symlink path_remove_directory path_unlink_file "
+            "poll_fd_readwrite sock_shutdown sock_accept"
+        )
     )
 }
+
+
+def rights(names: str) -> int:
+    """The ``rights`` value of space-separated right names."""
+    return sum(RIGHTS[name] for name in _names(names))
+
+
 ALL_RIGHTS = (1 << len(RIGHTS)) - 1
 
 #: ``fdflags`` (``u16``)
