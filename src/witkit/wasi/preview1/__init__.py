@@ -7,6 +7,14 @@ function over the same 0.2 objects a component would use, so one
 0.2 filesystem's walk.  The semantics are wasmtime's preview1 layer (errno for
 errno), checked against ``wasmtime run`` by the tests and by the wasi-testsuite.
 
+From Python, as ``witkit run`` does it::
+
+    from witkit.wasi import WasiConfig
+    from witkit.wasi.preview1 import run_module
+
+    config = WasiConfig().inherit_stdio().args("prog", "in.txt").preopen_dir("data", "/")
+    status = run_module("prog.wasm", config)   # proc_exit's status, 0 when _start returns
+
 Modules (one job each):
 
 * :mod:`.witx`: the ABI as data: errno codes, flags, rights, layouts, signatures,
