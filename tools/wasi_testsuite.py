@@ -6,9 +6,12 @@ WASI 0.2 *components*, so each module is first adapted with the preview1 command
 (``wasm-tools component new TEST.wasm --adapt wasi_snapshot_preview1=ADAPTER``) and the
 same component is then run by both ``wasmtime run`` and ``python -m witkit run``.
 
+``--raw`` skips the adapter: each module is run as it is, so ``wasmtime run`` serves
+WASI 0.1 with its own preview1 layer and ``witkit run`` with ``witkit.wasi.preview1``.
+
 Usage::
 
-    python tools/wasi_testsuite.py TESTSUITE_DIR [--adapter WASM] [--wasmtime BIN]
+    python tools/wasi_testsuite.py TESTSUITE_DIR [--raw] [--adapter WASM] [--wasmtime BIN]
         [--timeout SECONDS] [--jobs N] [-k SUBSTRING] [-v]
 
 ``TESTSUITE_DIR`` is a local extract of the suite's ``prod/testsuite-base`` branch (for
@@ -181,6 +184,14 @@ def run_test(
     suite: str, wasm: Path, *, work: Path, args: argparse.Namespace, wasmtime: list[str]
 ) -> Result:
     spec = Spec.load(wasm)
+    witkit = [sys.executable, "-m", "witkit", "run"]
+    if args.raw:  # the module itself, WASI 0.1 served by each runtime directly
+        return Result(
+            suite,
+            wasm.stem,
+            run_one(wasmtime, wasm, spec, args.timeout),
+            run_one(witkit, wasm, spec, args.timeout),
+        )
     component = work / f"{wasm.parent.parent.parent.name}-{wasm.stem}.component.wasm"
     new = subprocess.run(
         [
@@ -199,7 +210,6 @@ def run_test(
     if new.returncode != 0:
         failed = Outcome(new.returncode, "", new.stderr, ["wasm-tools component new failed"])
         return Result(suite, wasm.stem, failed, failed)
-    witkit = [sys.executable, "-m", "witkit", "run"]
     return Result(
         suite,
         wasm.stem,
@@ -213,12 +223,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("testsuite", type=Path, help="extract of wasi-testsuite prod/testsuite-base")
     ap.add_argument("--adapter", type=Path, default=None, help="preview1 command adapter")
     ap.add_argument("--wasmtime", default=None, help="wasmtime CLI binary")
+    ap.add_argument(
+        "--raw",
+        action="store_true",
+        help="run the wasip1 modules as they are (WASI 0.1 directly), not adapted components",
+    )
     ap.add_argument("--timeout", type=float, default=30.0, help="seconds per run (default 30)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="tests run at once")
     ap.add_argument("-k", dest="filter", default="", help="only tests whose name contains this")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every test's outcome")
     args = ap.parse_args(argv)
-    if args.adapter is None:
+    if args.adapter is None and not args.raw:
         args.adapter = default_adapter()
     wasmtime = [args.wasmtime or default_wasmtime(), "run"]
 

@@ -1,5 +1,10 @@
 """``witkit run``: run a WASI 0.2 command component, with wasmtime's flags.
 
+A core module importing ``wasi_snapshot_preview1`` (WASI 0.1) runs too, through
+:func:`witkit.wasi.preview1.run_module` with the same configuration and limits;
+which one a file is, its first bytes tell (the preview1 package is not imported
+for a component).
+
 A thin shell over :func:`witkit.wasi.command.run_component`: it turns the
 command line into a :class:`~witkit.wasi.WasiConfig` and limits, and the outcome
 into an exit status.  It accepts the wasmtime CLI spellings (``--dir``,
@@ -43,7 +48,9 @@ limits:
   -W max-copy=BYTES         bytes of strings and lists one call may copy (default 320MiB)
 
 exit status:
-  0 when run returns ok, 1 when it returns err, N for exit-with-code(N);
+  0 when run returns ok, 1 when it returns err, N for exit-with-code(N)
+  (a WASI 0.1 module: 0 when _start returns, N for proc_exit(N); 1 for a call
+  the guest cannot make: a pointer out of its memory, proc_exit(126 or more));
   134 when the guest traps (its message, and backtrace if any, go to stderr), a
   -W timeout included, also while it waits in a host call (sleep, poll, a read);
   130 on Ctrl-C (SIGINT), 143 on SIGTERM, with "witkit: interrupted": whatever the
@@ -63,6 +70,7 @@ compile cache:
 
 examples:
   witkit run examples/hello.wat
+  witkit run --dir . prog.wasm    (a C program from clang --target=wasm32-wasi)
   witkit run --dir ./data::/data app.wasm --input /data/in.txt
   witkit run --dir-ro .::/src --env LANG=C -S inherit-env tool.wasm
   witkit run -S inherit-network -S allow-ip-name-lookup client.wasm example.com
@@ -105,8 +113,9 @@ def _flag(value: str) -> bool:
 def register(sub: Any) -> None:
     parser = sub.add_parser(
         "run",
-        help="run a WASI 0.2 command component",
-        description="Run a WASI 0.2 command component (.wasm or .wat); "
+        help="run a WASI 0.2 command component (or a WASI 0.1 module)",
+        description="Run a WASI 0.2 command component (.wasm or .wat), or a core module "
+        "importing wasi_snapshot_preview1 (WASI 0.1, no adapter needed); "
         "the guest's exit status becomes witkit's.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -356,6 +365,20 @@ def _cache_warnings_on_one_line(shown: Callable[..., None]) -> Callable[..., Non
     return show
 
 
+def _is_core_module(path: str) -> bool:
+    """A core module (``wasi_snapshot_preview1``) rather than a component? From its first bytes."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(256)
+    except OSError:
+        return False  # the component loader reports the file
+    if head.startswith(b"\0asm"):  # binary: decided here, so a component imports nothing more
+        return head[4:8] == b"\x01\0\0\0"
+    from witkit.wasi.preview1 import is_core_module  # text: a light module, the rest is lazy
+
+    return is_core_module(head)
+
+
 def run(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():  # puts the caller's showwarning back afterwards
         warnings.showwarning = _cache_warnings_on_one_line(warnings.showwarning)
@@ -374,8 +397,11 @@ def _run(args: argparse.Namespace) -> int:
     config, limits = build(args)
     _signals.raise_pending()  # a Ctrl-C while starting: stop before loading anything
     name = os.path.basename(args.component)
+    run_wasm = run_component
+    if _is_core_module(args.component):  # WASI 0.1: its package only when needed
+        from witkit.wasi.preview1 import run_module as run_wasm
     try:
-        status = run_component(
+        status = run_wasm(
             args.component,
             config,
             limits,

@@ -1,0 +1,67 @@
+"""WASI 0.1 (``wasi_snapshot_preview1``) for core modules, on top of the 0.2 host.
+
+A core module built for WASI 0.1 (a C program from wasi-libc, ``wasm32-wasip1`` Rust)
+runs here directly, without the preview1 adapter: each of its imports is a Python
+function over the same 0.2 objects a component would use, so one
+:class:`~witkit.wasi.WasiConfig` grants the same things to both and the sandbox is the
+0.2 filesystem's walk.  The semantics are wasmtime's preview1 layer (errno for
+errno), checked against ``wasmtime run`` by the tests and by the wasi-testsuite.
+
+From Python, as ``witkit run`` does it::
+
+    from witkit.wasi import WasiConfig
+    from witkit.wasi.preview1 import run_module
+
+    config = WasiConfig().inherit_stdio().args("prog", "in.txt").preopen_dir("data", "/")
+    status = run_module("prog.wasm", config)   # proc_exit's status, 0 when _start returns
+
+Modules (one job each):
+
+* :mod:`.witx`: the ABI as data: errno codes, flags, rights, layouts, signatures,
+  the 0.2 ``error-code`` -> ``errno`` table.
+* :mod:`.memory`: checked access to the guest's memory (a bad pointer traps).
+* :mod:`.fdtable`: ``fd`` numbers onto 0.2 streams and descriptors.
+* :mod:`.fd`, :mod:`.path`: the ``fd_*`` and ``path_*`` functions.
+* :mod:`.host`: the rest, and :class:`Preview1`, which makes the host functions.
+* :mod:`.command`: :func:`run_module`, the library call under ``witkit run``.
+
+Nothing imports this package unless a core module is run, so ``witkit run`` on a
+component pays nothing for it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from witkit.wasi.preview1.command import run_module as run_module
+    from witkit.wasi.preview1.host import Preview1 as Preview1
+
+__all__ = ["Preview1", "is_core_module", "run_module"]
+
+_HOMES = {"Preview1": "witkit.wasi.preview1.host", "run_module": "witkit.wasi.preview1.command"}
+_CORE_HEADER = b"\0asm\x01\0\0\0"
+
+
+def is_core_module(head: bytes) -> bool:
+    """Whether a file starting with ``head`` is a core module (binary, or ``(module`` text).
+
+    Here, with no imports, so that ``witkit run`` can tell before loading anything.
+    """
+    if head.startswith(b"\0asm"):
+        return head.startswith(_CORE_HEADER)
+    text = head.decode("utf-8", "replace")
+    while True:
+        text = text.lstrip()
+        if text.startswith(";;"):
+            text = text.partition("\n")[2]
+        elif text.startswith("(;"):
+            text = text.partition(";)")[2]
+        else:
+            return text.startswith("(module")
+
+
+def __getattr__(name: str) -> Any:
+    from witkit._lazy import attribute
+
+    return attribute(__name__, globals(), _HOMES, name)

@@ -1,0 +1,20 @@
+;; args and environment through the raw calls: each string with its NUL, written to stdout
+(module
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $env_sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_get" (func $env_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func $dump (param $sizes i32)
+    ;; iovec at 16: the buffer at 4096, as long as the second size
+    (i32.store (i32.const 16) (i32.const 4096))
+    (i32.store (i32.const 20) (i32.load (i32.add (local.get $sizes) (i32.const 4))))
+    (drop (call $fd_write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24))))
+  (func (export "_start")
+    (drop (call $args_sizes (i32.const 0) (i32.const 4)))
+    (drop (call $args_get (i32.const 1024) (i32.const 4096)))
+    (call $dump (i32.const 0))
+    (drop (call $env_sizes (i32.const 8) (i32.const 12)))
+    (drop (call $env_get (i32.const 1024) (i32.const 4096)))
+    (call $dump (i32.const 8))))
