@@ -102,22 +102,20 @@ class NewTimestamp:
     value: Datetime | None = None
 
 
+#: the file-type bits of ``st_mode`` -> ``descriptor-type``
+_DESCRIPTOR_TYPES = {
+    st.S_IFREG: "regular-file",
+    st.S_IFDIR: "directory",
+    st.S_IFLNK: "symbolic-link",
+    st.S_IFCHR: "character-device",
+    st.S_IFBLK: "block-device",
+    st.S_IFIFO: "fifo",
+    st.S_IFSOCK: "socket",
+}
+
+
 def descriptor_type(mode: int) -> str:
-    if st.S_ISREG(mode):
-        return "regular-file"
-    if st.S_ISDIR(mode):
-        return "directory"
-    if st.S_ISLNK(mode):
-        return "symbolic-link"
-    if st.S_ISCHR(mode):
-        return "character-device"
-    if st.S_ISBLK(mode):
-        return "block-device"
-    if st.S_ISFIFO(mode):
-        return "fifo"
-    if st.S_ISSOCK(mode):
-        return "socket"
-    return "unknown"
+    return _DESCRIPTOR_TYPES.get(st.S_IFMT(mode), "unknown")
 
 
 def _stat_of(s: os.stat_result) -> DescriptorStat:
