@@ -7,8 +7,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from witkit.cli import add_command
+
 if TYPE_CHECKING:  # the report types are only needed to render; importing them costs start-up
     from witkit.inspect import ComponentReport, ModuleReport, Report
+
 
 __all__ = ["register", "render", "run"]
 
@@ -21,16 +24,16 @@ examples:
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser(
+    parser = add_command(
+        sub,
         "inspect",
         help="show what a component or core module is made of",
-        description=__doc__.splitlines()[0] if __doc__ else None,
+        description=__doc__,
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        run=run,
     )
     parser.add_argument("file", metavar="FILE", help=".wasm or .wat")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.set_defaults(func=run)
 
 
 def _size(n: int) -> str:

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from witkit.cli import add_command
 from witkit.errors import WitkitError
 
 __all__ = ["register", "run"]
@@ -34,12 +35,13 @@ script into binaries and JSON (`wasm-tools json-from-wast`).
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser(
+    parser = add_command(
+        sub,
         "wast",
         help="run component-model .wast test scripts",
-        description=__doc__.splitlines()[0] if __doc__ else None,
+        description=__doc__,
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        run=run,
     )
     parser.add_argument("scripts", metavar="FILE.wast", nargs="+", help="scripts to run")
     parser.add_argument(
@@ -50,7 +52,6 @@ def register(sub: Any) -> None:
         action="store_true",
         help="fail assert_trap/assert_invalid whose expected text is not in our message",
     )
-    parser.set_defaults(func=run)
 
 
 def _convert(script: Path, out: Path) -> list[dict[str, Any]]:

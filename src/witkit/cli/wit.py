@@ -13,10 +13,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from witkit.cli import add_command
 from witkit.errors import WitkitError
 
 if TYPE_CHECKING:  # start-up of every command pays for what is imported here
     from witkit.wit.model import PackageId, Resolve
+
 
 __all__ = ["register", "run"]
 
@@ -37,12 +39,13 @@ examples:
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser(
+    parser = add_command(
+        sub,
         "wit",
         help="print the WIT of a component, WIT package binary, .wit file or WIT directory",
-        description=__doc__.splitlines()[0] if __doc__ else None,
+        description=__doc__,
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        run=run,
     )
     parser.add_argument("path", metavar="PATH", help=".wasm, .wat, .wit file or WIT directory")
     parser.add_argument("--json", action="store_true", help="print the resolved model as JSON")
@@ -71,7 +74,6 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
     )
-    parser.set_defaults(func=run)
 
 
 def load(path: Path, features: list[str], all_features: bool) -> tuple[Resolve, PackageId]:
