@@ -20,7 +20,8 @@ enter the arenas is the order they are printed in:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
 from witkit._record import replace
 from witkit.wit import model
@@ -30,6 +31,18 @@ from witkit.wit.resolve.elaborate import WorldElaborator
 from witkit.wit.resolve.errors import ResolveError, did_you_mean
 from witkit.wit.resolve.names import canonical_name
 from witkit.wit.resolve.unresolved import UnresolvedPackage, WorldInclude
+
+#: an interface or a world: the two kinds of item a package names
+_Item = TypeVar("_Item", model.InterfaceId, model.WorldId)
+
+
+def _interfaces_of(package: model.Package) -> Mapping[str, model.InterfaceId]:
+    return package.interfaces
+
+
+def _worlds_of(package: model.Package) -> Mapping[str, model.WorldId]:
+    return package.worlds
+
 
 __all__ = ["Builder", "stability_text"]
 
@@ -278,44 +291,10 @@ class _Remap:
                 else:
                     world_to_pkg[item.id] = entry
 
-        for uid in range(len(u.interfaces)):
-            if uid not in iface_to_pkg:
-                break
-            pkg_name, name, pkg_loc, stabilities = iface_to_pkg[uid]
-            dep = self.find_package(pkg_name, pkg_loc)
-            loc = u.interface_locs[uid]
-            if not any(b.include_stability(s, self.pkg, loc) for s in stabilities):
-                self.interfaces.append(None)
-                continue
-            package = self.r.packages[dep]
-            found_iface = package.interfaces.get(name)
-            if found_iface is None:
-                raise ResolveError(
-                    f"interface `{name}` not found in package `{package.name}`",
-                    loc,
-                    did_you_mean(name, package.interfaces)
-                    or self._listing("interfaces", package.interfaces),
-                )
-            self.interfaces.append(found_iface)
-
-        for uid in range(len(u.worlds)):
-            if uid not in world_to_pkg:
-                break
-            pkg_name, name, pkg_loc, stabilities = world_to_pkg[uid]
-            dep = self.find_package(pkg_name, pkg_loc)
-            loc = u.world_locs[uid]
-            if not any(b.include_stability(s, self.pkg, loc) for s in stabilities):
-                self.worlds.append(None)
-                continue
-            package = self.r.packages[dep]
-            found_world = package.worlds.get(name)
-            if found_world is None:
-                raise ResolveError(
-                    f"world `{name}` not found in package `{package.name}`",
-                    loc,
-                    did_you_mean(name, package.worlds) or self._listing("worlds", package.worlds),
-                )
-            self.worlds.append(found_world)
+        self._foreign_items(
+            "interface", _interfaces_of, iface_to_pkg, u.interface_locs, self.interfaces
+        )
+        self._foreign_items("world", _worlds_of, world_to_pkg, u.world_locs, self.worlds)
 
         for uid, ty in enumerate(u.types):
             if not isinstance(ty.kind, model.Unknown):
@@ -348,6 +327,36 @@ class _Remap:
                     break
                 else:
                     raise ResolveError("type used in a handle must be a resource", loc)
+
+    def _foreign_items(
+        self,
+        what: str,
+        items_of: Callable[[model.Package], Mapping[str, _Item]],
+        to_pkg: dict[int, tuple[model.PackageName, str, Loc, list[model.Stability]]],
+        locs: Sequence[Loc],
+        out: list[_Item | None],
+    ) -> None:
+        """The leading foreign interfaces or worlds (``use a:b/c``) found in their packages:
+        the same rule for both, ``None`` for one excluded by its feature gate."""
+        for uid in range(len(locs)):
+            if uid not in to_pkg:
+                break
+            pkg_name, name, pkg_loc, stabilities = to_pkg[uid]
+            dep = self.find_package(pkg_name, pkg_loc)
+            loc = locs[uid]
+            if not any(self.b.include_stability(s, self.pkg, loc) for s in stabilities):
+                out.append(None)
+                continue
+            package = self.r.packages[dep]
+            items = items_of(package)
+            found = items.get(name)
+            if found is None:
+                raise ResolveError(
+                    f"{what} `{name}` not found in package `{package.name}`",
+                    loc,
+                    did_you_mean(name, items) or self._listing(f"{what}s", items),
+                )
+            out.append(found)
 
     @staticmethod
     def _listing(what: str, names: Mapping[str, int]) -> str:
