@@ -21,12 +21,29 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any, TextIO
 
-from witkit.cli import add_command
 from witkit.errors import Trap, WitkitError
 
-__all__ = ["Progress", "initial_environ", "parse_duration", "parse_size", "register"]
+__all__ = [
+    "DESCRIPTION",
+    "EPILOG",
+    "HELP",
+    "Progress",
+    "add_arguments",
+    "initial_environ",
+    "parse_duration",
+    "parse_size",
+    "run",
+]
 
-_EPILOG = """\
+#: the command's line in ``witkit --help``
+HELP = "run a WASI 0.2 command component"
+#: the description of ``witkit run --help`` (else the docstring's first line)
+DESCRIPTION = (
+    "Run a WASI 0.2 command component (.wasm or .wat); the guest's exit status becomes witkit's."
+)
+
+#: examples and notes after the options, printed as written
+EPILOG = """\
 capabilities (nothing is granted unless asked for):
   --dir HOST[::GUEST]       grant directory HOST to the guest as GUEST (default: HOST)
   --dir-ro HOST[::GUEST]    the same, read-only: every mutation is refused
@@ -103,16 +120,7 @@ def _flag(value: str) -> bool:
     raise WitkitError(f"expected y or n, got {value!r}")
 
 
-def register(sub: Any) -> None:
-    parser = add_command(
-        sub,
-        "run",
-        help="run a WASI 0.2 command component",
-        description="Run a WASI 0.2 command component (.wasm or .wat); "
-        "the guest's exit status becomes witkit's.",
-        epilog=_EPILOG,
-        run=run,
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
     add("--dir", action="append", default=[], metavar="HOST[::GUEST]", help="grant a directory")
     add(

@@ -18,12 +18,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from witkit.cli import add_command
 from witkit.errors import WitkitError
 
-__all__ = ["register", "run"]
+__all__ = ["EPILOG", "HELP", "add_arguments", "run"]
 
-_EPILOG = """\
+#: the command's line in ``witkit --help``
+HELP = "run component-model .wast test scripts"
+
+#: examples and notes after the options, printed as written
+EPILOG = """\
 examples:
   witkit wast test/values/strings.wast          every directive, then a summary
   witkit wast -q test/resources/*.wast          only failures and the summaries
@@ -34,15 +37,7 @@ script into binaries and JSON (`wasm-tools json-from-wast`).
 """
 
 
-def register(sub: Any) -> None:
-    parser = add_command(
-        sub,
-        "wast",
-        help="run component-model .wast test scripts",
-        description=__doc__,
-        epilog=_EPILOG,
-        run=run,
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scripts", metavar="FILE.wast", nargs="+", help="scripts to run")
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print failures and summaries only"
