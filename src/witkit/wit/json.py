@@ -119,10 +119,7 @@ def _function(func: wm.Function) -> dict[str, Any]:
     out: dict[str, Any] = {"name": func.name, "kind": fkind, "params": params}
     if func.result is not None:
         out["result"] = _type(func.result)
-    _docs(out, func.docs)
-    _stability(out, func.stability)
-    if func.external_id is not None:
-        out["external_id"] = func.external_id
+    _annotations(out, func)
     return out
 
 
@@ -201,16 +198,21 @@ def _kind(kind: wm.TypeDefKind) -> str | dict[str, Any]:
     return "unknown"
 
 
+def _annotations(out: dict[str, Any], item: wm.Function | wm.TypeDef) -> None:
+    """What a function and a type definition both carry beyond their shape."""
+    _docs(out, item.docs)
+    _stability(out, item.stability)
+    if item.external_id is not None:
+        out["external_id"] = item.external_id
+
+
 def _typedef(typedef: wm.TypeDef) -> dict[str, Any]:
     out: dict[str, Any] = {
         "name": typedef.name,
         "kind": _kind(typedef.kind),
         "owner": _owner(typedef.owner),
     }
-    _docs(out, typedef.docs)
-    _stability(out, typedef.stability)
-    if typedef.external_id is not None:
-        out["external_id"] = typedef.external_id
+    _annotations(out, typedef)
     return out
 
 

@@ -34,7 +34,8 @@ an anonymous type ...) raises ``WitError``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 
 from witkit.errors import WitError
 from witkit.wit import model as wm
@@ -184,27 +185,27 @@ class _Printer:
         else:
             out.indent_start()
         for name, iface_id in pkg.interfaces.items():
-            iface = resolve.interfaces[iface_id]
-            self.docs(iface.docs)
-            self.stability(iface.stability)
-            out.text("interface ")
-            out.text(escape_name(name))
-            out.indent_start()
-            self.interface(iface_id)
-            out.indent_end()
+            with self.named_block("interface", name, resolve.interfaces[iface_id]):
+                self.interface(iface_id)
             if main:
                 out.newline()
         for name, world_id in pkg.worlds.items():
-            world = resolve.worlds[world_id]
-            self.docs(world.docs)
-            self.stability(world.stability)
-            out.text("world ")
-            out.text(escape_name(name))
-            out.indent_start()
-            self.world(world_id)
-            out.indent_end()
+            with self.named_block("world", name, resolve.worlds[world_id]):
+                self.world(world_id)
         if not main:
             out.indent_end()
+
+    @contextlib.contextmanager
+    def named_block(self, keyword: str, name: str, item: wm.Interface | wm.World) -> Iterator[None]:
+        """``interface name { ... }`` or ``world name { ... }`` with its docs and gate;
+        the block writes the body."""
+        self.docs(item.docs)
+        self.stability(item.stability)
+        self.out.text(keyword + " ")
+        self.out.text(escape_name(name))
+        self.out.indent_start()
+        yield
+        self.out.indent_end()
 
     def new_item(self) -> None:
         if self.any_items:
@@ -498,7 +499,7 @@ class _Printer:
             return
         if isinstance(kind, wm.Unknown):
             raise WitError("cannot print a type of unknown structure")
-        raise WitError(f"resolve has an unnamed {_kind_word(kind)} type")
+        raise WitError(f"resolve has an unnamed {wm.kind_word(kind)} type")
 
     def type_expression(self, kind: wm.TypeDefKind, *, force_handle: bool) -> bool:
         """Write the kinds that have an expression form (``list<u8>``, ``option<t>``...).
@@ -586,7 +587,7 @@ class _Printer:
         kind = typedef.kind
         name = typedef.name
         if name is None:
-            raise WitError(f"document has an unnamed {_kind_word(kind)} type")
+            raise WitError(f"document has an unnamed {wm.kind_word(kind)} type")
         ename = escape_name(name)
         if isinstance(kind, wm.Record):
             out.text("record " + ename)
@@ -663,13 +664,3 @@ class _Printer:
                 chars.append(_EXTERNAL_ID_ESCAPES.get(c) or f"\\u{{{ord(c):x}}}")
         self.out.text('@external-id("' + "".join(chars) + '")')
         self.out.newline()
-
-
-def _kind_word(kind: object) -> str:
-    return {
-        wm.Record: "record",
-        wm.Variant: "variant",
-        wm.Enum: "enum",
-        wm.Flags: "flags",
-        wm.Resource: "resource",
-    }.get(type(kind), type(kind).__name__.lower())

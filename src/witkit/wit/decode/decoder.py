@@ -253,32 +253,39 @@ class Decoder:
         world_id = self.resolve.add_world(world)
         owner = wm.TypeOwner("world", world_id)
         for iname, item in ct.imports.items():
-            ty = item.ty
-            if isinstance(ty, wt.InstanceType):
-                key, witem = self.world_instance(iname, item, package)
-            elif isinstance(ty, wt.TypeExtern):
-                tid = self.register_type_export(iname, item, owner)
-                key, witem = wm.WorldKey(name=iname), wm.WorldItem("type", type=tid)
-            elif isinstance(ty, wt.FuncType):
-                func = self.convert_function(iname, item, owner)
-                key, witem = wm.WorldKey(name=iname), wm.WorldItem("function", function=func)
-            else:
-                raise WitError(f"component import `{iname}` is not an instance, func, or type")
+            key, witem = self.world_item(iname, item, package, owner, imported=True)
             world.imports[key] = witem
         for ename, item in ct.exports.items():
-            ty = item.ty
-            if isinstance(ty, wt.InstanceType):
-                key, witem = self.world_instance(ename, item, package)
-            elif isinstance(ty, wt.FuncType):
-                func = self.convert_function(ename, item, owner)
-                key, witem = wm.WorldKey(name=ename), wm.WorldItem("function", function=func)
-            else:
-                raise WitError(f"component export `{ename}` is not an instance or function")
+            key, witem = self.world_item(ename, item, package, owner, imported=False)
             world.exports[key] = witem
         if wname in package.worlds:
             raise WitError(f"duplicate world `{wname}`")
         package.worlds[wname] = world_id
         return world_id
+
+    def world_item(
+        self,
+        name: str,
+        item: wt.ExternItem,
+        package: wm.Package,
+        owner: wm.TypeOwner,
+        *,
+        imported: bool,
+    ) -> tuple[wm.WorldKey, wm.WorldItem]:
+        """One import or export of a world's component type: an instance, a function, or
+        (imports only) a type."""
+        ty = item.ty
+        if isinstance(ty, wt.InstanceType):
+            return self.world_instance(name, item, package)
+        if imported and isinstance(ty, wt.TypeExtern):
+            tid = self.register_type_export(name, item, owner)
+            return wm.WorldKey(name=name), wm.WorldItem("type", type=tid)
+        if isinstance(ty, wt.FuncType):
+            func = self.convert_function(name, item, owner)
+            return wm.WorldKey(name=name), wm.WorldItem("function", function=func)
+        if imported:
+            raise WitError(f"component import `{name}` is not an instance, func, or type")
+        raise WitError(f"component export `{name}` is not an instance or function")
 
     # ---------------------------------------------------------------- types
 
@@ -352,7 +359,7 @@ class Decoder:
             prev = self.find_alias(ty)
             if prev is not None:
                 return wm.TypeRef(prev)
-            raise WitError(f"unexpected unnamed type of kind '{_kind_word(kind)}'")
+            raise WitError(f"unexpected unnamed type of kind '{wm.kind_word(kind)}'")
         tid = self.resolve.add_type(wm.TypeDef(kind))
         self.type_map[ty] = tid
         return wm.TypeRef(tid)
@@ -562,16 +569,6 @@ def _as_defined(ty: AnyType, name: str) -> DefinedType:
     if isinstance(ty, wt.ResourceType | wt.FuncType | wt.InstanceType | wt.ComponentType):
         raise WitError(f"type `{name}` is not a value type")
     return ty
-
-
-def _kind_word(kind: wm.TypeDefKind) -> str:
-    return {
-        wm.Record: "record",
-        wm.Variant: "variant",
-        wm.Enum: "enum",
-        wm.Flags: "flags",
-        wm.Resource: "resource",
-    }.get(type(kind), type(kind).__name__.lower())
 
 
 # --------------------------------------------------------------------------- entry points

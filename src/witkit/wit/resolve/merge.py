@@ -20,8 +20,8 @@ enter the arenas is the order they are printed in:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
 from witkit._record import replace
 from witkit.wit import model
@@ -34,6 +34,8 @@ from witkit.wit.resolve.unresolved import UnresolvedPackage, WorldInclude
 
 #: an interface or a world: the two kinds of item a package names
 _Item = TypeVar("_Item", model.InterfaceId, model.WorldId)
+#: what a package defines under a feature gate
+_Gated = TypeVar("_Gated", model.TypeDef, model.Interface, model.World)
 
 
 def _interfaces_of(package: model.Package) -> Mapping[str, model.InterfaceId]:
@@ -180,12 +182,7 @@ class _Remap:
         first_iface = len(self.interfaces)
         first_world = len(self.worlds)
 
-        for uid in range(first_type, len(u.types)):
-            ty = u.types[uid]
-            loc = u.type_locs[uid]
-            if not b.include_stability(ty.stability, pkg, loc):
-                self.types.append(None)
-                continue
+        for _, ty, loc in self._gated(u.types, u.type_locs, first_type, self.types):
             kind = self.update_kind(ty.kind, loc)
             new = r.add_type(
                 model.TypeDef(kind, ty.name, ty.owner, ty.docs, ty.stability, ty.external_id)
@@ -200,12 +197,9 @@ class _Remap:
                 new = self.own_handles.setdefault(kind.resource, new)
             self.types.append(new)
 
-        for uid in range(first_iface, len(u.interfaces)):
-            iface = u.interfaces[uid]
-            loc = u.interface_locs[uid]
-            if not b.include_stability(iface.stability, pkg, loc):
-                self.interfaces.append(None)
-                continue
+        for _, iface, loc in self._gated(
+            u.interfaces, u.interface_locs, first_iface, self.interfaces
+        ):
             iface.package = pkg
             self.update_interface(iface, loc)
             self.interfaces.append(r.add_interface(iface))
@@ -221,12 +215,7 @@ class _Remap:
                 )
 
         world_locs: dict[model.WorldId, Loc] = {}
-        for uid in range(first_world, len(u.worlds)):
-            world = u.worlds[uid]
-            loc = u.world_locs[uid]
-            if not b.include_stability(world.stability, pkg, loc):
-                self.worlds.append(None)
-                continue
+        for uid, world, loc in self._gated(u.worlds, u.world_locs, first_world, self.worlds):
             self.update_world(uid, world)
             new_world = r.add_world(world)
             world_locs[new_world] = loc
@@ -276,6 +265,19 @@ class _Remap:
         mapped = table[uid]
         assert mapped is not None
         return mapped
+
+    def _gated(
+        self, items: Sequence[_Gated], locs: Sequence[Loc], first: int, out: list[Any]
+    ) -> Iterator[tuple[int, _Gated, Loc]]:
+        """``(uid, item, loc)`` for the items from ``first`` on whose feature gate is open;
+        one that is gated out is mapped to ``None`` in ``out`` here, the others by the
+        caller, so ``out`` stays in step with ``items``."""
+        for uid in range(first, len(items)):
+            item, loc = items[uid], locs[uid]
+            if not self.b.include_stability(item.stability, self.pkg, loc):
+                out.append(None)
+                continue
+            yield uid, item, loc
 
     # ----------------------------------------------------------------- foreign items
 
