@@ -143,41 +143,30 @@ def _owner(owner: wm.TypeOwner) -> dict[str, int] | None:
     return {owner.kind: owner.id}
 
 
+def _labelled(name: str, docs: wm.Docs, **fields: Any) -> dict[str, Any]:
+    """A field, flag or case: its name, what it carries, then its docs."""
+    out: dict[str, Any] = {"name": name, **fields}
+    _docs(out, docs)
+    return out
+
+
 def _kind(kind: wm.TypeDefKind) -> str | dict[str, Any]:
     if isinstance(kind, wm.Record):
-        fields = []
-        for name, ty, docs in kind.fields:
-            field: dict[str, Any] = {"name": name, "type": _type(ty)}
-            _docs(field, docs)
-            fields.append(field)
+        fields = [_labelled(name, docs, type=_type(ty)) for name, ty, docs in kind.fields]
         return {"record": {"fields": fields}}
     if isinstance(kind, wm.Resource):
         return "resource"
     if isinstance(kind, wm.Handle):
         return {"handle": {kind.kind: int(kind.resource)}}
     if isinstance(kind, wm.Flags):
-        flags = []
-        for name, docs in kind.names:
-            flag: dict[str, Any] = {"name": name}
-            _docs(flag, docs)
-            flags.append(flag)
-        return {"flags": {"flags": flags}}
+        return {"flags": {"flags": [_labelled(name, docs) for name, docs in kind.names]}}
     if isinstance(kind, wm.Tuple):
         return {"tuple": {"types": [_type(t) for t in kind.types]}}
     if isinstance(kind, wm.Variant):
-        cases = []
-        for name, cty, docs in kind.cases:
-            case: dict[str, Any] = {"name": name, "type": _type(cty)}
-            _docs(case, docs)
-            cases.append(case)
+        cases = [_labelled(name, docs, type=_type(cty)) for name, cty, docs in kind.cases]
         return {"variant": {"cases": cases}}
     if isinstance(kind, wm.Enum):
-        ecases = []
-        for name, docs in kind.cases:
-            ecase: dict[str, Any] = {"name": name}
-            _docs(ecase, docs)
-            ecases.append(ecase)
-        return {"enum": {"cases": ecases}}
+        return {"enum": {"cases": [_labelled(name, docs) for name, docs in kind.cases]}}
     if isinstance(kind, wm.OptionOf):
         return {"option": _type(kind.value)}
     if isinstance(kind, wm.ResultOf):

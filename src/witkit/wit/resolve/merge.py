@@ -21,7 +21,7 @@ enter the arenas is the order they are printed in:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from witkit._record import replace
 from witkit.wit import model
@@ -204,15 +204,7 @@ class _Remap:
             self.update_interface(iface, loc)
             self.interfaces.append(r.add_interface(iface))
 
-        for maybe in self.types[first_type:]:
-            if maybe is None:
-                continue
-            ty = r.types[maybe]
-            if ty.owner.kind == "interface":
-                assert ty.owner.id is not None
-                ty.owner = model.TypeOwner(
-                    "interface", self._map_owner(ty.owner.id, "interface", maybe)
-                )
+        self._map_owners(first_type, "interface")
 
         world_locs: dict[model.WorldId, Loc] = {}
         for uid, world, loc in self._gated(u.worlds, u.world_locs, first_world, self.worlds):
@@ -221,13 +213,7 @@ class _Remap:
             world_locs[new_world] = loc
             self.worlds.append(new_world)
 
-        for maybe in self.types[first_type:]:
-            if maybe is None:
-                continue
-            ty = r.types[maybe]
-            if ty.owner.kind == "world":
-                assert ty.owner.id is not None
-                ty.owner = model.TypeOwner("world", self._map_owner(ty.owner.id, "world", maybe))
+        self._map_owners(first_type, "world")
 
         for uid in range(first_world, len(u.worlds)):
             new_id = self.worlds[uid]
@@ -265,6 +251,16 @@ class _Remap:
         mapped = table[uid]
         assert mapped is not None
         return mapped
+
+    def _map_owners(self, first_type: int, kind: Literal["interface", "world"]) -> None:
+        """The new types owned by an interface (or a world) now name the merged one."""
+        for maybe in self.types[first_type:]:
+            if maybe is None:
+                continue
+            ty = self.r.types[maybe]
+            if ty.owner.kind == kind:
+                assert ty.owner.id is not None
+                ty.owner = model.TypeOwner(kind, self._map_owner(ty.owner.id, kind, maybe))
 
     def _gated(
         self, items: Sequence[_Gated], locs: Sequence[Loc], first: int, out: list[Any]
