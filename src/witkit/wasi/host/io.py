@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from witkit.abi.values import Err, Ok, Variant
 from witkit.wasi import io as _io
@@ -33,15 +33,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "STREAMS",
+    "CoreResource",
     "ErrorResource",
     "InputStreamResource",
     "OutputStreamResource",
+    "PolledResource",
     "PollableResource",
+    "error_code",
     "fallible",
     "interfaces",
 ]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+_Core = TypeVar("_Core")
 
 
 def stream_error(err: _io.StreamError) -> Variant:
@@ -67,21 +71,43 @@ def fallible(fn: _F) -> _F:
     return wrapper  # type: ignore[return-value]
 
 
-class ErrorResource:
-    """``wasi:io/error.error``."""
+class CoreResource(Generic[_Core]):
+    """A resource of the WIT face: what a guest's handle holds, around its core object."""
 
-    def __init__(self, core: _io.Error) -> None:
+    def __init__(self, core: _Core) -> None:
         self.core = core
+
+
+class _Subscribable(Protocol):
+    def subscribe(self) -> _io.Pollable: ...
+
+
+_Polled = TypeVar("_Polled", bound=_Subscribable)
+
+
+class PolledResource(CoreResource[_Polled]):
+    """A resource whose ``subscribe`` is the pollable of its core (streams, sockets...)."""
+
+    def subscribe(self) -> PollableResource:
+        return PollableResource(self.core.subscribe())
+
+
+def error_code(err: ErrorResource, classify: Callable[[OSError], str]) -> str | None:
+    """``filesystem-error-code`` / ``network-error-code``: the case of the OS error behind
+    an ``error``, classified by the package's table, if there is one."""
+    cause = err.core.cause
+    return classify(cause) if cause is not None else None
+
+
+class ErrorResource(CoreResource[_io.Error]):
+    """``wasi:io/error.error``."""
 
     def to_debug_string(self) -> str:
         return self.core.to_debug_string()
 
 
-class PollableResource:
+class PollableResource(CoreResource[_io.Pollable]):
     """``wasi:io/poll.pollable``."""
-
-    def __init__(self, core: _io.Pollable) -> None:
-        self.core = core
 
     def ready(self) -> bool:
         return self.core.ready()
@@ -94,11 +120,8 @@ def _poll(in_: list[PollableResource]) -> list[int]:
     return _io.poll([p.core for p in in_])
 
 
-class InputStreamResource:
+class InputStreamResource(PolledResource[_io.InputStream]):
     """``wasi:io/streams.input-stream``."""
-
-    def __init__(self, core: _io.InputStream) -> None:
-        self.core = core
 
     @fallible
     def read(self, len: int) -> bytes:
@@ -116,15 +139,9 @@ class InputStreamResource:
     def blocking_skip(self, len: int) -> int:
         return self.core.blocking_skip(len)
 
-    def subscribe(self) -> PollableResource:
-        return PollableResource(self.core.subscribe())
 
-
-class OutputStreamResource:
+class OutputStreamResource(PolledResource[_io.OutputStream]):
     """``wasi:io/streams.output-stream``."""
-
-    def __init__(self, core: _io.OutputStream) -> None:
-        self.core = core
 
     @fallible
     def check_write(self) -> int:
@@ -145,9 +162,6 @@ class OutputStreamResource:
     @fallible
     def blocking_flush(self) -> None:
         self.core.blocking_flush()
-
-    def subscribe(self) -> PollableResource:
-        return PollableResource(self.core.subscribe())
 
     @fallible
     def write_zeroes(self, len: int) -> None:
