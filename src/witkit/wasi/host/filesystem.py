@@ -40,8 +40,10 @@ def _timestamp(value: Any) -> NewTimestamp:
     return NewTimestamp(tag.replace("_", "-"))
 
 
-class DescriptorResource(CoreResource[Descriptor]):
+class DescriptorResource(CoreResource):
     """``wasi:filesystem/types.descriptor``."""
+
+    core: Descriptor
 
     @fallible
     def read_via_stream(self, offset: int) -> InputStreamResource:
@@ -157,8 +159,10 @@ class DescriptorResource(CoreResource[Descriptor]):
         return self.core.metadata_hash_at(_flags(path_flags), path)
 
 
-class DirectoryEntryStreamResource(CoreResource[DirectoryEntryStream]):
+class DirectoryEntryStreamResource(CoreResource):
     """``wasi:filesystem/types.directory-entry-stream``."""
+
+    core: DirectoryEntryStream
 
     @fallible
     def read_directory_entry(self) -> Any:

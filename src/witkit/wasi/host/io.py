@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from witkit.abi.values import Err, Ok, Variant
 from witkit.wasi import io as _io
@@ -45,7 +45,6 @@ __all__ = [
 ]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
-_Core = TypeVar("_Core")
 
 
 def stream_error(err: _io.StreamError) -> Variant:
@@ -71,21 +70,21 @@ def fallible(fn: _F) -> _F:
     return wrapper  # type: ignore[return-value]
 
 
-class CoreResource(Generic[_Core]):
-    """A resource of the WIT face: what a guest's handle holds, around its core object."""
+class CoreResource:
+    """A resource of the WIT face: what a guest's handle holds, around its core object.
 
-    def __init__(self, core: _Core) -> None:
+    Each subclass names its core's class in a ``core:`` annotation, for the type checker
+    only: a plain base, not a ``Generic`` one, since ``witkit run`` pays at start-up for
+    every class made (a generic base and its subscripts cost several times as much).
+    """
+
+    core: Any
+
+    def __init__(self, core: Any) -> None:
         self.core = core
 
 
-class _Subscribable(Protocol):
-    def subscribe(self) -> _io.Pollable: ...
-
-
-_Polled = TypeVar("_Polled", bound=_Subscribable)
-
-
-class PolledResource(CoreResource[_Polled]):
+class PolledResource(CoreResource):
     """A resource whose ``subscribe`` is the pollable of its core (streams, sockets...)."""
 
     def subscribe(self) -> PollableResource:
@@ -99,15 +98,19 @@ def error_code(err: ErrorResource, classify: Callable[[OSError], str]) -> str | 
     return classify(cause) if cause is not None else None
 
 
-class ErrorResource(CoreResource[_io.Error]):
+class ErrorResource(CoreResource):
     """``wasi:io/error.error``."""
+
+    core: _io.Error
 
     def to_debug_string(self) -> str:
         return self.core.to_debug_string()
 
 
-class PollableResource(CoreResource[_io.Pollable]):
+class PollableResource(CoreResource):
     """``wasi:io/poll.pollable``."""
+
+    core: _io.Pollable
 
     def ready(self) -> bool:
         return self.core.ready()
@@ -120,8 +123,10 @@ def _poll(in_: list[PollableResource]) -> list[int]:
     return _io.poll([p.core for p in in_])
 
 
-class InputStreamResource(PolledResource[_io.InputStream]):
+class InputStreamResource(PolledResource):
     """``wasi:io/streams.input-stream``."""
+
+    core: _io.InputStream
 
     @fallible
     def read(self, len: int) -> bytes:
@@ -140,8 +145,10 @@ class InputStreamResource(PolledResource[_io.InputStream]):
         return self.core.blocking_skip(len)
 
 
-class OutputStreamResource(PolledResource[_io.OutputStream]):
+class OutputStreamResource(PolledResource):
     """``wasi:io/streams.output-stream``."""
+
+    core: _io.OutputStream
 
     @fallible
     def check_write(self) -> int:

@@ -6,9 +6,8 @@ Rules:
   not with this module: ``witkit run`` links these interfaces for every guest,
   and most never touch the network.  The import goes through
   ``witkit._spare.with_spare``, since the guest may have used up every
-  descriptor by then.  So the resources here name their core's class in a
-  ``core:`` annotation (read by the type checker only), not as a parameter of
-  :class:`~witkit.wasi.host.io.CoreResource`, which would import it at once.
+  descriptor by then (the resources name their core's class in a ``core:``
+  annotation, which the type checker alone reads).
 * Addresses cross as the spec's variants (``ipv4``/``ipv6`` of records) and
   become the records of :mod:`witkit.wasi.sockets.address` here;
   ``SocketError`` becomes the ``error-code`` of a ``result`` (:func:`fallible`).
@@ -103,13 +102,13 @@ def _option(name: str) -> tuple[Callable[[Any], Any], Callable[[Any, Any], None]
     return fallible(get), fallible(set_)
 
 
-class NetworkResource(CoreResource[Any]):
+class NetworkResource(CoreResource):
     """``wasi:sockets/network.network``."""
 
     core: Network
 
 
-class _IpSocketResource(PolledResource[Any]):
+class _IpSocketResource(PolledResource):
     """What the ``tcp-socket`` and ``udp-socket`` resources have alike."""
 
     core: IpSocket
@@ -208,7 +207,7 @@ class UdpSocketResource(_IpSocketResource):
     unicast_hop_limit, set_unicast_hop_limit = _option("unicast_hop_limit")
 
 
-class IncomingDatagramStreamResource(PolledResource[Any]):
+class IncomingDatagramStreamResource(PolledResource):
     """``wasi:sockets/udp.incoming-datagram-stream``."""
 
     core: IncomingDatagramStream
@@ -221,7 +220,7 @@ class IncomingDatagramStreamResource(PolledResource[Any]):
         ]
 
 
-class OutgoingDatagramStreamResource(PolledResource[Any]):
+class OutgoingDatagramStreamResource(PolledResource):
     """``wasi:sockets/udp.outgoing-datagram-stream``."""
 
     core: OutgoingDatagramStream
@@ -243,7 +242,7 @@ class OutgoingDatagramStreamResource(PolledResource[Any]):
         )
 
 
-class ResolveAddressStreamResource(PolledResource[Any]):
+class ResolveAddressStreamResource(PolledResource):
     """``wasi:sockets/ip-name-lookup.resolve-address-stream``."""
 
     core: ResolveAddressStream
