@@ -26,7 +26,7 @@ from typing import Any, Literal, TypeVar
 from witkit._record import replace
 from witkit.wit import model
 from witkit.wit.ast import Loc, Version
-from witkit.wit.resolve.clone import Cloner
+from witkit.wit.clone import Cloner
 from witkit.wit.resolve.elaborate import WorldElaborator
 from witkit.wit.resolve.errors import ResolveError, did_you_mean
 from witkit.wit.resolve.names import canonical_name
