@@ -248,9 +248,8 @@ def _module_report(index: int, module: ir.CoreModule, name: str | None) -> Modul
 def _describe_core_instance(inst: ir.CoreInstance, names: dict[int, str]) -> str:
     if isinstance(inst, ir.CoreInstantiate):
         module = names.get(inst.module, str(inst.module))
-        args = ", ".join(f"{a.name}=instance {a.index}" for a in inst.args)
-        return f"instantiate module {module}" + (f" with {args}" if args else "")
-    return f"exports {{{_names(e.name for e in inst.exports)}}}"
+        return _instantiate(f"module {module}", (f"{a.name}=instance {a.index}" for a in inst.args))
+    return _exports(e.name for e in inst.exports)
 
 
 def _names(names: Iterable[str], shown: int = 8) -> str:
@@ -263,9 +262,21 @@ def _names(names: Iterable[str], shown: int = 8) -> str:
 def _describe_instance(inst: ir.Instance, names: dict[int, str]) -> str:
     if isinstance(inst, ir.Instantiate):
         comp = names.get(inst.component, str(inst.component))
-        args = ", ".join(f"{a.name}={a.sort} {a.index}" for a in inst.args)
-        return f"instantiate component {comp}" + (f" with {args}" if args else "")
-    return f"exports {{{_names(e.name.name for e in inst.exports)}}}"
+        return _instantiate(
+            f"component {comp}", (f"{a.name}={a.sort} {a.index}" for a in inst.args)
+        )
+    return _exports(e.name.name for e in inst.exports)
+
+
+def _instantiate(what: str, args: Iterable[str]) -> str:
+    """An instance made by instantiating ``what``, core or component alike."""
+    joined = ", ".join(args)
+    return f"instantiate {what}" + (f" with {joined}" if joined else "")
+
+
+def _exports(names: Iterable[str]) -> str:
+    """An instance made of exports, core or component alike."""
+    return f"exports {{{_names(names)}}}"
 
 
 def _nested_types(checked: ValidatedComponent) -> dict[int, ValidatedComponent]:

@@ -38,8 +38,8 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.build import Fixture, build_fixture
+from tests.wasi.walk_belt import belt
 from witkit.wasi import WasiConfig
-from witkit.wasi import filesystem as fs
 from witkit.wasi.command import run_component
 
 SCALE = max(1, int(os.environ.get("WITKIT_SECURITY_SCALE", "1")))
@@ -152,11 +152,9 @@ def counts(stdout: str) -> tuple[int, dict[str, int]]:
 
 @pytest.fixture(params=["openat2", "portable"])
 def walk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Both ways of opening one component: with the openat2 belt and without."""
-    if request.param == "openat2" and not fs._openat2_works():
-        pytest.fail("this kernel has no openat2: the belt cannot be tested here")
-    monkeypatch.setattr(fs, "USE_OPENAT2", request.param == "openat2", raising=False)
-    yield request.param
+    """Both ways of opening one component: with the openat2 belt and without (proved)."""
+    with belt(monkeypatch, request.param == "openat2"):
+        yield request.param
 
 
 @pytest.mark.parametrize("read_only", [False, True], ids=["dir", "dir-ro"])

@@ -22,8 +22,8 @@ import pytest
 
 from tests.fixtures.build import Fixture, build_fixture
 from tests.wasi.test_differential import TIMEOUT, tree, wasmtime_binary
+from tests.wasi.walk_belt import belt
 from witkit.wasi import WasiConfig
-from witkit.wasi import filesystem as fs
 from witkit.wasi.command import run_component
 
 #: 24 operations x 10 kinds of name x 4 spellings, one tree each
@@ -140,10 +140,9 @@ def oracle(
 
 @pytest.fixture(params=["openat2", "portable"])
 def walk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    if request.param == "openat2" and not fs._openat2_works():
-        pytest.fail("this kernel has no openat2: the belt cannot be tested here")
-    monkeypatch.setattr(fs, "USE_OPENAT2", request.param == "openat2")
-    yield request.param
+    """Both ways of opening one component: with the openat2 belt and without (proved)."""
+    with belt(monkeypatch, request.param == "openat2"):
+        yield request.param
 
 
 @pytest.mark.parametrize("mode", ["dir", "dir-ro"])

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.wasi.walk_belt import belt
+from witkit.wasi import _walk
 from witkit.wasi import filesystem as fs
 from witkit.wasi.clocks import Datetime
 from witkit.wasi.errno import FsError
@@ -199,7 +201,7 @@ def _kernel_names(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     # a symlink's first argument is its text, not a path the kernel resolves now
     monkeypatch.setattr(os, "symlink", _spy(seen, os.symlink, skip_first=True))
     monkeypatch.setattr(fs, "_utimensat", _spy(seen, fs._utimensat, skip_first=True))
-    monkeypatch.setattr(fs, "_open_beneath", _spy(seen, fs._open_beneath, skip_first=True))
+    monkeypatch.setattr(_walk, "open_beneath", _spy(seen, _walk.open_beneath, skip_first=True))
     return seen
 
 
@@ -236,15 +238,19 @@ def _every_operation(root: Descriptor, top: str, path: str) -> list[Callable[[],
     ]
 
 
-@pytest.mark.parametrize("belt", [True, False], ids=["openat2", "portable"])
+@pytest.mark.parametrize("on", [True, False], ids=["openat2", "portable"])
 def test_the_kernel_only_ever_sees_one_name(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, belt: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, on: bool
 ) -> None:
     """Every operation, every kind of name, every spelling: no path with a slash reaches the OS.
 
     A slash is what lets the kernel follow a link we did not check (``name/`` follows even
     under ``O_NOFOLLOW``) or walk components we did not open ourselves."""
-    monkeypatch.setattr(fs, "USE_OPENAT2", belt)
+    with belt(monkeypatch, on):
+        _every_spelling_of_every_operation(tmp_path, monkeypatch)
+
+
+def _every_spelling_of_every_operation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "outside").mkdir()
     box = tmp_path / "box"
     box.mkdir()
@@ -266,22 +272,34 @@ def test_the_kernel_only_ever_sees_one_name(
     assert not any((tmp_path / "outside").iterdir())
 
 
+def test_the_belt_flag_is_read_at_every_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``USE_OPENAT2`` is looked up when a component is opened, not copied at import: turned
+    off, the next open is the portable walk's ``openat`` alone; turned on, it asks for openat2."""
+    root = open_preopen(tmp_path, read_only=False)
+    (tmp_path / "d").mkdir()
+    for on in (False, True, False):
+        with belt(monkeypatch, on):
+            root.open_at(NO, "d", frozenset({"directory"}), READ).close()
+
+
 def test_the_openat2_belt_refuses_what_the_walk_never_asks(tmp_path: Path) -> None:
     """Were the walk ever to hand over ``..`` or a name that is a link, the kernel refuses."""
-    if not fs._openat2_works():
+    if not _walk.openat2_works():
         pytest.fail("this kernel has no openat2: the belt cannot be tested here")
     (tmp_path / "box").mkdir()
     (tmp_path / "box" / "ldir").symlink_to("..")
     box = os.open(tmp_path / "box", os.O_RDONLY | os.O_DIRECTORY)
     try:
         with pytest.raises(FsError) as info:
-            fs._open_beneath(box, "..", os.O_RDONLY | os.O_DIRECTORY)
+            _walk.open_beneath(box, "..", os.O_RDONLY | os.O_DIRECTORY)
         assert info.value.code == "not-permitted"
         # no O_NOFOLLOW here: RESOLVE_NO_SYMLINKS still refuses to follow
         with pytest.raises(OSError) as err:
-            fs._open_beneath(box, "ldir", os.O_RDONLY | os.O_DIRECTORY)
+            _walk.open_beneath(box, "ldir", os.O_RDONLY | os.O_DIRECTORY)
         assert err.value.errno == errno.ELOOP
-        fd = fs._open_beneath(box, ".", os.O_RDONLY | os.O_DIRECTORY)
+        fd = _walk.open_beneath(box, ".", os.O_RDONLY | os.O_DIRECTORY)
         assert os.path.samestat(os.fstat(fd), os.fstat(box))
         os.close(fd)
     finally:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from witkit.cli import add_command
 from witkit.cli import run as run_cli
 from witkit.errors import WitkitError
 
@@ -14,7 +15,7 @@ from witkit.errors import WitkitError
 def parse(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command")
-    run_cli.register(sub)
+    add_command(sub, run_cli)
     return parser.parse_args(["run", *argv])
 
 

@@ -5,14 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the report types are only needed to render; importing them costs start-up
     from witkit.inspect import ComponentReport, ModuleReport, Report
 
-__all__ = ["register", "render", "run"]
 
-_EPILOG = """\
+__all__ = ["EPILOG", "HELP", "add_arguments", "render", "run"]
+
+#: the command's line in ``witkit --help``
+HELP = "show what a component or core module is made of"
+
+#: examples and notes after the options, printed as written
+EPILOG = """\
 examples:
   witkit inspect app.wasm            kind, size, core modules, nesting, imports, exports, producers
   witkit inspect --json app.wasm     the same as JSON
@@ -20,17 +25,9 @@ examples:
 """
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "inspect",
-        help="show what a component or core module is made of",
-        description=__doc__.splitlines()[0] if __doc__ else None,
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help=".wasm or .wat")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.set_defaults(func=run)
 
 
 def _size(n: int) -> str:

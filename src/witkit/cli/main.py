@@ -1,7 +1,7 @@
 """The ``witkit`` command line: a registry of commands and the one place errors are printed.
 
-Each command lives in its own module (``cli/<command>.py``) exposing ``register(sub)``
-which adds its argparse sub-parser and sets ``func``.  A command is a thin shell over a
+Each command lives in its own module (``cli/<command>.py``), which declares its help,
+arguments and ``run`` for :func:`witkit.cli.add_command` to build its sub-parser.  A command is a thin shell over a
 library call: it turns files into bytes and results into text.  Every ``WitkitError``
 (and ``OSError``) reaches ``main`` and is printed once, as one line, with exit status 1;
 a closed stdout pipe (``witkit wit x.wasm | head``) ends quietly.  SIGINT and SIGTERM
@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from witkit import __version__, _signals
+from witkit.cli import add_command
 from witkit.errors import WitkitError, find_cause
 
 __all__ = ["COMMANDS", "build_parser", "entry", "main"]
@@ -77,8 +78,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"witkit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS if only is None else (only,):
-        module = importlib.import_module(f"witkit.cli.{name}")
-        module.register(sub)
+        add_command(sub, importlib.import_module(f"witkit.cli.{name}"))
     return parser
 
 

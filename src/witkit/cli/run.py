@@ -22,15 +22,34 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any, TextIO
 
 from witkit.errors import Trap, WitkitError
 
-__all__ = ["Progress", "initial_environ", "parse_duration", "parse_size", "register"]
+__all__ = [
+    "DESCRIPTION",
+    "EPILOG",
+    "HELP",
+    "Progress",
+    "add_arguments",
+    "initial_environ",
+    "parse_duration",
+    "parse_size",
+    "run",
+]
 
-_EPILOG = """\
+#: the command's line in ``witkit --help``
+HELP = "run a WASI 0.2 command component (or a WASI 0.1 module)"
+#: the description of ``witkit run --help`` (else the docstring's first line)
+DESCRIPTION = (
+    "Run a WASI 0.2 command component (.wasm or .wat), or a core module importing "
+    "wasi_snapshot_preview1 (WASI 0.1, no adapter needed); the guest's exit status becomes witkit's."
+)
+
+#: examples and notes after the options, printed as written
+EPILOG = """\
 capabilities (nothing is granted unless asked for):
   --dir HOST[::GUEST]       grant directory HOST to the guest as GUEST (default: HOST)
   --dir-ro HOST[::GUEST]    the same, read-only: every mutation is refused
@@ -110,16 +129,7 @@ def _flag(value: str) -> bool:
     raise WitkitError(f"expected y or n, got {value!r}")
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "run",
-        help="run a WASI 0.2 command component (or a WASI 0.1 module)",
-        description="Run a WASI 0.2 command component (.wasm or .wat), or a core module "
-        "importing wasi_snapshot_preview1 (WASI 0.1, no adapter needed); "
-        "the guest's exit status becomes witkit's.",
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
     add("--dir", action="append", default=[], metavar="HOST[::GUEST]", help="grant a directory")
     add(
@@ -146,7 +156,6 @@ def register(sub: Any) -> None:
     add("--no-cache", action="store_true", help="do not use the on-disk compile cache")
     add("component", metavar="COMPONENT", help="the component (.wasm or .wat)")
     add("args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the guest")
-    parser.set_defaults(func=run)
 
 
 def initial_environ() -> list[tuple[str, str]]:
@@ -169,6 +178,29 @@ def initial_environ() -> list[tuple[str, str]]:
     return list(env.items())
 
 
+def _fuel(value: str) -> int:
+    if not value.strip().isdigit():
+        raise ValueError(f"not a whole number of fuel units: {value!r}")
+    return int(value)
+
+
+#: ``-W`` name -> how its value is read
+_LIMIT_VALUES: dict[str, Callable[[str], Any]] = {
+    "fuel": _fuel,
+    "timeout": parse_duration,
+    "max-memory-size": parse_size,
+    "max-copy": parse_size,
+}
+
+
+def _options(groups: list[str]) -> Iterator[tuple[str, str, str]]:
+    """``-S``/``-W`` values, each a comma-separated list: ``(option, name, value)`` each."""
+    for group in groups:
+        for option in filter(None, group.split(",")):
+            name, _, value = option.partition("=")
+            yield option, name, value
+
+
 def _split_dir(spec: str) -> tuple[str, str]:
     host, sep, guest = spec.partition("::")
     return host, guest if sep else host
@@ -180,48 +212,35 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
     from witkit.wasi.command import Limits
 
     config = WasiConfig().inherit_stdio()
-    inherit_env = args.inherit_env
-    inherit_network = args.inherit_network
-    lookup = args.allow_ip_name_lookup
-    tcp = udp = True
-    fuel, timeout, max_memory = args.fuel, args.timeout, args.max_memory_size
-    max_copy = None
-    for group in args.wasi:
-        for option in filter(None, group.split(",")):
-            name, _, value = option.partition("=")
-            if name == "inherit-env":
-                inherit_env = _flag(value)
-            elif name == "inherit-network":
-                inherit_network = _flag(value)
-            elif name == "allow-ip-name-lookup":
-                lookup = _flag(value)
-            elif name == "tcp":
-                tcp = _flag(value)
-            elif name == "udp":
-                udp = _flag(value)
-            elif name in ("cli", "network"):
-                continue  # wasmtime's interface switches: always on here
-            else:
-                raise WitkitError(f"unknown -S option {name!r}")
-    for group in args.wasm:
-        for option in filter(None, group.split(",")):
-            name, _, value = option.partition("=")
-            try:
-                if name == "fuel":
-                    if not value.strip().isdigit():
-                        raise ValueError(f"not a whole number of fuel units: {value!r}")
-                    fuel = int(value)
-                elif name == "timeout":
-                    timeout = parse_duration(value)
-                elif name == "max-memory-size":
-                    max_memory = parse_size(value)
-                elif name == "max-copy":
-                    max_copy = parse_size(value)
-                else:
-                    raise WitkitError(f"unknown -W option {name!r}")
-            except (ValueError, argparse.ArgumentTypeError) as err:
-                raise WitkitError(f"-W {option}: {err}") from None
-    if inherit_env:
+    # -S: wasmtime's WASI switches, each y/n; "cli" and "network" are its interface
+    # switches, always on here
+    switches = {
+        "inherit-env": args.inherit_env,
+        "inherit-network": args.inherit_network,
+        "allow-ip-name-lookup": args.allow_ip_name_lookup,
+        "tcp": True,
+        "udp": True,
+    }
+    for _, name, value in _options(args.wasi):
+        if name in switches:
+            switches[name] = _flag(value)
+        elif name not in ("cli", "network"):
+            raise WitkitError(f"unknown -S option {name!r}")
+    # -W: the limits, each with its own reading of the value
+    limits = {
+        "fuel": args.fuel,
+        "timeout": args.timeout,
+        "max-memory-size": args.max_memory_size,
+        "max-copy": None,
+    }
+    for option, name, value in _options(args.wasm):
+        if name not in _LIMIT_VALUES:
+            raise WitkitError(f"unknown -W option {name!r}")
+        try:
+            limits[name] = _LIMIT_VALUES[name](value)
+        except (ValueError, argparse.ArgumentTypeError) as err:
+            raise WitkitError(f"-W {option}: {err}") from None
+    if switches["inherit-env"]:
         config.envs(initial_environ())
     for spec in args.env:
         name, sep, value = spec.partition("=")
@@ -235,9 +254,10 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
         if not os.path.isdir(host):
             raise WitkitError(f"--dir {spec}: {host!r} is not a directory")
         config.preopen_dir(host, guest, read_only=read_only)
-    if inherit_network:
+    if switches["inherit-network"]:
         config.inherit_network()
-    config.allow_tcp(tcp).allow_udp(udp).allow_ip_name_lookup(lookup)
+    config.allow_tcp(switches["tcp"]).allow_udp(switches["udp"])
+    config.allow_ip_name_lookup(switches["allow-ip-name-lookup"])
     # wasmtime's default program name is the file name, not the path given
     argv0 = (
         args.argv0
@@ -245,7 +265,12 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
         else (os.path.basename(args.component) or args.component)
     )
     config.args(argv0, *args.args)
-    return config, Limits(fuel=fuel, timeout=timeout, max_memory=max_memory, max_copy=max_copy)
+    return config, Limits(
+        fuel=limits["fuel"],
+        timeout=limits["timeout"],
+        max_memory=limits["max-memory-size"],
+        max_copy=limits["max-copy"],
+    )
 
 
 class Progress:

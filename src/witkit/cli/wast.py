@@ -20,9 +20,13 @@ from typing import Any
 
 from witkit.errors import WitkitError
 
-__all__ = ["register", "run"]
+__all__ = ["EPILOG", "HELP", "add_arguments", "run"]
 
-_EPILOG = """\
+#: the command's line in ``witkit --help``
+HELP = "run component-model .wast test scripts"
+
+#: examples and notes after the options, printed as written
+EPILOG = """\
 examples:
   witkit wast test/values/strings.wast          every directive, then a summary
   witkit wast -q test/resources/*.wast          only failures and the summaries
@@ -33,14 +37,7 @@ script into binaries and JSON (`wasm-tools json-from-wast`).
 """
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "wast",
-        help="run component-model .wast test scripts",
-        description=__doc__.splitlines()[0] if __doc__ else None,
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scripts", metavar="FILE.wast", nargs="+", help="scripts to run")
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print failures and summaries only"
@@ -50,7 +47,6 @@ def register(sub: Any) -> None:
         action="store_true",
         help="fail assert_trap/assert_invalid whose expected text is not in our message",
     )
-    parser.set_defaults(func=run)
 
 
 def _convert(script: Path, out: Path) -> list[dict[str, Any]]:

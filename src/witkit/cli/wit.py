@@ -11,16 +11,21 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from witkit.errors import WitkitError
 
 if TYPE_CHECKING:  # start-up of every command pays for what is imported here
     from witkit.wit.model import PackageId, Resolve
 
-__all__ = ["register", "run"]
 
-_EPILOG = """\
+__all__ = ["EPILOG", "HELP", "add_arguments", "run"]
+
+#: the command's line in ``witkit --help``
+HELP = "print the WIT of a component, WIT package binary, .wit file or WIT directory"
+
+#: examples and notes after the options, printed as written
+EPILOG = """\
 examples:
   witkit wit app.wasm                      the world of a component and the packages it uses
   witkit wit app.wat                       .wat text is assembled first
@@ -36,14 +41,7 @@ examples:
 """
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser(
-        "wit",
-        help="print the WIT of a component, WIT package binary, .wit file or WIT directory",
-        description=__doc__.splitlines()[0] if __doc__ else None,
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar="PATH", help=".wasm, .wat, .wit file or WIT directory")
     parser.add_argument("--json", action="store_true", help="print the resolved model as JSON")
     parser.add_argument(
@@ -71,7 +69,6 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
     )
-    parser.set_defaults(func=run)
 
 
 def load(path: Path, features: list[str], all_features: bool) -> tuple[Resolve, PackageId]:

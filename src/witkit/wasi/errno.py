@@ -13,6 +13,7 @@ them into the ``err`` side of a ``result``.
 from __future__ import annotations
 
 import errno as _e
+from typing import ClassVar, Self
 
 __all__ = [
     "FILESYSTEM",
@@ -102,32 +103,42 @@ SOCKETS: dict[int, str] = {
 
 
 def fs_code(err: OSError) -> str:
-    return FILESYSTEM.get(err.errno or 0, "io")
+    return FsError.code_of(err)
 
 
 def socket_code(err: OSError) -> str:
-    return SOCKETS.get(err.errno or 0, "unknown")
+    return SocketError.code_of(err)
 
 
-class FsError(Exception):
+class _CodedError(Exception):
+    """A WASI operation failed with ``error-code`` case ``code``: one rule for both
+    packages, each class naming its table and the case of an errno not in it."""
+
+    _codes: ClassVar[dict[int, str]]
+    _unknown: ClassVar[str]
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+
+    @classmethod
+    def code_of(cls, err: OSError) -> str:
+        return cls._codes.get(err.errno or 0, cls._unknown)
+
+    @classmethod
+    def from_os(cls, err: OSError) -> Self:
+        return cls(cls.code_of(err), err.strerror or "")
+
+
+class FsError(_CodedError):
     """A filesystem operation failed with ``error-code`` case ``code``."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(f"{code}: {detail}" if detail else code)
-        self.code = code
-
-    @classmethod
-    def from_os(cls, err: OSError) -> FsError:
-        return cls(fs_code(err), err.strerror or "")
+    _codes = FILESYSTEM
+    _unknown = "io"
 
 
-class SocketError(Exception):
+class SocketError(_CodedError):
     """A socket operation failed with ``error-code`` case ``code``."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(f"{code}: {detail}" if detail else code)
-        self.code = code
-
-    @classmethod
-    def from_os(cls, err: OSError) -> SocketError:
-        return cls(socket_code(err), err.strerror or "")
+    _codes = SOCKETS
+    _unknown = "unknown"

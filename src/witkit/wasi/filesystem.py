@@ -2,20 +2,10 @@
 
 The sandbox is the job of this module, and its rules are:
 
-* **Nothing by path from the host's root.**  A preopen is an open directory file
-  descriptor; every later path is resolved *component by component* from it with
-  ``dir_fd``-relative calls.  No host path string is ever built and opened.
-* **We follow symlinks, the kernel never does.**  The kernel is only ever given
-  one component: a name without ``/`` (or ``.``, the directory held), relative to
-  a descriptor we opened ourselves; never ``..``, never a trailing slash (with one,
-  Linux follows a link in the last place even under ``O_NOFOLLOW``).  Each
-  directory on the way is opened by its name with ``O_DIRECTORY | O_NOFOLLOW``, so
-  what is held is the object opened, not a name checked earlier; a symlink met on
-  the way is read with ``readlinkat`` and its target spliced into the remaining
-  components, so ``..``, absolute targets and links are all judged by the same walk.
-  Where the kernel has ``openat2`` (Linux 5.6+), every one of these opens also
-  carries ``RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS`` as a
-  belt; the walk alone is the fallback and is tested on its own.
+* **Every path is walked by :mod:`witkit.wasi._walk`**, one component at a time
+  from the descriptor it is relative to: nothing by path from the host's root, the
+  kernel given one name at a time and never left to follow a link, ``openat2``'s
+  ``RESOLVE_BENEATH`` as a belt where the kernel has it.  Its rules are written there.
 * **The last component is acted on without following.**  The final call is a
   no-follow one on that bare name (``O_NOFOLLOW``, ``AT_SYMLINK_NOFOLLOW``,
   ``unlinkat``, ``renameat``, ``linkat`` without ``AT_SYMLINK_FOLLOW``...), so a link
@@ -31,10 +21,9 @@ The sandbox is the job of this module, and its rules are:
   ``create`` refuses ``x/`` with ``is-directory``.  ``create | exclusive`` never
   follows a link in the last place, and ``directory`` without ``symlink-follow``
   on a link is ``loop``: the answers of ``wasmtime run``, case by case.
-* **Leaving the preopen is ``not-permitted``**, whether by ``..`` past the root,
-  an absolute path, or a symlink whose target does either (what wasmtime reports
-  too); reading a link whose target is absolute is refused as well, so no host
-  path reaches the guest.  More than :data:`MAX_SYMLINKS` links in one walk is ``loop``.
+* **Leaving the preopen is ``not-permitted``** (what wasmtime reports too); reading
+  a link whose target is absolute is refused as well, so no host path reaches the
+  guest.  More than :data:`MAX_SYMLINKS` links in one walk is ``loop``.
 * **Read-only preopens refuse every mutation** before the OS is asked, with
   ``not-permitted``; descriptors opened beneath inherit the preopen's permission.
 * OS failures become ``error-code`` through :mod:`witkit.wasi.errno` only.
@@ -51,12 +40,13 @@ import errno
 import functools
 import os
 import stat as st
-import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 
 from witkit._digest import blake2b
 from witkit._record import record
+from witkit.wasi import _walk
+from witkit.wasi._walk import MAX_SYMLINKS
 from witkit.wasi.clocks import Datetime
 from witkit.wasi.errno import FsError
 from witkit.wasi.io import (
@@ -79,11 +69,6 @@ __all__ = [
     "open_preopen",
 ]
 
-#: symlinks followed in one path walk before giving up with ``loop`` (Linux's limit)
-MAX_SYMLINKS = 40
-
-_O_PATH = getattr(os, "O_PATH", 0)
-_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _SYNC_FLAGS = frozenset({"file-integrity-sync", "data-integrity-sync", "requested-write-sync"})
 
 
@@ -117,22 +102,20 @@ class NewTimestamp:
     value: Datetime | None = None
 
 
+#: the file-type bits of ``st_mode`` -> ``descriptor-type``
+_DESCRIPTOR_TYPES = {
+    st.S_IFREG: "regular-file",
+    st.S_IFDIR: "directory",
+    st.S_IFLNK: "symbolic-link",
+    st.S_IFCHR: "character-device",
+    st.S_IFBLK: "block-device",
+    st.S_IFIFO: "fifo",
+    st.S_IFSOCK: "socket",
+}
+
+
 def descriptor_type(mode: int) -> str:
-    if st.S_ISREG(mode):
-        return "regular-file"
-    if st.S_ISDIR(mode):
-        return "directory"
-    if st.S_ISLNK(mode):
-        return "symbolic-link"
-    if st.S_ISCHR(mode):
-        return "character-device"
-    if st.S_ISBLK(mode):
-        return "block-device"
-    if st.S_ISFIFO(mode):
-        return "fifo"
-    if st.S_ISSOCK(mode):
-        return "socket"
-    return "unknown"
+    return _DESCRIPTOR_TYPES.get(st.S_IFMT(mode), "unknown")
 
 
 def _stat_of(s: os.stat_result) -> DescriptorStat:
@@ -153,8 +136,29 @@ def _hash_of(s: os.stat_result) -> MetadataHashValue:
     )
 
 
-def _os(err: OSError) -> FsError:
-    return FsError.from_os(err)
+#: ``advice`` -> the ``posix_fadvise`` value
+_ADVICE = {
+    "normal": os.POSIX_FADV_NORMAL,
+    "sequential": os.POSIX_FADV_SEQUENTIAL,
+    "random": os.POSIX_FADV_RANDOM,
+    "will-need": os.POSIX_FADV_WILLNEED,
+    "dont-need": os.POSIX_FADV_DONTNEED,
+    "no-reuse": os.POSIX_FADV_NOREUSE,
+}
+
+
+@contextlib.contextmanager
+def _os_errors(overflow: str = "") -> Iterator[None]:
+    """A call on a descriptor: an ``OSError`` is its ``error-code``; with ``overflow``, an
+    offset or size past the OS's integers is that code (the call says which)."""
+    try:
+        yield
+    except OSError as err:
+        raise FsError.from_os(err) from None
+    except OverflowError:
+        if not overflow:
+            raise
+        raise FsError(overflow) from None
 
 
 def _check_utf8(name: str) -> str:
@@ -166,193 +170,6 @@ def _check_utf8(name: str) -> str:
             "illegal-byte-sequence", name.encode("utf-8", "surrogateescape").hex()
         ) from None
     return name
-
-
-# --------------------------------------------------------------------------- the path walk
-
-
-@contextlib.contextmanager
-def _walk(
-    base: int, path: str, *, follow: bool, slash_is_dot: bool = True
-) -> Iterator[tuple[int, str, bool]]:
-    """Resolve ``path`` under directory ``base``: yield ``(parent_fd, name, must_dir)``.
-
-    ``name`` is one component without a slash (``.`` for the directory
-    ``parent_fd`` itself), for a call with ``dir_fd=parent_fd`` that does not
-    follow a link in it.  With ``follow``, a symlink in the final position is
-    resolved too.  A trailing slash asks for a directory: by default (open,
-    stat, unlink, link...) ``x/`` reads as ``x/.``, so ``x`` is walked like any
-    directory on the way and ``name`` is ``.``; with ``slash_is_dot=False``
-    (mkdir, rename: calls that act on the name, not on what it points to)
-    ``name`` is ``x`` and ``must_dir`` says the slash was there.  Every
-    directory opened on the way is closed when the block ends.
-    """
-    if "\0" in path:
-        raise FsError("invalid", "path contains NUL")
-    if path == "":
-        raise FsError("no-entry", "empty path")
-    if path.startswith("/"):
-        raise FsError("not-permitted", "absolute path")
-    stack: list[int] = [base]
-    try:
-        yield _resolve(stack, path, follow, slash_is_dot)
-    finally:
-        for fd in stack[1:]:
-            os.close(fd)
-
-
-def _resolve(
-    stack: list[int], path: str, follow: bool, slash_is_dot: bool
-) -> tuple[int, str, bool]:
-    pending: deque[str] = deque(path.split("/"))
-    links = 0
-    while True:
-        while pending and pending[0] == "":
-            pending.popleft()
-        if not pending:
-            # all consumed after a directory ("x/", or a link whose target ends in "/")
-            return stack[-1], ".", False
-        name = pending.popleft()
-        slash = bool(pending)
-        last = all(c == "" for c in pending)
-        if name == ".":
-            if last:
-                return stack[-1], ".", False
-            continue
-        if name == "..":
-            if len(stack) == 1:
-                raise FsError("not-permitted", "path leaves the preopened directory")
-            os.close(stack.pop())
-            if last:
-                return stack[-1], ".", False
-            continue
-        parent = stack[-1]
-        if last and not (slash and slash_is_dot):
-            if slash or not follow:
-                return parent, name, slash
-            target = _readlink_or_none(parent, name)
-            if target is None:
-                return parent, name, False
-        else:
-            # a directory on the way (or "x/" read as "x/."): opened by this one name,
-            # never following a link, so what we hold is what the next name is looked up in
-            try:
-                fd = _open_beneath(
-                    parent, name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | _O_PATH
-                )
-            except OSError as err:
-                if err.errno not in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
-                    raise _os(err) from None
-                target = _readlink_or_none(parent, name)
-                if target is None:
-                    raise _os(err) from None
-            else:
-                stack.append(fd)
-                continue
-        # ``name`` is a symlink: splice its target in front of what remains
-        links += 1
-        if links > MAX_SYMLINKS:
-            raise FsError("loop", "too many levels of symbolic links")
-        if target.startswith("/"):
-            raise FsError("not-permitted", "symlink to an absolute path")
-        if target == "":
-            raise FsError("no-entry", "empty symlink")
-        pending.extendleft(reversed(target.split("/")))
-
-
-def _readlink_or_none(dirfd: int, name: str) -> str | None:
-    try:
-        return os.readlink(name, dir_fd=dirfd)
-    except OSError as err:
-        if err.errno in (errno.EINVAL, errno.ENOENT, errno.ENOTDIR):
-            return None
-        raise _os(err) from None
-
-
-# --------------------------------------------------------------------------- openat2
-
-
-_AT_FDCWD = -100
-_SYS_OPENAT2 = 437  # the same number on every Linux architecture (new syscalls are unified)
-_RESOLVE_NO_MAGICLINKS = 0x02
-_RESOLVE_NO_SYMLINKS = 0x04
-_RESOLVE_BENEATH = 0x08
-#: every component we hand the kernel is one name, and we follow links ourselves
-_RESOLVE = _RESOLVE_BENEATH | _RESOLVE_NO_MAGICLINKS | _RESOLVE_NO_SYMLINKS
-
-
-class _OpenHow(ctypes.Structure):
-    _fields_ = (
-        ("flags", ctypes.c_uint64),
-        ("mode", ctypes.c_uint64),
-        ("resolve", ctypes.c_uint64),
-    )
-
-
-#: the ``openat2`` entry point once probed, or whether the probe said it is absent
-_openat2_fn: Callable[..., int] | None = None
-_openat2_absent = False
-
-
-def _openat2() -> Callable[..., int] | None:
-    """``syscall`` typed for ``openat2``, if this kernel (Linux 5.6+, no seccomp filter in
-    the way) has it.  Only a definite "no such call" is remembered: a probe that fails for
-    want of a descriptor (``EMFILE``) must not turn the belt off for good."""
-    global _openat2_fn, _openat2_absent
-    if _openat2_fn is not None or _openat2_absent:
-        return _openat2_fn
-    if not sys.platform.startswith("linux"):
-        _openat2_absent = True
-        return None
-    fn = ctypes.CDLL(None, use_errno=True).syscall
-    fn.argtypes = (
-        ctypes.c_long,
-        ctypes.c_int,
-        ctypes.c_char_p,
-        ctypes.POINTER(_OpenHow),
-        ctypes.c_size_t,
-    )
-    fn.restype = ctypes.c_long
-    how = _OpenHow(os.O_RDONLY | os.O_DIRECTORY | _O_PATH | _O_CLOEXEC, 0, _RESOLVE)
-    fd = fn(_SYS_OPENAT2, _AT_FDCWD, b".", ctypes.byref(how), ctypes.sizeof(how))
-    if fd >= 0:
-        os.close(fd)
-        _openat2_fn = fn
-    elif ctypes.get_errno() in (errno.ENOSYS, errno.EPERM, errno.EINVAL, errno.E2BIG):
-        _openat2_absent = True
-        return None
-    return fn  # on any other failure it is there, probably: ask again next time
-
-
-def _openat2_works() -> bool:
-    return _openat2() is not None
-
-
-#: tests turn this off to exercise the portable walk alone
-USE_OPENAT2 = True
-_HOW_SIZE = ctypes.sizeof(_OpenHow)
-
-
-def _open_beneath(dirfd: int, name: str, flags: int, mode: int = 0) -> int:
-    """``openat(dirfd, name, flags)`` for one component ``name``.
-
-    The portable walk alone keeps a path inside (one name, ``O_NOFOLLOW``); where
-    the kernel has ``openat2`` the same open also carries ``RESOLVE_BENEATH |
-    RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS``, so that a mistake here would
-    end in an error rather than outside the preopen.
-    """
-    flags |= _O_CLOEXEC
-    openat2 = _openat2() if USE_OPENAT2 else None
-    if openat2 is None:
-        return os.open(name, flags, mode, dir_fd=dirfd)
-    how = _OpenHow(flags, mode if flags & os.O_CREAT else 0, _RESOLVE)
-    fd: int = openat2(_SYS_OPENAT2, dirfd, os.fsencode(name), ctypes.byref(how), _HOW_SIZE)
-    if fd < 0:
-        code = ctypes.get_errno()
-        if code == errno.EXDEV:  # the kernel saw the path leave: refuse as a walk does
-            raise FsError("not-permitted", "path leaves the preopened directory")
-        raise OSError(code, os.strerror(code))
-    return fd
 
 
 # --------------------------------------------------------------------------- futimens
@@ -399,7 +216,7 @@ def _utimensat(dirfd: int, name: str | None, atim: NewTimestamp, mtim: NewTimest
         rc = _libc().utimensat(dirfd, os.fsencode(name), times, ctypes.c_int(_AT_SYMLINK_NOFOLLOW))
     if rc != 0:
         code = ctypes.get_errno()
-        raise _os(OSError(code, os.strerror(code)))
+        raise FsError.from_os(OSError(code, os.strerror(code)))
 
 
 # --------------------------------------------------------------------------- descriptors
@@ -410,6 +227,10 @@ class Descriptor:
 
     ``read_only`` is the permission of the preopen it descends from; ``mode``
     is what it was opened for (``read`` / ``write``), reported by ``get-flags``.
+    Every call on a path walks it with :func:`witkit.wasi._walk.walk` and acts on
+    the last name inside the walk's block, which turns an ``OSError`` into the
+    operation's ``error-code``; calls on the descriptor itself do so through
+    :func:`_os_errors`.
     """
 
     def __init__(self, fd: int, *, read_only: bool, mode: frozenset[str]) -> None:
@@ -446,6 +267,11 @@ class Descriptor:
         if self.read_only:
             raise FsError("not-permitted", "the preopen is read-only")
 
+    def _mutable_dir(self) -> int:
+        base = self._dir()
+        self._mutable()
+        return base
+
     # -- streams
 
     def read_via_stream(self, offset: int) -> InputStream:
@@ -467,34 +293,22 @@ class Descriptor:
 
     def advise(self, offset: int, length: int, advice: str) -> None:
         fd = self._file()
-        value = {
-            "normal": os.POSIX_FADV_NORMAL,
-            "sequential": os.POSIX_FADV_SEQUENTIAL,
-            "random": os.POSIX_FADV_RANDOM,
-            "will-need": os.POSIX_FADV_WILLNEED,
-            "dont-need": os.POSIX_FADV_DONTNEED,
-            "no-reuse": os.POSIX_FADV_NOREUSE,
-        }[advice]
-        try:
-            os.posix_fadvise(fd, offset, length, value)
-        except OSError as err:
-            raise _os(err) from None
-        except OverflowError:
-            raise FsError("invalid") from None
+        with _os_errors(overflow="invalid"):
+            os.posix_fadvise(fd, offset, length, _ADVICE[advice])
 
     def sync_data(self) -> None:
-        try:
-            os.fdatasync(self._fd)
-        except OSError as err:
-            if not (self.is_dir and err.errno in (errno.EINVAL, errno.EBADF)):
-                raise _os(err) from None
+        self._sync(os.fdatasync)
 
     def sync(self) -> None:
+        self._sync(os.fsync)
+
+    def _sync(self, call: Callable[[int], None]) -> None:
         try:
-            os.fsync(self._fd)
+            call(self._fd)
         except OSError as err:
+            # a directory some filesystems cannot sync: nothing to do, as wasmtime answers
             if not (self.is_dir and err.errno in (errno.EINVAL, errno.EBADF)):
-                raise _os(err) from None
+                raise FsError.from_os(err) from None
 
     def get_flags(self) -> frozenset[str]:
         flags = set()
@@ -505,20 +319,14 @@ class Descriptor:
         return frozenset(flags)
 
     def get_type(self) -> str:
-        try:
+        with _os_errors():
             return descriptor_type(os.fstat(self._fd).st_mode)
-        except OSError as err:
-            raise _os(err) from None
 
     def set_size(self, size: int) -> None:
         fd = self._file()
         self._mutable()
-        try:
+        with _os_errors(overflow="file-too-large"):
             os.ftruncate(fd, size)
-        except OSError as err:
-            raise _os(err) from None
-        except OverflowError:
-            raise FsError("file-too-large") from None
 
     def set_times(self, atim: NewTimestamp, mtim: NewTimestamp) -> None:
         self._mutable()
@@ -526,84 +334,68 @@ class Descriptor:
 
     def read(self, length: int, offset: int) -> tuple[bytes, bool]:
         fd = self._file()
-        try:
+        with _os_errors(overflow="invalid"):
             data = os.pread(fd, min(length, MAX_READ), offset)
-        except OSError as err:
-            raise _os(err) from None
-        except OverflowError:
-            raise FsError("invalid") from None
         return data, not data
 
     def write(self, buffer: bytes, offset: int) -> int:
         fd = self._file()
         self._mutable()
-        try:
+        with _os_errors(overflow="file-too-large"):
             return os.pwrite(fd, buffer, offset)
-        except OSError as err:
-            raise _os(err) from None
-        except OverflowError:
-            raise FsError("file-too-large") from None
 
     def stat(self) -> DescriptorStat:
-        try:
+        with _os_errors():
             return _stat_of(os.fstat(self._fd))
-        except OSError as err:
-            raise _os(err) from None
 
     def is_same_object(self, other: Descriptor) -> bool:
         a, b = os.fstat(self._fd), os.fstat(other._fd)
         return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
     def metadata_hash(self) -> MetadataHashValue:
-        try:
+        with _os_errors():
             return _hash_of(os.fstat(self._fd))
-        except OSError as err:
-            raise _os(err) from None
 
     # -- directory operations
 
     def read_directory(self) -> DirectoryEntryStream:
         fd = self._dir()
-        try:
-            with os.scandir(fd) as it:
-                entries: list[DirectoryEntry | FsError] = []
-                for entry in it:
-                    try:
-                        kind = descriptor_type(entry.stat(follow_symlinks=False).st_mode)
-                        entries.append(DirectoryEntry(kind, _check_utf8(entry.name)))
-                    except FsError as err:
-                        entries.append(err)
-                    except OSError as err:
-                        if err.errno != errno.ENOENT:  # removed while listing: skip it
-                            entries.append(_os(err))
-        except OSError as err:
-            raise _os(err) from None
+        with _os_errors(), os.scandir(fd) as it:
+            entries: list[DirectoryEntry | FsError] = []
+            for entry in it:
+                try:
+                    kind = descriptor_type(entry.stat(follow_symlinks=False).st_mode)
+                    entries.append(DirectoryEntry(kind, _check_utf8(entry.name)))
+                except FsError as err:
+                    entries.append(err)
+                except OSError as err:
+                    if err.errno != errno.ENOENT:  # removed while listing: skip it
+                        entries.append(FsError.from_os(err))
         return DirectoryEntryStream(entries)
 
     def create_directory_at(self, path: str) -> None:
-        base = self._dir()
-        self._mutable()
+        base = self._mutable_dir()
         # mkdir acts on the name itself: "x/" is "x" (no link in it followed), as the kernel does
-        with _walk(base, path, follow=False, slash_is_dot=False) as (parent, name, _):
-            try:
-                os.mkdir(name, 0o777, dir_fd=parent)
-            except OSError as err:
-                raise _os(err) from None
+        with _walk.walk(base, path, follow=False, slash_is_dot=False) as (parent, name, _):
+            os.mkdir(name, 0o777, dir_fd=parent)
 
     def stat_at(self, path_flags: frozenset[str], path: str) -> DescriptorStat:
+        return _stat_of(self._lstat_at(path_flags, path))
+
+    def metadata_hash_at(self, path_flags: frozenset[str], path: str) -> MetadataHashValue:
+        return _hash_of(self._lstat_at(path_flags, path))
+
+    def _lstat_at(self, path_flags: frozenset[str], path: str) -> os.stat_result:
+        """``stat`` of what ``path`` names, a link in the last place followed by the walk."""
         base = self._dir()
-        with _walk(base, path, follow="symlink-follow" in path_flags) as (parent, name, _):
-            try:
-                return _stat_of(os.stat(name, dir_fd=parent, follow_symlinks=False))
-            except OSError as err:
-                raise _os(err) from None
+        with _walk.walk(base, path, follow="symlink-follow" in path_flags) as (parent, name, _):
+            return os.stat(name, dir_fd=parent, follow_symlinks=False)
 
     def set_times_at(
         self, path_flags: frozenset[str], path: str, atim: NewTimestamp, mtim: NewTimestamp
     ) -> None:
-        base = self._dir()
-        self._mutable()
-        with _walk(base, path, follow="symlink-follow" in path_flags) as (parent, name, _):
+        base = self._mutable_dir()
+        with _walk.walk(base, path, follow="symlink-follow" in path_flags) as (parent, name, _):
             _utimensat(parent, name, atim, mtim)
 
     def link_at(
@@ -616,19 +408,16 @@ class Descriptor:
         if "symlink-follow" in old_path_flags:
             raise FsError("invalid")
         with (
-            _walk(base, old_path, follow=False) as (old_parent, old_name, _),
-            _walk(new_base, new_path, follow=False) as (new_parent, new_name, _),
+            _walk.walk(base, old_path, follow=False) as (old_parent, old_name, _),
+            _walk.walk(new_base, new_path, follow=False) as (new_parent, new_name, _),
         ):
-            try:
-                os.link(
-                    old_name,
-                    new_name,
-                    src_dir_fd=old_parent,
-                    dst_dir_fd=new_parent,
-                    follow_symlinks=False,
-                )
-            except OSError as err:
-                raise _os(err) from None
+            os.link(
+                old_name,
+                new_name,
+                src_dir_fd=old_parent,
+                dst_dir_fd=new_parent,
+                follow_symlinks=False,
+            )
 
     def open_at(
         self,
@@ -662,11 +451,15 @@ class Descriptor:
         # O_CREAT | O_EXCL never follows a link in the last place (POSIX, and wasmtime)
         follow = "symlink-follow" in path_flags and not oflags & os.O_EXCL
         create = bool(oflags & os.O_CREAT)
-        with _walk(base, path, follow=follow, slash_is_dot=not create) as (parent, name, slash):
+        with _walk.walk(base, path, follow=follow, slash_is_dot=not create) as (
+            parent,
+            name,
+            slash,
+        ):
             if slash:  # "x/" with create: no file can have that name (the kernel's answer too)
                 raise FsError("is-directory", "a file to create named with a trailing slash")
             try:
-                fd = _open_beneath(parent, name, oflags, 0o666)
+                fd = _walk.open_beneath(parent, name, oflags, 0o666)
             except OSError as err:
                 if err.errno == errno.ENXIO:  # a socket: no way to open it
                     raise FsError("unsupported") from None
@@ -676,20 +469,17 @@ class Descriptor:
                     with contextlib.suppress(OSError):
                         if st.S_ISLNK(os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode):
                             raise FsError("loop", "the last component is a symlink") from None
-                raise _os(err) from None
+                raise
         try:
             return Descriptor(fd, read_only=self.read_only, mode=frozenset(mode))
         except OSError as err:
             os.close(fd)
-            raise _os(err) from None
+            raise FsError.from_os(err) from None
 
     def readlink_at(self, path: str) -> str:
         base = self._dir()
-        with _walk(base, path, follow=False) as (parent, name, _):
-            try:
-                target = os.readlink(name, dir_fd=parent)
-            except OSError as err:
-                raise _os(err) from None
+        with _walk.walk(base, path, follow=False) as (parent, name, _):
+            target = os.readlink(name, dir_fd=parent)
         if target.startswith("/"):
             # following it leaves the preopen anyway; its text would tell the guest about the
             # host's directories (wasmtime, through cap-std's read_link, refuses it too)
@@ -697,13 +487,9 @@ class Descriptor:
         return _check_utf8(target)
 
     def remove_directory_at(self, path: str) -> None:
-        base = self._dir()
-        self._mutable()
-        with _walk(base, path, follow=False) as (parent, name, _):
-            try:
-                os.rmdir(name, dir_fd=parent)
-            except OSError as err:
-                raise _os(err) from None
+        base = self._mutable_dir()
+        with _walk.walk(base, path, follow=False) as (parent, name, _):
+            os.rmdir(name, dir_fd=parent)
 
     def rename_at(self, old_path: str, new: Descriptor, new_path: str) -> None:
         base = self._dir()
@@ -714,56 +500,38 @@ class Descriptor:
         # that it be a directory (the kernel's rule: a slash at either end needs a directory
         # to move); the check below is only for that error, the rename itself is by names
         with (
-            _walk(base, old_path, follow=False, slash_is_dot=False) as (
+            _walk.walk(base, old_path, follow=False, slash_is_dot=False) as (
                 old_parent,
                 old_name,
                 old_slash,
             ),
-            _walk(new_base, new_path, follow=False, slash_is_dot=False) as (
+            _walk.walk(new_base, new_path, follow=False, slash_is_dot=False) as (
                 new_parent,
                 new_name,
                 new_slash,
             ),
         ):
-            try:
-                if old_slash or new_slash:
-                    moved = os.stat(old_name, dir_fd=old_parent, follow_symlinks=False)
-                    if not st.S_ISDIR(moved.st_mode):
-                        raise FsError("not-directory", "a trailing slash names a directory")
-                os.rename(old_name, new_name, src_dir_fd=old_parent, dst_dir_fd=new_parent)
-            except OSError as err:
-                raise _os(err) from None
+            if old_slash or new_slash:
+                moved = os.stat(old_name, dir_fd=old_parent, follow_symlinks=False)
+                if not st.S_ISDIR(moved.st_mode):
+                    raise FsError("not-directory", "a trailing slash names a directory")
+            os.rename(old_name, new_name, src_dir_fd=old_parent, dst_dir_fd=new_parent)
 
     def symlink_at(self, old_path: str, new_path: str) -> None:
-        base = self._dir()
-        self._mutable()
+        base = self._mutable_dir()
         if old_path.startswith("/"):
             raise FsError("not-permitted", "symlink to an absolute path")
-        with _walk(base, new_path, follow=False) as (parent, name, _):
+        with _walk.walk(base, new_path, follow=False) as (parent, name, _):
             try:
                 os.symlink(old_path, name, dir_fd=parent)
-            except OSError as err:
-                raise _os(err) from None
             except ValueError:
                 raise FsError("invalid") from None
 
     def unlink_file_at(self, path: str) -> None:
-        base = self._dir()
-        self._mutable()
+        base = self._mutable_dir()
         # "dir/" is "dir/.": unlinkat(dir, ".") is is-directory, "file/" not-directory
-        with _walk(base, path, follow=False) as (parent, name, _):
-            try:
-                os.unlink(name, dir_fd=parent)
-            except OSError as err:
-                raise _os(err) from None
-
-    def metadata_hash_at(self, path_flags: frozenset[str], path: str) -> MetadataHashValue:
-        base = self._dir()
-        with _walk(base, path, follow="symlink-follow" in path_flags) as (parent, name, _):
-            try:
-                return _hash_of(os.stat(name, dir_fd=parent, follow_symlinks=False))
-            except OSError as err:
-                raise _os(err) from None
+        with _walk.walk(base, path, follow=False) as (parent, name, _):
+            os.unlink(name, dir_fd=parent)
 
 
 class DirectoryEntryStream:
@@ -783,7 +551,7 @@ class DirectoryEntryStream:
 
 def open_preopen(host_path: str | os.PathLike[str], *, read_only: bool) -> Descriptor:
     """Open a host directory to grant it: the one place a host path is opened (by the host)."""
-    fd = os.open(host_path, os.O_RDONLY | os.O_DIRECTORY | _O_CLOEXEC)
+    fd = os.open(host_path, os.O_RDONLY | os.O_DIRECTORY | _walk.O_CLOEXEC)
     mode = frozenset({"read"} if read_only else {"read", "write"})
     return Descriptor(fd, read_only=read_only, mode=mode)
 

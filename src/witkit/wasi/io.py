@@ -415,16 +415,20 @@ class OutputStream:
     def _do(self, action: Callable[[], None]) -> None:
         try:
             action()
-        except StreamError:
-            self._close()
-            raise
-        except OSError as err:
-            raise self._failed(err) from None
+        except (StreamError, OSError) as err:
+            raise self._fault(err) from None
 
     def _close(self) -> None:
         """The last operation failed: the stream is closed from now on."""
         self._broken = True
         self.direct_fd = None
+
+    def _fault(self, err: StreamError | OSError) -> StreamError:
+        """What a failed write or flush raises: the stream is done either way."""
+        if isinstance(err, StreamError):
+            self._close()
+            return err
+        return self._failed(err)
 
     def _failed(self, err: OSError) -> StreamError:
         """The stream error an OS failure of a write or flush becomes (the stream is done)."""
@@ -476,11 +480,8 @@ class OutputStream:
                     chunk, data = data[:permit], data[permit:]
                     self._write(chunk)
             self._flush()
-        except StreamError:
-            self._close()
-            raise
-        except OSError as err:
-            raise self._failed(err) from None
+        except (StreamError, OSError) as err:
+            raise self._fault(err) from None
 
     def flush(self) -> None:
         self._guard()

@@ -27,54 +27,17 @@ import json as _json
 from typing import Any
 
 from witkit.errors import WitError
-from witkit.wit.model import (
-    NO_OWNER,
-    Alias,
-    Docs,
-    Enum,
-    Flags,
-    Function,
-    FunctionKind,
-    Future,
-    Handle,
-    Interface,
-    InterfaceId,
-    ListOf,
-    MapOf,
-    OptionOf,
-    Package,
-    PackageId,
-    PackageName,
-    Record,
-    Resolve,
-    Resource,
-    ResultOf,
-    Stability,
-    Stream,
-    Tuple,
-    Type,
-    TypeDef,
-    TypeDefKind,
-    TypeId,
-    TypeOwner,
-    TypeRef,
-    Unknown,
-    Variant,
-    World,
-    WorldId,
-    WorldItem,
-    WorldKey,
-)
+from witkit.wit import model as wm
 
 __all__ = ["resolve_from_dict", "resolve_from_json", "resolve_to_dict", "resolve_to_json"]
 
 
-def resolve_to_json(resolve: Resolve) -> str:
+def resolve_to_json(resolve: wm.Resolve) -> str:
     """The ``--json`` text of ``resolve``: serde_json's pretty form, without a final newline."""
     return _json.dumps(resolve_to_dict(resolve), indent=2, ensure_ascii=False)
 
 
-def resolve_to_dict(resolve: Resolve) -> dict[str, Any]:
+def resolve_to_dict(resolve: wm.Resolve) -> dict[str, Any]:
     """The ``--json`` document as Python data (dicts keep serde's key order)."""
     return {
         "worlds": [_world(w) for w in resolve.worlds],
@@ -84,18 +47,18 @@ def resolve_to_dict(resolve: Resolve) -> dict[str, Any]:
     }
 
 
-def _type(ty: Type | None) -> str | int | None:
+def _type(ty: wm.Type | None) -> str | int | None:
     if ty is None or isinstance(ty, str):
         return ty
     return int(ty.id)
 
 
-def _docs(out: dict[str, Any], docs: Docs) -> None:
+def _docs(out: dict[str, Any], docs: wm.Docs) -> None:
     if docs.contents is not None:
         out["docs"] = {"contents": docs.contents}
 
 
-def _stability(out: dict[str, Any], stability: Stability) -> None:
+def _stability(out: dict[str, Any], stability: wm.Stability) -> None:
     if stability.kind == "unknown":
         return
     body: dict[str, Any]
@@ -108,13 +71,13 @@ def _stability(out: dict[str, Any], stability: Stability) -> None:
     out["stability"] = {stability.kind: body}
 
 
-def _world_key(key: WorldKey) -> str:
+def _world_key(key: wm.WorldKey) -> str:
     if key.name is not None:
         return key.name
     return f"interface-{key.interface}"
 
 
-def _world_item(item: WorldItem) -> dict[str, Any]:
+def _world_item(item: wm.WorldItem) -> dict[str, Any]:
     if item.kind == "interface":
         body: dict[str, Any] = {"id": item.interface}
         _stability(body, item.stability)
@@ -128,7 +91,7 @@ def _world_item(item: WorldItem) -> dict[str, Any]:
     return {"type": item.type}
 
 
-def _world(world: World) -> dict[str, Any]:
+def _world(world: wm.World) -> dict[str, Any]:
     out: dict[str, Any] = {
         "name": world.name,
         "imports": {_world_key(k): _world_item(v) for k, v in world.imports.items()},
@@ -140,7 +103,7 @@ def _world(world: World) -> dict[str, Any]:
     return out
 
 
-def _function(func: Function) -> dict[str, Any]:
+def _function(func: wm.Function) -> dict[str, Any]:
     kind = func.kind
     fkind: str | dict[str, int]
     if kind.kind == "freestanding":
@@ -156,14 +119,11 @@ def _function(func: Function) -> dict[str, Any]:
     out: dict[str, Any] = {"name": func.name, "kind": fkind, "params": params}
     if func.result is not None:
         out["result"] = _type(func.result)
-    _docs(out, func.docs)
-    _stability(out, func.stability)
-    if func.external_id is not None:
-        out["external_id"] = func.external_id
+    _annotations(out, func)
     return out
 
 
-def _interface(iface: Interface) -> dict[str, Any]:
+def _interface(iface: wm.Interface) -> dict[str, Any]:
     out: dict[str, Any] = {
         "name": iface.name,
         "types": {name: int(tid) for name, tid in iface.types.items()},
@@ -177,81 +137,75 @@ def _interface(iface: Interface) -> dict[str, Any]:
     return out
 
 
-def _owner(owner: TypeOwner) -> dict[str, int] | None:
+def _owner(owner: wm.TypeOwner) -> dict[str, int] | None:
     if owner.kind == "none" or owner.id is None:
         return None
     return {owner.kind: owner.id}
 
 
-def _kind(kind: TypeDefKind) -> str | dict[str, Any]:
-    if isinstance(kind, Record):
-        fields = []
-        for name, ty, docs in kind.fields:
-            field: dict[str, Any] = {"name": name, "type": _type(ty)}
-            _docs(field, docs)
-            fields.append(field)
+def _labelled(name: str, docs: wm.Docs, **fields: Any) -> dict[str, Any]:
+    """A field, flag or case: its name, what it carries, then its docs."""
+    out: dict[str, Any] = {"name": name, **fields}
+    _docs(out, docs)
+    return out
+
+
+def _kind(kind: wm.TypeDefKind) -> str | dict[str, Any]:
+    if isinstance(kind, wm.Record):
+        fields = [_labelled(name, docs, type=_type(ty)) for name, ty, docs in kind.fields]
         return {"record": {"fields": fields}}
-    if isinstance(kind, Resource):
+    if isinstance(kind, wm.Resource):
         return "resource"
-    if isinstance(kind, Handle):
+    if isinstance(kind, wm.Handle):
         return {"handle": {kind.kind: int(kind.resource)}}
-    if isinstance(kind, Flags):
-        flags = []
-        for name, docs in kind.names:
-            flag: dict[str, Any] = {"name": name}
-            _docs(flag, docs)
-            flags.append(flag)
-        return {"flags": {"flags": flags}}
-    if isinstance(kind, Tuple):
+    if isinstance(kind, wm.Flags):
+        return {"flags": {"flags": [_labelled(name, docs) for name, docs in kind.names]}}
+    if isinstance(kind, wm.Tuple):
         return {"tuple": {"types": [_type(t) for t in kind.types]}}
-    if isinstance(kind, Variant):
-        cases = []
-        for name, cty, docs in kind.cases:
-            case: dict[str, Any] = {"name": name, "type": _type(cty)}
-            _docs(case, docs)
-            cases.append(case)
+    if isinstance(kind, wm.Variant):
+        cases = [_labelled(name, docs, type=_type(cty)) for name, cty, docs in kind.cases]
         return {"variant": {"cases": cases}}
-    if isinstance(kind, Enum):
-        ecases = []
-        for name, docs in kind.cases:
-            ecase: dict[str, Any] = {"name": name}
-            _docs(ecase, docs)
-            ecases.append(ecase)
-        return {"enum": {"cases": ecases}}
-    if isinstance(kind, OptionOf):
+    if isinstance(kind, wm.Enum):
+        return {"enum": {"cases": [_labelled(name, docs) for name, docs in kind.cases]}}
+    if isinstance(kind, wm.OptionOf):
         return {"option": _type(kind.value)}
-    if isinstance(kind, ResultOf):
+    if isinstance(kind, wm.ResultOf):
         return {"result": {"ok": _type(kind.ok), "err": _type(kind.err)}}
-    if isinstance(kind, ListOf):
+    if isinstance(kind, wm.ListOf):
         if kind.length is None:
             return {"list": _type(kind.element)}
         return {"fixed-length-list": [_type(kind.element), kind.length]}
-    if isinstance(kind, MapOf):
+    if isinstance(kind, wm.MapOf):
         return {"map": [_type(kind.key), _type(kind.value)]}
-    if isinstance(kind, Future):
+    if isinstance(kind, wm.Future):
         return {"future": _type(kind.value)}
-    if isinstance(kind, Stream):
+    if isinstance(kind, wm.Stream):
         return {"stream": _type(kind.element)}
-    if isinstance(kind, Alias):
+    if isinstance(kind, wm.Alias):
         return {"type": _type(kind.target)}
-    assert isinstance(kind, Unknown)
+    assert isinstance(kind, wm.Unknown)
     return "unknown"
 
 
-def _typedef(typedef: TypeDef) -> dict[str, Any]:
+def _annotations(out: dict[str, Any], item: wm.Function | wm.TypeDef) -> None:
+    """What a function and a type definition both carry beyond their shape."""
+    _docs(out, item.docs)
+    _stability(out, item.stability)
+    if item.external_id is not None:
+        out["external_id"] = item.external_id
+
+
+def _typedef(typedef: wm.TypeDef) -> dict[str, Any]:
     out: dict[str, Any] = {
         "name": typedef.name,
         "kind": _kind(typedef.kind),
         "owner": _owner(typedef.owner),
     }
-    _docs(out, typedef.docs)
-    _stability(out, typedef.stability)
-    if typedef.external_id is not None:
-        out["external_id"] = typedef.external_id
+    _annotations(out, typedef)
     return out
 
 
-def _package(pkg: Package) -> dict[str, Any]:
+def _package(pkg: wm.Package) -> dict[str, Any]:
     out: dict[str, Any] = {"name": str(pkg.name)}
     _docs(out, pkg.docs)
     out["interfaces"] = {name: int(i) for name, i in pkg.interfaces.items()}
@@ -262,7 +216,7 @@ def _package(pkg: Package) -> dict[str, Any]:
 # --------------------------------------------------------------------------- reading
 
 
-def resolve_from_json(text: str | bytes) -> Resolve:
+def resolve_from_json(text: str | bytes) -> wm.Resolve:
     """A ``Resolve`` from ``wasm-tools component wit --json`` output."""
     doc = _json.loads(text)
     if not isinstance(doc, dict):
@@ -270,7 +224,7 @@ def resolve_from_json(text: str | bytes) -> Resolve:
     return resolve_from_dict(doc)
 
 
-def resolve_from_dict(doc: dict[str, Any]) -> Resolve:
+def resolve_from_dict(doc: dict[str, Any]) -> wm.Resolve:
     """The inverse of ``resolve_to_dict``."""
     try:
         return _read_resolve(doc)
@@ -278,29 +232,29 @@ def resolve_from_dict(doc: dict[str, Any]) -> Resolve:
         raise WitError(f"malformed WIT JSON: {exc!r}") from exc
 
 
-def _read_resolve(doc: dict[str, Any]) -> Resolve:
+def _read_resolve(doc: dict[str, Any]) -> wm.Resolve:
     from witkit.wit.metadata import parse_stability
 
-    def docs(obj: dict[str, Any]) -> Docs:
+    def docs(obj: dict[str, Any]) -> wm.Docs:
         d = obj.get("docs")
-        return Docs(None if d is None else d["contents"])
+        return wm.Docs(None if d is None else d["contents"])
 
-    def ty(value: Any) -> Type:
-        return TypeRef(TypeId(value)) if isinstance(value, int) else value
+    def ty(value: Any) -> wm.Type:
+        return wm.TypeRef(wm.TypeId(value)) if isinstance(value, int) else value
 
-    def opt(value: Any) -> Type | None:
+    def opt(value: Any) -> wm.Type | None:
         return None if value is None else ty(value)
 
-    def function(obj: dict[str, Any]) -> Function:
+    def function(obj: dict[str, Any]) -> wm.Function:
         k = obj["kind"]
         if isinstance(k, str):
-            kind = FunctionKind("freestanding", is_async=k == "async-freestanding")
+            kind = wm.FunctionKind("freestanding", is_async=k == "async-freestanding")
         else:
             ((tag, rid),) = k.items()
             is_async = tag.startswith("async-")
-            kind = FunctionKind(tag.removeprefix("async-"), TypeId(rid), is_async)
+            kind = wm.FunctionKind(tag.removeprefix("async-"), wm.TypeId(rid), is_async)
         params = [(p.get("name", ""), ty(p["type"])) for p in obj["params"]]
-        return Function(
+        return wm.Function(
             obj["name"],
             kind,
             params,
@@ -310,78 +264,78 @@ def _read_resolve(doc: dict[str, Any]) -> Resolve:
             obj.get("external_id"),
         )
 
-    def kind(value: Any) -> TypeDefKind:
+    def kind(value: Any) -> wm.TypeDefKind:
         if value == "resource":
-            return Resource()
+            return wm.Resource()
         if value == "unknown":
-            return Unknown()
+            return wm.Unknown()
         ((tag, body),) = value.items()
         if tag == "record":
-            return Record(tuple((f["name"], ty(f["type"]), docs(f)) for f in body["fields"]))
+            return wm.Record(tuple((f["name"], ty(f["type"]), docs(f)) for f in body["fields"]))
         if tag == "handle":
             ((hk, rid),) = body.items()
-            return Handle(hk, TypeId(rid))
+            return wm.Handle(hk, wm.TypeId(rid))
         if tag == "flags":
-            return Flags(tuple((f["name"], docs(f)) for f in body["flags"]))
+            return wm.Flags(tuple((f["name"], docs(f)) for f in body["flags"]))
         if tag == "tuple":
-            return Tuple(tuple(ty(t) for t in body["types"]))
+            return wm.Tuple(tuple(ty(t) for t in body["types"]))
         if tag == "variant":
-            return Variant(tuple((c["name"], opt(c["type"]), docs(c)) for c in body["cases"]))
+            return wm.Variant(tuple((c["name"], opt(c["type"]), docs(c)) for c in body["cases"]))
         if tag == "enum":
-            return Enum(tuple((c["name"], docs(c)) for c in body["cases"]))
+            return wm.Enum(tuple((c["name"], docs(c)) for c in body["cases"]))
         if tag == "option":
-            return OptionOf(ty(body))
+            return wm.OptionOf(ty(body))
         if tag == "result":
-            return ResultOf(opt(body["ok"]), opt(body["err"]))
+            return wm.ResultOf(opt(body["ok"]), opt(body["err"]))
         if tag == "list":
-            return ListOf(ty(body))
+            return wm.ListOf(ty(body))
         if tag == "fixed-length-list":
-            return ListOf(ty(body[0]), int(body[1]))
+            return wm.ListOf(ty(body[0]), int(body[1]))
         if tag == "map":
-            return MapOf(ty(body[0]), ty(body[1]))
+            return wm.MapOf(ty(body[0]), ty(body[1]))
         if tag == "future":
-            return Future(opt(body))
+            return wm.Future(opt(body))
         if tag == "stream":
-            return Stream(opt(body))
+            return wm.Stream(opt(body))
         if tag == "type":
-            return Alias(ty(body))
+            return wm.Alias(ty(body))
         raise ValueError(f"unknown type kind {tag!r}")
 
-    def owner(value: Any) -> TypeOwner:
+    def owner(value: Any) -> wm.TypeOwner:
         if value is None:
-            return NO_OWNER
+            return wm.NO_OWNER
         ((tag, oid),) = value.items()
-        return TypeOwner(tag, oid)
+        return wm.TypeOwner(tag, oid)
 
-    def world_key(name: str, item: dict[str, Any]) -> WorldKey:
+    def world_key(name: str, item: dict[str, Any]) -> wm.WorldKey:
         iface = item.get("interface")
         if iface is not None and name == f"interface-{iface['id']}":
-            return WorldKey(interface=InterfaceId(iface["id"]))
-        return WorldKey(name=name)
+            return wm.WorldKey(interface=wm.InterfaceId(iface["id"]))
+        return wm.WorldKey(name=name)
 
-    def world_item(item: dict[str, Any]) -> WorldItem:
+    def world_item(item: dict[str, Any]) -> wm.WorldItem:
         ((tag, body),) = item.items()
         if tag == "interface":
-            return WorldItem(
+            return wm.WorldItem(
                 "interface",
-                interface=InterfaceId(body["id"]),
+                interface=wm.InterfaceId(body["id"]),
                 stability=parse_stability(body.get("stability")),
                 docs=docs(body),
                 external_id=body.get("external_id"),
             )
         if tag == "function":
-            return WorldItem("function", function=function(body))
-        return WorldItem("type", type=TypeId(body))
+            return wm.WorldItem("function", function=function(body))
+        return wm.WorldItem("type", type=wm.TypeId(body))
 
-    def package_name(text: str) -> PackageName:
+    def package_name(text: str) -> wm.PackageName:
         base, _, version = text.partition("@")
         namespace, _, name = base.rpartition(":")
-        return PackageName(namespace, name, version or None)
+        return wm.PackageName(namespace, name, version or None)
 
-    resolve = Resolve()
+    resolve = wm.Resolve()
     for w in doc["worlds"]:
-        world = World(w["name"], docs=docs(w), stability=parse_stability(w.get("stability")))
-        world.package = None if w["package"] is None else PackageId(w["package"])
+        world = wm.World(w["name"], docs=docs(w), stability=parse_stability(w.get("stability")))
+        world.package = None if w["package"] is None else wm.PackageId(w["package"])
         for name, item in w["imports"].items():
             world.imports[world_key(name, item)] = world_item(item)
         for name, item in w["exports"].items():
@@ -389,19 +343,19 @@ def _read_resolve(doc: dict[str, Any]) -> Resolve:
         resolve.add_world(world)
     for i in doc["interfaces"]:
         resolve.add_interface(
-            Interface(
+            wm.Interface(
                 i["name"],
-                {n: TypeId(t) for n, t in i["types"].items()},
+                {n: wm.TypeId(t) for n, t in i["types"].items()},
                 {n: function(f) for n, f in i["functions"].items()},
                 docs(i),
                 parse_stability(i.get("stability")),
-                None if i["package"] is None else PackageId(i["package"]),
-                None if i.get("clone_of") is None else InterfaceId(i["clone_of"]),
+                None if i["package"] is None else wm.PackageId(i["package"]),
+                None if i.get("clone_of") is None else wm.InterfaceId(i["clone_of"]),
             )
         )
     for t in doc["types"]:
         resolve.add_type(
-            TypeDef(
+            wm.TypeDef(
                 kind(t["kind"]),
                 t["name"],
                 owner(t["owner"]),
@@ -412,11 +366,11 @@ def _read_resolve(doc: dict[str, Any]) -> Resolve:
         )
     for p in doc["packages"]:
         resolve.add_package(
-            Package(
+            wm.Package(
                 package_name(p["name"]),
                 docs(p),
-                {n: InterfaceId(i) for n, i in p["interfaces"].items()},
-                {n: WorldId(w) for n, w in p["worlds"].items()},
+                {n: wm.InterfaceId(i) for n, i in p["interfaces"].items()},
+                {n: wm.WorldId(w) for n, w in p["worlds"].items()},
             )
         )
     return resolve

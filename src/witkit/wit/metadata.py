@@ -43,7 +43,8 @@ payload into a package, ``extract_package_docs(resolve, package)`` writes it.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, TypeVar
 
 from witkit._record import replace
 from witkit.errors import WitError
@@ -52,6 +53,7 @@ from witkit.wit.model import (
     Enum,
     Flags,
     Function,
+    Interface,
     InterfaceId,
     PackageId,
     Record,
@@ -59,6 +61,7 @@ from witkit.wit.model import (
     Stability,
     TypeId,
     Variant,
+    World,
     WorldId,
     WorldItem,
     WorldKey,
@@ -74,6 +77,8 @@ _VERSIONS = (0, 1)
 #: the format version the writer emits
 _VERSION = 1
 
+_T = TypeVar("_T")
+
 
 def inject_package_docs(resolve: Resolve, package: PackageId, data: bytes) -> None:
     """Apply a ``package-docs`` section's docs and gates to ``package`` in ``resolve``."""
@@ -87,15 +92,9 @@ def inject_package_docs(resolve: Resolve, package: PackageId, data: bytes) -> No
     if not isinstance(meta, dict):
         raise WitError("invalid package-docs section: not a JSON object")
     pkg = resolve.packages[package]
-    for name, wmeta in _map(meta, "worlds").items():
-        world_id = pkg.worlds.get(name)
-        if world_id is None:
-            raise WitError(f"missing world {name!r}")
+    for world_id, wmeta in _named(meta, "worlds", pkg.worlds, "world"):
         _inject_world(resolve, world_id, wmeta)
-    for name, imeta in _map(meta, "interfaces").items():
-        iface_id = pkg.interfaces.get(name)
-        if iface_id is None:
-            raise WitError(f"missing interface {name!r}")
+    for iface_id, imeta in _named(meta, "interfaces", pkg.interfaces, "interface"):
         _inject_interface(resolve, iface_id, imeta)
     docs = meta.get("docs")
     if docs is not None:
@@ -122,6 +121,25 @@ def _map(obj: dict[str, Any], key: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise WitError(f"invalid package-docs section: `{key}` is not an object")
     return value
+
+
+def _named(
+    meta: dict[str, Any], key: str, found: Mapping[str, _T], what: str
+) -> Iterator[tuple[_T, dict[str, Any]]]:
+    """Each entry of ``meta[key]`` with what ``found`` holds under its name; an entry for
+    something the package does not have is an error."""
+    for name, sub in _map(meta, key).items():
+        item = found.get(name)
+        if item is None:
+            raise WitError(f"missing {what} {name!r}")
+        yield item, sub
+
+
+def _inject_docs_stability(item: World | Interface, meta: dict[str, Any]) -> None:
+    docs = meta.get("docs")
+    if docs is not None:
+        item.docs = Docs(docs)
+    item.stability = parse_stability(meta.get("stability"))
 
 
 def _inject_world(resolve: Resolve, world_id: WorldId, meta: dict[str, Any]) -> None:
@@ -176,28 +194,16 @@ def _inject_world(resolve: Resolve, world_id: WorldId, meta: dict[str, Any]) -> 
                 raise WitError(f"missing func {name!r}")
             _inject_function(witem.function, fmeta)
 
-    docs = meta.get("docs")
-    if docs is not None:
-        world.docs = Docs(docs)
-    world.stability = parse_stability(meta.get("stability"))
+    _inject_docs_stability(world, meta)
 
 
 def _inject_interface(resolve: Resolve, iface_id: InterfaceId, meta: dict[str, Any]) -> None:
     iface = resolve.interfaces[iface_id]
-    for name, tmeta in _map(meta, "types").items():
-        tid = iface.types.get(name)
-        if tid is None:
-            raise WitError(f"missing type {name!r}")
+    for tid, tmeta in _named(meta, "types", iface.types, "type"):
         _inject_type(resolve, tid, tmeta)
-    for name, fmeta in _map(meta, "funcs").items():
-        func = iface.functions.get(name)
-        if func is None:
-            raise WitError(f"missing func {name!r}")
+    for func, fmeta in _named(meta, "funcs", iface.functions, "func"):
         _inject_function(func, fmeta)
-    docs = meta.get("docs")
-    if docs is not None:
-        iface.docs = Docs(docs)
-    iface.stability = parse_stability(meta.get("stability"))
+    _inject_docs_stability(iface, meta)
 
 
 def _inject_function(func: Function, meta: Any) -> None:

@@ -18,7 +18,7 @@ Rules:
 
 from __future__ import annotations
 
-from typing import Literal, NewType, TypeAlias
+from typing import Literal, NewType, TypeAlias, TypeVar
 
 from witkit._record import field, record
 from witkit.types import PrimName
@@ -60,7 +60,10 @@ __all__ = [
     "WorldId",
     "WorldItem",
     "WorldKey",
+    "kind_word",
 ]
+
+_T = TypeVar("_T")
 
 TypeId = NewType("TypeId", int)
 InterfaceId = NewType("InterfaceId", int)
@@ -206,6 +209,20 @@ TypeDefKind: TypeAlias = (
 )
 
 
+def kind_word(kind: TypeDefKind) -> str:
+    """The WIT word for a type definition's kind (``record``, ``tuple``...), for messages."""
+    return _KIND_WORDS.get(type(kind), type(kind).__name__.lower())
+
+
+_KIND_WORDS: dict[type, str] = {
+    Record: "record",
+    Variant: "variant",
+    Enum: "enum",
+    Flags: "flags",
+    Resource: "resource",
+}
+
+
 @record
 class TypeOwner:
     """Where a type is declared: an interface, a world, or nowhere (anonymous types)."""
@@ -339,6 +356,12 @@ class Package:
     worlds: dict[str, WorldId] = field(default_factory=dict)
 
 
+def _push(arena: list[_T], item: _T) -> int:
+    """Add ``item`` to one of a resolve's arenas: its index there is its id."""
+    arena.append(item)
+    return len(arena) - 1
+
+
 @record(frozen=False)
 class Resolve:
     """All packages known to one resolution, in dependency order (dependencies first)."""
@@ -349,20 +372,16 @@ class Resolve:
     packages: list[Package] = field(default_factory=list)
 
     def add_type(self, typedef: TypeDef) -> TypeId:
-        self.types.append(typedef)
-        return TypeId(len(self.types) - 1)
+        return TypeId(_push(self.types, typedef))
 
     def add_interface(self, interface: Interface) -> InterfaceId:
-        self.interfaces.append(interface)
-        return InterfaceId(len(self.interfaces) - 1)
+        return InterfaceId(_push(self.interfaces, interface))
 
     def add_world(self, world: World) -> WorldId:
-        self.worlds.append(world)
-        return WorldId(len(self.worlds) - 1)
+        return WorldId(_push(self.worlds, world))
 
     def add_package(self, package: Package) -> PackageId:
-        self.packages.append(package)
-        return PackageId(len(self.packages) - 1)
+        return PackageId(_push(self.packages, package))
 
     def id_of(self, interface: InterfaceId) -> str | None:
         """The full name of a named interface, e.g. ``wasi:io/streams@0.2.0``."""

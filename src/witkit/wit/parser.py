@@ -278,25 +278,11 @@ class _Parser:
             ident = self.id()
             attr: ast.Attribute
             if ident.name == "since":
-                self.expect("(")
-                self.eat_id("version")
-                self.expect("=")
-                _, version = self.version()
-                self.expect(")")
-                attr = ast.Since(version, ident.loc)
+                attr = ast.Since(self.attribute_argument("version", self.version)[1], ident.loc)
             elif ident.name == "unstable":
-                self.expect("(")
-                self.eat_id("feature")
-                self.expect("=")
-                feature = self.id()
-                self.expect(")")
-                attr = ast.Unstable(feature, ident.loc)
+                attr = ast.Unstable(self.attribute_argument("feature", self.id), ident.loc)
             elif ident.name == "deprecated":
-                self.expect("(")
-                self.eat_id("version")
-                self.expect("=")
-                _, version = self.version()
-                self.expect(")")
+                version = self.attribute_argument("version", self.version)[1]
                 attr = ast.Deprecated(version, ident.loc)
             elif ident.name == "external-id":
                 self.expect("(")
@@ -317,6 +303,15 @@ class _Parser:
                 )
             out.append(attr)
         return tuple(out)
+
+    def attribute_argument(self, key: str, value: Callable[[], T]) -> T:
+        """``(key = value)``, the one argument of ``@since``, ``@unstable`` and ``@deprecated``."""
+        self.expect("(")
+        self.eat_id(key)
+        self.expect("=")
+        out = value()
+        self.expect(")")
+        return out
 
     # ----------------------------------------------------------------- interfaces
 

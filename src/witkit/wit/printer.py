@@ -34,40 +34,11 @@ an anonymous type ...) raises ``WitError``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 
 from witkit.errors import WitError
-from witkit.wit.model import (
-    Alias,
-    Docs,
-    Enum,
-    Flags,
-    Function,
-    Future,
-    Handle,
-    InterfaceId,
-    ListOf,
-    MapOf,
-    OptionOf,
-    PackageId,
-    Record,
-    Resolve,
-    Resource,
-    ResultOf,
-    Stability,
-    Stream,
-    Tuple,
-    Type,
-    TypeDefKind,
-    TypeId,
-    TypeOwner,
-    TypeRef,
-    Unknown,
-    Variant,
-    WorldId,
-    WorldItem,
-    WorldKey,
-)
+from witkit.wit import model as wm
 
 __all__ = ["KEYWORDS", "escape_name", "print_package", "print_resolve"]
 
@@ -91,9 +62,9 @@ def escape_name(name: str) -> str:
 
 
 def print_resolve(
-    resolve: Resolve,
-    package: PackageId,
-    nested: Sequence[PackageId] | None = None,
+    resolve: wm.Resolve,
+    package: wm.PackageId,
+    nested: Sequence[wm.PackageId] | None = None,
     *,
     docs: bool = True,
 ) -> str:
@@ -103,7 +74,7 @@ def print_resolve(
     ``docs=False`` drops doc comments (wasm-tools' ``--no-docs``).
     """
     if nested is None:
-        nested = [PackageId(i) for i in range(len(resolve.packages)) if i != package]
+        nested = [wm.PackageId(i) for i in range(len(resolve.packages)) if i != package]
     printer = _Printer(resolve, docs)
     printer.package(package, main=True)
     for i, pkg in enumerate(nested):
@@ -115,7 +86,7 @@ def print_resolve(
 
 
 def print_package(
-    resolve: Resolve, package: PackageId, *, main: bool = True, docs: bool = True
+    resolve: wm.Resolve, package: wm.PackageId, *, main: bool = True, docs: bool = True
 ) -> str:
     """WIT text for one package: ``package x:y;`` form if ``main``, else ``package x:y { ... }``."""
     printer = _Printer(resolve, docs)
@@ -188,7 +159,7 @@ class _Output:
 class _Printer:
     """One printing run: the resolve, the output, and the blank-line state of the current block."""
 
-    def __init__(self, resolve: Resolve, emit_docs: bool) -> None:
+    def __init__(self, resolve: wm.Resolve, emit_docs: bool) -> None:
         self.resolve = resolve
         self.emit_docs = emit_docs
         self.out = _Output()
@@ -197,7 +168,7 @@ class _Printer:
 
     # ------------------------------------------------------------------ packages
 
-    def package(self, pkg_id: PackageId, *, main: bool) -> None:
+    def package(self, pkg_id: wm.PackageId, *, main: bool) -> None:
         resolve = self.resolve
         out = self.out
         pkg = resolve.packages[pkg_id]
@@ -214,27 +185,27 @@ class _Printer:
         else:
             out.indent_start()
         for name, iface_id in pkg.interfaces.items():
-            iface = resolve.interfaces[iface_id]
-            self.docs(iface.docs)
-            self.stability(iface.stability)
-            out.text("interface ")
-            out.text(escape_name(name))
-            out.indent_start()
-            self.interface(iface_id)
-            out.indent_end()
+            with self.named_block("interface", name, resolve.interfaces[iface_id]):
+                self.interface(iface_id)
             if main:
                 out.newline()
         for name, world_id in pkg.worlds.items():
-            world = resolve.worlds[world_id]
-            self.docs(world.docs)
-            self.stability(world.stability)
-            out.text("world ")
-            out.text(escape_name(name))
-            out.indent_start()
-            self.world(world_id)
-            out.indent_end()
+            with self.named_block("world", name, resolve.worlds[world_id]):
+                self.world(world_id)
         if not main:
             out.indent_end()
+
+    @contextlib.contextmanager
+    def named_block(self, keyword: str, name: str, item: wm.Interface | wm.World) -> Iterator[None]:
+        """``interface name { ... }`` or ``world name { ... }`` with its docs and gate;
+        the block writes the body."""
+        self.docs(item.docs)
+        self.stability(item.stability)
+        self.out.text(keyword + " ")
+        self.out.text(escape_name(name))
+        self.out.indent_start()
+        yield
+        self.out.indent_end()
 
     def new_item(self) -> None:
         if self.any_items:
@@ -243,17 +214,17 @@ class _Printer:
 
     # ------------------------------------------------------------------ interfaces
 
-    def interface(self, iface_id: InterfaceId) -> None:
+    def interface(self, iface_id: wm.InterfaceId) -> None:
         prev_items, self.any_items = self.any_items, False
         iface = self.resolve.interfaces[iface_id]
-        resource_funcs: dict[TypeId, list[Function]] = {}
-        freestanding: list[Function] = []
+        resource_funcs: dict[wm.TypeId, list[wm.Function]] = {}
+        freestanding: list[wm.Function] = []
         for func in iface.functions.values():
             if func.kind.resource is not None and func.kind.kind != "freestanding":
                 resource_funcs.setdefault(func.kind.resource, []).append(func)
             else:
                 freestanding.append(func)
-        self.types(TypeOwner("interface", iface_id), iface.types.items(), resource_funcs)
+        self.types(wm.TypeOwner("interface", iface_id), iface.types.items(), resource_funcs)
         out = self.out
         for func in freestanding:
             self.new_item()
@@ -268,20 +239,20 @@ class _Printer:
 
     def types(
         self,
-        owner: TypeOwner,
-        types: Iterable[tuple[str, TypeId]],
-        resource_funcs: dict[TypeId, list[Function]],
+        owner: wm.TypeOwner,
+        types: Iterable[tuple[str, wm.TypeId]],
+        resource_funcs: dict[wm.TypeId, list[wm.Function]],
     ) -> None:
         """``use`` statements for types aliased from other interfaces, then declarations."""
         resolve = self.resolve
         out = self.out
-        to_declare: list[TypeId] = []
+        to_declare: list[wm.TypeId] = []
         # (other interface, the first aliasing type of the group, [(my name, their name)])
-        to_import: list[tuple[TypeOwner, TypeId, list[tuple[str, str]]]] = []
+        to_import: list[tuple[wm.TypeOwner, wm.TypeId, list[tuple[str, str]]]] = []
         for name, ty_id in types:
             ty = resolve.types[ty_id]
             kind = ty.kind
-            if isinstance(kind, Alias) and isinstance(kind.target, TypeRef):
+            if isinstance(kind, wm.Alias) and isinstance(kind.target, wm.TypeRef):
                 other = resolve.types[kind.target.id]
                 if other.owner.kind != "none" and other.owner != owner:
                     if other.name is None:
@@ -310,7 +281,7 @@ class _Printer:
                 out.text("use ")
                 if other_owner.kind != "interface" or other_owner.id is None:
                     raise WitError("types can only be used from interfaces")
-                self.path_to_interface(InterfaceId(other_owner.id), my_pkg)
+                self.path_to_interface(wm.InterfaceId(other_owner.id), my_pkg)
                 out.text(".{")
                 for i, (mine, theirs) in enumerate(names):
                     if i:
@@ -330,19 +301,19 @@ class _Printer:
             self.docs(ty.docs)
             self.stability(ty.stability)
             self.external_id(ty.external_id)
-            if isinstance(ty.kind, Resource):
+            if isinstance(ty.kind, wm.Resource):
                 self.resource(ty_id, resource_funcs.get(ty_id, []))
             else:
                 self.declare_type(ty_id)
 
-    def _owner_package(self, owner: TypeOwner) -> PackageId | None:
+    def _owner_package(self, owner: wm.TypeOwner) -> wm.PackageId | None:
         if owner.kind == "interface" and owner.id is not None:
             return self.resolve.interfaces[owner.id].package
         if owner.kind == "world" and owner.id is not None:
             return self.resolve.worlds[owner.id].package
         return None
 
-    def resource(self, ty_id: TypeId, funcs: list[Function]) -> None:
+    def resource(self, ty_id: wm.TypeId, funcs: list[wm.Function]) -> None:
         out = self.out
         name = self.resolve.types[ty_id].name
         if name is None:
@@ -368,7 +339,7 @@ class _Printer:
             out.semicolon()
         out.indent_end()
 
-    def function(self, func: Function) -> None:
+    def function(self, func: wm.Function) -> None:
         """``[async ]func(params) -> result``, or ``constructor(params)``."""
         out = self.out
         kind = func.kind
@@ -388,18 +359,20 @@ class _Printer:
         out.text(" -> ")
         self.type_name(func.result)
 
-    def _is_constructor_shorthand(self, func: Function) -> bool:
+    def _is_constructor_shorthand(self, func: wm.Function) -> bool:
         """A constructor returning ``own<its resource>`` prints no result."""
-        if func.kind.kind != "constructor" or not isinstance(func.result, TypeRef):
+        if func.kind.kind != "constructor" or not isinstance(func.result, wm.TypeRef):
             return False
         kind = self.resolve.types[func.result.id].kind
         return (
-            isinstance(kind, Handle) and kind.kind == "own" and kind.resource == func.kind.resource
+            isinstance(kind, wm.Handle)
+            and kind.kind == "own"
+            and kind.resource == func.kind.resource
         )
 
     # ------------------------------------------------------------------ worlds
 
-    def world(self, world_id: WorldId) -> None:
+    def world(self, world_id: wm.WorldId) -> None:
         """Interface imports, then types, then function imports, then (after a blank line) exports.
 
         This is the order wasm-tools' WIT encoding uses for a world, so that
@@ -409,9 +382,9 @@ class _Printer:
         resolve = self.resolve
         world = resolve.worlds[world_id]
         pkg = world.package
-        types: list[tuple[str, TypeId]] = []
-        resource_funcs: dict[TypeId, list[Function]] = {}
-        func_imports: list[tuple[WorldKey, WorldItem]] = []
+        types: list[tuple[str, wm.TypeId]] = []
+        resource_funcs: dict[wm.TypeId, list[wm.Function]] = {}
+        func_imports: list[tuple[wm.WorldKey, wm.WorldItem]] = []
         for key, item in world.imports.items():
             if item.kind == "type":
                 if key.name is None or item.type is None:
@@ -431,7 +404,7 @@ class _Printer:
                 self.world_item(key, item, pkg, "import")
                 # no blank line between imports, but something after them gets one
                 self.any_items = True
-        self.types(TypeOwner("world", world_id), types, resource_funcs)
+        self.types(wm.TypeOwner("world", world_id), types, resource_funcs)
         for key, item in func_imports:
             self.world_item(key, item, pkg, "import")
             self.any_items = True
@@ -442,7 +415,7 @@ class _Printer:
         self.any_items = prev_items
 
     def world_item(
-        self, key: WorldKey, item: WorldItem, pkg: PackageId | None, keyword: str
+        self, key: wm.WorldKey, item: wm.WorldItem, pkg: wm.PackageId | None, keyword: str
     ) -> None:
         resolve = self.resolve
         out = self.out
@@ -489,7 +462,7 @@ class _Printer:
         else:
             raise WitError("types cannot be exported from a world")
 
-    def path_to_interface(self, iface_id: InterfaceId, cur_pkg: PackageId | None) -> None:
+    def path_to_interface(self, iface_id: wm.InterfaceId, cur_pkg: wm.PackageId | None) -> None:
         """``name`` inside its own package, ``ns:pkg/name@version`` from elsewhere."""
         out = self.out
         iface = self.resolve.interfaces[iface_id]
@@ -511,7 +484,7 @@ class _Printer:
 
     # ------------------------------------------------------------------ types
 
-    def type_name(self, ty: Type) -> None:
+    def type_name(self, ty: wm.Type) -> None:
         """A type where it is used: a primitive, a name, or an anonymous ``list<...>`` etc."""
         out = self.out
         if isinstance(ty, str):
@@ -524,44 +497,44 @@ class _Printer:
         kind = typedef.kind
         if self.type_expression(kind, force_handle=False):
             return
-        if isinstance(kind, Unknown):
+        if isinstance(kind, wm.Unknown):
             raise WitError("cannot print a type of unknown structure")
-        raise WitError(f"resolve has an unnamed {_kind_word(kind)} type")
+        raise WitError(f"resolve has an unnamed {wm.kind_word(kind)} type")
 
-    def type_expression(self, kind: TypeDefKind, *, force_handle: bool) -> bool:
+    def type_expression(self, kind: wm.TypeDefKind, *, force_handle: bool) -> bool:
         """Write the kinds that have an expression form (``list<u8>``, ``option<t>``...).
 
         Shared by a type's uses and by ``type x = ...`` definitions; returns False for
         the kinds that only exist as declarations (records, variants...).
         """
         out = self.out
-        if isinstance(kind, Handle):
+        if isinstance(kind, wm.Handle):
             self.handle(kind, force=force_handle)
-        elif isinstance(kind, Alias):
+        elif isinstance(kind, wm.Alias):
             self.type_name(kind.target)
-        elif isinstance(kind, Tuple):
+        elif isinstance(kind, wm.Tuple):
             self.tuple(kind)
-        elif isinstance(kind, OptionOf):
+        elif isinstance(kind, wm.OptionOf):
             out.text("option<")
             self.type_name(kind.value)
             out.text(">")
-        elif isinstance(kind, ResultOf):
+        elif isinstance(kind, wm.ResultOf):
             self.result(kind)
-        elif isinstance(kind, ListOf):
+        elif isinstance(kind, wm.ListOf):
             out.text("list<")
             self.type_name(kind.element)
             if kind.length is not None:
                 out.text(f", {kind.length}")
             out.text(">")
-        elif isinstance(kind, MapOf):
+        elif isinstance(kind, wm.MapOf):
             out.text("map<")
             self.type_name(kind.key)
             out.text(", ")
             self.type_name(kind.value)
             out.text(">")
-        elif isinstance(kind, Future | Stream):
-            inner = kind.value if isinstance(kind, Future) else kind.element
-            out.text("future" if isinstance(kind, Future) else "stream")
+        elif isinstance(kind, wm.Future | wm.Stream):
+            inner = kind.value if isinstance(kind, wm.Future) else kind.element
+            out.text("future" if isinstance(kind, wm.Future) else "stream")
             if inner is not None:
                 out.text("<")
                 self.type_name(inner)
@@ -570,7 +543,7 @@ class _Printer:
             return False
         return True
 
-    def handle(self, handle: Handle, *, force: bool) -> None:
+    def handle(self, handle: wm.Handle, *, force: bool) -> None:
         """``r``/``own<r>`` (``force`` for ``type x = own<r>``) or ``borrow<r>``."""
         out = self.out
         name = self.resolve.types[handle.resource].name
@@ -583,7 +556,7 @@ class _Printer:
         else:
             out.text(escape_name(name))
 
-    def tuple(self, tup: Tuple) -> None:
+    def tuple(self, tup: wm.Tuple) -> None:
         out = self.out
         out.text("tuple<")
         for i, ty in enumerate(tup.types):
@@ -592,7 +565,7 @@ class _Printer:
             self.type_name(ty)
         out.text(">")
 
-    def result(self, res: ResultOf) -> None:
+    def result(self, res: wm.ResultOf) -> None:
         out = self.out
         out.text("result")
         if res.ok is None and res.err is None:
@@ -607,16 +580,16 @@ class _Printer:
             self.type_name(res.err)
         out.text(">")
 
-    def declare_type(self, ty_id: TypeId) -> None:
+    def declare_type(self, ty_id: wm.TypeId) -> None:
         """The declaration of a named type: ``record r { ... }``, ``type t = ...;`` ..."""
         out = self.out
         typedef = self.resolve.types[ty_id]
         kind = typedef.kind
         name = typedef.name
         if name is None:
-            raise WitError(f"document has an unnamed {_kind_word(kind)} type")
+            raise WitError(f"document has an unnamed {wm.kind_word(kind)} type")
         ename = escape_name(name)
-        if isinstance(kind, Record):
+        if isinstance(kind, wm.Record):
             out.text("record " + ename)
             out.indent_start()
             for fname, fty, fdocs in kind.fields:
@@ -627,7 +600,7 @@ class _Printer:
                 out.text(",")
                 out.newline()
             out.indent_end()
-        elif isinstance(kind, Variant):
+        elif isinstance(kind, wm.Variant):
             out.text("variant " + ename)
             out.indent_start()
             for cname, cty, cdocs in kind.cases:
@@ -640,18 +613,18 @@ class _Printer:
                 out.text(",")
                 out.newline()
             out.indent_end()
-        elif isinstance(kind, Flags | Enum):
-            out.text(("flags " if isinstance(kind, Flags) else "enum ") + ename)
+        elif isinstance(kind, wm.Flags | wm.Enum):
+            out.text(("flags " if isinstance(kind, wm.Flags) else "enum ") + ename)
             out.indent_start()
-            for cname, cdocs in kind.names if isinstance(kind, Flags) else kind.cases:
+            for cname, cdocs in kind.names if isinstance(kind, wm.Flags) else kind.cases:
                 self.docs(cdocs)
                 out.text(escape_name(cname))
                 out.text(",")
                 out.newline()
             out.indent_end()
-        elif isinstance(kind, Resource):
+        elif isinstance(kind, wm.Resource):
             raise WitError("resources are declared with their functions")
-        elif isinstance(kind, Unknown):
+        elif isinstance(kind, wm.Unknown):
             raise WitError(f"type `{name}` has unknown structure")
         else:
             out.text("type " + ename + " = ")
@@ -661,12 +634,12 @@ class _Printer:
 
     # ------------------------------------------------------------------ annotations
 
-    def docs(self, docs: Docs) -> None:
+    def docs(self, docs: wm.Docs) -> None:
         if self.emit_docs and docs.contents is not None:
             for line in _rust_lines(docs.contents):
                 self.out.doc(line)
 
-    def stability(self, stability: Stability) -> None:
+    def stability(self, stability: wm.Stability) -> None:
         out = self.out
         if stability.kind == "stable":
             out.text(f"@since(version = {stability.since})")
@@ -691,13 +664,3 @@ class _Printer:
                 chars.append(_EXTERNAL_ID_ESCAPES.get(c) or f"\\u{{{ord(c):x}}}")
         self.out.text('@external-id("' + "".join(chars) + '")')
         self.out.newline()
-
-
-def _kind_word(kind: object) -> str:
-    return {
-        Record: "record",
-        Variant: "variant",
-        Enum: "enum",
-        Flags: "flags",
-        Resource: "resource",
-    }.get(type(kind), type(kind).__name__.lower())

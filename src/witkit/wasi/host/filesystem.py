@@ -17,9 +17,11 @@ from witkit.wasi.errno import fs_code
 from witkit.wasi.filesystem import Descriptor, DirectoryEntryStream, NewTimestamp
 from witkit.wasi.host.io import (
     STREAMS,
+    CoreResource,
     ErrorResource,
     InputStreamResource,
     OutputStreamResource,
+    error_code,
     fallible,
 )
 
@@ -38,11 +40,10 @@ def _timestamp(value: Any) -> NewTimestamp:
     return NewTimestamp(tag.replace("_", "-"))
 
 
-class DescriptorResource:
+class DescriptorResource(CoreResource):
     """``wasi:filesystem/types.descriptor``."""
 
-    def __init__(self, core: Descriptor) -> None:
-        self.core = core
+    core: Descriptor
 
     @fallible
     def read_via_stream(self, offset: int) -> InputStreamResource:
@@ -158,11 +159,10 @@ class DescriptorResource:
         return self.core.metadata_hash_at(_flags(path_flags), path)
 
 
-class DirectoryEntryStreamResource:
+class DirectoryEntryStreamResource(CoreResource):
     """``wasi:filesystem/types.directory-entry-stream``."""
 
-    def __init__(self, core: DirectoryEntryStream) -> None:
-        self.core = core
+    core: DirectoryEntryStream
 
     @fallible
     def read_directory_entry(self) -> Any:
@@ -170,8 +170,7 @@ class DirectoryEntryStreamResource:
 
 
 def _filesystem_error_code(err: ErrorResource) -> str | None:
-    cause = err.core.cause
-    return fs_code(cause) if cause is not None else None
+    return error_code(err, fs_code)
 
 
 def interfaces(ctx: WasiContext) -> dict[str, dict[str, Any]]:

@@ -33,10 +33,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "STREAMS",
+    "CoreResource",
     "ErrorResource",
     "InputStreamResource",
     "OutputStreamResource",
+    "PolledResource",
     "PollableResource",
+    "error_code",
     "fallible",
     "interfaces",
 ]
@@ -67,21 +70,47 @@ def fallible(fn: _F) -> _F:
     return wrapper  # type: ignore[return-value]
 
 
-class ErrorResource:
+class CoreResource:
+    """A resource of the WIT face: what a guest's handle holds, around its core object.
+
+    Each subclass names its core's class in a ``core:`` annotation, for the type checker
+    only: a plain base, not a ``Generic`` one, since ``witkit run`` pays at start-up for
+    every class made (a generic base and its subscripts cost several times as much).
+    """
+
+    core: Any
+
+    def __init__(self, core: Any) -> None:
+        self.core = core
+
+
+class PolledResource(CoreResource):
+    """A resource whose ``subscribe`` is the pollable of its core (streams, sockets...)."""
+
+    def subscribe(self) -> PollableResource:
+        return PollableResource(self.core.subscribe())
+
+
+def error_code(err: ErrorResource, classify: Callable[[OSError], str]) -> str | None:
+    """``filesystem-error-code`` / ``network-error-code``: the case of the OS error behind
+    an ``error``, classified by the package's table, if there is one."""
+    cause = err.core.cause
+    return classify(cause) if cause is not None else None
+
+
+class ErrorResource(CoreResource):
     """``wasi:io/error.error``."""
 
-    def __init__(self, core: _io.Error) -> None:
-        self.core = core
+    core: _io.Error
 
     def to_debug_string(self) -> str:
         return self.core.to_debug_string()
 
 
-class PollableResource:
+class PollableResource(CoreResource):
     """``wasi:io/poll.pollable``."""
 
-    def __init__(self, core: _io.Pollable) -> None:
-        self.core = core
+    core: _io.Pollable
 
     def ready(self) -> bool:
         return self.core.ready()
@@ -94,11 +123,10 @@ def _poll(in_: list[PollableResource]) -> list[int]:
     return _io.poll([p.core for p in in_])
 
 
-class InputStreamResource:
+class InputStreamResource(PolledResource):
     """``wasi:io/streams.input-stream``."""
 
-    def __init__(self, core: _io.InputStream) -> None:
-        self.core = core
+    core: _io.InputStream
 
     @fallible
     def read(self, len: int) -> bytes:
@@ -116,15 +144,11 @@ class InputStreamResource:
     def blocking_skip(self, len: int) -> int:
         return self.core.blocking_skip(len)
 
-    def subscribe(self) -> PollableResource:
-        return PollableResource(self.core.subscribe())
 
-
-class OutputStreamResource:
+class OutputStreamResource(PolledResource):
     """``wasi:io/streams.output-stream``."""
 
-    def __init__(self, core: _io.OutputStream) -> None:
-        self.core = core
+    core: _io.OutputStream
 
     @fallible
     def check_write(self) -> int:
@@ -145,9 +169,6 @@ class OutputStreamResource:
     @fallible
     def blocking_flush(self) -> None:
         self.core.blocking_flush()
-
-    def subscribe(self) -> PollableResource:
-        return PollableResource(self.core.subscribe())
 
     @fallible
     def write_zeroes(self, len: int) -> None:

@@ -6,7 +6,8 @@ Rules:
   not with this module: ``witkit run`` links these interfaces for every guest,
   and most never touch the network.  The import goes through
   ``witkit._spare.with_spare``, since the guest may have used up every
-  descriptor by then.
+  descriptor by then (the resources name their core's class in a ``core:``
+  annotation, which the type checker alone reads).
 * Addresses cross as the spec's variants (``ipv4``/``ipv6`` of records) and
   become the records of :mod:`witkit.wasi.sockets.address` here;
   ``SocketError`` becomes the ``error-code`` of a ``result`` (:func:`fallible`).
@@ -27,10 +28,13 @@ from witkit.wasi.config import WasiContext
 from witkit.wasi.errno import socket_code
 from witkit.wasi.host.io import (
     STREAMS,
+    CoreResource,
     ErrorResource,
     InputStreamResource,
     OutputStreamResource,
     PollableResource,
+    PolledResource,
+    error_code,
     fallible,
 )
 
@@ -98,18 +102,16 @@ def _option(name: str) -> tuple[Callable[[Any], Any], Callable[[Any, Any], None]
     return fallible(get), fallible(set_)
 
 
-class NetworkResource:
+class NetworkResource(CoreResource):
     """``wasi:sockets/network.network``."""
 
-    def __init__(self, core: Network) -> None:
-        self.core = core
+    core: Network
 
 
-class _IpSocketResource:
+class _IpSocketResource(PolledResource):
     """What the ``tcp-socket`` and ``udp-socket`` resources have alike."""
 
-    def __init__(self, core: IpSocket) -> None:
-        self.core = core
+    core: IpSocket
 
     @fallible
     def start_bind(self, network: NetworkResource, local_address: Any) -> None:
@@ -132,9 +134,6 @@ class _IpSocketResource:
 
     receive_buffer_size, set_receive_buffer_size = _option("receive_buffer_size")
     send_buffer_size, set_send_buffer_size = _option("send_buffer_size")
-
-    def subscribe(self) -> PollableResource:
-        return PollableResource(self.core.subscribe())
 
 
 class TcpSocketResource(_IpSocketResource):
@@ -208,11 +207,10 @@ class UdpSocketResource(_IpSocketResource):
     unicast_hop_limit, set_unicast_hop_limit = _option("unicast_hop_limit")
 
 
-class IncomingDatagramStreamResource:
+class IncomingDatagramStreamResource(PolledResource):
     """``wasi:sockets/udp.incoming-datagram-stream``."""
 
-    def __init__(self, core: IncomingDatagramStream) -> None:
-        self.core = core
+    core: IncomingDatagramStream
 
     @fallible
     def receive(self, max_results: int) -> list[_IncomingDatagram]:
@@ -221,15 +219,11 @@ class IncomingDatagramStreamResource:
             for d in self.core.receive(max_results)
         ]
 
-    def subscribe(self) -> PollableResource:
-        return PollableResource(self.core.subscribe())
 
-
-class OutgoingDatagramStreamResource:
+class OutgoingDatagramStreamResource(PolledResource):
     """``wasi:sockets/udp.outgoing-datagram-stream``."""
 
-    def __init__(self, core: OutgoingDatagramStream) -> None:
-        self.core = core
+    core: OutgoingDatagramStream
 
     @fallible
     def check_send(self) -> int:
@@ -247,28 +241,20 @@ class OutgoingDatagramStreamResource:
             ]
         )
 
-    def subscribe(self) -> PollableResource:
-        return PollableResource(self.core.subscribe())
 
-
-class ResolveAddressStreamResource:
+class ResolveAddressStreamResource(PolledResource):
     """``wasi:sockets/ip-name-lookup.resolve-address-stream``."""
 
-    def __init__(self, core: ResolveAddressStream) -> None:
-        self.core = core
+    core: ResolveAddressStream
 
     @fallible
     def resolve_next_address(self) -> Any:
         addr = self.core.resolve_next_address()
         return None if addr is None else Variant(addr[0], addr[1])
 
-    def subscribe(self) -> PollableResource:
-        return PollableResource(self.core.subscribe())
-
 
 def _network_error_code(err: ErrorResource) -> str | None:
-    cause = err.core.cause
-    return socket_code(cause) if cause is not None else None
+    return error_code(err, socket_code)
 
 
 def interfaces(ctx: WasiContext) -> dict[str, dict[str, Any]]:

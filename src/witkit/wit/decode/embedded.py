@@ -23,34 +23,8 @@ from typing import TYPE_CHECKING
 
 from witkit._record import replace
 from witkit.errors import WitError
-from witkit.wit.model import (
-    Alias,
-    Function,
-    FunctionKind,
-    Future,
-    Handle,
-    InterfaceId,
-    ListOf,
-    MapOf,
-    OptionOf,
-    Package,
-    PackageId,
-    PackageName,
-    Record,
-    Resolve,
-    ResultOf,
-    Stream,
-    Tuple,
-    Type,
-    TypeDefKind,
-    TypeId,
-    TypeOwner,
-    TypeRef,
-    Variant,
-    World,
-    WorldId,
-    WorldItem,
-)
+from witkit.wit import model as wm
+from witkit.wit.clone import Cloner
 
 if TYPE_CHECKING:
     from witkit.binary.ir import CoreModule
@@ -64,7 +38,7 @@ SECTION_PREFIX = "component-type"
 _LEGACY_FORMAT = 0x03
 
 
-def decode_core_module(module: CoreModule) -> tuple[Resolve, WorldId]:
+def decode_core_module(module: CoreModule) -> tuple[wm.Resolve, wm.WorldId]:
     """The world a core module's ``component-type`` section describes, merged into ``root:root``."""
     sections = [s for s in module.customs if s.name.startswith(SECTION_PREFIX)]
     if not sections:
@@ -84,7 +58,7 @@ def decode_core_module(module: CoreModule) -> tuple[Resolve, WorldId]:
     return merge_into_root(resolve, world)
 
 
-def _decode_section(data: bytes) -> tuple[Resolve, WorldId]:
+def _decode_section(data: bytes) -> tuple[wm.Resolve, wm.WorldId]:
     from witkit.binary import Features, ir, read, validate
     from witkit.wit.decode.decoder import decode_wit_package, decode_world
 
@@ -113,27 +87,27 @@ def _decode_section(data: bytes) -> tuple[Resolve, WorldId]:
     return decode_world(validate(component, Features.all()).type)
 
 
-def merge_into_root(resolve: Resolve, world: WorldId) -> tuple[Resolve, WorldId]:
+def merge_into_root(resolve: wm.Resolve, world: wm.WorldId) -> tuple[wm.Resolve, wm.WorldId]:
     """``resolve`` appended to a fresh resolve holding only ``root:root/root``, ``world`` merged in.
 
     The appended arenas keep their order (types and interfaces keep their ids,
     worlds and packages move up by one); then each import and export of
     ``world`` is copied into ``root``, cloning what the old world owned.
     """
-    out = Resolve()
-    root_pkg = out.add_package(Package(PackageName("root", "root")))
-    root = out.add_world(World("root", package=root_pkg))
+    out = wm.Resolve()
+    root_pkg = out.add_package(wm.Package(wm.PackageName("root", "root")))
+    root = out.add_world(wm.World("root", package=root_pkg))
     out.packages[root_pkg].worlds["root"] = root
 
-    def shift_owner(owner: TypeOwner) -> TypeOwner:
+    def shift_owner(owner: wm.TypeOwner) -> wm.TypeOwner:
         if owner.kind == "world" and owner.id is not None:
-            return TypeOwner("world", owner.id + 1)
+            return wm.TypeOwner("world", owner.id + 1)
         return owner
 
     for typedef in resolve.types:
         out.add_type(replace(typedef, owner=shift_owner(typedef.owner)))
     for iface in resolve.interfaces:
-        pkg = None if iface.package is None else PackageId(iface.package + 1)
+        pkg = None if iface.package is None else wm.PackageId(iface.package + 1)
         out.add_interface(
             replace(
                 iface,
@@ -143,19 +117,19 @@ def merge_into_root(resolve: Resolve, world: WorldId) -> tuple[Resolve, WorldId]
             )
         )
     for w in resolve.worlds:
-        pkg = None if w.package is None else PackageId(w.package + 1)
+        pkg = None if w.package is None else wm.PackageId(w.package + 1)
         out.add_world(replace(w, imports=dict(w.imports), exports=dict(w.exports), package=pkg))
     for p in resolve.packages:
         out.add_package(
             replace(
                 p,
                 interfaces=dict(p.interfaces),
-                worlds={n: WorldId(w + 1) for n, w in p.worlds.items()},
+                worlds={n: wm.WorldId(w + 1) for n, w in p.worlds.items()},
             )
         )
 
-    source = WorldId(world + 1)
-    cloner = _Cloner(out, TypeOwner("world", source), TypeOwner("world", root), root_pkg)
+    source = wm.WorldId(world + 1)
+    cloner = Cloner(out, wm.TypeOwner("world", source), wm.TypeOwner("world", root), root_pkg)
     target = out.worlds[root]
     for items, into in (
         (out.worlds[source].imports, target.imports),
@@ -164,114 +138,3 @@ def merge_into_root(resolve: Resolve, world: WorldId) -> tuple[Resolve, WorldId]
         for key, item in items.items():
             into[key] = item if key.name is None else cloner.world_item(item)
     return out, root
-
-
-class _Cloner:
-    """Deep copies of what one owner (a world, an inline interface) owns, for a new owner.
-
-    Named types of the old owner and anonymous types are copied (once each,
-    dependencies first); types of other interfaces -- ``use``s -- are shared.
-    """
-
-    def __init__(
-        self,
-        resolve: Resolve,
-        prev: TypeOwner,
-        new: TypeOwner,
-        package: PackageId,
-        types: dict[TypeId, TypeId] | None = None,
-    ) -> None:
-        self.resolve = resolve
-        self.prev = prev
-        self.new = new
-        self.package = package
-        self.types: dict[TypeId, TypeId] = {} if types is None else types
-
-    def world_item(self, item: WorldItem) -> WorldItem:
-        if item.kind == "type" and item.type is not None:
-            return replace(item, type=self.type_id(item.type))
-        if item.kind == "function" and item.function is not None:
-            return replace(item, function=self.function(item.function))
-        if item.kind == "interface" and item.interface is not None:
-            if self.resolve.interfaces[item.interface].name is not None:
-                return item
-            return replace(item, interface=self.interface(item.interface))
-        return item
-
-    def type_id(self, tid: TypeId) -> TypeId:
-        done = self.types.get(tid)
-        if done is not None:
-            return done
-        old = self.resolve.types[tid]
-        owner = old.owner
-        if owner.kind != "none":
-            if owner != self.prev:
-                raise WitError(f"cannot clone type `{old.name}` owned elsewhere")
-            owner = self.new
-        new_id = self.resolve.add_type(replace(old, kind=self.kind(old.kind), owner=owner))
-        self.types[tid] = new_id
-        return new_id
-
-    def ty(self, ty: Type) -> Type:
-        return TypeRef(self.type_id(ty.id)) if isinstance(ty, TypeRef) else ty
-
-    def opt(self, ty: Type | None) -> Type | None:
-        return None if ty is None else self.ty(ty)
-
-    def kind(self, kind: TypeDefKind) -> TypeDefKind:
-        ty, opt = self.ty, self.opt
-        if isinstance(kind, Alias):
-            target = kind.target
-            if isinstance(target, TypeRef):
-                other = self.resolve.types[target.id]
-                if other.owner == self.prev:
-                    return Alias(TypeRef(self.type_id(target.id)))
-                mapped = self.types.get(target.id)
-                return kind if mapped is None else Alias(TypeRef(mapped))
-            return kind
-        if isinstance(kind, Handle):
-            return Handle(kind.kind, self.type_id(kind.resource))
-        if isinstance(kind, OptionOf):
-            return OptionOf(ty(kind.value))
-        if isinstance(kind, ListOf):
-            return ListOf(ty(kind.element), kind.length)
-        if isinstance(kind, MapOf):
-            return MapOf(ty(kind.key), ty(kind.value))
-        if isinstance(kind, Tuple):
-            return Tuple(tuple(ty(t) for t in kind.types))
-        if isinstance(kind, Record):
-            return Record(tuple((n, ty(t), d) for n, t, d in kind.fields))
-        if isinstance(kind, Variant):
-            return Variant(tuple((n, opt(t), d) for n, t, d in kind.cases))
-        if isinstance(kind, ResultOf):
-            return ResultOf(opt(kind.ok), opt(kind.err))
-        if isinstance(kind, Future):
-            return Future(opt(kind.value))
-        if isinstance(kind, Stream):
-            return Stream(opt(kind.element))
-        return kind  # resources, flags, enums: nothing inside to clone
-
-    def function(self, func: Function) -> Function:
-        kind = func.kind
-        if kind.resource is not None:
-            kind = FunctionKind(kind.kind, self.type_id(kind.resource), kind.is_async)
-        params = [(n, self.ty(t)) for n, t in func.params]
-        return replace(func, kind=kind, params=params, result=self.opt(func.result))
-
-    def interface(self, iface_id: InterfaceId) -> InterfaceId:
-        old = self.resolve.interfaces[iface_id]
-        next_id = InterfaceId(len(self.resolve.interfaces))
-        inner = _Cloner(
-            self.resolve,
-            TypeOwner("interface", iface_id),
-            TypeOwner("interface", next_id),
-            self.package,
-            self.types,
-        )
-        types = {n: inner.type_id(t) for n, t in old.types.items()}
-        functions = {n: inner.function(f) for n, f in old.functions.items()}
-        new_id = self.resolve.add_interface(
-            replace(old, types=types, functions=functions, package=self.package, clone_of=iface_id)
-        )
-        assert new_id == next_id
-        return new_id

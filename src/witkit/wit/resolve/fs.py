@@ -43,13 +43,17 @@ def read_file_group(path: str, smap: SourceMap) -> Group:
     return parse_group([source], path)
 
 
-def read_dir_group(path: str, smap: SourceMap) -> Group:
-    sources: list[Source] = []
+def _list_dir(path: str) -> list[str]:
+    """The names in directory ``path``, in file-name order (the order groups are read in)."""
     try:
-        names = sorted(os.listdir(path))
+        return sorted(os.listdir(path))
     except OSError as e:
         raise WitError(f"failed to read directory [{path}]: {e.strerror}") from None
-    for name in names:
+
+
+def read_dir_group(path: str, smap: SourceMap) -> Group:
+    sources: list[Source] = []
+    for name in _list_dir(path):
         full = os.path.join(path, name)
         if not name.endswith(".wit") or os.path.isdir(full):
             continue
@@ -65,11 +69,7 @@ def read_path(path: str, smap: SourceMap) -> tuple[Group, list[Group]]:
     deps_dir = os.path.join(path, "deps")
     deps: list[Group] = []
     if os.path.exists(deps_dir):
-        try:
-            entries = sorted(os.listdir(deps_dir))
-        except OSError as e:
-            raise WitError(f"failed to read directory [{deps_dir}]: {e.strerror}") from None
-        for name in entries:
+        for name in _list_dir(deps_dir):
             full = os.path.join(deps_dir, name)
             if os.path.isdir(full):
                 deps.append(read_dir_group(full, smap))

@@ -20,16 +20,31 @@ enter the arenas is the order they are printed in:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, Literal, TypeVar
 
 from witkit._record import replace
 from witkit.wit import model
 from witkit.wit.ast import Loc, Version
-from witkit.wit.resolve.clone import Cloner
+from witkit.wit.clone import Cloner
 from witkit.wit.resolve.elaborate import WorldElaborator
 from witkit.wit.resolve.errors import ResolveError, did_you_mean
 from witkit.wit.resolve.names import canonical_name
 from witkit.wit.resolve.unresolved import UnresolvedPackage, WorldInclude
+
+#: an interface or a world: the two kinds of item a package names
+_Item = TypeVar("_Item", model.InterfaceId, model.WorldId)
+#: what a package defines under a feature gate
+_Gated = TypeVar("_Gated", model.TypeDef, model.Interface, model.World)
+
+
+def _interfaces_of(package: model.Package) -> Mapping[str, model.InterfaceId]:
+    return package.interfaces
+
+
+def _worlds_of(package: model.Package) -> Mapping[str, model.WorldId]:
+    return package.worlds
+
 
 __all__ = ["Builder", "stability_text"]
 
@@ -167,12 +182,7 @@ class _Remap:
         first_iface = len(self.interfaces)
         first_world = len(self.worlds)
 
-        for uid in range(first_type, len(u.types)):
-            ty = u.types[uid]
-            loc = u.type_locs[uid]
-            if not b.include_stability(ty.stability, pkg, loc):
-                self.types.append(None)
-                continue
+        for _, ty, loc in self._gated(u.types, u.type_locs, first_type, self.types):
             kind = self.update_kind(ty.kind, loc)
             new = r.add_type(
                 model.TypeDef(kind, ty.name, ty.owner, ty.docs, ty.stability, ty.external_id)
@@ -187,45 +197,23 @@ class _Remap:
                 new = self.own_handles.setdefault(kind.resource, new)
             self.types.append(new)
 
-        for uid in range(first_iface, len(u.interfaces)):
-            iface = u.interfaces[uid]
-            loc = u.interface_locs[uid]
-            if not b.include_stability(iface.stability, pkg, loc):
-                self.interfaces.append(None)
-                continue
+        for _, iface, loc in self._gated(
+            u.interfaces, u.interface_locs, first_iface, self.interfaces
+        ):
             iface.package = pkg
             self.update_interface(iface, loc)
             self.interfaces.append(r.add_interface(iface))
 
-        for maybe in self.types[first_type:]:
-            if maybe is None:
-                continue
-            ty = r.types[maybe]
-            if ty.owner.kind == "interface":
-                assert ty.owner.id is not None
-                ty.owner = model.TypeOwner(
-                    "interface", self._map_owner(ty.owner.id, "interface", maybe)
-                )
+        self._map_owners(first_type, "interface")
 
         world_locs: dict[model.WorldId, Loc] = {}
-        for uid in range(first_world, len(u.worlds)):
-            world = u.worlds[uid]
-            loc = u.world_locs[uid]
-            if not b.include_stability(world.stability, pkg, loc):
-                self.worlds.append(None)
-                continue
+        for uid, world, loc in self._gated(u.worlds, u.world_locs, first_world, self.worlds):
             self.update_world(uid, world)
             new_world = r.add_world(world)
             world_locs[new_world] = loc
             self.worlds.append(new_world)
 
-        for maybe in self.types[first_type:]:
-            if maybe is None:
-                continue
-            ty = r.types[maybe]
-            if ty.owner.kind == "world":
-                assert ty.owner.id is not None
-                ty.owner = model.TypeOwner("world", self._map_owner(ty.owner.id, "world", maybe))
+        self._map_owners(first_type, "world")
 
         for uid in range(first_world, len(u.worlds)):
             new_id = self.worlds[uid]
@@ -264,6 +252,29 @@ class _Remap:
         assert mapped is not None
         return mapped
 
+    def _map_owners(self, first_type: int, kind: Literal["interface", "world"]) -> None:
+        """The new types owned by an interface (or a world) now name the merged one."""
+        for maybe in self.types[first_type:]:
+            if maybe is None:
+                continue
+            ty = self.r.types[maybe]
+            if ty.owner.kind == kind:
+                assert ty.owner.id is not None
+                ty.owner = model.TypeOwner(kind, self._map_owner(ty.owner.id, kind, maybe))
+
+    def _gated(
+        self, items: Sequence[_Gated], locs: Sequence[Loc], first: int, out: list[Any]
+    ) -> Iterator[tuple[int, _Gated, Loc]]:
+        """``(uid, item, loc)`` for the items from ``first`` on whose feature gate is open;
+        one that is gated out is mapped to ``None`` in ``out`` here, the others by the
+        caller, so ``out`` stays in step with ``items``."""
+        for uid in range(first, len(items)):
+            item, loc = items[uid], locs[uid]
+            if not self.b.include_stability(item.stability, self.pkg, loc):
+                out.append(None)
+                continue
+            yield uid, item, loc
+
     # ----------------------------------------------------------------- foreign items
 
     def process_foreign_deps(self) -> None:
@@ -278,44 +289,10 @@ class _Remap:
                 else:
                     world_to_pkg[item.id] = entry
 
-        for uid in range(len(u.interfaces)):
-            if uid not in iface_to_pkg:
-                break
-            pkg_name, name, pkg_loc, stabilities = iface_to_pkg[uid]
-            dep = self.find_package(pkg_name, pkg_loc)
-            loc = u.interface_locs[uid]
-            if not any(b.include_stability(s, self.pkg, loc) for s in stabilities):
-                self.interfaces.append(None)
-                continue
-            package = self.r.packages[dep]
-            found_iface = package.interfaces.get(name)
-            if found_iface is None:
-                raise ResolveError(
-                    f"interface `{name}` not found in package `{package.name}`",
-                    loc,
-                    did_you_mean(name, package.interfaces)
-                    or self._listing("interfaces", package.interfaces),
-                )
-            self.interfaces.append(found_iface)
-
-        for uid in range(len(u.worlds)):
-            if uid not in world_to_pkg:
-                break
-            pkg_name, name, pkg_loc, stabilities = world_to_pkg[uid]
-            dep = self.find_package(pkg_name, pkg_loc)
-            loc = u.world_locs[uid]
-            if not any(b.include_stability(s, self.pkg, loc) for s in stabilities):
-                self.worlds.append(None)
-                continue
-            package = self.r.packages[dep]
-            found_world = package.worlds.get(name)
-            if found_world is None:
-                raise ResolveError(
-                    f"world `{name}` not found in package `{package.name}`",
-                    loc,
-                    did_you_mean(name, package.worlds) or self._listing("worlds", package.worlds),
-                )
-            self.worlds.append(found_world)
+        self._foreign_items(
+            "interface", _interfaces_of, iface_to_pkg, u.interface_locs, self.interfaces
+        )
+        self._foreign_items("world", _worlds_of, world_to_pkg, u.world_locs, self.worlds)
 
         for uid, ty in enumerate(u.types):
             if not isinstance(ty.kind, model.Unknown):
@@ -348,6 +325,36 @@ class _Remap:
                     break
                 else:
                     raise ResolveError("type used in a handle must be a resource", loc)
+
+    def _foreign_items(
+        self,
+        what: str,
+        items_of: Callable[[model.Package], Mapping[str, _Item]],
+        to_pkg: dict[int, tuple[model.PackageName, str, Loc, list[model.Stability]]],
+        locs: Sequence[Loc],
+        out: list[_Item | None],
+    ) -> None:
+        """The leading foreign interfaces or worlds (``use a:b/c``) found in their packages:
+        the same rule for both, ``None`` for one excluded by its feature gate."""
+        for uid in range(len(locs)):
+            if uid not in to_pkg:
+                break
+            pkg_name, name, pkg_loc, stabilities = to_pkg[uid]
+            dep = self.find_package(pkg_name, pkg_loc)
+            loc = locs[uid]
+            if not any(self.b.include_stability(s, self.pkg, loc) for s in stabilities):
+                out.append(None)
+                continue
+            package = self.r.packages[dep]
+            items = items_of(package)
+            found = items.get(name)
+            if found is None:
+                raise ResolveError(
+                    f"{what} `{name}` not found in package `{package.name}`",
+                    loc,
+                    did_you_mean(name, items) or self._listing(f"{what}s", items),
+                )
+            out.append(found)
 
     @staticmethod
     def _listing(what: str, names: Mapping[str, int]) -> str:

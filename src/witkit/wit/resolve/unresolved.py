@@ -28,6 +28,7 @@ from witkit.wit.resolve.errors import ResolveError, did_you_mean
 from witkit.wit.resolve.names import canonical_name, check_unique
 from witkit.wit.resolve.toposort import toposort
 from witkit.wit.resolve.types import Scoped, TypeResolver, collect_deps
+from witkit.wit.resolve.use_paths import PathVisit, paths_of
 
 __all__ = [
     "ForeignItem",
@@ -121,50 +122,6 @@ class UnresolvedPackage:
 def package_name(name: ast.PackageName) -> model.PackageName:
     version = None if name.version is None else str(name.version)
     return model.PackageName(name.namespace.name, name.name.name, version)
-
-
-# --------------------------------------------------------------------------- walking use paths
-
-# A use path, where it appears: (enclosing interface/world name or None, attributes,
-# path, imported names or None, what it must name).
-PathVisit = tuple[
-    ast.Id | None, tuple[ast.Attribute, ...], ast.UsePath, tuple[ast.UseName, ...] | None, str
-]
-
-
-def paths_of(items: tuple[ast.PackageItem, ...]) -> list[PathVisit]:
-    """Every use path of a file in the reference's visiting order.
-
-    A world's imports are visited before its exports (whatever the text order),
-    so round trips through the printer keep their order.
-    """
-    out: list[PathVisit] = []
-    for item in items:
-        if isinstance(item, ast.World):
-            imports: list[ast.WorldExtern] = []
-            exports: list[ast.WorldExtern] = []
-            for w in item.items:
-                if isinstance(w, ast.Use):
-                    out.append((None, w.attributes, w.path, w.names, "interface"))
-                elif isinstance(w, ast.Include):
-                    out.append((item.name, w.attributes, w.path, None, "world"))
-                elif isinstance(w, ast.WorldExtern):
-                    (imports if w.direction == "import" else exports).append(w)
-            for ext in imports + exports:
-                kind = ext.kind
-                if isinstance(kind, ast.ExternInterface):
-                    for i in kind.items:
-                        if isinstance(i, ast.Use):
-                            out.append((None, i.attributes, i.path, i.names, "interface"))
-                elif isinstance(kind, ast.ExternPath | ast.ExternNamedPath):
-                    out.append((None, ext.attributes, kind.path, None, "interface"))
-        elif isinstance(item, ast.Interface):
-            for i in item.items:
-                if isinstance(i, ast.Use):
-                    out.append((item.name, i.attributes, i.path, i.names, "interface"))
-        elif isinstance(item, ast.ToplevelUse):
-            out.append((None, item.attributes, item.path, None, "unknown"))
-    return out
 
 
 # --------------------------------------------------------------------------- the resolver
