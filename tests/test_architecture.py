@@ -15,15 +15,14 @@ import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "witkit"
 
-#: the foundation: small modules every layer may use (records, lazy loading, errors, the
-#: shared types, interface-name versions, atomic files, digests, the spare descriptor, the
+#: the foundation: small modules every layer may use (records, the start-up helpers, errors,
+#: the shared types, interface-name versions, atomic files, the spare descriptor, the
 #: signal latch, WAT assembly)
 FOUNDATION = frozenset(
     {
         "_record",
-        "_lazy",
+        "_startup",
         "_atomic",
-        "_digest",
         "_spare",
         "_signals",
         "errors",

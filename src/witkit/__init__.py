@@ -73,37 +73,33 @@ __all__ = [
     "__version__",
 ]
 
-_LAZY: dict[str, str] = {
-    "Engine": "witkit.runtime.core",
-    "Store": "witkit.runtime.core",
-    "Component": "witkit.runtime.component",
-    "Linker": "witkit.runtime.linker",
-    "Instance": "witkit.runtime.instance",
-    "Exports": "witkit.runtime.instance",
-    "Func": "witkit.runtime.canon.lift",
-    "ResourceHandle": "witkit.runtime.resources",
-    "ResourceType": "witkit.runtime.resources",
-    "WasiConfig": "witkit.wasi",
-    "Record": "witkit.abi.values",
-    "Variant": "witkit.abi.values",
-    "Ok": "witkit.abi.values",
-    "Err": "witkit.abi.values",
-    "Some": "witkit.abi.values",
-    "UnwrapError": "witkit.abi.values",
-    "WitkitError": "witkit.errors",
-    "BinaryError": "witkit.errors",
-    "ValidationError": "witkit.errors",
-    "WitError": "witkit.errors",
-    "WatError": "witkit.errors",
-    "LinkError": "witkit.errors",
-    "Trap": "witkit.errors",
+#: defining module -> the public names it gives this package, imported on first use
+#: (``witkit._startup.attribute``: importing the package loads nothing else)
+_HOMES: dict[str, tuple[str, ...]] = {
+    "witkit.runtime.core": ("Engine", "Store"),
+    "witkit.runtime.component": ("Component",),
+    "witkit.runtime.linker": ("Linker",),
+    "witkit.runtime.instance": ("Instance", "Exports"),
+    "witkit.runtime.canon.lift": ("Func",),
+    "witkit.runtime.resources": ("ResourceHandle", "ResourceType"),
+    "witkit.wasi": ("WasiConfig",),
+    "witkit.abi.values": ("Record", "Variant", "Ok", "Err", "Some", "UnwrapError"),
+    "witkit.errors": (
+        "WitkitError",
+        "BinaryError",
+        "ValidationError",
+        "WitError",
+        "WatError",
+        "LinkError",
+        "Trap",
+    ),
 }
 
 
 def __getattr__(name: str) -> Any:
-    from witkit._lazy import attribute  # here: importing the package loads nothing else
+    from witkit._startup import attribute  # here, not above: see witkit._startup
 
-    return attribute(__name__, globals(), _LAZY, name)
+    return attribute(__name__, name)
 
 
 def __dir__() -> list[str]:

@@ -36,7 +36,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from witkit._digest import blake2b
+from witkit._startup import blake2b
 from witkit.abi import codecache
 from witkit.abi.values import Record, record_class
 from witkit.types import (

@@ -75,21 +75,19 @@ __all__ = [
     "Store",
 ]
 
-#: public name -> the module that defines it (imported on first use: `import witkit` stays cheap)
-_LAZY = {
-    "Component": "witkit.runtime.component",
-    "Engine": "witkit.runtime.core",
-    "Store": "witkit.runtime.core",
-    "Func": "witkit.runtime.canon.lift",
-    "Exports": "witkit.runtime.instance",
-    "Instance": "witkit.runtime.instance",
-    "Linker": "witkit.runtime.linker",
-    "ResourceHandle": "witkit.runtime.resources",
-    "ResourceType": "witkit.runtime.resources",
+#: defining module -> the public names it gives this package, imported on first use
+#: (``witkit._startup.attribute``: importing the package loads nothing else)
+_HOMES: dict[str, tuple[str, ...]] = {
+    "witkit.runtime.component": ("Component",),
+    "witkit.runtime.core": ("Engine", "Store"),
+    "witkit.runtime.canon.lift": ("Func",),
+    "witkit.runtime.instance": ("Exports", "Instance"),
+    "witkit.runtime.linker": ("Linker",),
+    "witkit.runtime.resources": ("ResourceHandle", "ResourceType"),
 }
 
 
 def __getattr__(name: str) -> Any:
-    from witkit._lazy import attribute  # here: importing the package loads nothing else
+    from witkit._startup import attribute  # here, not above: see witkit._startup
 
-    return attribute(__name__, globals(), _LAZY, name)
+    return attribute(__name__, name)

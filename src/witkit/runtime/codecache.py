@@ -39,7 +39,7 @@ from types import CodeType
 from typing import TYPE_CHECKING
 
 from witkit._atomic import unframe, write_framed
-from witkit._digest import blake2b
+from witkit._startup import blake2b
 from witkit.runtime.cache import owned, trusted
 
 if TYPE_CHECKING:

@@ -55,8 +55,8 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 
-from witkit._digest import blake2b
 from witkit._record import record
+from witkit._startup import blake2b
 from witkit.wasi.clocks import Datetime
 from witkit.wasi.errno import FsError
 from witkit.wasi.io import (

@@ -27,13 +27,11 @@ __all__ = [
     "select_world",
 ]
 
-_HOME = {
-    "encode_package": "witkit.wit.encode",
-    "encode_world": "witkit.wit.encode",
-    "parse_path": "witkit.wit.resolve",
-    "parse_sources": "witkit.wit.resolve",
-    "parse_text": "witkit.wit.resolve",
-    "select_world": "witkit.wit.resolve",
+#: defining module -> the public names it gives this package, imported on first use
+#: (``witkit._startup.attribute``: importing the package loads nothing else)
+_HOMES: dict[str, tuple[str, ...]] = {
+    "witkit.wit.encode": ("encode_package", "encode_world"),
+    "witkit.wit.resolve": ("parse_path", "parse_sources", "parse_text", "select_world"),
 }
 
 if TYPE_CHECKING:
@@ -46,9 +44,9 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    from witkit._lazy import attribute  # here: importing the package loads nothing else
+    from witkit._startup import attribute  # here, not above: see witkit._startup
 
-    return attribute(__name__, globals(), _HOME, name)
+    return attribute(__name__, name)
 
 
 def __dir__() -> list[str]:
