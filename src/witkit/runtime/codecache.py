@@ -3,8 +3,12 @@
 ``witkit.abi`` generates Python source per function type and compiles it; for a
 componentize-py guest that is ~300 sources and ~80 ms of every start.  This
 module is the persistent second level behind the ABI's in-memory cache
-(``witkit.abi.codecache``), installed by ``Component`` when its engine's
-compile cache is on.
+(``witkit.abi.codecache``).  An engine whose compile cache is on owns one, in
+the same directory (``Engine.code_cache``), and the runtime runs that engine's
+generation work inside its scope (``witkit.abi.codecache.compiling_with``); an
+engine with its cache off reads and writes nothing here.  ``witkit run`` also
+installs the default directory's process-wide (``use_disk_code_cache``), so
+code generated before any engine exists loads too.
 
 Rules (those of ``witkit.runtime.cache``, applied to code objects):
 
@@ -45,7 +49,7 @@ from witkit.runtime.cache import owned, trusted
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["DiskCodeCache", "use_disk_code_cache"]
+__all__ = ["DiskCodeCache", "disk_code_cache", "use_disk_code_cache"]
 
 _MAGIC = b"WKPC"
 _FORMAT_VERSION = 2
@@ -143,12 +147,27 @@ def _decode(data: bytes, key: str) -> object | None:
     return value
 
 
+#: location -> its cache (None: not trusted), so an engine and ``witkit run`` share one
+_opened: dict[str, DiskCodeCache | None] = {}
+
+
+def disk_code_cache(location: str | os.PathLike[str]) -> DiskCodeCache | None:
+    """The code cache in ``location``, or None if that directory is not trusted
+    (``witkit.runtime.cache.trusted``, which warns once); one object per location."""
+    key = os.fspath(location)
+    if key not in _opened:
+        cache = DiskCodeCache(key)
+        _opened[key] = cache if cache.usable() else None
+    return _opened[key]
+
+
 def use_disk_code_cache(location: str | os.PathLike[str]) -> None:
-    """Install a ``DiskCodeCache`` in ``location`` behind the ABI's, unless one is
-    installed or the directory is not trusted (which warns once)."""
+    """Install the code cache in ``location`` process-wide behind the ABI's, unless
+    one is installed or the directory is not trusted.  An application's choice
+    (``witkit run``); the library never calls it."""
     from witkit.abi.codecache import get_code_cache, set_code_cache
 
     if get_code_cache() is None:
-        cache = DiskCodeCache(location)
-        if cache.usable():
+        cache = disk_code_cache(location)
+        if cache is not None:
             set_code_cache(cache)

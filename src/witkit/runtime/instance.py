@@ -16,17 +16,22 @@ Rules of this module:
 * Limits live here too: the instance's ``max_copy`` (the ABI's copy budget per
   operation) and its store's ``CallDepth`` (``MAX_CALL_DEPTH``), shared by every
   instance of the store, so a chain through many instances is counted once.
+* Generated code is cached by the store's engine: the steps, and the first
+  call of each lifted function or lowering, run inside its code cache's scope
+  (``witkit.abi.codecache.compiling_with``; none when its cache is off), so
+  nothing is cached for the process as a whole.
 """
 
 from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from witkit import semver
 from witkit._record import field, record
 from witkit._spare import reserve, with_spare
+from witkit.abi.codecache import compiling_with
 from witkit.abi.context import DEFAULT_MAX_COPY, CanonicalOptions
 from witkit.errors import LinkError, Trap
 from witkit.runtime.adapt import maps_as_lists
@@ -67,6 +72,8 @@ if TYPE_CHECKING:
     from witkit.runtime.component import Component
 
 __all__ = ["Exports", "Instance", "ResolvedImports", "RuntimeInstance"]
+
+T = TypeVar("T")
 
 
 class RuntimeInstance:
@@ -197,6 +204,14 @@ class Instance:
         self._core: list[Any] = []
         self._trampolines: list[CoreFunc | None] = [None] * len(t.trampolines)
         self._funcs: list[Func | None] = [None] * len(t.lifts)
+        #: where the code generated for this instance is cached: its engine's, or nowhere
+        self._code_cache = store.engine.code_cache
+        compiling_with(self._code_cache, self._run_steps)
+        self.exports = Exports(self, t.exports, "")
+
+    def _run_steps(self) -> None:
+        """Instantiate the core modules and run the start functions, in the plan's order."""
+        t, store = self._t, self.store
         for step in t.steps:
             if isinstance(step, CallStart):
                 func = self._func_def(step.func)
@@ -204,9 +219,13 @@ class Instance:
                 self._core.append(result)
                 continue
             externs = [self._core_def(d) for d in step.imports]
-            module = component.modules[step.module]
+            module = self.component.modules[step.module]
             self._core.append(store.instantiate(module, externs))
-        self.exports = Exports(self, t.exports, "")
+
+    def _generating(self, work: Callable[[], T]) -> T:
+        """``work()`` that generates code: with a spare descriptor (``witkit._spare``) and
+        this instance's engine's code cache (``witkit.abi.codecache``)."""
+        return compiling_with(self._code_cache, lambda: with_spare(work))
 
     def __repr__(self) -> str:
         return f"<witkit.Instance of {self.component.name or 'component'}>"
@@ -265,7 +284,7 @@ class Instance:
     def _func(self, index: int) -> Func:
         func = self._funcs[index]
         if func is None:
-            func = self._funcs[index] = with_spare(lambda: self._make_func(index))
+            func = self._funcs[index] = self._generating(lambda: self._make_func(index))
         return func
 
     def _make_func(self, index: int) -> Func:
@@ -325,7 +344,7 @@ class Instance:
                 tr.is_async,
             )
             found = self._trampolines[index] = self.store.deferred_host_func(
-                ty, lambda: with_spare(lambda: canon_lower(*lower_args)), name=tr.name
+                ty, lambda: self._generating(lambda: canon_lower(*lower_args)), name=tr.name
             )
             return found
         elif isinstance(tr, Builtin) and tr.name == "task.return":
