@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import witkit
-from witkit.abi import codecache
-from witkit.runtime.codecache import DiskCodeCache
+from witkit.abi import _codecache as codecache
+from witkit.runtime._codecache import DiskCodeCache
 
 SOURCE = "def f(x):\n    return x + 1\n"
 

@@ -35,11 +35,15 @@ How a component gets from bytes to a call, one module per arrow::
   two sides' options say).  ``resources`` holds the runtime resource types,
   the handle tables and the handles the host holds.
 
-Modules: ``core`` and ``cache`` (the core engine adapter, its own owner),
-``translate``, ``component``, ``linker``,
-``typecheck``, ``instance``, ``func``, ``resources``, ``adapt`` (what differs
-between component-to-component and host values), ``wast`` (the script runner
-behind ``witkit wast``).
+Modules: ``core`` (the core engine adapter, its own owner), ``cache`` (the
+compile cache, where it lives and whom it trusts), ``plan`` (the translation's
+records), ``component``, ``linker``, ``instance``, ``canon`` (the spec's
+``canon`` operations), ``resources``.  Internal helpers are named ``_x``:
+``_translate`` (the validated component into a plan), ``_typecheck`` (host
+values against import types), ``_adapt`` (what differs between
+component-to-component and host values), ``_prepared`` and ``_codecache`` (the
+prepared-component and generated-code caches beside the compile cache),
+``_wast`` (the script runner behind ``witkit wast``).
 
 Async runs only where nothing waits: ``async`` lifts (with or without a
 ``callback``) whose core function calls ``task.return`` before finishing, and

@@ -19,8 +19,8 @@ Rules:
   level at a time (``os.makedirs`` would give the levels above the last the
   umask's 0755).
 * **Trust.** Loading an entry runs what is in it: machine code here, generated
-  Python code and a pickled plan beside it (``witkit.runtime.codecache``,
-  ``witkit.runtime.prepared``).  So a directory is used only if no one but the
+  Python code and a pickled plan beside it (``witkit.runtime._codecache``,
+  ``witkit.runtime._prepared``).  So a directory is used only if no one but the
   current user (and root) can change what it holds (``trusted``): the cache
   directory and those under it must be owned by the effective user and not
   writable by group or others; every directory above it, and every directory a

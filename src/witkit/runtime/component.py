@@ -5,7 +5,7 @@ that does not depend on the imports is done here (the core modules go through
 the engine's on-disk cache), so instantiation only runs the translation's steps.
 
 ``Component.from_file`` with the engine's cache on also keeps a *prepared*
-entry (``witkit.runtime.prepared``): the next load of the same, unchanged file
+entry (``witkit.runtime._prepared``): the next load of the same, unchanged file
 skips decoding, validation and translation and maps the compiled modules by
 their remembered keys.  A component loaded that way decodes its bytes again
 only if ``validated`` is asked for, and its ``translation.modules`` is empty
@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from witkit._record import replace
-from witkit.runtime import prepared as _prepared
+from witkit.runtime import _prepared
 from witkit.runtime.core import CoreModule, Engine
 from witkit.runtime.plan import Translation
 from witkit.types import ComponentType, ExternItem
@@ -181,6 +181,6 @@ def _decode(data: bytes, features: Features | None) -> ValidatedComponent:
 
 
 def _translate(validated: ValidatedComponent) -> Translation:
-    from witkit.runtime.translate import translate
+    from witkit.runtime._translate import translate
 
     return translate(validated)

@@ -18,7 +18,7 @@ Rules of this module:
   instance of the store, so a chain through many instances is counted once.
 * Generated code is cached by the store's engine: the steps, and the first
   call of each lifted function or lowering, run inside its code cache's scope
-  (``witkit.abi.codecache.compiling_with``; none when its cache is off), so
+  (``witkit.abi._codecache.compiling_with``; none when its cache is off), so
   nothing is cached for the process as a whole.
 """
 
@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from witkit import semver
 from witkit._record import field, record
 from witkit._spare import reserve, with_spare
-from witkit.abi.codecache import compiling_with
+from witkit.abi._codecache import compiling_with
 from witkit.abi.context import DEFAULT_MAX_COPY, CanonicalOptions
 from witkit.errors import LinkError, Trap
-from witkit.runtime.adapt import maps_as_lists
+from witkit.runtime._adapt import maps_as_lists
 from witkit.runtime.canon import (
     AsyncTask,
     CallDepth,
@@ -224,7 +224,7 @@ class Instance:
 
     def _generating(self, work: Callable[[], T]) -> T:
         """``work()`` that generates code: with a spare descriptor (``witkit._spare``) and
-        this instance's engine's code cache (``witkit.abi.codecache``)."""
+        this instance's engine's code cache (``witkit.abi._codecache``)."""
         return compiling_with(self._code_cache, lambda: with_spare(work))
 
     def __repr__(self) -> str:

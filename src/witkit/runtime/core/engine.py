@@ -43,7 +43,7 @@ from witkit.runtime.core.traps import error_text, root_cause
 from witkit.runtime.core.types import CoreExport, CoreImport, externtype_from_c
 
 if TYPE_CHECKING:
-    from witkit.runtime.codecache import DiskCodeCache
+    from witkit.runtime._codecache import DiskCodeCache
 
 __all__ = ["CoreModule", "Engine", "EngineConfig", "OptLevel"]
 
@@ -201,9 +201,9 @@ class Engine:
     @property
     def code_cache(self) -> DiskCodeCache | None:
         """The disk cache of the ABI code generated for this engine's components, beside
-        its compile cache (``witkit.runtime.codecache``); None when the cache is off."""
+        its compile cache (``witkit.runtime._codecache``); None when the cache is off."""
         if self._code_cache is False:
-            from witkit.runtime.codecache import disk_code_cache
+            from witkit.runtime._codecache import disk_code_cache
 
             cache = self.cache
             self._code_cache = None if cache is None else disk_code_cache(cache.location)

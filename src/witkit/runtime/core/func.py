@@ -49,7 +49,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from witkit import _signals
-from witkit.abi.codecache import compile_source
+from witkit.abi._codecache import compile_source
 from witkit.runtime.core import _capi
 from witkit.runtime.core._capi import (
     EXTERN_FUNC,

@@ -94,8 +94,8 @@ _STAMPED = (
     "errors.py",
     "binary",
     "runtime/plan.py",
-    "runtime/translate.py",
-    "runtime/prepared.py",
+    "runtime/_translate.py",
+    "runtime/_prepared.py",
 )
 
 

@@ -26,7 +26,7 @@ returned, so the key must cover the source, the filename and the Python
 version that compiled it, and a stored entry must carry its key and be
 checked against it on load.  What ``get`` returns is executed: a persistent
 cache may only read from places no one but the user can write (the disk cache,
-``witkit.runtime.codecache``, uses ``witkit.runtime.cache.trusted``).
+``witkit.runtime._codecache``, uses ``witkit.runtime.cache.trusted``).
 """
 
 from __future__ import annotations

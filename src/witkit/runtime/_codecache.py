@@ -3,9 +3,9 @@
 ``witkit.abi`` generates Python source per function type and compiles it; for a
 componentize-py guest that is ~300 sources and ~80 ms of every start.  This
 module is the persistent second level behind the ABI's in-memory cache
-(``witkit.abi.codecache``).  An engine whose compile cache is on owns one, in
+(``witkit.abi._codecache``).  An engine whose compile cache is on owns one, in
 the same directory (``Engine.code_cache``), and the runtime runs that engine's
-generation work inside its scope (``witkit.abi.codecache.compiling_with``); an
+generation work inside its scope (``witkit.abi._codecache.compiling_with``); an
 engine with its cache off reads and writes nothing here.  ``witkit run`` also
 installs the default directory's process-wide (``use_disk_code_cache``), so
 code generated before any engine exists loads too.
@@ -18,7 +18,7 @@ Rules (those of ``witkit.runtime.cache``, applied to code objects):
   mode 0700, one small file per source (a file costs ~20 us to read, a compile
   ~250 us).
 * **Data.** ``get_data``/``put_data`` keep other marshallable values (the ABI's
-  recipes, ``witkit.abi.recipes``) in the same directory and format, by key.
+  recipes, ``witkit.abi._recipes``) in the same directory and format, by key.
 * **Format.** The caches' framing (``witkit._atomic``: magic, format version,
   CRC-32 and length of the payload, and the entry's key) then
   ``marshal.dumps(value)``.  A short, foreign or damaged file, or one stored
@@ -56,7 +56,7 @@ _FORMAT_VERSION = 2
 
 
 class DiskCodeCache:
-    """A directory of marshalled code objects (``witkit.abi.codecache.CodeCache``)."""
+    """A directory of marshalled code objects (``witkit.abi._codecache.CodeCache``)."""
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self._root = os.fspath(directory)
@@ -165,7 +165,7 @@ def use_disk_code_cache(location: str | os.PathLike[str]) -> None:
     """Install the code cache in ``location`` process-wide behind the ABI's, unless
     one is installed or the directory is not trusted.  An application's choice
     (``witkit run``); the library never calls it."""
-    from witkit.abi.codecache import get_code_cache, set_code_cache
+    from witkit.abi._codecache import get_code_cache, set_code_cache
 
     if get_code_cache() is None:
         cache = disk_code_cache(location)
