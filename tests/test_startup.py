@@ -14,7 +14,7 @@ from witkit._startup import Deferred, arity, attribute, blake2b, c_pickle
 
 def test_attribute_imports_the_home_once_and_keeps_the_value() -> None:
     package = ModuleType("pkg")
-    package.__dict__["_HOMES"] = {"json": ("dumps",)}
+    package.__dict__["_HOMES"] = {"dumps": "json"}
     sys.modules["pkg"] = package
     try:
         value = attribute("pkg", "dumps")

@@ -14,6 +14,7 @@ Everything here is imported on first use, so ``import witkit`` stays cheap
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -73,33 +74,51 @@ __all__ = [
     "__version__",
 ]
 
-#: defining module -> the public names it gives this package, imported on first use
+#: public name -> the module that defines it, imported on first use
 #: (``witkit._startup.attribute``: importing the package loads nothing else)
-_HOMES: dict[str, tuple[str, ...]] = {
-    "witkit.runtime.core": ("Engine", "Store"),
-    "witkit.runtime.component": ("Component",),
-    "witkit.runtime.linker": ("Linker",),
-    "witkit.runtime.instance": ("Instance", "Exports"),
-    "witkit.runtime.canon.lift": ("Func",),
-    "witkit.runtime.resources": ("ResourceHandle", "ResourceType"),
-    "witkit.wasi": ("WasiConfig",),
-    "witkit.abi.values": ("Record", "Variant", "Ok", "Err", "Some", "UnwrapError"),
-    "witkit.errors": (
-        "WitkitError",
-        "BinaryError",
-        "ValidationError",
-        "WitError",
-        "WatError",
-        "LinkError",
-        "Trap",
-    ),
+_HOMES: dict[str, str] = {
+    "Engine": "witkit.runtime.core",
+    "Store": "witkit.runtime.core",
+    "Component": "witkit.runtime.component",
+    "Linker": "witkit.runtime.linker",
+    "Instance": "witkit.runtime.instance",
+    "Exports": "witkit.runtime.instance",
+    "Func": "witkit.runtime.canon.lift",
+    "ResourceHandle": "witkit.runtime.resources",
+    "ResourceType": "witkit.runtime.resources",
+    "WasiConfig": "witkit.wasi",
+    "Record": "witkit.abi.values",
+    "Variant": "witkit.abi.values",
+    "Ok": "witkit.abi.values",
+    "Err": "witkit.abi.values",
+    "Some": "witkit.abi.values",
+    "UnwrapError": "witkit.abi.values",
+    "WitkitError": "witkit.errors",
+    "BinaryError": "witkit.errors",
+    "ValidationError": "witkit.errors",
+    "WitError": "witkit.errors",
+    "WatError": "witkit.errors",
+    "LinkError": "witkit.errors",
+    "Trap": "witkit.errors",
 }
 
 
-def __getattr__(name: str) -> Any:
-    from witkit._startup import attribute  # here, not above: see witkit._startup
+def _first_use(package: str) -> Callable[[str], Any]:
+    """The module ``__getattr__`` of ``package``: ``witkit._startup.attribute`` over its ``_HOMES``.
 
-    return attribute(__name__, name)
+    Here, not in ``witkit._startup``, so that importing a witkit package loads no
+    other module: ``_startup`` is imported at the first lookup.
+    """
+
+    def __getattr__(name: str) -> Any:
+        from witkit._startup import attribute
+
+        return attribute(package, name)
+
+    return __getattr__
+
+
+__getattr__ = _first_use(__name__)
 
 
 def __dir__() -> list[str]:

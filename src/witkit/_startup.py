@@ -13,11 +13,12 @@ Rules:
 
 * **Nothing here is paid for until used.**  This module imports nothing beyond
   ``importlib``, which the interpreter has loaded already; each helper imports
-  what it wraps when first called.  A package's ``__getattr__`` imports this
-  module inside its body, so importing the package loads no other witkit module.
+  what it wraps when first called.  A package's ``__getattr__`` (made by
+  ``witkit._first_use``, one line per package) imports this module inside its
+  body, so importing a package loads no other witkit module.
 * **Package names on first access** (``attribute``).  A package's public names
-  that live in heavier modules are listed in one table, ``_HOMES`` (defining
-  module -> its names), and resolved by the package's module ``__getattr__``
+  that live in heavier modules are listed in one table, ``_HOMES`` (name ->
+  defining module), and resolved by the package's module ``__getattr__``
   (PEP 562): the defining module is imported on first access, and the value is
   stored in the package's namespace so the second access is a plain global
   lookup.  The package imports the same names under ``TYPE_CHECKING``, so type
@@ -60,13 +61,13 @@ def attribute(package: str, name: str) -> Any:
     ``AttributeError`` for a name the table does not list.
     """
     namespace = sys.modules[package].__dict__
-    homes: Mapping[str, tuple[str, ...]] = namespace["_HOMES"]
-    for home, names in homes.items():
-        if name in names:
-            value = getattr(importlib.import_module(home), name)
-            namespace[name] = value
-            return value
-    raise AttributeError(f"module {package!r} has no attribute {name!r}")
+    homes: Mapping[str, str] = namespace["_HOMES"]
+    home = homes.get(name)
+    if home is None:
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    namespace[name] = value
+    return value
 
 
 class Deferred:

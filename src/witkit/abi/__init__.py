@@ -93,7 +93,9 @@ the spec's earlier encoding, one ``i32`` per 32 labels.  ``f32`` flat values are
 passed as Python floats; the engine rounds them (in memory, we do).
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from witkit import _first_use
 
 if TYPE_CHECKING:
     from witkit.abi.context import CanonicalOptions as CanonicalOptions
@@ -170,53 +172,46 @@ __all__ = [
     "type_source",
 ]
 
-#: defining module -> the public names it gives this package, imported on first use
+#: public name -> the module that defines it, imported on first use
 #: (``witkit._startup.attribute``: importing the package loads nothing else); validation
 #: imports ``witkit.abi.layout`` and ``witkit.abi.limits`` alone, without the code generators
-_HOMES: dict[str, tuple[str, ...]] = {
-    "witkit.abi.context": ("CanonicalOptions", "Context", "ResourceHooks", "StringEncoding"),
-    "witkit.abi.limits": (
-        "MAX_FLAT_PARAMS",
-        "MAX_FLAT_RESULTS",
-        "MAX_LIST_BYTE_LENGTH",
-        "MAX_STRING_BYTE_LENGTH",
-    ),
-    "witkit.abi.layout": (
-        "alignment",
-        "contains_borrow",
-        "despecialize",
-        "elem_size",
-        "flatten_functype",
-        "flatten_type",
-    ),
-    "witkit.abi.specialize": (
-        "FuncABI",
-        "TypeABI",
-        "func_abi",
-        "func_source",
-        "lift_flat",
-        "load",
-        "lower_flat",
-        "store",
-        "type_abi",
-        "type_source",
-    ),
-    "witkit.abi.strings": ("load_string_from_range", "store_string_into_range"),
-    "witkit.abi.trap": ("Rule",),
-    "witkit.abi.values": (
-        "Err",
-        "Ok",
-        "Record",
-        "Some",
-        "UnwrapError",
-        "Variant",
-        "python_name",
-        "record_class",
-    ),
+_HOMES: dict[str, str] = {
+    "CanonicalOptions": "witkit.abi.context",
+    "Context": "witkit.abi.context",
+    "ResourceHooks": "witkit.abi.context",
+    "StringEncoding": "witkit.abi.context",
+    "MAX_FLAT_PARAMS": "witkit.abi.limits",
+    "MAX_FLAT_RESULTS": "witkit.abi.limits",
+    "MAX_LIST_BYTE_LENGTH": "witkit.abi.limits",
+    "MAX_STRING_BYTE_LENGTH": "witkit.abi.limits",
+    "alignment": "witkit.abi.layout",
+    "contains_borrow": "witkit.abi.layout",
+    "despecialize": "witkit.abi.layout",
+    "elem_size": "witkit.abi.layout",
+    "flatten_functype": "witkit.abi.layout",
+    "flatten_type": "witkit.abi.layout",
+    "FuncABI": "witkit.abi.specialize",
+    "TypeABI": "witkit.abi.specialize",
+    "func_abi": "witkit.abi.specialize",
+    "func_source": "witkit.abi.specialize",
+    "lift_flat": "witkit.abi.specialize",
+    "load": "witkit.abi.specialize",
+    "lower_flat": "witkit.abi.specialize",
+    "store": "witkit.abi.specialize",
+    "type_abi": "witkit.abi.specialize",
+    "type_source": "witkit.abi.specialize",
+    "load_string_from_range": "witkit.abi.strings",
+    "store_string_into_range": "witkit.abi.strings",
+    "Rule": "witkit.abi.trap",
+    "Err": "witkit.abi.values",
+    "Ok": "witkit.abi.values",
+    "Record": "witkit.abi.values",
+    "Some": "witkit.abi.values",
+    "UnwrapError": "witkit.abi.values",
+    "Variant": "witkit.abi.values",
+    "python_name": "witkit.abi.values",
+    "record_class": "witkit.abi.values",
 }
 
 
-def __getattr__(name: str) -> Any:
-    from witkit._startup import attribute  # here, not above: see witkit._startup
-
-    return attribute(__name__, name)
+__getattr__ = _first_use(__name__)

@@ -54,7 +54,9 @@ core modules and components; 🪙 value *definitions* (imported values and start
 results work).
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from witkit import _first_use
 
 if TYPE_CHECKING:
     from witkit.runtime.canon.lift import Func as Func
@@ -79,19 +81,19 @@ __all__ = [
     "Store",
 ]
 
-#: defining module -> the public names it gives this package, imported on first use
+#: public name -> the module that defines it, imported on first use
 #: (``witkit._startup.attribute``: importing the package loads nothing else)
-_HOMES: dict[str, tuple[str, ...]] = {
-    "witkit.runtime.component": ("Component",),
-    "witkit.runtime.core": ("Engine", "Store"),
-    "witkit.runtime.canon.lift": ("Func",),
-    "witkit.runtime.instance": ("Exports", "Instance"),
-    "witkit.runtime.linker": ("Linker",),
-    "witkit.runtime.resources": ("ResourceHandle", "ResourceType"),
+_HOMES: dict[str, str] = {
+    "Component": "witkit.runtime.component",
+    "Engine": "witkit.runtime.core",
+    "Store": "witkit.runtime.core",
+    "Func": "witkit.runtime.canon.lift",
+    "Exports": "witkit.runtime.instance",
+    "Instance": "witkit.runtime.instance",
+    "Linker": "witkit.runtime.linker",
+    "ResourceHandle": "witkit.runtime.resources",
+    "ResourceType": "witkit.runtime.resources",
 }
 
 
-def __getattr__(name: str) -> Any:
-    from witkit._startup import attribute  # here, not above: see witkit._startup
-
-    return attribute(__name__, name)
+__getattr__ = _first_use(__name__)

@@ -16,7 +16,9 @@ the text.  The model itself lives in ``witkit.wit.model``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from witkit import _first_use
 
 __all__ = [
     "encode_package",
@@ -27,11 +29,15 @@ __all__ = [
     "select_world",
 ]
 
-#: defining module -> the public names it gives this package, imported on first use
+#: public name -> the module that defines it, imported on first use
 #: (``witkit._startup.attribute``: importing the package loads nothing else)
-_HOMES: dict[str, tuple[str, ...]] = {
-    "witkit.wit.encode": ("encode_package", "encode_world"),
-    "witkit.wit.resolve": ("parse_path", "parse_sources", "parse_text", "select_world"),
+_HOMES: dict[str, str] = {
+    "encode_package": "witkit.wit.encode",
+    "encode_world": "witkit.wit.encode",
+    "parse_path": "witkit.wit.resolve",
+    "parse_sources": "witkit.wit.resolve",
+    "parse_text": "witkit.wit.resolve",
+    "select_world": "witkit.wit.resolve",
 }
 
 if TYPE_CHECKING:
@@ -43,10 +49,7 @@ if TYPE_CHECKING:
     from witkit.wit.resolve import select_world as select_world
 
 
-def __getattr__(name: str) -> Any:
-    from witkit._startup import attribute  # here, not above: see witkit._startup
-
-    return attribute(__name__, name)
+__getattr__ = _first_use(__name__)
 
 
 def __dir__() -> list[str]:
