@@ -364,10 +364,12 @@ def run_script(
     return [runner.run(cmd) for cmd in commands]
 
 
-def run_json(path: str | Path, **options: Any) -> list[Outcome]:
+def run_json(
+    path: str | Path, *, engine: Engine | None = None, features: Features | None = None
+) -> list[Outcome]:
     """Run a ``json-from-wast`` output file (its wasm files beside it or in its directory)."""
     path = Path(path)
     script = json.loads(path.read_text())
     wasm_dir = path.parent / path.stem if (path.parent / path.stem).is_dir() else path.parent
     commands: Sequence[dict[str, Any]] = script["commands"]
-    return run_script(commands, wasm_dir, **options)
+    return run_script(commands, wasm_dir, engine=engine, features=features)
