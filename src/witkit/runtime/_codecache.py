@@ -40,14 +40,10 @@ import marshal
 import os
 from importlib.util import MAGIC_NUMBER
 from types import CodeType
-from typing import TYPE_CHECKING
 
 from witkit._atomic import unframe, write_framed
 from witkit._startup import blake2b
-from witkit.runtime.cache import owned, trusted
-
-if TYPE_CHECKING:
-    from pathlib import Path
+from witkit.runtime.cache import CacheDirectory, owned
 
 __all__ = ["DiskCodeCache", "disk_code_cache", "use_disk_code_cache"]
 
@@ -55,26 +51,13 @@ _MAGIC = b"WKPC"
 _FORMAT_VERSION = 2
 
 
-class DiskCodeCache:
+class DiskCodeCache(CacheDirectory):
     """A directory of marshalled code objects (``witkit.abi._codecache.CodeCache``)."""
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
-        self._root = os.fspath(directory)
-        self._dir = os.path.join(self._root, f"code-{MAGIC_NUMBER.hex()}")
+        root = os.fspath(directory)
+        super().__init__(os.path.join(root, f"code-{MAGIC_NUMBER.hex()}"), own_from=root)
         self._checked = False  # judged afresh (and made again if gone) before the first write
-        self.hits = 0
-        self.misses = 0
-        self.rejected = 0
-
-    @property
-    def directory(self) -> Path:
-        from pathlib import Path  # not on the start-up path: ~3 ms to import
-
-        return Path(self._dir)
-
-    def usable(self) -> bool:
-        """Whether the directory may be used (``witkit.runtime.cache.trusted``)."""
-        return trusted(self._dir, self._root)
 
     def _key(self, source: str, filename: str) -> str:
         digest = blake2b(filename.encode("utf-8", "surrogatepass"), digest_size=32)
@@ -97,7 +80,7 @@ class DiskCodeCache:
         if not self.usable():
             self.misses += 1
             return None
-        path = os.path.join(self._dir, key)
+        path = os.path.join(self.location, key)
         try:
             with open(path, "rb") as file:
                 data = file.read() if owned(file.fileno()) else b""
@@ -124,10 +107,10 @@ class DiskCodeCache:
     def _write(self, key: str, payload: bytes) -> None:
         if not self._checked:
             self._checked = True
-            trusted(self._dir, self._root, again=True)
-        if trusted(self._dir, self._root):
+            self.usable(again=True)
+        if self.usable():
             write_framed(
-                os.path.join(self._dir, key), _MAGIC, _FORMAT_VERSION, key.encode(), payload
+                os.path.join(self.location, key), _MAGIC, _FORMAT_VERSION, key.encode(), payload
             )
 
     def put(self, source: str, filename: str, code: CodeType) -> None:
