@@ -34,6 +34,7 @@ from witkit._spare import reserve, with_spare
 from witkit.abi._codecache import compiling_with
 from witkit.abi.context import DEFAULT_MAX_COPY, CanonicalOptions
 from witkit.errors import LinkError, Trap
+from witkit.runtime import plan
 from witkit.runtime._adapt import maps_as_lists
 from witkit.runtime.canon import (
     AsyncTask,
@@ -50,22 +51,6 @@ from witkit.runtime.canon import (
     task_builtin,
 )
 from witkit.runtime.core import CoreFunc, CoreMemory, Store
-from witkit.runtime.plan import (
-    Builtin,
-    CallStart,
-    CoreDef,
-    CoreExportDef,
-    DefinedResource,
-    ExportDef,
-    ImportFuncDef,
-    ImportValueDef,
-    LiftedFuncDef,
-    Lower,
-    Options,
-    ResourceDef,
-    StartValueDef,
-    Translation,
-)
 from witkit.runtime.resources import GuestResourceType, HandleTable, ResourceType
 
 if TYPE_CHECKING:
@@ -175,7 +160,7 @@ class Instance:
         # lifts and lowerings are generated on first call, maybe after the guest used up
         # every descriptor: keep one for that work (witkit._spare)
         reserve()
-        t: Translation = component.translation
+        t: plan.Translation = component.translation
         self.component = component
         self.store = store
         self._t = t
@@ -193,7 +178,7 @@ class Instance:
         self._rinsts = rinsts
         rtypes: list[ResourceType] = []
         for rid, resource in enumerate(t.resources):
-            if isinstance(resource, DefinedResource):
+            if isinstance(resource, plan.DefinedResource):
                 impl = rinsts[resource.instance]
                 dtor = None if resource.dtor is None else self._lazy_core(resource.dtor)
                 rtypes.append(GuestResourceType(resource.name, impl, resource_dtor(impl, dtor)))
@@ -213,7 +198,7 @@ class Instance:
         """Instantiate the core modules and run the start functions, in the plan's order."""
         t, store = self._t, self.store
         for step in t.steps:
-            if isinstance(step, CallStart):
+            if isinstance(step, plan.CallStart):
                 func = self._func_def(step.func)
                 result = func(*(self._value(v) for v in step.args))
                 self._core.append(result)
@@ -232,12 +217,12 @@ class Instance:
 
     # ------------------------------------------------------------------ core definitions
 
-    def _core_def(self, d: CoreDef) -> Any:
-        if isinstance(d, CoreExportDef):
+    def _core_def(self, d: plan.CoreDef) -> Any:
+        if isinstance(d, plan.CoreExportDef):
             return self._core[d.instance].export(d.name)
         return self._trampoline(d.index)
 
-    def _lazy_core(self, d: CoreDef) -> Callable[..., Any]:
+    def _lazy_core(self, d: plan.CoreDef) -> Callable[..., Any]:
         """A core function resolved on first call (it may live in a later core instance)."""
         resolved: list[Callable[..., Any]] = []
 
@@ -248,7 +233,7 @@ class Instance:
 
         return call
 
-    def _options(self, o: Options, inst: RuntimeInstance) -> CanonicalOptions:
+    def _options(self, o: plan.Options, inst: RuntimeInstance) -> CanonicalOptions:
         memory = None
         if o.memory is not None:
             mem = self._core_def(o.memory)
@@ -309,15 +294,15 @@ class Instance:
         )
         return func
 
-    def _host_func(self, d: ImportFuncDef) -> Callable[..., Any]:
+    def _host_func(self, d: plan.ImportFuncDef) -> Callable[..., Any]:
         return self._imports.funcs[d.index][d.path]
 
-    def _func_def(self, d: LiftedFuncDef | ImportFuncDef) -> Callable[..., Any]:
-        return self._host_func(d) if isinstance(d, ImportFuncDef) else self._func(d.index)
+    def _func_def(self, d: plan.LiftedFuncDef | plan.ImportFuncDef) -> Callable[..., Any]:
+        return self._host_func(d) if isinstance(d, plan.ImportFuncDef) else self._func(d.index)
 
-    def _value(self, d: ImportValueDef | StartValueDef) -> Any:
+    def _value(self, d: plan.ImportValueDef | plan.StartValueDef) -> Any:
         """🪙 A component-level value: given by the host, or a start function's result."""
-        if isinstance(d, ImportValueDef):
+        if isinstance(d, plan.ImportValueDef):
             return self._imports.values[d.index][d.path]
         return self._core[d.step]
 
@@ -331,11 +316,11 @@ class Instance:
         inst = self._rinsts[tr.instance]
         ty = tr.core_type  # the engine builds its function type from this very record
         fn: Callable[..., Any]
-        if isinstance(tr, Lower):
+        if isinstance(tr, plan.Lower):
             # Linking errors surface now; the lowering itself is generated on first call.
             lower_args = (
                 tr.name,
-                tr.type if isinstance(tr.func, ImportFuncDef) else maps_as_lists(tr.type),
+                tr.type if isinstance(tr.func, plan.ImportFuncDef) else maps_as_lists(tr.type),
                 inst,
                 self._target(tr.func, inst),
                 self._options(tr.options, inst),
@@ -347,7 +332,7 @@ class Instance:
                 ty, lambda: self._generating(lambda: canon_lower(*lower_args)), name=tr.name
             )
             return found
-        elif isinstance(tr, Builtin) and tr.name == "task.return":
+        elif isinstance(tr, plan.Builtin) and tr.name == "task.return":
             assert tr.options is not None
             fn = canon_task_return(
                 inst,
@@ -356,7 +341,7 @@ class Instance:
                 self._hooks(inst, tr.resources),
                 tr.options.memory,
             )
-        elif isinstance(tr, Builtin) and tr.rid is not None:
+        elif isinstance(tr, plan.Builtin) and tr.rid is not None:
             rt = self._rtypes[tr.rid]
             if tr.name == "resource.new":
                 fn = canon_resource_new(inst, rt)
@@ -364,7 +349,7 @@ class Instance:
                 fn = canon_resource_drop(inst, rt)
             else:
                 fn = canon_resource_rep(inst, rt)
-        elif isinstance(tr, Builtin):
+        elif isinstance(tr, plan.Builtin):
             fn = task_builtin(tr.name, inst, tr.slot)
         else:
             fn = _unsupported(tr.name)
@@ -374,9 +359,9 @@ class Instance:
         return found
 
     def _target(
-        self, d: LiftedFuncDef | ImportFuncDef, caller: RuntimeInstance
+        self, d: plan.LiftedFuncDef | plan.ImportFuncDef, caller: RuntimeInstance
     ) -> Callable[..., Any]:
-        if isinstance(d, ImportFuncDef):
+        if isinstance(d, plan.ImportFuncDef):
             return self._host_func(d)
         resolved: list[Func] = []
 
@@ -406,7 +391,7 @@ class Exports(Mapping[str, Any]):
     also finds a semver-compatible export (``@0.2.0`` finds ``@0.2.3``).
     """
 
-    def __init__(self, owner: Instance, defs: Mapping[str, ExportDef], path: str) -> None:
+    def __init__(self, owner: Instance, defs: Mapping[str, plan.ExportDef], path: str) -> None:
         self._owner = owner
         self._defs = {name: d for name, d in defs.items() if d is not None}
         self._path = path
@@ -426,15 +411,15 @@ class Exports(Mapping[str, Any]):
         self._cache[name] = value
         return value
 
-    def _resolve(self, name: str, d: ExportDef) -> Any:
+    def _resolve(self, name: str, d: plan.ExportDef) -> Any:
         owner = self._owner
-        if isinstance(d, LiftedFuncDef):
+        if isinstance(d, plan.LiftedFuncDef):
             return owner._func(d.index)
-        if isinstance(d, ImportFuncDef):
+        if isinstance(d, plan.ImportFuncDef):
             return owner._host_func(d)
-        if isinstance(d, ResourceDef):
+        if isinstance(d, plan.ResourceDef):
             return owner._rtypes[d.rid]
-        if isinstance(d, ImportValueDef | StartValueDef):
+        if isinstance(d, plan.ImportValueDef | plan.StartValueDef):
             return owner._value(d)
         assert isinstance(d, dict)
         return Exports(owner, d, f"{self._path}/{name}" if self._path else name)
@@ -450,4 +435,8 @@ class Exports(Mapping[str, Any]):
 
     def funcs(self) -> Sequence[str]:
         """The names of the exported functions, in order."""
-        return [n for n, d in self._defs.items() if isinstance(d, LiftedFuncDef | ImportFuncDef)]
+        return [
+            n
+            for n, d in self._defs.items()
+            if isinstance(d, plan.LiftedFuncDef | plan.ImportFuncDef)
+        ]
