@@ -84,8 +84,8 @@ def _val(a: wt.ValType | None, ra: Resolver, b: wt.ValType | None, rb: Resolver)
     if isinstance(a, wt.FlagsType | wt.EnumType):
         assert isinstance(b, wt.FlagsType | wt.EnumType)
         return None if a.names == b.names else f"expected {_name(b)} {b.names}, found {a.names}"
-    if isinstance(a, wt.OptionType):
-        assert isinstance(b, wt.OptionType)
+    if isinstance(a, wt.OptionType | wt.FutureType):  # one payload, compared as it is
+        assert isinstance(b, wt.OptionType | wt.FutureType)
         return _val(a.value, ra, b.value, rb)
     if isinstance(a, wt.ResultType):
         assert isinstance(b, wt.ResultType)
@@ -99,9 +99,6 @@ def _val(a: wt.ValType | None, ra: Resolver, b: wt.ValType | None, rb: Resolver)
     if isinstance(a, wt.StreamType):
         assert isinstance(b, wt.StreamType)
         return _val(a.element, ra, b.element, rb)
-    if isinstance(a, wt.FutureType):
-        assert isinstance(b, wt.FutureType)
-        return _val(a.value, ra, b.value, rb)
     if isinstance(a, wt.MapType):
         assert isinstance(b, wt.MapType)
         return _val(a.key, ra, b.key, rb) or _val(a.value, ra, b.value, rb)
