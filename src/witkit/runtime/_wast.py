@@ -194,20 +194,21 @@ class _Runner:
         return Outcome(line, "assert_trap", False, f"expected a trap ({text}), got {result!r}")
 
     def do_assert_uninstantiable(self, cmd: dict[str, Any], line: int) -> Outcome:
-        text = cmd.get("text", "")
-        try:
-            self.instantiate(self.compile(cmd["filename"]))
-        except Trap as err:
-            return Outcome(line, "assert_uninstantiable", True, str(err), text in str(err))
-        return Outcome(line, "assert_uninstantiable", False, f"expected a trap ({text})")
+        return self._fails_to_instantiate(cmd, line, "assert_uninstantiable", Trap, "a trap")
 
     def do_assert_unlinkable(self, cmd: dict[str, Any], line: int) -> Outcome:
+        return self._fails_to_instantiate(cmd, line, "assert_unlinkable", LinkError, "a link error")
+
+    def _fails_to_instantiate(
+        self, cmd: dict[str, Any], line: int, kind: str, error: type[Exception], what: str
+    ) -> Outcome:
+        """The module compiles but instantiating it must raise ``error``."""
         text = cmd.get("text", "")
         try:
             self.instantiate(self.compile(cmd["filename"]))
-        except LinkError as err:
-            return Outcome(line, "assert_unlinkable", True, str(err), text in str(err))
-        return Outcome(line, "assert_unlinkable", False, f"expected a link error ({text})")
+        except error as err:
+            return Outcome(line, kind, True, str(err), text in str(err))
+        return Outcome(line, kind, False, f"expected {what} ({text})")
 
     def _rejects(self, cmd: dict[str, Any], line: int) -> Outcome:
         kind = cmd["type"]
