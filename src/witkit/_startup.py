@@ -106,9 +106,12 @@ def blake2b(data: bytes = b"", *, digest_size: int = 64) -> Blake2b:
 def c_pickle() -> ModuleType:
     """The C accelerator ``_pickle`` (``dumps``, ``Unpickler``, its errors), else ``pickle``."""
     try:
-        return importlib.import_module("_pickle")
+        import _pickle
     except ImportError:  # pragma: no cover - a Python without the accelerator
-        return importlib.import_module("pickle")
+        import pickle
+
+        return pickle
+    return _pickle
 
 
 #: ``CO_VARARGS | CO_VARKEYWORDS``: a function taking ``*args`` or ``**kwargs``
