@@ -14,7 +14,7 @@ _SRC = str(Path(__file__).resolve().parent.parent / "src")
 if sys.path[0] != _SRC:
     sys.path.insert(0, _SRC)
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_SRC, os.environ.get("PYTHONPATH", "")) if p)
-# Every use of an ABI recipe (witkit.abi.recipes) is checked against fresh code
+# Every use of an ABI recipe (witkit.abi._recipes) is checked against fresh code
 # generation, in this process and in the witkit processes tests start.
 os.environ.setdefault("WITKIT_CHECK_RECIPES", "1")
 

@@ -15,15 +15,14 @@ import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "witkit"
 
-#: the foundation: small modules every layer may use (records, lazy loading, errors, the
-#: shared types, interface-name versions, atomic files, digests, the spare descriptor, the
+#: the foundation: small modules every layer may use (records, the start-up helpers, errors,
+#: the shared types, interface-name versions, atomic files, the spare descriptor, the
 #: signal latch, WAT assembly)
 FOUNDATION = frozenset(
     {
         "_record",
-        "_lazy",
+        "_startup",
         "_atomic",
-        "_digest",
         "_spare",
         "_signals",
         "errors",
@@ -53,6 +52,13 @@ EXCEPTIONS = {
     # Linker.add_wasi is a convenience for witkit.wasi.add_to_linker(linker, config): a lazy
     # import at the call, so the runtime never loads the WASI host unless asked to
     ("witkit.runtime.linker", "wasi"): "Linker.add_wasi convenience, imported lazily",
+    # a package's PEP 562 __getattr__ is made by witkit._first_use: the one helper lives in
+    # the root package's __init__ (always loaded first) so that importing a package loads no
+    # other module; it imports witkit._startup (foundation) at the first lookup
+    **{
+        (package, "package"): "witkit._first_use, the package __getattr__ (see witkit._startup)"
+        for package in ("witkit.abi", "witkit.runtime", "witkit.wit", "witkit.wasi.preview1")
+    },
 }
 
 

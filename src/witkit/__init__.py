@@ -14,6 +14,7 @@ Everything here is imported on first use, so ``import witkit`` stays cheap
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -73,7 +74,9 @@ __all__ = [
     "__version__",
 ]
 
-_LAZY: dict[str, str] = {
+#: public name -> the module that defines it, imported on first use
+#: (``witkit._startup.attribute``: importing the package loads nothing else)
+_HOMES: dict[str, str] = {
     "Engine": "witkit.runtime.core",
     "Store": "witkit.runtime.core",
     "Component": "witkit.runtime.component",
@@ -100,10 +103,22 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    from witkit._lazy import attribute  # here: importing the package loads nothing else
+def _first_use(package: str) -> Callable[[str], Any]:
+    """The module ``__getattr__`` of ``package``: ``witkit._startup.attribute`` over its ``_HOMES``.
 
-    return attribute(__name__, globals(), _LAZY, name)
+    Here, not in ``witkit._startup``, so that importing a witkit package loads no
+    other module: ``_startup`` is imported at the first lookup.
+    """
+
+    def __getattr__(name: str) -> Any:
+        from witkit._startup import attribute
+
+        return attribute(package, name)
+
+    return __getattr__
+
+
+__getattr__ = _first_use(__name__)
 
 
 def __dir__() -> list[str]:

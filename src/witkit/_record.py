@@ -166,7 +166,7 @@ def _first_init(self: Any, *args: Any, **kwargs: Any) -> None:
         filename = f"<record {cls.__qualname__}>"
         # Through the ABI's code cache when it is loaded (its disk level is on
         # in witkit run): ~150 us of compile per class, a dozen classes a start.
-        cache = sys.modules.get("witkit.abi.codecache")
+        cache = sys.modules.get("witkit.abi._codecache")
         if cache is not None:
             exec(cache.compile_source(source, filename), scope)
         else:

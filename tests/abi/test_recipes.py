@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 
-from witkit.abi import codecache, recipes, specialize
+from witkit.abi import _codecache as codecache
+from witkit.abi import _recipes as recipes
+from witkit.abi import specialize
 from witkit.abi.context import CanonicalOptions
 from witkit.abi.values import record_class
-from witkit.runtime.codecache import DiskCodeCache
+from witkit.runtime._codecache import DiskCodeCache
 from witkit.types import (
     BorrowType,
     FuncType,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from witkit.abi import codecache
-from witkit.runtime.codecache import DiskCodeCache
+import witkit
+from witkit.abi import _codecache as codecache
+from witkit.runtime._codecache import DiskCodeCache
 
 SOURCE = "def f(x):\n    return x + 1\n"
 
@@ -102,13 +104,67 @@ def test_hook_loads_instead_of_compiling(tmp_path: Path, hook: None) -> None:
     assert disk.hits == 1 and second is not first and run(second) == 42
 
 
-def test_a_component_installs_the_disk_cache_when_the_engine_caches(
-    tmp_path: Path, hook: None
-) -> None:
-    import witkit
+def _code_files(directory: Path) -> set[str]:
+    """The generated-code entries under a cache directory (``code-<magic>/``)."""
+    return {p.name for p in directory.glob("code-*/*") if not p.name.startswith(".")}
 
-    witkit.Component.from_wat(witkit.Engine(cache=False), "(component)")
+
+def _fresh_component(engine: witkit.Engine) -> witkit.Component:
+    """A component whose export's type no process has generated code for yet: a
+    parameter name of its own makes the generated source (and its recipe) new."""
+    name = "p-" + "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex)
+    return witkit.Component.from_wat(
+        engine,
+        f"""(component
+          (core module $m (func (export "id") (param i32) (result i32) local.get 0))
+          (core instance $i (instantiate $m))
+          (func (export "id") (param "{name}" u32) (result u32) (canon lift (core func $i "id"))))""",
+    )
+
+
+def _call(engine: witkit.Engine, component: witkit.Component) -> None:
+    instance = witkit.Linker(engine).instantiate(component)
+    assert instance.exports["id"](7) == 7
+
+
+def test_an_engine_without_cache_touches_no_disk_and_no_process_state(
+    tmp_path: Path, hook: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building and calling with ``Engine(cache=False)`` writes no cache directory, and no
+    engine, cache on or off, installs a code cache for the process."""
+    monkeypatch.setenv("WITKIT_CACHE_DIR", str(tmp_path / "default"))
+    cached = witkit.Engine(cache_dir=str(tmp_path / "on"))
+    _call(cached, _fresh_component(cached))
+    assert codecache.get_code_cache() is None  # the caching engine kept its cache to itself
+    written = _code_files(tmp_path / "on")
+    assert written  # ... and used it
+    uncached = witkit.Engine(cache=False)
+    _call(uncached, _fresh_component(uncached))
     assert codecache.get_code_cache() is None
-    witkit.Component.from_wat(witkit.Engine(cache_dir=str(tmp_path)), "(component)")
-    installed = codecache.get_code_cache()
-    assert isinstance(installed, DiskCodeCache) and installed.directory.parent == tmp_path
+    assert _code_files(tmp_path / "on") == written
+    assert not (tmp_path / "default").exists()
+
+
+def test_two_engines_keep_their_generated_code_apart(tmp_path: Path, hook: None) -> None:
+    first = witkit.Engine(cache_dir=str(tmp_path / "first"))
+    second = witkit.Engine(cache_dir=str(tmp_path / "second"))
+    _call(first, _fresh_component(first))
+    in_first = _code_files(tmp_path / "first")
+    assert in_first and not _code_files(tmp_path / "second")
+    _call(second, _fresh_component(second))
+    in_second = _code_files(tmp_path / "second")
+    assert in_second and _code_files(tmp_path / "first") == in_first
+    assert in_first.isdisjoint(in_second)
+    assert first.code_cache is not None and second.code_cache is not None
+    assert first.code_cache.directory.parent == tmp_path / "first"
+
+
+def test_the_installed_cache_serves_work_outside_any_engine(tmp_path: Path, hook: None) -> None:
+    """``witkit run``'s process-wide cache; a scope (an engine's work) overrides it."""
+    installed = DiskCodeCache(tmp_path / "installed")
+    codecache.set_code_cache(installed)
+    assert codecache.get_code_cache() is installed
+    assert codecache.compiling_with(None, codecache.get_code_cache) is None
+    scoped = DiskCodeCache(tmp_path / "scoped")
+    assert codecache.compiling_with(scoped, codecache.get_code_cache) is scoped
+    assert codecache.get_code_cache() is installed

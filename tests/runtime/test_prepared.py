@@ -10,7 +10,7 @@ import pytest
 
 import witkit
 from witkit.binary import Features
-from witkit.runtime import prepared
+from witkit.runtime import _prepared as prepared
 
 TEMPLATE = """
 (component

@@ -42,8 +42,8 @@ from tests.security.test_cache_entries import (
     prepared_entries,
     witkit_run,
 )
+from witkit.runtime import _prepared as prepared
 from witkit.runtime import cache as cache_module
-from witkit.runtime import prepared
 from witkit.runtime.cache import ModuleCache
 from witkit.runtime.core import Engine
 

@@ -31,7 +31,7 @@ NEW_SOCKET_LIMIT = 1 + 10
 
 _EXHAUST = """
     import resource, sys
-    from witkit.runtime.codecache import use_disk_code_cache
+    from witkit.runtime._codecache import use_disk_code_cache
     if sys.argv[2] != "-":
         use_disk_code_cache(sys.argv[2])
     import witkit

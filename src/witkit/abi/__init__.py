@@ -93,7 +93,9 @@ the spec's earlier encoding, one ``i32`` per 32 labels.  ``f32`` flat values are
 passed as Python floats; the engine rounds them (in memory, we do).
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from witkit import _first_use
 
 if TYPE_CHECKING:
     from witkit.abi.context import CanonicalOptions as CanonicalOptions
@@ -170,9 +172,10 @@ __all__ = [
     "type_source",
 ]
 
-#: public name -> the module that defines it, imported on first use: validation imports
-#: ``witkit.abi.layout`` and ``witkit.abi.limits`` alone, without the code generators
-_LAZY = {
+#: public name -> the module that defines it, imported on first use
+#: (``witkit._startup.attribute``: importing the package loads nothing else); validation
+#: imports ``witkit.abi.layout`` and ``witkit.abi.limits`` alone, without the code generators
+_HOMES: dict[str, str] = {
     "CanonicalOptions": "witkit.abi.context",
     "Context": "witkit.abi.context",
     "ResourceHooks": "witkit.abi.context",
@@ -211,7 +214,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    from witkit._lazy import attribute  # here: importing the package loads nothing else
-
-    return attribute(__name__, globals(), _LAZY, name)
+__getattr__ = _first_use(__name__)

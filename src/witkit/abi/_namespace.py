@@ -1,7 +1,7 @@
 """What every generated ABI module finds in its namespace: helpers and value classes.
 
 Apart from the generator (``witkit.abi.codegen``) so that running generated code
-kept from an earlier process (``witkit.abi.recipes``) does not import the
+kept from an earlier process (``witkit.abi._recipes``) does not import the
 generator itself.
 """
 

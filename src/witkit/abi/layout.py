@@ -34,27 +34,8 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Literal, TypeAlias
 
+from witkit import types as wt
 from witkit.abi.limits import MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS
-from witkit.types import (
-    BorrowType,
-    CoreFuncType,
-    EnumType,
-    FlagsType,
-    FuncType,
-    FutureType,
-    ListType,
-    MapType,
-    OptionType,
-    OwnType,
-    PrimName,
-    PrimType,
-    RecordType,
-    ResultType,
-    StreamType,
-    TupleType,
-    ValType,
-    VariantType,
-)
 
 __all__ = [
     "CoreValType",
@@ -140,7 +121,7 @@ def align_to(ptr: int, alignment: int) -> int:
 
 
 @functools.cache
-def despecialize(t: ValType) -> ValType:
+def despecialize(t: wt.ValType) -> wt.ValType:
     """Replace a specialised type by its expansion: the ABI of the two is the same.
 
     ``tuple`` becomes a record with fields "0", "1"...; ``enum``, ``option`` and
@@ -150,35 +131,35 @@ def despecialize(t: ValType) -> ValType:
     fresh type objects, cached so that repeated calls return the same object.
     """
     match t:
-        case PrimType(prim=prim):
+        case wt.PrimType(prim=prim):
             return prim
-        case TupleType(types=ts):
-            return RecordType(tuple((str(i), u) for i, u in enumerate(ts)))
-        case EnumType(names=labels):
-            return VariantType(tuple((label, None) for label in labels))
-        case OptionType(value=v):
-            return VariantType((("none", None), ("some", v)))
-        case ResultType(ok=ok, err=err):
-            return VariantType((("ok", ok), ("error", err)))
-        case MapType(key=k, value=v):
-            return ListType(despecialize(TupleType((k, v))))
+        case wt.TupleType(types=ts):
+            return wt.RecordType(tuple((str(i), u) for i, u in enumerate(ts)))
+        case wt.EnumType(names=labels):
+            return wt.VariantType(tuple((label, None) for label in labels))
+        case wt.OptionType(value=v):
+            return wt.VariantType((("none", None), ("some", v)))
+        case wt.ResultType(ok=ok, err=err):
+            return wt.VariantType((("ok", ok), ("error", err)))
+        case wt.MapType(key=k, value=v):
+            return wt.ListType(despecialize(wt.TupleType((k, v))))
         case _:
             return t
 
 
-def _cases(t: VariantType) -> tuple[tuple[str, ValType | None], ...]:
+def _cases(t: wt.VariantType) -> tuple[tuple[str, wt.ValType | None], ...]:
     if not t.cases:
         raise ValueError("a variant must have at least one case")
     return t.cases
 
 
-def _fields(t: RecordType) -> tuple[tuple[str, ValType], ...]:
+def _fields(t: wt.RecordType) -> tuple[tuple[str, wt.ValType], ...]:
     if not t.fields:
         raise ValueError("a record must have at least one field")
     return t.fields
 
 
-def _labels(t: FlagsType) -> tuple[str, ...]:
+def _labels(t: wt.FlagsType) -> tuple[str, ...]:
     if not t.names:
         raise ValueError("flags must have at least one label")
     return t.names
@@ -187,7 +168,7 @@ def _labels(t: FlagsType) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- predicates
 
 
-def contains(t: ValType | None, p: Callable[[ValType], bool]) -> bool:
+def contains(t: wt.ValType | None, p: Callable[[wt.ValType], bool]) -> bool:
     """Whether ``t`` or any type inside it satisfies ``p`` (the spec's ``contains``)."""
     if t is None:
         return False
@@ -195,31 +176,31 @@ def contains(t: ValType | None, p: Callable[[ValType], bool]) -> bool:
     if p(u):
         return True
     match u:
-        case ListType(element=e):
+        case wt.ListType(element=e):
             return contains(e, p)
-        case StreamType(element=e):
+        case wt.StreamType(element=e):
             return contains(e, p)
-        case FutureType(value=e):
+        case wt.FutureType(value=e):
             return contains(e, p)
-        case RecordType(fields=fields):
+        case wt.RecordType(fields=fields):
             return any(contains(ft, p) for _, ft in fields)
-        case VariantType(cases=cases):
+        case wt.VariantType(cases=cases):
             return any(contains(ct, p) for _, ct in cases)
         case _:
             return False
 
 
-def contains_borrow(t: ValType | FuncType | None) -> bool:
+def contains_borrow(t: wt.ValType | wt.FuncType | None) -> bool:
     """Whether a value of ``t`` (or a call of function type ``t``) can carry a ``borrow``."""
-    if isinstance(t, FuncType):
-        ts: list[ValType] = [pt for _, pt in t.params]
+    if isinstance(t, wt.FuncType):
+        ts: list[wt.ValType] = [pt for _, pt in t.params]
         if t.result is not None:
             ts.append(t.result)
         return any(contains_borrow(u) for u in ts)
-    return contains(t, lambda u: isinstance(u, BorrowType))
+    return contains(t, lambda u: isinstance(u, wt.BorrowType))
 
 
-def contains_ptr(ty: ValType | None, clean: set[int] | None = None) -> bool:
+def contains_ptr(ty: wt.ValType | None, clean: set[int] | None = None) -> bool:
     """Whether lifting or lowering ``ty`` touches linear memory (strings, lists, maps).
 
     Handles (``own``, ``borrow``, ``stream``, ``future``) do not, whatever they carry.
@@ -231,22 +212,22 @@ def contains_ptr(ty: ValType | None, clean: set[int] | None = None) -> bool:
         return False
     if isinstance(ty, str):
         return ty == "string"
-    if isinstance(ty, PrimType):
+    if isinstance(ty, wt.PrimType):
         return ty.prim == "string"
-    if isinstance(ty, MapType) or (isinstance(ty, ListType) and ty.length is None):
+    if isinstance(ty, wt.MapType) or (isinstance(ty, wt.ListType) and ty.length is None):
         return True
-    children: tuple[ValType | None, ...]
-    if isinstance(ty, RecordType):
+    children: tuple[wt.ValType | None, ...]
+    if isinstance(ty, wt.RecordType):
         children = tuple(t for _, t in ty.fields)
-    elif isinstance(ty, VariantType):
+    elif isinstance(ty, wt.VariantType):
         children = tuple(t for _, t in ty.cases)
-    elif isinstance(ty, ListType):
+    elif isinstance(ty, wt.ListType):
         children = (ty.element,)
-    elif isinstance(ty, TupleType):
+    elif isinstance(ty, wt.TupleType):
         children = ty.types
-    elif isinstance(ty, OptionType):
+    elif isinstance(ty, wt.OptionType):
         children = (ty.value,)
-    elif isinstance(ty, ResultType):
+    elif isinstance(ty, wt.ResultType):
         children = (ty.ok, ty.err)
     else:
         return False
@@ -264,7 +245,7 @@ def contains_ptr(ty: ValType | None, clean: set[int] | None = None) -> bool:
 # --------------------------------------------------------------------------- alignment and element size
 
 
-def discriminant_type(cases: Sequence[object]) -> PrimName:
+def discriminant_type(cases: Sequence[object]) -> wt.PrimName:
     """The smallest unsigned integer type numbering every case of a variant."""
     n = len(cases)
     if not 0 < n < (1 << 32):
@@ -287,7 +268,7 @@ def flag_words(labels: Sequence[str]) -> int:
 SizeMemo: TypeAlias = dict[int, tuple[object, int, int]]
 
 
-def size_and_alignment(t: ValType | None, ptr_type: PtrType, memo: SizeMemo) -> tuple[int, int]:
+def size_and_alignment(t: wt.ValType | None, ptr_type: PtrType, memo: SizeMemo) -> tuple[int, int]:
     """``(elem_size(t), alignment(t))`` in one walk; ``None`` (no payload) is ``(0, 1)``.
 
     The spec's two functions, computed together over the specialised types
@@ -297,7 +278,7 @@ def size_and_alignment(t: ValType | None, ptr_type: PtrType, memo: SizeMemo) -> 
     """
     if t is None:
         return 0, 1
-    if isinstance(t, PrimType):
+    if isinstance(t, wt.PrimType):
         t = t.prim
     if isinstance(t, str):
         if t == "string":
@@ -313,18 +294,18 @@ def size_and_alignment(t: ValType | None, ptr_type: PtrType, memo: SizeMemo) -> 
     size: int
     align: int
     match t:
-        case ListType(element=e, length=n):
+        case wt.ListType(element=e, length=n):
             if n is None:
                 size = align = ptr_size(ptr_type)
                 size *= 2
             else:
                 es, align = size_and_alignment(e, ptr_type, memo)
                 size = n * es
-        case MapType():
+        case wt.MapType():
             align = ptr_size(ptr_type)
             size = 2 * align
-        case RecordType() | TupleType():
-            members = [ft for _, ft in _fields(t)] if isinstance(t, RecordType) else t.types
+        case wt.RecordType() | wt.TupleType():
+            members = [ft for _, ft in _fields(t)] if isinstance(t, wt.RecordType) else t.types
             if not members:
                 raise ValueError("a record must have at least one field")
             size, align = 0, 1
@@ -333,7 +314,7 @@ def size_and_alignment(t: ValType | None, ptr_type: PtrType, memo: SizeMemo) -> 
                 size = align_to(size, ma) + ms
                 align = max(align, ma)
             size = align_to(size, align)
-        case VariantType() | OptionType() | ResultType() | EnumType():
+        case wt.VariantType() | wt.OptionType() | wt.ResultType() | wt.EnumType():
             cases = _variant_payloads(t)
             disc = _FIXED[discriminant_type(cases)][1]
             case_align, case_size = 1, 0
@@ -343,11 +324,11 @@ def size_and_alignment(t: ValType | None, ptr_type: PtrType, memo: SizeMemo) -> 
                 case_size = max(case_size, cs)
             align = max(disc, case_align)
             size = align_to(align_to(disc, case_align) + case_size, align)
-        case FlagsType():
+        case wt.FlagsType():
             n = len(_labels(t))
             align = 1 if n <= 8 else 2 if n <= 16 else 4
             size = align if n <= 32 else 4 * flag_words(t.names)
-        case OwnType() | BorrowType() | StreamType() | FutureType():
+        case wt.OwnType() | wt.BorrowType() | wt.StreamType() | wt.FutureType():
             size = align = 4
         case other:
             raise ValueError(f"not a value type: {other!r}")
@@ -355,40 +336,42 @@ def size_and_alignment(t: ValType | None, ptr_type: PtrType, memo: SizeMemo) -> 
     return size, align
 
 
-def _variant_payloads(t: VariantType | OptionType | ResultType | EnumType) -> list[ValType | None]:
+def _variant_payloads(
+    t: wt.VariantType | wt.OptionType | wt.ResultType | wt.EnumType,
+) -> list[wt.ValType | None]:
     """The payload of each case of a variant-like type, in case order (``despecialize``'s)."""
     match t:
-        case VariantType():
+        case wt.VariantType():
             return [ct for _, ct in _cases(t)]
-        case OptionType(value=v):
+        case wt.OptionType(value=v):
             return [None, v]
-        case ResultType(ok=ok, err=err):
+        case wt.ResultType(ok=ok, err=err):
             return [ok, err]
-        case EnumType(names=labels):
+        case wt.EnumType(names=labels):
             if not labels:
                 raise ValueError("a variant must have at least one case")
             return [None] * len(labels)
 
 
 @functools.cache
-def alignment(t: ValType, ptr_type: PtrType = "i32") -> int:
+def alignment(t: wt.ValType, ptr_type: PtrType = "i32") -> int:
     """The alignment in bytes of a value of ``t`` in linear memory."""
     return size_and_alignment(t, ptr_type, {})[1]
 
 
-def max_case_alignment(cases: Sequence[tuple[str, ValType | None]], ptr_type: PtrType) -> int:
+def max_case_alignment(cases: Sequence[tuple[str, wt.ValType | None]], ptr_type: PtrType) -> int:
     """The alignment of a variant's payload: that of its most aligned case."""
     return max((alignment(ct, ptr_type) for _, ct in cases if ct is not None), default=1)
 
 
 @functools.cache
-def elem_size(t: ValType, ptr_type: PtrType = "i32") -> int:
+def elem_size(t: wt.ValType, ptr_type: PtrType = "i32") -> int:
     """The size in bytes of a value of ``t`` stored in memory (its stride in a list)."""
     return size_and_alignment(t, ptr_type, {})[0]
 
 
 @functools.cache
-def field_offsets(t: RecordType, ptr_type: PtrType = "i32") -> tuple[int, ...]:
+def field_offsets(t: wt.RecordType, ptr_type: PtrType = "i32") -> tuple[int, ...]:
     """The byte offset of each field of a record, from the record's start."""
     offsets: list[int] = []
     s = 0
@@ -400,7 +383,7 @@ def field_offsets(t: RecordType, ptr_type: PtrType = "i32") -> tuple[int, ...]:
 
 
 @functools.cache
-def payload_offset(t: VariantType, ptr_type: PtrType = "i32") -> int:
+def payload_offset(t: wt.VariantType, ptr_type: PtrType = "i32") -> int:
     """The byte offset of a variant's payload: past the discriminant, aligned for every case."""
     cases = _cases(t)
     return align_to(elem_size(discriminant_type(cases)), max_case_alignment(cases, ptr_type))
@@ -419,14 +402,14 @@ def join(a: CoreValType, b: CoreValType) -> CoreValType:
 
 
 @functools.cache
-def flatten_type(t: ValType, ptr_type: PtrType = "i32") -> tuple[CoreValType, ...]:
+def flatten_type(t: wt.ValType, ptr_type: PtrType = "i32") -> tuple[CoreValType, ...]:
     """The core values that carry a value of ``t`` in registers (parameters/results)."""
     flat = _flatten(t, ptr_type, None, {})
     assert flat is not None  # no limit
     return flat
 
 
-def flatten_upto(t: ValType, ptr_type: PtrType, limit: int) -> tuple[CoreValType, ...] | None:
+def flatten_upto(t: wt.ValType, ptr_type: PtrType, limit: int) -> tuple[CoreValType, ...] | None:
     """``flatten_type(t)``, or ``None`` as soon as it is known to be longer than ``limit``.
 
     What validation asks (does a signature spill past ``MAX_FLAT_PARAMS``?): the
@@ -440,12 +423,12 @@ _FlatMemo: TypeAlias = dict[int, tuple[object, tuple[CoreValType, ...]]]
 
 
 def _flatten(
-    t: ValType | None, ptr_type: PtrType, limit: int | None, memo: _FlatMemo
+    t: wt.ValType | None, ptr_type: PtrType, limit: int | None, memo: _FlatMemo
 ) -> tuple[CoreValType, ...] | None:
     """The flattening of ``t``, or ``None`` if longer than ``limit``; each node once (``memo``)."""
     if t is None:
         return ()
-    if isinstance(t, PrimType):
+    if isinstance(t, wt.PrimType):
         t = t.prim
     if isinstance(t, str):
         if t == "string":
@@ -460,8 +443,8 @@ def _flatten(
     if hit is not None:
         return hit[1] if limit is None or len(hit[1]) <= limit else None
     match t:
-        case RecordType() | TupleType():
-            members = [ft for _, ft in _fields(t)] if isinstance(t, RecordType) else t.types
+        case wt.RecordType() | wt.TupleType():
+            members = [ft for _, ft in _fields(t)] if isinstance(t, wt.RecordType) else t.types
             if not members:
                 raise ValueError("a record must have at least one field")
             out: list[CoreValType] = []
@@ -471,14 +454,14 @@ def _flatten(
                     return None
                 out.extend(part)
             flat = tuple(out)
-        case ListType(element=e, length=n) if n is not None:
+        case wt.ListType(element=e, length=n) if n is not None:
             one = _flatten(e, ptr_type, limit, memo)
             if one is None or (limit is not None and len(one) * n > limit):
                 return None
             flat = one * n
-        case ListType() | MapType():
+        case wt.ListType() | wt.MapType():
             flat = (ptr_type, ptr_type)
-        case VariantType() | OptionType() | ResultType() | EnumType():
+        case wt.VariantType() | wt.OptionType() | wt.ResultType() | wt.EnumType():
             cases = _variant_payloads(t)
             discriminant_type(cases)  # the number of cases is in range
             merged: list[CoreValType] = []
@@ -492,10 +475,10 @@ def _flatten(
                     else:
                         merged.append(ct)
             flat = ("i32", *merged)
-        case FlagsType():
+        case wt.FlagsType():
             word: tuple[CoreValType, ...] = ("i32",)
             flat = word * flag_words(_labels(t))
-        case OwnType() | BorrowType() | StreamType() | FutureType():
+        case wt.OwnType() | wt.BorrowType() | wt.StreamType() | wt.FutureType():
             flat = ("i32",)
         case other:
             raise ValueError(f"not a value type: {other!r}")
@@ -503,19 +486,19 @@ def _flatten(
     return flat if limit is None or len(flat) <= limit else None
 
 
-def flatten_types(ts: Sequence[ValType], ptr_type: PtrType = "i32") -> list[CoreValType]:
+def flatten_types(ts: Sequence[wt.ValType], ptr_type: PtrType = "i32") -> list[CoreValType]:
     """The flat values of several types, one after the other."""
     return [ct for t in ts for ct in flatten_type(t, ptr_type)]
 
 
 def flatten_functype(
-    ft: FuncType,
+    ft: wt.FuncType,
     context: Literal["lift", "lower"],
     *,
     ptr_type: PtrType = "i32",
     sync: bool = True,
     callback: bool = False,
-) -> CoreFuncType:
+) -> wt.CoreFuncType:
     """The core function type of ``canon lift`` (context "lift") or ``canon lower``.
 
     Too many flat parameters become one pointer to a tuple in memory.  Too many
@@ -533,7 +516,7 @@ def flatten_functype(
             else:
                 flat_params = [*flat_params, ptr_type]
                 flat_results = []
-        return CoreFuncType(tuple(flat_params), tuple(flat_results))
+        return wt.CoreFuncType(tuple(flat_params), tuple(flat_results))
     if context == "lift":
         if len(flat_params) > MAX_FLAT_PARAMS:
             flat_params = [ptr_type]
@@ -544,4 +527,4 @@ def flatten_functype(
         if flat_results:
             flat_params = [*flat_params, ptr_type]
         flat_results = ["i32"]
-    return CoreFuncType(tuple(flat_params), tuple(flat_results))
+    return wt.CoreFuncType(tuple(flat_params), tuple(flat_results))

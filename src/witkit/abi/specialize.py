@@ -22,9 +22,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from witkit.abi import recipes
+from witkit.abi import _recipes as recipes
+from witkit.abi._codecache import compile_source
 from witkit.abi._namespace import base_namespace
-from witkit.abi.codecache import compile_source
 from witkit.abi.context import CanonicalOptions, Context
 from witkit.abi.layout import (
     PtrType,

@@ -256,6 +256,15 @@ def _write(cx: Context, ptr: int, data: bytes) -> None:
     cx.memory()[ptr : ptr + len(data)] = data
 
 
+def _write_and_shrink(cx: Context, ptr: int, data: bytes, allocated: int, align: int) -> int:
+    """Write ``data`` at ``ptr`` into an allocation of ``allocated`` bytes (a worst case),
+    then give back what it did not use, as the spec's transcoders do; the final pointer."""
+    _write(cx, ptr, data)
+    if len(data) < allocated:
+        ptr = cx.reallocate(ptr, allocated, align, len(data))
+    return ptr
+
+
 def _store_string_copy(
     cx: Context, src: str, units: int, unit_size: int, align: int, codec: str
 ) -> tuple[int, int]:
@@ -286,10 +295,7 @@ def _store_string_to_utf8(cx: Context, src: str, units: int, worst_case: int) ->
     _check_size(worst_case)
     ptr = cx.reallocate(ptr, units, 1, worst_case)
     encoded = src.encode("utf-8")
-    _write(cx, ptr, encoded)
-    if worst_case > len(encoded):
-        ptr = cx.reallocate(ptr, worst_case, 1, len(encoded))
-    return ptr, len(encoded)
+    return _write_and_shrink(cx, ptr, encoded, worst_case, 1), len(encoded)
 
 
 def _store_utf8_to_utf16(cx: Context, src: str, units: int) -> tuple[int, int]:
@@ -298,10 +304,7 @@ def _store_utf8_to_utf16(cx: Context, src: str, units: int) -> tuple[int, int]:
     _check_size(worst_case)
     ptr = cx.allocate(2, worst_case)
     encoded = src.encode("utf-16-le")
-    _write(cx, ptr, encoded)
-    if len(encoded) < worst_case:
-        ptr = cx.reallocate(ptr, worst_case, 2, len(encoded))
-    return ptr, len(encoded) // 2
+    return _write_and_shrink(cx, ptr, encoded, worst_case, 2), len(encoded) // 2
 
 
 def _store_string_to_latin1_or_utf16(cx: Context, src: str, units: int) -> tuple[int, int]:
@@ -314,17 +317,12 @@ def _store_string_to_latin1_or_utf16(cx: Context, src: str, units: int) -> tuple
         # The Latin-1 prefix goes in first, as in the spec (see _store_string_to_utf8).
         _write(cx, ptr, src[: e.start].encode("latin-1"))
     else:
-        _write(cx, ptr, latin1)
-        if len(latin1) < units:
-            ptr = cx.reallocate(ptr, units, 2, len(latin1))
-        return ptr, len(latin1)
+        return _write_and_shrink(cx, ptr, latin1, units, 2), len(latin1)
     worst_case = 2 * units
     _check_size(worst_case)
     ptr = cx.reallocate(ptr, units, 2, worst_case)
     encoded = src.encode("utf-16-le")
-    _write(cx, ptr, encoded)
-    if worst_case > len(encoded):
-        ptr = cx.reallocate(ptr, worst_case, 2, len(encoded))
+    ptr = _write_and_shrink(cx, ptr, encoded, worst_case, 2)
     return ptr, (len(encoded) // 2) | utf16_tag(cx.opts.addrtype)
 
 

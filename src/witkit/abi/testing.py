@@ -9,9 +9,10 @@ sequence with the spec's.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
-from witkit.abi.context import CanonicalOptions, Context, ResourceHooks
+from witkit.abi.context import CanonicalOptions, Context, ResourceHooks, StringEncoding
+from witkit.abi.layout import PtrType
 
 __all__ = ["FakeMemory"]
 
@@ -66,9 +67,25 @@ class FakeMemory:
         self.top = base
         self.calls.clear()
 
-    def options(self, **kwargs: Any) -> CanonicalOptions:
-        """Canonical options using this memory and realloc (plus any others given)."""
-        return CanonicalOptions(memory=self.memory, realloc=self.realloc, **kwargs)
+    def options(
+        self,
+        string_encoding: StringEncoding = "utf8",
+        *,
+        post_return: Callable[..., object] | None = None,
+        sync: bool = True,
+        addrtype: PtrType = "i32",
+    ) -> CanonicalOptions:
+        """Canonical options using this memory and realloc (plus the others given)."""
+        return CanonicalOptions(
+            string_encoding, self.memory, self.realloc, post_return, sync, addrtype
+        )
 
-    def context(self, resources: ResourceHooks | None = None, **kwargs: Any) -> Context:
-        return Context(self.options(**kwargs), resources)
+    def context(
+        self,
+        resources: ResourceHooks | None = None,
+        *,
+        string_encoding: StringEncoding = "utf8",
+        addrtype: PtrType = "i32",
+    ) -> Context:
+        """A call context over ``options(string_encoding, addrtype=addrtype)``."""
+        return Context(self.options(string_encoding, addrtype=addrtype), resources)

@@ -357,13 +357,14 @@ def _starting() -> None:
 def _use_code_cache() -> None:
     """The compiled-code cache from the start, not only once the component is loaded.
 
-    Generated code compiles through it (``witkit.abi.codecache``), and so do the
+    Generated code compiles through it (``witkit.abi._codecache``), and so do the
     records' ``__init__`` methods: the first ``compile`` of a process costs ~1 ms
     (WasiConfig's, while the options are turned into a configuration).  It is
-    the cache the engine would install, in the same place.
+    the engine's own code cache, the same object (``disk_code_cache``): the
+    command asks for it process-wide; a library engine never does.
     """
+    from witkit.runtime._codecache import use_disk_code_cache
     from witkit.runtime.cache import default_location
-    from witkit.runtime.codecache import use_disk_code_cache
 
     use_disk_code_cache(default_location())
 

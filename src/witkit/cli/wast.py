@@ -1,6 +1,6 @@
 """``witkit wast FILE.wast...``: run component test scripts, one line per directive.
 
-A thin shell over :func:`witkit.runtime.wast.run_script`: it converts each
+A thin shell over :func:`witkit.runtime._wast.run_script`: it converts each
 script with ``wasm-tools json-from-wast`` into a temporary directory, runs it,
 prints a ``PASS``/``FAIL`` line per directive and a summary, and exits 1 if
 anything failed.
@@ -68,7 +68,7 @@ def _convert(script: Path, out: Path) -> list[dict[str, Any]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from witkit.runtime.wast import run_script
+    from witkit.runtime._wast import run_script
 
     gc.enable()  # scripts run guest code for a while: collect (the console script turned it off)
 

@@ -35,11 +35,15 @@ How a component gets from bytes to a call, one module per arrow::
   two sides' options say).  ``resources`` holds the runtime resource types,
   the handle tables and the handles the host holds.
 
-Modules: ``core`` and ``cache`` (the core engine adapter, its own owner),
-``translate``, ``component``, ``linker``,
-``typecheck``, ``instance``, ``func``, ``resources``, ``adapt`` (what differs
-between component-to-component and host values), ``wast`` (the script runner
-behind ``witkit wast``).
+Modules: ``core`` (the core engine adapter, its own owner), ``cache`` (the
+compile cache, where it lives and whom it trusts), ``plan`` (the translation's
+records), ``component``, ``linker``, ``instance``, ``canon`` (the spec's
+``canon`` operations), ``resources``.  Internal helpers are named ``_x``:
+``_translate`` (the validated component into a plan), ``_typecheck`` (host
+values against import types), ``_adapt`` (what differs between
+component-to-component and host values), ``_prepared`` and ``_codecache`` (the
+prepared-component and generated-code caches beside the compile cache),
+``_wast`` (the script runner behind ``witkit wast``).
 
 Async runs only where nothing waits: ``async`` lifts (with or without a
 ``callback``) whose core function calls ``task.return`` before finishing, and
@@ -50,7 +54,9 @@ core modules and components; 🪙 value *definitions* (imported values and start
 results work).
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from witkit import _first_use
 
 if TYPE_CHECKING:
     from witkit.runtime.canon.lift import Func as Func
@@ -75,8 +81,9 @@ __all__ = [
     "Store",
 ]
 
-#: public name -> the module that defines it (imported on first use: `import witkit` stays cheap)
-_LAZY = {
+#: public name -> the module that defines it, imported on first use
+#: (``witkit._startup.attribute``: importing the package loads nothing else)
+_HOMES: dict[str, str] = {
     "Component": "witkit.runtime.component",
     "Engine": "witkit.runtime.core",
     "Store": "witkit.runtime.core",
@@ -89,7 +96,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    from witkit._lazy import attribute  # here: importing the package loads nothing else
-
-    return attribute(__name__, globals(), _LAZY, name)
+__getattr__ = _first_use(__name__)

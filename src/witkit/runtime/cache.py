@@ -19,8 +19,8 @@ Rules:
   level at a time (``os.makedirs`` would give the levels above the last the
   umask's 0755).
 * **Trust.** Loading an entry runs what is in it: machine code here, generated
-  Python code and a pickled plan beside it (``witkit.runtime.codecache``,
-  ``witkit.runtime.prepared``).  So a directory is used only if no one but the
+  Python code and a pickled plan beside it (``witkit.runtime._codecache``,
+  ``witkit.runtime._prepared``).  So a directory is used only if no one but the
   current user (and root) can change what it holds (``trusted``): the cache
   directory and those under it must be owned by the effective user and not
   writable by group or others; every directory above it, and every directory a
@@ -82,6 +82,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 __all__ = [
+    "CacheDirectory",
     "CacheWarning",
     "ModuleCache",
     "cache_key",
@@ -307,30 +308,42 @@ def _who(mode: int) -> str:
 # --------------------------------------------------------------------------- entries
 
 
-class ModuleCache:
-    """A directory of serialized modules, keyed by ``cache_key``.
+class CacheDirectory:
+    """What every witkit cache directory has: its place, its trust, and its counts.
 
-    ``hits``, ``misses`` and ``rejected`` (files found but unusable) are counted
-    for tests and diagnostics.  A directory ``trusted`` refuses is never read
-    or written: every lookup misses, every store is skipped.
+    ``hits``, ``misses`` and ``rejected`` (entries found but unusable) are
+    counted for tests and diagnostics.  The directory is used only if
+    ``trusted`` says so, judged with the directories from ``own_from`` down.
     """
 
-    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, location: str, own_from: str | None = None) -> None:
         #: the directory, as a string (``directory`` is the same as a ``Path``)
-        self.location = os.fspath(directory) if directory is not None else default_location()
+        self.location = location
+        self._own_from = own_from
         self.hits = 0
         self.misses = 0
         self.rejected = 0
 
     @property
     def directory(self) -> Path:
-        from pathlib import Path
+        from pathlib import Path  # not on the start-up path: ~3 ms to import
 
         return Path(self.location)
 
-    def usable(self) -> bool:
+    def usable(self, *, again: bool = False) -> bool:
         """Whether this directory may be used (``trusted``; warns once if not)."""
-        return trusted(self.location)
+        return trusted(self.location, self._own_from, again=again)
+
+
+class ModuleCache(CacheDirectory):
+    """A directory of serialized modules, keyed by ``cache_key``.
+
+    A directory ``trusted`` refuses is never read or written: every lookup
+    misses, every store is skipped.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(os.fspath(directory) if directory is not None else default_location())
 
     def path_for(self, key: str) -> str:
         return os.path.join(self.location, f"{key}{_SUFFIX}")

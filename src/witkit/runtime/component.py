@@ -5,7 +5,7 @@ that does not depend on the imports is done here (the core modules go through
 the engine's on-disk cache), so instantiation only runs the translation's steps.
 
 ``Component.from_file`` with the engine's cache on also keeps a *prepared*
-entry (``witkit.runtime.prepared``): the next load of the same, unchanged file
+entry (``witkit.runtime._prepared``): the next load of the same, unchanged file
 skips decoding, validation and translation and maps the compiled modules by
 their remembered keys.  A component loaded that way decodes its bytes again
 only if ``validated`` is asked for, and its ``translation.modules`` is empty
@@ -13,6 +13,10 @@ only if ``validated`` is asked for, and its ``translation.modules`` is empty
 compiled modules are checked as on any load (key and CRC), and nothing is read
 from a cache directory someone else could write (``witkit.runtime.cache``): the
 engine's ``cache`` is then None, and the component is decoded and compiled.
+
+Making a component changes nothing outside it and its engine's cache: the ABI
+code generated for it later is cached by the engine that runs it (see
+``witkit.runtime.instance``), not by anything installed for the process.
 """
 
 from __future__ import annotations
@@ -22,8 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from witkit._record import replace
-from witkit.runtime import prepared as _prepared
-from witkit.runtime.codecache import use_disk_code_cache
+from witkit.runtime import _prepared
 from witkit.runtime.core import CoreModule, Engine
 from witkit.runtime.plan import Translation
 from witkit.types import ComponentType, ExternItem
@@ -51,7 +54,6 @@ class Component:
         self.name = name
         self._source: Callable[[], bytes] = lambda: data
         self._features = features
-        self._use_code_cache()
         self._validated: ValidatedComponent | None = _decode(data, features)
         self.translation: Translation = _translate(self._validated)
         self.modules: tuple[CoreModule, ...] = tuple(
@@ -59,11 +61,6 @@ class Component:
             for index, module in enumerate(self.translation.modules)
         )
         self.type: ComponentType = self._validated.type
-
-    def _use_code_cache(self) -> None:
-        if self.engine.cache is not None:
-            # The ABI's generated code is cached beside the compiled modules.
-            use_disk_code_cache(self.engine.cache.location)
 
     def _module_name(self, index: int) -> str:
         return f"{self.name or 'component'} module {index}"
@@ -88,7 +85,6 @@ class Component:
         modules = engine.load_all_cached(entry.modules, names)
         if modules is None:
             return None
-        self._use_code_cache()
         self._validated = None
         self.translation = entry.translation
         self.modules = tuple(modules)
@@ -185,6 +181,6 @@ def _decode(data: bytes, features: Features | None) -> ValidatedComponent:
 
 
 def _translate(validated: ValidatedComponent) -> Translation:
-    from witkit.runtime.translate import translate
+    from witkit.runtime._translate import translate
 
     return translate(validated)

@@ -16,20 +16,26 @@ Rules of this module:
 * Limits live here too: the instance's ``max_copy`` (the ABI's copy budget per
   operation) and its store's ``CallDepth`` (``MAX_CALL_DEPTH``), shared by every
   instance of the store, so a chain through many instances is counted once.
+* Generated code is cached by the store's engine: the steps, and the first
+  call of each lifted function or lowering, run inside its code cache's scope
+  (``witkit.abi._codecache.compiling_with``; none when its cache is off), so
+  nothing is cached for the process as a whole.
 """
 
 from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from witkit import semver
 from witkit._record import field, record
 from witkit._spare import reserve, with_spare
+from witkit.abi._codecache import compiling_with
 from witkit.abi.context import DEFAULT_MAX_COPY, CanonicalOptions
 from witkit.errors import LinkError, Trap
-from witkit.runtime.adapt import maps_as_lists
+from witkit.runtime import plan
+from witkit.runtime._adapt import maps_as_lists
 from witkit.runtime.canon import (
     AsyncTask,
     CallDepth,
@@ -45,28 +51,14 @@ from witkit.runtime.canon import (
     task_builtin,
 )
 from witkit.runtime.core import CoreFunc, CoreMemory, Store
-from witkit.runtime.plan import (
-    Builtin,
-    CallStart,
-    CoreDef,
-    CoreExportDef,
-    DefinedResource,
-    ExportDef,
-    ImportFuncDef,
-    ImportValueDef,
-    LiftedFuncDef,
-    Lower,
-    Options,
-    ResourceDef,
-    StartValueDef,
-    Translation,
-)
 from witkit.runtime.resources import GuestResourceType, HandleTable, ResourceType
 
 if TYPE_CHECKING:
     from witkit.runtime.component import Component
 
 __all__ = ["Exports", "Instance", "ResolvedImports", "RuntimeInstance"]
+
+T = TypeVar("T")
 
 
 class RuntimeInstance:
@@ -168,7 +160,7 @@ class Instance:
         # lifts and lowerings are generated on first call, maybe after the guest used up
         # every descriptor: keep one for that work (witkit._spare)
         reserve()
-        t: Translation = component.translation
+        t: plan.Translation = component.translation
         self.component = component
         self.store = store
         self._t = t
@@ -186,7 +178,7 @@ class Instance:
         self._rinsts = rinsts
         rtypes: list[ResourceType] = []
         for rid, resource in enumerate(t.resources):
-            if isinstance(resource, DefinedResource):
+            if isinstance(resource, plan.DefinedResource):
                 impl = rinsts[resource.instance]
                 dtor = None if resource.dtor is None else self._lazy_core(resource.dtor)
                 rtypes.append(GuestResourceType(resource.name, impl, resource_dtor(impl, dtor)))
@@ -197,28 +189,40 @@ class Instance:
         self._core: list[Any] = []
         self._trampolines: list[CoreFunc | None] = [None] * len(t.trampolines)
         self._funcs: list[Func | None] = [None] * len(t.lifts)
+        #: where the code generated for this instance is cached: its engine's, or nowhere
+        self._code_cache = store.engine.code_cache
+        compiling_with(self._code_cache, self._run_steps)
+        self.exports = Exports(self, t.exports, "")
+
+    def _run_steps(self) -> None:
+        """Instantiate the core modules and run the start functions, in the plan's order."""
+        t, store = self._t, self.store
         for step in t.steps:
-            if isinstance(step, CallStart):
+            if isinstance(step, plan.CallStart):
                 func = self._func_def(step.func)
                 result = func(*(self._value(v) for v in step.args))
                 self._core.append(result)
                 continue
             externs = [self._core_def(d) for d in step.imports]
-            module = component.modules[step.module]
+            module = self.component.modules[step.module]
             self._core.append(store.instantiate(module, externs))
-        self.exports = Exports(self, t.exports, "")
+
+    def _generating(self, work: Callable[[], T]) -> T:
+        """``work()`` that generates code: with a spare descriptor (``witkit._spare``) and
+        this instance's engine's code cache (``witkit.abi._codecache``)."""
+        return compiling_with(self._code_cache, lambda: with_spare(work))
 
     def __repr__(self) -> str:
         return f"<witkit.Instance of {self.component.name or 'component'}>"
 
     # ------------------------------------------------------------------ core definitions
 
-    def _core_def(self, d: CoreDef) -> Any:
-        if isinstance(d, CoreExportDef):
+    def _core_def(self, d: plan.CoreDef) -> Any:
+        if isinstance(d, plan.CoreExportDef):
             return self._core[d.instance].export(d.name)
         return self._trampoline(d.index)
 
-    def _lazy_core(self, d: CoreDef) -> Callable[..., Any]:
+    def _lazy_core(self, d: plan.CoreDef) -> Callable[..., Any]:
         """A core function resolved on first call (it may live in a later core instance)."""
         resolved: list[Callable[..., Any]] = []
 
@@ -229,7 +233,7 @@ class Instance:
 
         return call
 
-    def _options(self, o: Options, inst: RuntimeInstance) -> CanonicalOptions:
+    def _options(self, o: plan.Options, inst: RuntimeInstance) -> CanonicalOptions:
         memory = None
         if o.memory is not None:
             mem = self._core_def(o.memory)
@@ -265,7 +269,7 @@ class Instance:
     def _func(self, index: int) -> Func:
         func = self._funcs[index]
         if func is None:
-            func = self._funcs[index] = with_spare(lambda: self._make_func(index))
+            func = self._funcs[index] = self._generating(lambda: self._make_func(index))
         return func
 
     def _make_func(self, index: int) -> Func:
@@ -290,15 +294,15 @@ class Instance:
         )
         return func
 
-    def _host_func(self, d: ImportFuncDef) -> Callable[..., Any]:
+    def _host_func(self, d: plan.ImportFuncDef) -> Callable[..., Any]:
         return self._imports.funcs[d.index][d.path]
 
-    def _func_def(self, d: LiftedFuncDef | ImportFuncDef) -> Callable[..., Any]:
-        return self._host_func(d) if isinstance(d, ImportFuncDef) else self._func(d.index)
+    def _func_def(self, d: plan.LiftedFuncDef | plan.ImportFuncDef) -> Callable[..., Any]:
+        return self._host_func(d) if isinstance(d, plan.ImportFuncDef) else self._func(d.index)
 
-    def _value(self, d: ImportValueDef | StartValueDef) -> Any:
+    def _value(self, d: plan.ImportValueDef | plan.StartValueDef) -> Any:
         """🪙 A component-level value: given by the host, or a start function's result."""
-        if isinstance(d, ImportValueDef):
+        if isinstance(d, plan.ImportValueDef):
             return self._imports.values[d.index][d.path]
         return self._core[d.step]
 
@@ -312,11 +316,11 @@ class Instance:
         inst = self._rinsts[tr.instance]
         ty = tr.core_type  # the engine builds its function type from this very record
         fn: Callable[..., Any]
-        if isinstance(tr, Lower):
+        if isinstance(tr, plan.Lower):
             # Linking errors surface now; the lowering itself is generated on first call.
             lower_args = (
                 tr.name,
-                tr.type if isinstance(tr.func, ImportFuncDef) else maps_as_lists(tr.type),
+                tr.type if isinstance(tr.func, plan.ImportFuncDef) else maps_as_lists(tr.type),
                 inst,
                 self._target(tr.func, inst),
                 self._options(tr.options, inst),
@@ -325,10 +329,10 @@ class Instance:
                 tr.is_async,
             )
             found = self._trampolines[index] = self.store.deferred_host_func(
-                ty, lambda: with_spare(lambda: canon_lower(*lower_args)), name=tr.name
+                ty, lambda: self._generating(lambda: canon_lower(*lower_args)), name=tr.name
             )
             return found
-        elif isinstance(tr, Builtin) and tr.name == "task.return":
+        elif isinstance(tr, plan.Builtin) and tr.name == "task.return":
             assert tr.options is not None
             fn = canon_task_return(
                 inst,
@@ -337,7 +341,7 @@ class Instance:
                 self._hooks(inst, tr.resources),
                 tr.options.memory,
             )
-        elif isinstance(tr, Builtin) and tr.rid is not None:
+        elif isinstance(tr, plan.Builtin) and tr.rid is not None:
             rt = self._rtypes[tr.rid]
             if tr.name == "resource.new":
                 fn = canon_resource_new(inst, rt)
@@ -345,7 +349,7 @@ class Instance:
                 fn = canon_resource_drop(inst, rt)
             else:
                 fn = canon_resource_rep(inst, rt)
-        elif isinstance(tr, Builtin):
+        elif isinstance(tr, plan.Builtin):
             fn = task_builtin(tr.name, inst, tr.slot)
         else:
             fn = _unsupported(tr.name)
@@ -355,9 +359,9 @@ class Instance:
         return found
 
     def _target(
-        self, d: LiftedFuncDef | ImportFuncDef, caller: RuntimeInstance
+        self, d: plan.LiftedFuncDef | plan.ImportFuncDef, caller: RuntimeInstance
     ) -> Callable[..., Any]:
-        if isinstance(d, ImportFuncDef):
+        if isinstance(d, plan.ImportFuncDef):
             return self._host_func(d)
         resolved: list[Func] = []
 
@@ -387,7 +391,7 @@ class Exports(Mapping[str, Any]):
     also finds a semver-compatible export (``@0.2.0`` finds ``@0.2.3``).
     """
 
-    def __init__(self, owner: Instance, defs: Mapping[str, ExportDef], path: str) -> None:
+    def __init__(self, owner: Instance, defs: Mapping[str, plan.ExportDef], path: str) -> None:
         self._owner = owner
         self._defs = {name: d for name, d in defs.items() if d is not None}
         self._path = path
@@ -407,15 +411,15 @@ class Exports(Mapping[str, Any]):
         self._cache[name] = value
         return value
 
-    def _resolve(self, name: str, d: ExportDef) -> Any:
+    def _resolve(self, name: str, d: plan.ExportDef) -> Any:
         owner = self._owner
-        if isinstance(d, LiftedFuncDef):
+        if isinstance(d, plan.LiftedFuncDef):
             return owner._func(d.index)
-        if isinstance(d, ImportFuncDef):
+        if isinstance(d, plan.ImportFuncDef):
             return owner._host_func(d)
-        if isinstance(d, ResourceDef):
+        if isinstance(d, plan.ResourceDef):
             return owner._rtypes[d.rid]
-        if isinstance(d, ImportValueDef | StartValueDef):
+        if isinstance(d, plan.ImportValueDef | plan.StartValueDef):
             return owner._value(d)
         assert isinstance(d, dict)
         return Exports(owner, d, f"{self._path}/{name}" if self._path else name)
@@ -431,4 +435,8 @@ class Exports(Mapping[str, Any]):
 
     def funcs(self) -> Sequence[str]:
         """The names of the exported functions, in order."""
-        return [n for n, d in self._defs.items() if isinstance(d, LiftedFuncDef | ImportFuncDef)]
+        return [
+            n
+            for n, d in self._defs.items()
+            if isinstance(d, plan.LiftedFuncDef | plan.ImportFuncDef)
+        ]

@@ -34,12 +34,12 @@ from typing import TYPE_CHECKING, Any
 from witkit import semver
 from witkit.abi.values import python_name
 from witkit.errors import LinkError, Trap
+from witkit.runtime._typecheck import check_func
 from witkit.runtime.canon.lift import Func
 from witkit.runtime.component import Component
 from witkit.runtime.core import Engine, Store
 from witkit.runtime.instance import Instance, ResolvedImports
 from witkit.runtime.resources import HostResourceType, ResourceType
-from witkit.runtime.typecheck import check_func
 from witkit.types import (
     ComponentType,
     FuncType,

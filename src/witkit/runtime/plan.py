@@ -1,8 +1,8 @@
 """The output of translation: a component as a flat, name-free plan of instantiation steps.
 
-These records are what ``witkit.runtime.translate`` produces and what
+These records are what ``witkit.runtime._translate`` produces and what
 instantiation (``witkit.runtime.instance``) consumes; they live apart from the
-translator so that a component loaded prepared (``witkit.runtime.prepared``
+translator so that a component loaded prepared (``witkit.runtime._prepared``
 unpickles a ``Translation``) needs neither the binary reader nor the validator.
 See ``translate``'s docstring for what each definition means.
 """

@@ -43,8 +43,8 @@ import stat as st
 from collections import deque
 from collections.abc import Callable, Iterator
 
-from witkit._digest import blake2b
 from witkit._record import record
+from witkit._startup import blake2b
 from witkit.wasi import _walk
 from witkit.wasi._walk import MAX_SYMLINKS
 from witkit.wasi.clocks import Datetime

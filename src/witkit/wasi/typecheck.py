@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from witkit import _startup
 from witkit.errors import LinkError
 from witkit.semver import split_version, track
 from witkit.types import ComponentType, FuncType, InstanceType, ResourceType, TypeExtern, root
@@ -27,36 +28,6 @@ __all__ = ["check_imports"]
 
 #: the track of versions this host serves (any 0.2.x), as ``witkit.semver`` puts it
 SERVED_TRACK = "@0.2"
-
-
-#: ``CO_VARARGS | CO_VARKEYWORDS``: a function taking ``*args`` or ``**kwargs``
-_VARIADIC = 0x04 | 0x08
-
-
-def _arity(fn: Any, *, method: bool) -> int | None:
-    """How many arguments ``fn`` takes, when that is fixed and knowable.
-
-    The count ``inspect.signature`` gives, read from the code object instead:
-    importing ``inspect`` costs ~5 ms, on every ``witkit run``.  Bound methods
-    and classes (their ``__init__``) do not count ``self``; wrappers made with
-    ``functools.wraps`` count as what they wrap; anything else (builtins,
-    ``partial``, ``*args``) is not checked.
-    """
-    given = 0
-    if isinstance(fn, type):
-        init = fn.__init__  # type: ignore[misc]
-        if init is object.__init__:
-            return 0 + (1 if method else 0)
-        fn, given = init, 1
-    func = getattr(fn, "__func__", None)
-    if func is not None:  # a bound method: ``self`` is already given
-        fn, given = func, given + 1
-    while (inner := getattr(fn, "__wrapped__", None)) is not None:
-        fn = inner
-    code = getattr(fn, "__code__", None)
-    if code is None or code.co_flags & _VARIADIC:
-        return None
-    return int(code.co_argcount + code.co_kwonlyargcount - given) + (1 if method else 0)
 
 
 def _python_name(wit: str) -> str:
@@ -74,13 +45,15 @@ def _check_func(
             problems.append(f"{where}: no resource {resource!r}")
             return
         if kind == "constructor":
-            arity = _arity(cls, method=False)  # the class's signature: __init__ without self
+            arity = _startup.arity(
+                cls, method=False
+            )  # the class's signature: __init__ without self
         else:
             fn: Any = getattr(cls, _python_name(method), None)
             if fn is None:
                 problems.append(f"{where}: resource {resource!r} has no {kind} {method!r}")
                 return
-            arity = _arity(fn, method=False)
+            arity = _startup.arity(fn, method=False)
         if arity is not None and arity != len(ty.params):
             problems.append(
                 f"{where}: {item} takes {len(ty.params)} parameters, the host's {arity}"
@@ -90,7 +63,7 @@ def _check_func(
     if fn is None or isinstance(fn, type):
         problems.append(f"{where}: no function {item!r}")
         return
-    arity = _arity(fn, method=False)
+    arity = _startup.arity(fn, method=False)
     if arity is not None and arity != len(ty.params):
         problems.append(f"{where}: {item} takes {len(ty.params)} parameters, the host's {arity}")
 

@@ -16,7 +16,9 @@ the text.  The model itself lives in ``witkit.wit.model``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from witkit import _first_use
 
 __all__ = [
     "encode_package",
@@ -27,7 +29,9 @@ __all__ = [
     "select_world",
 ]
 
-_HOME = {
+#: public name -> the module that defines it, imported on first use
+#: (``witkit._startup.attribute``: importing the package loads nothing else)
+_HOMES: dict[str, str] = {
     "encode_package": "witkit.wit.encode",
     "encode_world": "witkit.wit.encode",
     "parse_path": "witkit.wit.resolve",
@@ -45,10 +49,7 @@ if TYPE_CHECKING:
     from witkit.wit.resolve import select_world as select_world
 
 
-def __getattr__(name: str) -> Any:
-    from witkit._lazy import attribute  # here: importing the package loads nothing else
-
-    return attribute(__name__, globals(), _HOME, name)
+__getattr__ = _first_use(__name__)
 
 
 def __dir__() -> list[str]:

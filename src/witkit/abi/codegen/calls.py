@@ -34,7 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 from witkit._record import record
-from witkit.abi.codecache import compile_source
+from witkit.abi._codecache import compile_source
 from witkit.types import FuncType
 
 __all__ = ["INTS", "Guard", "all_ints", "build", "lift_call", "lower_call"]

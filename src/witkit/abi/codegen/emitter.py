@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
 
+from witkit import types as wt
 from witkit._record import field, record
 from witkit.abi._namespace import flag_sets
 from witkit.abi.context import COPY_OVERHEAD
@@ -29,24 +30,6 @@ from witkit.abi.layout import (
     ptr_size,
 )
 from witkit.abi.values import Record, record_class
-from witkit.types import (
-    BorrowType,
-    EnumType,
-    FlagsType,
-    FutureType,
-    ListType,
-    MapType,
-    OptionType,
-    OwnType,
-    PrimType,
-    RecordType,
-    ResultType,
-    StreamType,
-    TupleType,
-    ValType,
-    VariantType,
-    root,
-)
 
 __all__ = [
     "BULK",
@@ -119,14 +102,14 @@ _MAX_INDENT = 24
 _MAX_FLAT_INDENT = 90
 
 
-def peel(t: ValType) -> ValType:
+def peel(t: wt.ValType) -> wt.ValType:
     """A defined alias of a primitive is the primitive, for every purpose here."""
-    while isinstance(t, PrimType):
+    while isinstance(t, wt.PrimType):
         t = t.prim
     return t
 
 
-def wit_text(t: ValType | None, depth: int = 0) -> str:
+def wit_text(t: wt.ValType | None, depth: int = 0) -> str:
     """A short WIT-like spelling of a type, for messages (types carry no names)."""
     if t is None:
         return "_"
@@ -137,65 +120,67 @@ def wit_text(t: ValType | None, depth: int = 0) -> str:
     match t:
         case str():
             return t
-        case ListType(element=e, length=n):
+        case wt.ListType(element=e, length=n):
             return f"list<{wit_text(e, d)}>" if n is None else f"list<{wit_text(e, d)}, {n}>"
-        case MapType(key=k, value=v):
+        case wt.MapType(key=k, value=v):
             return f"map<{wit_text(k, d)}, {wit_text(v, d)}>"
-        case TupleType(types=ts):
+        case wt.TupleType(types=ts):
             return f"tuple<{', '.join(wit_text(u, d) for u in ts)}>"
-        case OptionType(value=v):
+        case wt.OptionType(value=v):
             return f"option<{wit_text(v, d)}>"
-        case ResultType(ok=ok, err=err):
+        case wt.ResultType(ok=ok, err=err):
             if ok is None and err is None:
                 return "result"
             return f"result<{wit_text(ok, d)}, {wit_text(err, d)}>"
-        case RecordType(fields=fs):
+        case wt.RecordType(fields=fs):
             return f"record {{{', '.join(n for n, _ in fs)}}}"
-        case VariantType(cases=cs):
+        case wt.VariantType(cases=cs):
             return f"variant {{{', '.join(n for n, _ in cs)}}}"
-        case EnumType(names=ns):
+        case wt.EnumType(names=ns):
             return f"enum {{{', '.join(ns)}}}"
-        case FlagsType(names=ns):
+        case wt.FlagsType(names=ns):
             return f"flags {{{', '.join(ns)}}}"
-        case OwnType(resource=r):
-            return f"own<{root(r).name or 'resource'}>"
-        case BorrowType(resource=r):
-            return f"borrow<{root(r).name or 'resource'}>"
-        case StreamType(element=e):
+        case wt.OwnType(resource=r):
+            return f"own<{wt.root(r).name or 'resource'}>"
+        case wt.BorrowType(resource=r):
+            return f"borrow<{wt.root(r).name or 'resource'}>"
+        case wt.StreamType(element=e):
             return f"stream<{wit_text(e, d)}>"
-        case FutureType(value=v):
+        case wt.FutureType(value=v):
             return f"future<{wit_text(v, d)}>"
     return repr(t)
 
 
-def variant_cases(t: ValType) -> tuple[tuple[str, ValType | None], ...]:
+def variant_cases(t: wt.ValType) -> tuple[tuple[str, wt.ValType | None], ...]:
     """The cases of a variant-like type (variant, enum, option, result), in order."""
     match t:
-        case VariantType(cases=cs):
+        case wt.VariantType(cases=cs):
             return cs
-        case EnumType(names=ns):
+        case wt.EnumType(names=ns):
             return tuple((n, None) for n in ns)
-        case OptionType(value=v):
+        case wt.OptionType(value=v):
             return (("none", None), ("some", v))
-        case ResultType(ok=ok, err=err):
+        case wt.ResultType(ok=ok, err=err):
             return (("ok", ok), ("error", err))
     raise TypeError(f"not a variant type: {t!r}")
 
 
-def as_variant(t: ValType) -> VariantType:
+def as_variant(t: wt.ValType) -> wt.VariantType:
     v = despecialize(t)
-    assert isinstance(v, VariantType)
+    assert isinstance(v, wt.VariantType)
     return v
 
 
-def is_opaque(t: ValType) -> bool:
+def is_opaque(t: wt.ValType) -> bool:
     """Variant-like types with payloads: read and written apart from a struct."""
-    return isinstance(t, VariantType | OptionType | ResultType)
+    return isinstance(t, wt.VariantType | wt.OptionType | wt.ResultType)
 
 
-def is_blob(t: ValType) -> bool:
+def is_blob(t: wt.ValType) -> bool:
     """A fixed-length list of numbers: one ``Ns`` bytes field of a struct."""
-    return BULK and isinstance(t, ListType) and t.length is not None and peel(t.element) in NUMERIC
+    return (
+        BULK and isinstance(t, wt.ListType) and t.length is not None and peel(t.element) in NUMERIC
+    )
 
 
 @record(frozen=False)
@@ -206,7 +191,7 @@ class Leaf:
     #: "scalar" (one code), "pair" (pointer + length), "words" (flags > 32),
     #: "blob" (fixed list of numbers), "opaque" (a variant, handled apart)
     kind: Literal["scalar", "pair", "words", "blob", "opaque"]
-    t: ValType
+    t: wt.ValType
     codes: str
     size: int
 
@@ -372,7 +357,7 @@ class Emitter:
             self.emit(f"if {p} & {align - 1}: _trap_misaligned({what!r}, {p}, {align})")
         self.emit(f"if {p} + {size} > {memlen}: _trap_oob({what!r}, {p}, {size}, {memlen})")
 
-    def leaves(self, t: ValType, offset: int) -> list[Leaf]:
+    def leaves(self, t: wt.ValType, offset: int) -> list[Leaf]:
         """The runs of bytes of ``t`` at ``offset``, in memory order (see ``Leaf``)."""
         t = peel(t)
         size = elem_size(t, self.ptr)
@@ -381,34 +366,34 @@ class Emitter:
                 return [Leaf(offset, "pair", t, self.pcode * 2, size)]
             case str():
                 return [Leaf(offset, "scalar", t, CODE[t], size)]
-            case ListType(length=None) | MapType():
+            case wt.ListType(length=None) | wt.MapType():
                 return [Leaf(offset, "pair", t, self.pcode * 2, size)]
-            case ListType(element=e, length=n) if n is not None:
+            case wt.ListType(element=e, length=n) if n is not None:
                 if is_blob(t):
                     return [Leaf(offset, "blob", t, f"{size}s", size)]
                 es = elem_size(e, self.ptr)
                 return [leaf for i in range(n) for leaf in self.leaves(e, offset + i * es)]
-            case RecordType() | TupleType():
+            case wt.RecordType() | wt.TupleType():
                 r = despecialize(t)
-                assert isinstance(r, RecordType)
+                assert isinstance(r, wt.RecordType)
                 offsets = field_offsets(r, self.ptr)
                 return [
                     leaf
                     for (_, ft), off in zip(r.fields, offsets, strict=True)
                     for leaf in self.leaves(ft, offset + off)
                 ]
-            case FlagsType(names=labels):
+            case wt.FlagsType(names=labels):
                 if len(labels) > 32:
                     return [Leaf(offset, "words", t, "I" * flag_words(labels), size)]
                 return [Leaf(offset, "scalar", t, {1: "B", 2: "H", 4: "I"}[size], size)]
-            case EnumType():
+            case wt.EnumType():
                 return [Leaf(offset, "scalar", t, {1: "B", 2: "H", 4: "I"}[size], size)]
-            case OwnType() | BorrowType() | StreamType() | FutureType():
+            case wt.OwnType() | wt.BorrowType() | wt.StreamType() | wt.FutureType():
                 return [Leaf(offset, "scalar", t, "I", 4)]
             case _:
                 return [Leaf(offset, "opaque", t, "", size)]
 
-    def check_discriminant(self, t: ValType, d: str) -> None:
+    def check_discriminant(self, t: wt.ValType, d: str) -> None:
         n = len(variant_cases(t))
         self.emit(f"if {d} >= {n}: _trap_discriminant({d}, {n}, {wit_text(t)!r})")
 
@@ -426,10 +411,10 @@ class Emitter:
         """Whether to continue in a helper function (CPython limits nesting; see ``_MAX_*``)."""
         return self.fn.blocks >= _MAX_BLOCKS or self.fn.indent >= _MAX_INDENT
 
-    def record_class(self, t: RecordType) -> str:
+    def record_class(self, t: wt.RecordType) -> str:
         return self.obj("_R", self._record(t))
 
-    def _record(self, t: RecordType) -> type[Record]:
+    def _record(self, t: wt.RecordType) -> type[Record]:
         return record_class(t)
 
 
@@ -485,22 +470,22 @@ def count_codes(fmt: str) -> int:
     return n
 
 
-def plain_ints(t: ValType) -> bool:
+def plain_ints(t: wt.ValType) -> bool:
     """A tuple or record whose fields are all integers: rows of ``iter_unpack`` as they are."""
     match t:
-        case TupleType(types=ts):
+        case wt.TupleType(types=ts):
             return all(peel(u) in INT_RANGE for u in ts)
-        case RecordType(fields=fs):
+        case wt.RecordType(fields=fs):
             return all(peel(u) in INT_RANGE for _, u in fs)
     return False
 
 
-_map_entries: dict[MapType, TupleType] = {}
+_map_entries: dict[wt.MapType, wt.TupleType] = {}
 
 
-def map_entry(t: MapType) -> TupleType:
+def map_entry(t: wt.MapType) -> wt.TupleType:
     """The ``tuple<K, V>`` whose list a map is, one object per map type."""
     entry = _map_entries.get(t)
     if entry is None:
-        entry = _map_entries[t] = TupleType((t.key, t.value))
+        entry = _map_entries[t] = wt.TupleType((t.key, t.value))
     return entry

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from witkit import types as wt
 from witkit.abi.codegen.emitter import (
     BULK,
     CODE,
@@ -45,23 +46,6 @@ from witkit.abi.layout import (
 )
 from witkit.abi.limits import MAX_LIST_BYTE_LENGTH, MAX_STRING_BYTE_LENGTH
 from witkit.abi.strings import ASCII_SCAN_MIN
-from witkit.types import (
-    BorrowType,
-    EnumType,
-    FlagsType,
-    FutureType,
-    ListType,
-    MapType,
-    OptionType,
-    OwnType,
-    RecordType,
-    ResultType,
-    StreamType,
-    TupleType,
-    ValType,
-    VariantType,
-    root,
-)
 
 __all__ = ["FlatIn", "Lifting"]
 
@@ -69,51 +53,53 @@ __all__ = ["FlatIn", "Lifting"]
 class Lifting(Emitter):
     """The lifting half of the generator (guest values -> Python values)."""
 
-    def lift_flat(self, t: ValType, flat: FlatIn) -> str:
+    def lift_flat(self, t: wt.ValType, flat: FlatIn) -> str:
         """Emit the spec's ``lift_flat`` of ``t`` from the flat values; returns the value."""
         t = peel(t)
         match t:
             case str():
                 return self.lift_flat_prim(t, flat)
-            case ListType(element=e, length=n) if n is not None:
+            case wt.ListType(element=e, length=n) if n is not None:
                 items = [self.lift_flat(e, flat) for _ in range(n)]
                 if peel(e) == "u8":
                     return self.local(f"bytes(({', '.join(items)},))", "b")
                 return f"[{', '.join(items)}]"
-            case ListType(element=e):
+            case wt.ListType(element=e):
                 p, length = flat.pointer(self), flat.pointer(self)
                 return self.load_list_from_range(e, p, length, "memlen")
-            case MapType():
+            case wt.MapType():
                 p, length = flat.pointer(self), flat.pointer(self)
                 pairs = self.load_list_from_range(map_entry(t), p, length, "memlen")
                 return self.local(f"dict({pairs})", "d")
-            case RecordType(fields=fs):
+            case wt.RecordType(fields=fs):
                 cls = self.record_class(t)
                 args = [self.lift_flat(ft, flat) for _, ft in fs]
                 return f"{cls}({', '.join(args)})"
-            case TupleType(types=ts):
+            case wt.TupleType(types=ts):
                 args = [self.lift_flat(u, flat) for u in ts]
                 return f"({', '.join(args)},)"
-            case FlagsType(names=labels):
+            case wt.FlagsType(names=labels):
                 words = [flat.next(self, "i32") for _ in range(flag_words(labels))]
                 bits = " | ".join(
                     f"(({w} & {M32:#x}) << {32 * i})" if i else f"({w} & {M32:#x})"
                     for i, w in enumerate(words)
                 )
                 return self.unpack_flags(labels, bits)
-            case EnumType() | VariantType() | OptionType() | ResultType():
+            case wt.EnumType() | wt.VariantType() | wt.OptionType() | wt.ResultType():
                 return self.lift_flat_variant(t, flat)
-            case OwnType(resource=r):
+            case wt.OwnType(resource=r):
                 i = flat.next(self, "i32")
-                return self.local(f"cx.lift_own({self.obj('_RT', root(r))}, {i} & {M32:#x})", "h")
-            case BorrowType(resource=r):
+                return self.local(
+                    f"cx.lift_own({self.obj('_RT', wt.root(r))}, {i} & {M32:#x})", "h"
+                )
+            case wt.BorrowType(resource=r):
                 i = flat.next(self, "i32")
-                rt = self.obj("_RT", root(r))
+                rt = self.obj("_RT", wt.root(r))
                 return self.local(f"cx.lift_borrow({rt}, {i} & {M32:#x})", "h")
-            case StreamType(element=e):
+            case wt.StreamType(element=e):
                 i = flat.next(self, "i32")
                 return self.local(f"cx.lift_stream({self.obj('_T', e)}, {i} & {M32:#x})", "h")
-            case FutureType(value=e):
+            case wt.FutureType(value=e):
                 i = flat.next(self, "i32")
                 return self.local(f"cx.lift_future({self.obj('_T', e)}, {i} & {M32:#x})", "h")
         raise TypeError(f"not a value type: {t!r}")
@@ -156,21 +142,21 @@ class Lifting(Emitter):
             return f"{table}[{bits} & {(1 << len(labels)) - 1:#x}]"
         return self.local(f"_unpack_flags({bits}, {self.const('_FL', repr(labels))})", "g")
 
-    def wrap_case(self, t: ValType, index: int, value: str | None) -> str:
+    def wrap_case(self, t: wt.ValType, index: int, value: str | None) -> str:
         """The Python value of case ``index`` of a variant-like type, given its payload."""
         match t:
-            case OptionType(value=v):
+            case wt.OptionType(value=v):
                 if index == 0:
                     return "None"
                 assert value is not None
-                return f"_Some({value})" if isinstance(peel(v), OptionType) else value
-            case ResultType():
+                return f"_Some({value})" if isinstance(peel(v), wt.OptionType) else value
+            case wt.ResultType():
                 return f"{'_Ok' if index == 0 else '_Err'}({value or 'None'})"
-            case VariantType(cases=cs):
+            case wt.VariantType(cases=cs):
                 return f"_Variant({cs[index][0]!r}, {value or 'None'})"
         raise TypeError(f"not a variant type: {t!r}")
 
-    def lift_flat_variant(self, t: ValType, flat: FlatIn) -> str:
+    def lift_flat_variant(self, t: wt.ValType, flat: FlatIn) -> str:
         """The spec's ``lift_flat_variant``: one branch per case, payloads from joined slots."""
         self.check_flat_depth()
         cases = variant_cases(t)
@@ -178,7 +164,7 @@ class Lifting(Emitter):
         self.check_discriminant(t, d)
         joined = flatten_type(despecialize(t), self.ptr)[1:]
         slots = flat.take(len(joined))
-        if isinstance(t, EnumType):
+        if isinstance(t, wt.EnumType):
             return f"{self.const('_EN', repr(tuple(n for n, _ in cases)))}[{d}]"
         v = self.fn.fresh("v")
         for i, (_, ct) in enumerate(cases):
@@ -187,7 +173,7 @@ class Lifting(Emitter):
                 self.emit(f"{v} = {self.wrap_case(t, i, payload)}")
         return v
 
-    def load(self, t: ValType, p: str) -> str:
+    def load(self, t: wt.ValType, p: str) -> str:
         """Emit the spec's ``load`` of ``t`` at ``p`` (already checked); returns the value."""
         t = peel(t)
         if is_opaque(t):
@@ -211,7 +197,7 @@ class Lifting(Emitter):
             names.extend(raws)
         return names
 
-    def build_load(self, t: ValType, offset: int, base: str, raws: Iterator[str]) -> str:
+    def build_load(self, t: wt.ValType, offset: int, base: str, raws: Iterator[str]) -> str:
         """The value of ``t`` from its raw struct fields (in leaf order); variants read apart."""
         t = peel(t)
         match t:
@@ -229,57 +215,57 @@ class Lifting(Emitter):
                 return self.local(f"cx.lift_error_context({next(raws)})", "e")
             case str():
                 return next(raws)
-            case ListType(element=e, length=None):
+            case wt.ListType(element=e, length=None):
                 return self.load_list_from_range(e, next(raws), next(raws), "memlen")
-            case MapType():
+            case wt.MapType():
                 pairs = self.load_list_from_range(map_entry(t), next(raws), next(raws), "memlen")
                 return self.local(f"dict({pairs})", "d")
-            case ListType(element=e, length=n) if n is not None:
+            case wt.ListType(element=e, length=n) if n is not None:
                 if is_blob(t):
                     return self.numbers_from_bytes(peel(e), next(raws))
                 es = elem_size(e, self.ptr)
                 items = [self.build_load(e, offset + i * es, base, raws) for i in range(n)]
                 return f"[{', '.join(items)}]"
-            case RecordType(fields=fs):
+            case wt.RecordType(fields=fs):
                 offsets = field_offsets(t, self.ptr)
                 args = [
                     self.build_load(ft, offset + off, base, raws)
                     for (_, ft), off in zip(fs, offsets, strict=True)
                 ]
                 return f"{self.record_class(t)}({', '.join(args)})"
-            case TupleType(types=ts):
+            case wt.TupleType(types=ts):
                 r = despecialize(t)
-                assert isinstance(r, RecordType)
+                assert isinstance(r, wt.RecordType)
                 offsets = field_offsets(r, self.ptr)
                 args = [
                     self.build_load(u, offset + off, base, raws)
                     for u, off in zip(ts, offsets, strict=True)
                 ]
                 return f"({', '.join(args)},)"
-            case FlagsType(names=labels):
+            case wt.FlagsType(names=labels):
                 if len(labels) > 32:
                     words = [next(raws) for _ in range(flag_words(labels))]
                     bits = " | ".join(f"({w} << {32 * i})" for i, w in enumerate(words))
                     return self.unpack_flags(labels, f"({bits})")
                 return self.unpack_flags(labels, next(raws))
-            case EnumType(names=names):
+            case wt.EnumType(names=names):
                 d = next(raws)
                 self.check_discriminant(t, d)
                 return f"{self.const('_EN', repr(names))}[{d}]"
-            case OwnType(resource=r):
-                return self.local(f"cx.lift_own({self.obj('_RT', root(r))}, {next(raws)})", "h")
-            case BorrowType(resource=r):
-                rt = self.obj("_RT", root(r))
+            case wt.OwnType(resource=r):
+                return self.local(f"cx.lift_own({self.obj('_RT', wt.root(r))}, {next(raws)})", "h")
+            case wt.BorrowType(resource=r):
+                rt = self.obj("_RT", wt.root(r))
                 return self.local(f"cx.lift_borrow({rt}, {next(raws)})", "h")
-            case StreamType(element=e):
+            case wt.StreamType(element=e):
                 return self.local(f"cx.lift_stream({self.obj('_T', e)}, {next(raws)})", "h")
-            case FutureType(value=e):
+            case wt.FutureType(value=e):
                 return self.local(f"cx.lift_future({self.obj('_T', e)}, {next(raws)})", "h")
             case _:
                 at = base if offset == 0 else f"{base} + {offset}"
                 return self.load_variant(t, at)
 
-    def numbers_from_bytes(self, prim: ValType, raw: str) -> str:
+    def numbers_from_bytes(self, prim: wt.ValType, raw: str) -> str:
         """A fixed-length list of numbers from its bytes (a ``blob`` leaf)."""
         if prim == "u8":
             return raw
@@ -289,7 +275,7 @@ class Lifting(Emitter):
             self.emit(f"if {s} != {s}: {values} = _canon_floats({values})")
         return values
 
-    def load_variant(self, t: ValType, p: str) -> str:
+    def load_variant(self, t: wt.ValType, p: str) -> str:
         """The spec's ``load_variant``: discriminant, bounds check, the case's payload."""
         cases = variant_cases(t)
         p = self.local(p, "q")
@@ -347,7 +333,7 @@ class Lifting(Emitter):
             )
         return s
 
-    def load_list_from_range(self, e: ValType, p: str, n: str, memlen: str) -> str:
+    def load_list_from_range(self, e: wt.ValType, p: str, n: str, memlen: str) -> str:
         """The spec's ``load_list_from_range``, with a bulk read for each kind of element."""
         e = peel(e)
         es, al = elem_size(e, self.ptr), alignment(e, self.ptr)
@@ -380,10 +366,10 @@ class Lifting(Emitter):
         if plain_ints(e):
             # Tuples and records of plain integers need no per-item Python code.
             rows = f"{self.struct(fmt)}.iter_unpack({block})"
-            if isinstance(e, TupleType):
+            if isinstance(e, wt.TupleType):
                 self.emit(f"{out} = list({rows})")
             else:
-                assert isinstance(e, RecordType)
+                assert isinstance(e, wt.RecordType)
                 self.emit(f"{out} = list(_starmap({self.record_class(e)}, {rows}))")
             return out
         raws = [self.fn.fresh("r") for _ in range(count_codes(fmt))]
@@ -396,7 +382,7 @@ class Lifting(Emitter):
             self.emit(f"{append}({v})")
         return out
 
-    def nested_load(self, t: ValType, p: str) -> str:
+    def nested_load(self, t: wt.ValType, p: str) -> str:
         """Emit ``load`` of ``t`` as a helper function (see ``deep``) and a call to it."""
         name = self.helper_name("_load_")
         with self.function(name, "cx, mem, memlen, p"):

@@ -8,6 +8,7 @@ of the host value (one ``type(v) is`` test on the expected path, a call into
 
 from __future__ import annotations
 
+from witkit import types as wt
 from witkit.abi.codegen.emitter import (
     BULK,
     CODE,
@@ -43,23 +44,6 @@ from witkit.abi.layout import (
 )
 from witkit.abi.limits import REALLOC_I32_MAX
 from witkit.abi.strings import ASCII_DIRECT_MIN
-from witkit.types import (
-    BorrowType,
-    EnumType,
-    FlagsType,
-    FutureType,
-    ListType,
-    MapType,
-    OptionType,
-    OwnType,
-    RecordType,
-    ResultType,
-    StreamType,
-    TupleType,
-    ValType,
-    VariantType,
-    root,
-)
 
 __all__ = ["Lowering"]
 
@@ -67,54 +51,54 @@ __all__ = ["Lowering"]
 class Lowering(Emitter):
     """The lowering half of the generator (Python values -> guest values), with type checks."""
 
-    def lower_flat(self, t: ValType, v: str, where: str) -> list[Flat]:
+    def lower_flat(self, t: wt.ValType, v: str, where: str) -> list[Flat]:
         """Emit the spec's ``lower_flat`` of the host value in local ``v``, with type checks."""
         t = peel(t)
         match t:
             case str():
                 return self.lower_flat_prim(t, v, where)
-            case ListType(element=e, length=n) if n is not None:
+            case wt.ListType(element=e, length=n) if n is not None:
                 seq = self.fixed_list(t, v, where)
                 out: list[Flat] = []
                 for i in range(n):
                     out += self.lower_flat(e, self.local(f"{seq}[{i}]", "e"), f"{where}[{i}]")
                 return out
-            case ListType(element=e):
+            case wt.ListType(element=e):
                 p, length = self.store_list_into_range(e, v, where, wit_text(t))
                 return [(p, self.ptr), (length, self.ptr)]
-            case MapType():
+            case wt.MapType():
                 pairs = self.local(f"_map_items({v}, {where!r}, {wit_text(t)!r})", "m")
                 p, length = self.store_list_into_range(map_entry(t), pairs, where, wit_text(t))
                 return [(p, self.ptr), (length, self.ptr)]
-            case RecordType(fields=fs):
+            case wt.RecordType(fields=fs):
                 out = []
                 for (name, ft), fv in zip(fs, self.record_fields(t, v, where), strict=True):
                     out += self.lower_flat(ft, fv, f"{where}.{name}")
                 return out
-            case TupleType(types=ts):
+            case wt.TupleType(types=ts):
                 seq = self.local(f"_check_seq({v}, {len(ts)}, {where!r}, {wit_text(t)!r})", "u")
                 out = []
                 for i, u in enumerate(ts):
                     out += self.lower_flat(u, self.local(f"{seq}[{i}]", "e"), f"{where}[{i}]")
                 return out
-            case FlagsType(names=labels):
+            case wt.FlagsType(names=labels):
                 bits = self.pack_flags(t, v, where)
                 if len(labels) <= 32:
                     return [(bits, "i32")]
                 return [
                     (f"({bits} >> {32 * i}) & {M32:#x}", "i32") for i in range(flag_words(labels))
                 ]
-            case EnumType() | VariantType() | OptionType() | ResultType():
+            case wt.EnumType() | wt.VariantType() | wt.OptionType() | wt.ResultType():
                 return self.lower_flat_variant(t, v, where)
-            case OwnType(resource=r):
-                rt = self.obj("_RT", root(r))
+            case wt.OwnType(resource=r):
+                rt = self.obj("_RT", wt.root(r))
                 return [(self.local(f"cx.lower_own({rt}, {v})", "h"), "i32")]
-            case BorrowType(resource=r):
-                rt = self.obj("_RT", root(r))
+            case wt.BorrowType(resource=r):
+                rt = self.obj("_RT", wt.root(r))
                 return [(self.local(f"cx.lower_borrow({rt}, {v})", "h"), "i32")]
-            case StreamType(element=e):
+            case wt.StreamType(element=e):
                 return [(self.local(f"cx.lower_stream({self.obj('_T', e)}, {v})", "h"), "i32")]
-            case FutureType(value=e):
+            case wt.FutureType(value=e):
                 return [(self.local(f"cx.lower_future({self.obj('_T', e)}, {v})", "h"), "i32")]
         raise TypeError(f"not a value type: {t!r}")
 
@@ -168,7 +152,7 @@ class Lowering(Emitter):
             return self.local(f"ord({v})", "c")
         raise TypeError(f"not a scalar type: {t!r}")
 
-    def record_fields(self, t: RecordType, v: str, where: str) -> list[str]:
+    def record_fields(self, t: wt.RecordType, v: str, where: str) -> list[str]:
         """Locals holding the fields of a record value.
 
         Our own Record class is read by attribute and a plain ``dict`` keyed by
@@ -198,26 +182,26 @@ class Lowering(Emitter):
             self.emit(general)
         return names
 
-    def fixed_list(self, t: ListType, v: str, where: str) -> str:
+    def fixed_list(self, t: wt.ListType, v: str, where: str) -> str:
         assert t.length is not None
         wit = wit_text(t)
         if peel(t.element) == "u8":
             return self.local(f"_check_fixed_bytes({v}, {t.length}, {where!r}, {wit!r})", "u")
         return self.local(f"_check_seq({v}, {t.length}, {where!r}, {wit!r})", "u")
 
-    def pack_flags(self, t: FlagsType, v: str, where: str) -> str:
+    def pack_flags(self, t: wt.FlagsType, v: str, where: str) -> str:
         bits = {label: 1 << i for i, label in enumerate(t.names)}
         bits.update({label.replace("-", "_"): 1 << i for i, label in enumerate(t.names)})
         table = self.const("_FB", repr(bits))
         return self.local(f"_pack_flags({v}, {table}, {where!r}, {wit_text(t)!r})", "g")
 
-    def variant_case(self, t: ValType, v: str, where: str) -> tuple[str, str]:
+    def variant_case(self, t: wt.ValType, v: str, where: str) -> tuple[str, str]:
         """Emit the choice of case for a variant-like host value: (index, payload) locals."""
         d, pv = self.fn.fresh("d"), self.fn.fresh("w")
         wit = wit_text(t)
         match t:
-            case OptionType(value=inner):
-                nested = isinstance(peel(inner), OptionType)
+            case wt.OptionType(value=inner):
+                nested = isinstance(peel(inner), wt.OptionType)
                 with self.fn.block(f"if {v} is None:"):
                     self.emit(f"{d} = 0")
                     self.emit(f"{pv} = None")
@@ -230,7 +214,7 @@ class Lowering(Emitter):
                         self.emit(f"{pv} = _nested_some({v}, {where!r}, {wit!r})")
                     else:
                         self.emit(f"{pv} = {v}")
-            case ResultType():
+            case wt.ResultType():
                 with self.fn.block(f"if type({v}) is _Ok:"):
                     self.emit(f"{d} = 0")
                     self.emit(f"{pv} = {v}.value")
@@ -239,14 +223,14 @@ class Lowering(Emitter):
                     self.emit(f"{pv} = {v}.value")
                 with self.fn.block("else:"):
                     self.emit(f"{d}, {pv} = _result_case({v}, {where!r}, {wit!r})")
-            case EnumType(names=names):
+            case wt.EnumType(names=names):
                 index = {n: i for i, n in enumerate(names)}
                 index.update({n.replace("-", "_"): i for i, n in enumerate(names)})
                 table = self.const("_EI", repr(index))
                 self.emit(f"{d} = {table}.get({v}) if type({v}) is str else None")
                 self.emit(f"if {d} is None: {d} = _enum_case({v}, {table}, {where!r}, {wit!r})")
                 self.emit(f"{pv} = None")
-            case VariantType(cases=cases):
+            case wt.VariantType(cases=cases):
                 index = {n: i for i, (n, _) in enumerate(cases)}
                 index.update({n.replace("-", "_"): i for i, (n, _) in enumerate(cases)})
                 table = self.const("_VI", repr(index))
@@ -262,12 +246,12 @@ class Lowering(Emitter):
                     )
         return d, pv
 
-    def case_where(self, t: ValType, name: str, where: str) -> str:
-        if isinstance(t, OptionType):
+    def case_where(self, t: wt.ValType, name: str, where: str) -> str:
+        if isinstance(t, wt.OptionType):
             return f"{where}(some)"
         return f"{where}({name})"
 
-    def lower_flat_variant(self, t: ValType, v: str, where: str) -> list[Flat]:
+    def lower_flat_variant(self, t: wt.ValType, v: str, where: str) -> list[Flat]:
         """The spec's ``lower_flat_variant``: the case index, then the payload in joined slots."""
         self.check_flat_depth()
         cases = variant_cases(t)
@@ -296,7 +280,7 @@ class Lowering(Emitter):
                     self.emit(f"{o} = {_zero(want)}")
         return [(d, "i32"), *zip(outs, joined, strict=True)]
 
-    def store(self, t: ValType, v: str, p: str, where: str) -> None:
+    def store(self, t: wt.ValType, v: str, p: str, where: str) -> None:
         """Emit the spec's ``store`` of the host value in ``v`` at ``p`` (already checked)."""
         t = peel(t)
         if is_opaque(t):
@@ -317,7 +301,7 @@ class Lowering(Emitter):
             self.emit(f"{self.struct(fmt)}.pack_into(mem, {at}, {', '.join(values)})")
 
     def build_store(
-        self, t: ValType, v: str, offset: int, base: str, where: str, raws: list[list[str]]
+        self, t: wt.ValType, v: str, offset: int, base: str, where: str, raws: list[list[str]]
     ) -> None:
         """Check and convert ``v``: one entry of raws per struct-able leaf; variants stored now."""
         t = peel(t)
@@ -328,14 +312,14 @@ class Lowering(Emitter):
                 raws.append([self.local(f"cx.lower_error_context({v})", "e")])
             case str():
                 raws.append([self.check_scalar(t, v, where)])
-            case ListType(element=e, length=None):
+            case wt.ListType(element=e, length=None):
                 raws.append(list(self.store_list_into_range(e, v, where, wit_text(t))))
-            case MapType():
+            case wt.MapType():
                 pairs = self.local(f"_map_items({v}, {where!r}, {wit_text(t)!r})", "m")
                 raws.append(
                     list(self.store_list_into_range(map_entry(t), pairs, where, wit_text(t)))
                 )
-            case ListType(element=e, length=n) if n is not None:
+            case wt.ListType(element=e, length=n) if n is not None:
                 if is_blob(t):
                     raws.append([self.numbers_to_bytes(t, v, where)])
                     return
@@ -344,20 +328,20 @@ class Lowering(Emitter):
                 for i in range(n):
                     item = self.local(f"{seq}[{i}]", "e")
                     self.build_store(e, item, offset + i * es, base, f"{where}[{i}]", raws)
-            case RecordType(fields=fs):
+            case wt.RecordType(fields=fs):
                 offsets = field_offsets(t, self.ptr)
                 values = self.record_fields(t, v, where)
                 for (name, ft), fv, off in zip(fs, values, offsets, strict=True):
                     self.build_store(ft, fv, offset + off, base, f"{where}.{name}", raws)
-            case TupleType(types=ts):
+            case wt.TupleType(types=ts):
                 r = despecialize(t)
-                assert isinstance(r, RecordType)
+                assert isinstance(r, wt.RecordType)
                 offsets = field_offsets(r, self.ptr)
                 seq = self.local(f"_check_seq({v}, {len(ts)}, {where!r}, {wit_text(t)!r})", "u")
                 for i, (u, off) in enumerate(zip(ts, offsets, strict=True)):
                     item = self.local(f"{seq}[{i}]", "e")
                     self.build_store(u, item, offset + off, base, f"{where}[{i}]", raws)
-            case FlagsType(names=labels):
+            case wt.FlagsType(names=labels):
                 bits = self.pack_flags(t, v, where)
                 if len(labels) <= 32:
                     raws.append([bits])
@@ -365,22 +349,24 @@ class Lowering(Emitter):
                     raws.append(
                         [f"({bits} >> {32 * i}) & {M32:#x}" for i in range(flag_words(labels))]
                     )
-            case EnumType():
+            case wt.EnumType():
                 d, _ = self.variant_case(t, v, where)
                 raws.append([d])
-            case OwnType(resource=r):
-                raws.append([self.local(f"cx.lower_own({self.obj('_RT', root(r))}, {v})", "h")])
-            case BorrowType(resource=r):
-                raws.append([self.local(f"cx.lower_borrow({self.obj('_RT', root(r))}, {v})", "h")])
-            case StreamType(element=e):
+            case wt.OwnType(resource=r):
+                raws.append([self.local(f"cx.lower_own({self.obj('_RT', wt.root(r))}, {v})", "h")])
+            case wt.BorrowType(resource=r):
+                raws.append(
+                    [self.local(f"cx.lower_borrow({self.obj('_RT', wt.root(r))}, {v})", "h")]
+                )
+            case wt.StreamType(element=e):
                 raws.append([self.local(f"cx.lower_stream({self.obj('_T', e)}, {v})", "h")])
-            case FutureType(value=e):
+            case wt.FutureType(value=e):
                 raws.append([self.local(f"cx.lower_future({self.obj('_T', e)}, {v})", "h")])
             case _:
                 at = base if offset == 0 else f"{base} + {offset}"
                 self.store_variant(t, v, at, where)
 
-    def numbers_to_bytes(self, t: ListType, v: str, where: str) -> str:
+    def numbers_to_bytes(self, t: wt.ListType, v: str, where: str) -> str:
         """The bytes of a fixed-length list of numbers (a ``blob`` leaf), range-checked in bulk."""
         e = str(peel(t.element))
         if e == "u8":
@@ -390,7 +376,7 @@ class Lowering(Emitter):
         a = f"_pack_array({CODE[e]!r}, {v}, {t.length}, {where!r}, {e!r})"
         return self.local(f"{a}.tobytes()", "b")
 
-    def store_variant(self, t: ValType, v: str, p: str, where: str) -> None:
+    def store_variant(self, t: wt.ValType, v: str, p: str, where: str) -> None:
         """The spec's ``store_variant``: the discriminant, then the case's payload."""
         cases = variant_cases(t)
         p = self.local(p, "q")
@@ -442,7 +428,7 @@ class Lowering(Emitter):
         self.emit(f"else: mem[{p}:{p} + {n}] = {b}")
         return p, n
 
-    def store_list_into_range(self, e: ValType, v: str, where: str, wit: str) -> tuple[str, str]:
+    def store_list_into_range(self, e: wt.ValType, v: str, where: str, wit: str) -> tuple[str, str]:
         """The spec's ``store_list_into_range``: (pointer, length) locals, bulk where possible."""
         e = peel(e)
         es, al = elem_size(e, self.ptr), alignment(e, self.ptr)
@@ -503,7 +489,7 @@ class Lowering(Emitter):
         if self.ptr == "i32":
             self.emit(f"if {bl} > {REALLOC_I32_MAX}: _too_big({bl})")
 
-    def nested_store(self, t: ValType, p: str, v: str, where: str) -> None:
+    def nested_store(self, t: wt.ValType, p: str, v: str, where: str) -> None:
         """Emit ``store`` of ``t`` as a helper function (see ``deep``) and a call to it."""
         name = self.helper_name("_store_")
         with self.function(name, "cx, mem, v, p"):

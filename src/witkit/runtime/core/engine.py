@@ -24,7 +24,7 @@ import threading
 import weakref
 from collections.abc import Iterator, Sequence
 from functools import cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from witkit import _signals
 from witkit._record import record, replace
@@ -41,6 +41,9 @@ from witkit.runtime.core._capi import (
 )
 from witkit.runtime.core.traps import error_text, root_cause
 from witkit.runtime.core.types import CoreExport, CoreImport, externtype_from_c
+
+if TYPE_CHECKING:
+    from witkit.runtime._codecache import DiskCodeCache
 
 __all__ = ["CoreModule", "Engine", "EngineConfig", "OptLevel"]
 
@@ -127,9 +130,18 @@ class Engine:
     """Compiles modules and owns the epoch; share one across stores and threads.
 
     The settings are ``config``'s (default ``EngineConfig()``), each keyword given
-    (not None) replacing that field; the fields say what each one does.  By default
-    compiled modules are kept in the on-disk cache (``witkit.runtime.cache``);
-    ``cache=False`` turns it off for this engine, ``cache_dir`` moves it.
+    (not None) replacing that field; the fields say what each one does.
+
+    The cache is **on by default**: compiled core modules, prepared components
+    (``Component.from_file``) and the ABI code generated for this engine's
+    components are kept on disk and reused by the next process.  It lives in
+    ``$WITKIT_CACHE_DIR/core``, else ``$XDG_CACHE_HOME/witkit/core``, else
+    ``~/.cache/witkit/core`` (``witkit.runtime.cache.default_cache_dir()``);
+    ``cache_dir=`` puts it elsewhere, and ``cache=False`` turns it off for this
+    engine: nothing is then read from or written to any cache directory.  A
+    directory that someone else could write is not used (a ``CacheWarning`` says
+    why).  The cache belongs to the engine: making one, or a component with it,
+    changes nothing for the rest of the process.
     """
 
     def __init__(
@@ -178,12 +190,24 @@ class Engine:
             on_disk if on_disk is not None and on_disk.usable() else None
         )
         self._fingerprint = config.fingerprint()
+        self._code_cache: DiskCodeCache | Literal[False] | None = False  # False: not yet opened
         self._ticker: threading.Thread | None = None
         self._ticker_lock = threading.Lock()
         self._stop = threading.Event()
         weakref.finalize(self, self._stop.set)
         if config.epoch_interruption:
             _signals.register_engine(self)  # Ctrl-C stops this engine's guests
+
+    @property
+    def code_cache(self) -> DiskCodeCache | None:
+        """The disk cache of the ABI code generated for this engine's components, beside
+        its compile cache (``witkit.runtime._codecache``); None when the cache is off."""
+        if self._code_cache is False:
+            from witkit.runtime._codecache import disk_code_cache
+
+            cache = self.cache
+            self._code_cache = None if cache is None else disk_code_cache(cache.location)
+        return self._code_cache
 
     @property
     def fingerprint(self) -> str:

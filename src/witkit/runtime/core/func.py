@@ -49,7 +49,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from witkit import _signals
-from witkit.abi.codecache import compile_source
+from witkit.abi._codecache import compile_source
 from witkit.runtime.core import _capi
 from witkit.runtime.core._capi import (
     EXTERN_FUNC,
@@ -163,6 +163,12 @@ def _compile(key: tuple[tuple[str, ...], tuple[str, ...], str], source: str) -> 
     return factory
 
 
+def _each_f32(kinds: tuple[str, ...], line: str) -> list[str]:
+    """``line`` for each f32 slot ``i`` at ``offset``: a NaN takes the slow path that keeps
+    its payload (see "Floats" above), in both directions."""
+    return [line.format(i=i, offset=i * SLOT) for i, kind in enumerate(kinds) if kind == "f32"]
+
+
 def _call_source(params: tuple[str, ...], results: tuple[str, ...]) -> str:
     """Source of a factory whose product calls one export with these types."""
     args = ", ".join(f"a{i}" for i in range(len(params)))
@@ -179,11 +185,7 @@ def _call_source(params: tuple[str, ...], results: tuple[str, ...]) -> str:
             "        except _PackErrors:",
             f"            slow_pack(mv, ({args},))",
         ]
-        lines += [
-            f"        if a{i} != a{i}: f32_put(mv, {i * SLOT}, a{i})"
-            for i, kind in enumerate(params)
-            if kind == "f32"
-        ]
+        lines += _each_f32(params, "        if a{i} != a{i}: f32_put(mv, {offset}, a{i})")
     lines += [
         "        err = c_call(ctx, fn, buf, nslots, trap_at)",
         f"        {', '.join([*outs, 'trap'])}, = unpack(mv)",
@@ -191,11 +193,7 @@ def _call_source(params: tuple[str, ...], results: tuple[str, ...]) -> str:
         "            clear(mv, trap_off, 0)",
         "            fail(err, trap)",
     ]
-    lines += [
-        f"        if r{j} != r{j}: r{j} = f32_get(mv, {j * SLOT})"
-        for j, kind in enumerate(results)
-        if kind == "f32"
-    ]
+    lines += _each_f32(results, "        if r{i} != r{i}: r{i} = f32_get(mv, {offset})")
     if len(results) == 1:
         lines.append("        return r0")
     elif results:
@@ -223,11 +221,7 @@ def _host_source(params: tuple[str, ...], results: tuple[str, ...]) -> str:
         ]
     if params:
         lines.append(f"            {args}, = unpack(mv)")
-        lines += [
-            f"            if a{i} != a{i}: a{i} = f32_get(mv, {i * SLOT})"
-            for i, kind in enumerate(params)
-            if kind == "f32"
-        ]
+        lines += _each_f32(params, "            if a{i} != a{i}: a{i} = f32_get(mv, {offset})")
     lines.append(f"            r = fn({args})")
     if len(results) == 1:
         lines += [
@@ -245,11 +239,9 @@ def _host_source(params: tuple[str, ...], results: tuple[str, ...]) -> str:
             "            except (*_PackErrors, TypeError):",
             "                slow_results(mv, r)",
         ]
-        lines += [
-            f"            if r[{j}] != r[{j}]: f32_put(mv, {j * SLOT}, r[{j}])"
-            for j, kind in enumerate(results)
-            if kind == "f32"
-        ]
+        lines += _each_f32(
+            results, "            if r[{i}] != r[{i}]: f32_put(mv, {offset}, r[{i}])"
+        )
     lines += [
         "            return 0",
         "        except BaseException as exc:",

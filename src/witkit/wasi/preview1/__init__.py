@@ -31,7 +31,9 @@ component pays nothing for it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from witkit import _first_use
 
 if TYPE_CHECKING:
     from witkit.wasi.preview1.command import run_module as run_module
@@ -61,7 +63,4 @@ def is_core_module(head: bytes) -> bool:
             return text.startswith("(module")
 
 
-def __getattr__(name: str) -> Any:
-    from witkit._lazy import attribute
-
-    return attribute(__name__, globals(), _HOMES, name)
+__getattr__ = _first_use(__name__)

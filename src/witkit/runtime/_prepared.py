@@ -50,20 +50,21 @@ import stat
 import sys
 import time
 from functools import cache
+from typing import TYPE_CHECKING
 
 from witkit._atomic import unframe, write_framed
-
-# The C pickler itself: ``pickle`` (its pure-Python twin and helpers) costs ~1.3 ms
-# of import that a prepared start, which only loads, has no use for.
-try:
-    from _pickle import PicklingError, Unpickler, UnpicklingError, dumps
-except ImportError:  # pragma: no cover - a Python without the accelerator
-    from pickle import PicklingError, Unpickler, UnpicklingError, dumps
-from witkit._digest import blake2b
 from witkit._record import record
+from witkit._startup import blake2b, c_pickle
 from witkit.runtime.cache import owned, trusted
 from witkit.runtime.plan import Translation
 from witkit.types import ComponentType
+
+if TYPE_CHECKING:
+    from pickle import PicklingError, Unpickler, UnpicklingError, dumps
+else:  # the C pickler alone (witkit._startup.c_pickle)
+    _pickler = c_pickle()
+    PicklingError, Unpickler = _pickler.PicklingError, _pickler.Unpickler
+    UnpicklingError, dumps = _pickler.UnpicklingError, _pickler.dumps
 
 __all__ = ["Prepared", "file_key", "load", "store"]
 
@@ -93,8 +94,8 @@ _STAMPED = (
     "errors.py",
     "binary",
     "runtime/plan.py",
-    "runtime/translate.py",
-    "runtime/prepared.py",
+    "runtime/_translate.py",
+    "runtime/_prepared.py",
 )
 
 

@@ -20,7 +20,7 @@ Rules:
   generated namespace is found in the function type; binding checks that the
   objects found are as distinct as the names are, else it is not used.
 * **Where they live.**  In memory, and through the ABI code cache's data slots
-  (``witkit.runtime.codecache``) when one is installed, so a second process
+  (``witkit.runtime._codecache``) when one is installed, so a second process
   skips generation too.  ``WITKIT_CHECK_RECIPES=1`` makes every use of a recipe
   generate the code as well and compare (the test suite runs with it).
 * **Trust.**  A recipe's code is executed, so a stored one is used only as the
@@ -36,28 +36,10 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from witkit._digest import blake2b
-from witkit.abi import codecache
+from witkit import types as wt
+from witkit._startup import blake2b
+from witkit.abi import _codecache as codecache
 from witkit.abi.values import Record, record_class
-from witkit.types import (
-    BorrowType,
-    EnumType,
-    FlagsType,
-    FuncType,
-    FutureType,
-    ListType,
-    MapType,
-    OptionType,
-    OwnType,
-    PrimType,
-    RecordType,
-    ResourceType,
-    ResultType,
-    StreamType,
-    TupleType,
-    VariantType,
-    root,
-)
 
 __all__ = ["Recipe", "bind", "checking", "find", "remember", "shape_of"]
 
@@ -80,52 +62,52 @@ def checking() -> bool:
 
 def _children(node: object) -> tuple[object, ...]:
     """The child nodes of a type node, in a fixed order (paths index into these)."""
-    if isinstance(node, RecordType):
+    if isinstance(node, wt.RecordType):
         return tuple(t for _, t in node.fields)
-    if isinstance(node, VariantType):
+    if isinstance(node, wt.VariantType):
         return tuple(t for _, t in node.cases)
-    if isinstance(node, ListType):
+    if isinstance(node, wt.ListType):
         return (node.element,)
-    if isinstance(node, TupleType):
+    if isinstance(node, wt.TupleType):
         return node.types
-    if isinstance(node, OptionType):
+    if isinstance(node, wt.OptionType):
         return (node.value,)
-    if isinstance(node, ResultType):
+    if isinstance(node, wt.ResultType):
         return (node.ok, node.err)
-    if isinstance(node, OwnType | BorrowType):
+    if isinstance(node, wt.OwnType | wt.BorrowType):
         return (node.resource,)
-    if isinstance(node, StreamType):
+    if isinstance(node, wt.StreamType):
         return (node.element,)
-    if isinstance(node, FutureType):
+    if isinstance(node, wt.FutureType):
         return (node.value,)
-    if isinstance(node, MapType):
+    if isinstance(node, wt.MapType):
         return (node.key, node.value)
     return ()
 
 
-def _top(ft: FuncType) -> tuple[object, ...]:
+def _top(ft: wt.FuncType) -> tuple[object, ...]:
     return (*(t for _, t in ft.params), ft.result)
 
 
 def _label(node: object) -> str:
     """Everything about a node except its children and identity."""
-    if isinstance(node, RecordType):
+    if isinstance(node, wt.RecordType):
         return "record:" + ",".join(n for n, _ in node.fields)
-    if isinstance(node, VariantType):
+    if isinstance(node, wt.VariantType):
         return "variant:" + ",".join(f"{n}{'' if t is None else '+'}" for n, t in node.cases)
-    if isinstance(node, ListType):
+    if isinstance(node, wt.ListType):
         return f"list:{node.length}"
-    if isinstance(node, FlagsType | EnumType):
+    if isinstance(node, wt.FlagsType | wt.EnumType):
         return f"{type(node).__name__}:" + ",".join(node.names)
-    if isinstance(node, PrimType):
+    if isinstance(node, wt.PrimType):
         return f"prim:{node.prim}"
-    if isinstance(node, ResourceType):
+    if isinstance(node, wt.ResourceType):
         # the name only reaches the source's header comment and file name (wit_text)
-        return f"resource:{root(node).name}"
+        return f"resource:{wt.root(node).name}"
     return type(node).__name__
 
 
-def shape_of(ft: FuncType, encoding: str, ptr: str) -> str:
+def shape_of(ft: wt.FuncType, encoding: str, ptr: str) -> str:
     """The shape of ``ft`` (see the module rules) as one string."""
     ids: dict[int, int] = {}
     roots: dict[int, int] = {}
@@ -165,7 +147,7 @@ def _root(node: object) -> object:
     return node
 
 
-def _nodes(ft: FuncType) -> Iterator[tuple[tuple[int, ...], object]]:
+def _nodes(ft: wt.FuncType) -> Iterator[tuple[tuple[int, ...], object]]:
     """Every node with its path, depth first (a node met again is not descended again)."""
     seen: set[int] = set()
     stack: list[tuple[tuple[int, ...], object]] = [((i,), t) for i, t in enumerate(_top(ft))]
@@ -180,7 +162,7 @@ def _nodes(ft: FuncType) -> Iterator[tuple[tuple[int, ...], object]]:
         stack.extend(((*path, i), kid) for i, kid in reversed(list(enumerate(kids))))
 
 
-def _at(ft: FuncType, path: tuple[int, ...]) -> object:
+def _at(ft: wt.FuncType, path: tuple[int, ...]) -> object:
     node: object = _top(ft)[path[0]]
     for step in path[1:]:
         node = _children(node)[step]
@@ -190,16 +172,16 @@ def _at(ft: FuncType, path: tuple[int, ...]) -> object:
 # --------------------------------------------------------------------------- recipes
 
 
-def _locate(ft: FuncType, value: object) -> tuple[str, tuple[int, ...]] | None:
+def _locate(ft: wt.FuncType, value: object) -> tuple[str, tuple[int, ...]] | None:
     """How to find ``value`` again from ``ft``: (kind, path), or None."""
     if isinstance(value, type) and issubclass(value, Record):
         for path, node in _nodes(ft):
-            if isinstance(node, RecordType) and record_class(node) is value:
+            if isinstance(node, wt.RecordType) and record_class(node) is value:
                 return "record", path
         return None
-    if isinstance(value, ResourceType):
+    if isinstance(value, wt.ResourceType):
         for path, node in _nodes(ft):
-            if isinstance(node, ResourceType) and root(node) is value:
+            if isinstance(node, wt.ResourceType) and wt.root(node) is value:
                 return "root", path
         return None
     for path, node in _nodes(ft):
@@ -229,7 +211,7 @@ def find(shape: str) -> Recipe | None:
 
 
 def remember(
-    shape: str, ft: FuncType, filename: str, source: str, code: Any, objects: dict[str, object]
+    shape: str, ft: wt.FuncType, filename: str, source: str, code: Any, objects: dict[str, object]
 ) -> None:
     """Keep what generation made for ``shape``, if every object can be found again."""
     names = []
@@ -247,7 +229,7 @@ def remember(
         put(_key(shape), (shape, *recipe))
 
 
-def bind(ft: FuncType, recipe: Recipe) -> dict[str, object] | None:
+def bind(ft: wt.FuncType, recipe: Recipe) -> dict[str, object] | None:
     """The objects a recipe's code refers to, found in ``ft`` (None: not this shape after all)."""
     bound: dict[str, object] = {}
     for name, kind, path in recipe[3]:
@@ -256,13 +238,13 @@ def bind(ft: FuncType, recipe: Recipe) -> dict[str, object] | None:
         except (IndexError, TypeError):
             return None
         if kind == "record":
-            if not isinstance(node, RecordType):
+            if not isinstance(node, wt.RecordType):
                 return None
             bound[name] = record_class(node)
         elif kind == "root":
-            if not isinstance(node, ResourceType):
+            if not isinstance(node, wt.ResourceType):
                 return None
-            bound[name] = root(node)
+            bound[name] = wt.root(node)
         else:
             bound[name] = node
     if len({id(v) for v in bound.values()}) != len(bound):

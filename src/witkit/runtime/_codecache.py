@@ -3,8 +3,12 @@
 ``witkit.abi`` generates Python source per function type and compiles it; for a
 componentize-py guest that is ~300 sources and ~80 ms of every start.  This
 module is the persistent second level behind the ABI's in-memory cache
-(``witkit.abi.codecache``), installed by ``Component`` when its engine's
-compile cache is on.
+(``witkit.abi._codecache``).  An engine whose compile cache is on owns one, in
+the same directory (``Engine.code_cache``), and the runtime runs that engine's
+generation work inside its scope (``witkit.abi._codecache.compiling_with``); an
+engine with its cache off reads and writes nothing here.  ``witkit run`` also
+installs the default directory's process-wide (``use_disk_code_cache``), so
+code generated before any engine exists loads too.
 
 Rules (those of ``witkit.runtime.cache``, applied to code objects):
 
@@ -14,7 +18,7 @@ Rules (those of ``witkit.runtime.cache``, applied to code objects):
   mode 0700, one small file per source (a file costs ~20 us to read, a compile
   ~250 us).
 * **Data.** ``get_data``/``put_data`` keep other marshallable values (the ABI's
-  recipes, ``witkit.abi.recipes``) in the same directory and format, by key.
+  recipes, ``witkit.abi._recipes``) in the same directory and format, by key.
 * **Format.** The caches' framing (``witkit._atomic``: magic, format version,
   CRC-32 and length of the payload, and the entry's key) then
   ``marshal.dumps(value)``.  A short, foreign or damaged file, or one stored
@@ -36,41 +40,24 @@ import marshal
 import os
 from importlib.util import MAGIC_NUMBER
 from types import CodeType
-from typing import TYPE_CHECKING
 
 from witkit._atomic import unframe, write_framed
-from witkit._digest import blake2b
-from witkit.runtime.cache import owned, trusted
+from witkit._startup import blake2b
+from witkit.runtime.cache import CacheDirectory, owned
 
-if TYPE_CHECKING:
-    from pathlib import Path
-
-__all__ = ["DiskCodeCache", "use_disk_code_cache"]
+__all__ = ["DiskCodeCache", "disk_code_cache", "use_disk_code_cache"]
 
 _MAGIC = b"WKPC"
 _FORMAT_VERSION = 2
 
 
-class DiskCodeCache:
-    """A directory of marshalled code objects (``witkit.abi.codecache.CodeCache``)."""
+class DiskCodeCache(CacheDirectory):
+    """A directory of marshalled code objects (``witkit.abi._codecache.CodeCache``)."""
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
-        self._root = os.fspath(directory)
-        self._dir = os.path.join(self._root, f"code-{MAGIC_NUMBER.hex()}")
+        root = os.fspath(directory)
+        super().__init__(os.path.join(root, f"code-{MAGIC_NUMBER.hex()}"), own_from=root)
         self._checked = False  # judged afresh (and made again if gone) before the first write
-        self.hits = 0
-        self.misses = 0
-        self.rejected = 0
-
-    @property
-    def directory(self) -> Path:
-        from pathlib import Path  # not on the start-up path: ~3 ms to import
-
-        return Path(self._dir)
-
-    def usable(self) -> bool:
-        """Whether the directory may be used (``witkit.runtime.cache.trusted``)."""
-        return trusted(self._dir, self._root)
 
     def _key(self, source: str, filename: str) -> str:
         digest = blake2b(filename.encode("utf-8", "surrogatepass"), digest_size=32)
@@ -93,7 +80,7 @@ class DiskCodeCache:
         if not self.usable():
             self.misses += 1
             return None
-        path = os.path.join(self._dir, key)
+        path = os.path.join(self.location, key)
         try:
             with open(path, "rb") as file:
                 data = file.read() if owned(file.fileno()) else b""
@@ -120,10 +107,10 @@ class DiskCodeCache:
     def _write(self, key: str, payload: bytes) -> None:
         if not self._checked:
             self._checked = True
-            trusted(self._dir, self._root, again=True)
-        if trusted(self._dir, self._root):
+            self.usable(again=True)
+        if self.usable():
             write_framed(
-                os.path.join(self._dir, key), _MAGIC, _FORMAT_VERSION, key.encode(), payload
+                os.path.join(self.location, key), _MAGIC, _FORMAT_VERSION, key.encode(), payload
             )
 
     def put(self, source: str, filename: str, code: CodeType) -> None:
@@ -143,12 +130,27 @@ def _decode(data: bytes, key: str) -> object | None:
     return value
 
 
+#: location -> its cache (None: not trusted), so an engine and ``witkit run`` share one
+_opened: dict[str, DiskCodeCache | None] = {}
+
+
+def disk_code_cache(location: str | os.PathLike[str]) -> DiskCodeCache | None:
+    """The code cache in ``location``, or None if that directory is not trusted
+    (``witkit.runtime.cache.trusted``, which warns once); one object per location."""
+    key = os.fspath(location)
+    if key not in _opened:
+        cache = DiskCodeCache(key)
+        _opened[key] = cache if cache.usable() else None
+    return _opened[key]
+
+
 def use_disk_code_cache(location: str | os.PathLike[str]) -> None:
-    """Install a ``DiskCodeCache`` in ``location`` behind the ABI's, unless one is
-    installed or the directory is not trusted (which warns once)."""
-    from witkit.abi.codecache import get_code_cache, set_code_cache
+    """Install the code cache in ``location`` process-wide behind the ABI's, unless
+    one is installed or the directory is not trusted.  An application's choice
+    (``witkit run``); the library never calls it."""
+    from witkit.abi._codecache import get_code_cache, set_code_cache
 
     if get_code_cache() is None:
-        cache = DiskCodeCache(location)
-        if cache.usable():
+        cache = disk_code_cache(location)
+        if cache is not None:
             set_code_cache(cache)

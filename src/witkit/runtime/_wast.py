@@ -194,20 +194,21 @@ class _Runner:
         return Outcome(line, "assert_trap", False, f"expected a trap ({text}), got {result!r}")
 
     def do_assert_uninstantiable(self, cmd: dict[str, Any], line: int) -> Outcome:
-        text = cmd.get("text", "")
-        try:
-            self.instantiate(self.compile(cmd["filename"]))
-        except Trap as err:
-            return Outcome(line, "assert_uninstantiable", True, str(err), text in str(err))
-        return Outcome(line, "assert_uninstantiable", False, f"expected a trap ({text})")
+        return self._fails_to_instantiate(cmd, line, "assert_uninstantiable", Trap, "a trap")
 
     def do_assert_unlinkable(self, cmd: dict[str, Any], line: int) -> Outcome:
+        return self._fails_to_instantiate(cmd, line, "assert_unlinkable", LinkError, "a link error")
+
+    def _fails_to_instantiate(
+        self, cmd: dict[str, Any], line: int, kind: str, error: type[Exception], what: str
+    ) -> Outcome:
+        """The module compiles but instantiating it must raise ``error``."""
         text = cmd.get("text", "")
         try:
             self.instantiate(self.compile(cmd["filename"]))
-        except LinkError as err:
-            return Outcome(line, "assert_unlinkable", True, str(err), text in str(err))
-        return Outcome(line, "assert_unlinkable", False, f"expected a link error ({text})")
+        except error as err:
+            return Outcome(line, kind, True, str(err), text in str(err))
+        return Outcome(line, kind, False, f"expected {what} ({text})")
 
     def _rejects(self, cmd: dict[str, Any], line: int) -> Outcome:
         kind = cmd["type"]
@@ -364,10 +365,12 @@ def run_script(
     return [runner.run(cmd) for cmd in commands]
 
 
-def run_json(path: str | Path, **options: Any) -> list[Outcome]:
+def run_json(
+    path: str | Path, *, engine: Engine | None = None, features: Features | None = None
+) -> list[Outcome]:
     """Run a ``json-from-wast`` output file (its wasm files beside it or in its directory)."""
     path = Path(path)
     script = json.loads(path.read_text())
     wasm_dir = path.parent / path.stem if (path.parent / path.stem).is_dir() else path.parent
     commands: Sequence[dict[str, Any]] = script["commands"]
-    return run_script(commands, wasm_dir, **options)
+    return run_script(commands, wasm_dir, engine=engine, features=features)

@@ -11,25 +11,15 @@ flattening); the callee's lowering accepts the pairs as they are.
 
 from __future__ import annotations
 
-from witkit.types import (
-    FuncType,
-    ListType,
-    MapType,
-    OptionType,
-    RecordType,
-    ResultType,
-    TupleType,
-    ValType,
-    VariantType,
-)
+from witkit import types as wt
 
 __all__ = ["maps_as_lists"]
 
-_funcs: dict[FuncType, FuncType] = {}
-_vals: dict[object, ValType] = {}
+_funcs: dict[wt.FuncType, wt.FuncType] = {}
+_vals: dict[object, wt.ValType] = {}
 
 
-def maps_as_lists(ft: FuncType) -> FuncType:
+def maps_as_lists(ft: wt.FuncType) -> wt.FuncType:
     """``ft`` with every ``map<K, V>`` inside it replaced by ``list<tuple<K, V>>`` (cached)."""
     found = _funcs.get(ft)
     if found is None:
@@ -38,40 +28,40 @@ def maps_as_lists(ft: FuncType) -> FuncType:
         same = result is ft.result and all(
             p[1] is q[1] for p, q in zip(params, ft.params, strict=True)
         )
-        found = _funcs[ft] = ft if same else FuncType(params, result, ft.is_async)
+        found = _funcs[ft] = ft if same else wt.FuncType(params, result, ft.is_async)
     return found
 
 
-def _val(t: ValType) -> ValType:
+def _val(t: wt.ValType) -> wt.ValType:
     """A copy of ``t`` without maps; ``t`` itself (same object) when it holds none."""
     if isinstance(t, str):
         return t
     found = _vals.get(t)
     if found is not None:
         return found
-    out: ValType = t
-    if isinstance(t, MapType):
-        out = ListType(TupleType((_val(t.key), _val(t.value))))
-    elif isinstance(t, ListType):
+    out: wt.ValType = t
+    if isinstance(t, wt.MapType):
+        out = wt.ListType(wt.TupleType((_val(t.key), _val(t.value))))
+    elif isinstance(t, wt.ListType):
         element = _val(t.element)
-        out = t if element is t.element else ListType(element, t.length)
-    elif isinstance(t, TupleType):
+        out = t if element is t.element else wt.ListType(element, t.length)
+    elif isinstance(t, wt.TupleType):
         types = tuple(_val(x) for x in t.types)
-        out = t if all(a is b for a, b in zip(types, t.types, strict=True)) else TupleType(types)
-    elif isinstance(t, RecordType):
+        out = t if all(a is b for a, b in zip(types, t.types, strict=True)) else wt.TupleType(types)
+    elif isinstance(t, wt.RecordType):
         fields = tuple((n, _val(x)) for n, x in t.fields)
         changed = any(a[1] is not b[1] for a, b in zip(fields, t.fields, strict=True))
-        out = RecordType(fields) if changed else t
-    elif isinstance(t, VariantType):
+        out = wt.RecordType(fields) if changed else t
+    elif isinstance(t, wt.VariantType):
         cases = tuple((n, None if x is None else _val(x)) for n, x in t.cases)
         changed = any(a[1] is not b[1] for a, b in zip(cases, t.cases, strict=True))
-        out = VariantType(cases) if changed else t
-    elif isinstance(t, OptionType):
+        out = wt.VariantType(cases) if changed else t
+    elif isinstance(t, wt.OptionType):
         value = _val(t.value)
-        out = t if value is t.value else OptionType(value)
-    elif isinstance(t, ResultType):
+        out = t if value is t.value else wt.OptionType(value)
+    elif isinstance(t, wt.ResultType):
         ok = None if t.ok is None else _val(t.ok)
         err = None if t.err is None else _val(t.err)
-        out = t if ok is t.ok and err is t.err else ResultType(ok, err)
+        out = t if ok is t.ok and err is t.err else wt.ResultType(ok, err)
     _vals[t] = out
     return out

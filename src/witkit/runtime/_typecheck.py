@@ -15,39 +15,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from witkit.types import (
-    BorrowType,
-    EnumType,
-    FlagsType,
-    FuncType,
-    FutureType,
-    ListType,
-    MapType,
-    OptionType,
-    OwnType,
-    PrimType,
-    RecordType,
-    ResourceType,
-    ResultType,
-    StreamType,
-    TupleType,
-    ValType,
-    VariantType,
-    root,
-)
+from witkit import types as wt
 
 __all__ = ["check_func"]
 
-Resolver = Callable[[ResourceType], Any]
+Resolver = Callable[[wt.ResourceType], Any]
 
 
-def _despecialize(t: ValType | None) -> ValType | None:
-    while isinstance(t, PrimType):
+def _despecialize(t: wt.ValType | None) -> wt.ValType | None:
+    while isinstance(t, wt.PrimType):
         t = t.prim
     return t
 
 
-def _name(t: ValType | None) -> str:
+def _name(t: wt.ValType | None) -> str:
     if t is None:
         return "nothing"
     if isinstance(t, str):
@@ -55,7 +36,7 @@ def _name(t: ValType | None) -> str:
     return type(t).__name__.removesuffix("Type").lower()
 
 
-def check_func(a: FuncType, ra: Resolver, b: FuncType, rb: Resolver) -> str | None:
+def check_func(a: wt.FuncType, ra: Resolver, b: wt.FuncType, rb: Resolver) -> str | None:
     """Whether a function of type ``a`` can serve an import of type ``b``."""
     if len(a.params) != len(b.params):
         return f"expected {len(b.params)} parameters, found {len(a.params)}"
@@ -73,26 +54,26 @@ def check_func(a: FuncType, ra: Resolver, b: FuncType, rb: Resolver) -> str | No
     return None
 
 
-def _val(a: ValType | None, ra: Resolver, b: ValType | None, rb: Resolver) -> str | None:
+def _val(a: wt.ValType | None, ra: Resolver, b: wt.ValType | None, rb: Resolver) -> str | None:
     a = _despecialize(a)
     b = _despecialize(b)
     if isinstance(a, str) or isinstance(b, str) or a is None or b is None:
         return None if a == b else f"expected {_name(b)}, found {_name(a)}"
     if type(a) is not type(b):
         return f"expected {_name(b)}, found {_name(a)}"
-    if isinstance(a, RecordType):
-        assert isinstance(b, RecordType)
+    if isinstance(a, wt.RecordType):
+        assert isinstance(b, wt.RecordType)
         return _labelled("field", a.fields, ra, b.fields, rb)
-    if isinstance(a, VariantType):
-        assert isinstance(b, VariantType)
+    if isinstance(a, wt.VariantType):
+        assert isinstance(b, wt.VariantType)
         return _labelled("case", a.cases, ra, b.cases, rb)
-    if isinstance(a, ListType):
-        assert isinstance(b, ListType)
+    if isinstance(a, wt.ListType):
+        assert isinstance(b, wt.ListType)
         if a.length != b.length:
             return "list lengths differ"
         return _val(a.element, ra, b.element, rb)
-    if isinstance(a, TupleType):
-        assert isinstance(b, TupleType)
+    if isinstance(a, wt.TupleType):
+        assert isinstance(b, wt.TupleType)
         if len(a.types) != len(b.types):
             return "tuple lengths differ"
         for x, y in zip(a.types, b.types, strict=True):
@@ -100,29 +81,26 @@ def _val(a: ValType | None, ra: Resolver, b: ValType | None, rb: Resolver) -> st
             if problem is not None:
                 return problem
         return None
-    if isinstance(a, FlagsType | EnumType):
-        assert isinstance(b, FlagsType | EnumType)
+    if isinstance(a, wt.FlagsType | wt.EnumType):
+        assert isinstance(b, wt.FlagsType | wt.EnumType)
         return None if a.names == b.names else f"expected {_name(b)} {b.names}, found {a.names}"
-    if isinstance(a, OptionType):
-        assert isinstance(b, OptionType)
+    if isinstance(a, wt.OptionType | wt.FutureType):  # one payload, compared as it is
+        assert isinstance(b, wt.OptionType | wt.FutureType)
         return _val(a.value, ra, b.value, rb)
-    if isinstance(a, ResultType):
-        assert isinstance(b, ResultType)
+    if isinstance(a, wt.ResultType):
+        assert isinstance(b, wt.ResultType)
         return _val(a.ok, ra, b.ok, rb) or _val(a.err, ra, b.err, rb)
-    if isinstance(a, OwnType | BorrowType):
-        assert isinstance(b, OwnType | BorrowType)
-        x, y = ra(root(a.resource)), rb(root(b.resource))
+    if isinstance(a, wt.OwnType | wt.BorrowType):
+        assert isinstance(b, wt.OwnType | wt.BorrowType)
+        x, y = ra(wt.root(a.resource)), rb(wt.root(b.resource))
         if x is None or y is None or x is not y:
             return f"resource types differ ({_res(x)} and {_res(y)})"
         return None
-    if isinstance(a, StreamType):
-        assert isinstance(b, StreamType)
+    if isinstance(a, wt.StreamType):
+        assert isinstance(b, wt.StreamType)
         return _val(a.element, ra, b.element, rb)
-    if isinstance(a, FutureType):
-        assert isinstance(b, FutureType)
-        return _val(a.value, ra, b.value, rb)
-    if isinstance(a, MapType):
-        assert isinstance(b, MapType)
+    if isinstance(a, wt.MapType):
+        assert isinstance(b, wt.MapType)
         return _val(a.key, ra, b.key, rb) or _val(a.value, ra, b.value, rb)
     return None
 
