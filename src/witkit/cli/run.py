@@ -94,14 +94,6 @@ def parse_duration(text: str) -> float:
     return value * scale[match.group(2) or "s"]
 
 
-def _flag(value: str) -> bool:
-    if value.lower() in ("", "y", "yes", "true", "1", "on"):
-        return True
-    if value.lower() in ("n", "no", "false", "0", "off"):
-        return False
-    raise WitkitError(f"expected y or n, got {value!r}")
-
-
 def register(sub: Any) -> None:
     parser = sub.add_parser(
         "run",
@@ -126,8 +118,15 @@ def register(sub: Any) -> None:
         metavar="NAME",
         help="the program name the guest sees (default: the file name of COMPONENT)",
     )
+    add(
+        "--invoke",
+        metavar="CALL",
+        help="call this export instead of run, e.g. 'add(1, 2)' (values in WAVE; prints the result)",
+    )
     add("-S", dest="wasi", action="append", default=[], metavar="OPT[=VAL]", help="WASI option")
     add("-W", dest="wasm", action="append", default=[], metavar="OPT=VAL", help="wasm limit")
+    add("-O", dest="optimize", action="append", default=[], metavar="OPT=VAL", help="optimize")
+    add("-D", dest="debug", action="append", default=[], metavar="OPT[=VAL]", help="debug")
     add("--inherit-env", action="store_true", help="pass the host environment")
     add("--inherit-network", action="store_true", help="let sockets use any address")
     add("--allow-ip-name-lookup", action="store_true", help="allow DNS lookups")
@@ -135,7 +134,8 @@ def register(sub: Any) -> None:
     add("--timeout", type=parse_duration, metavar="DURATION", help="wall-clock limit")
     add("--max-memory-size", type=parse_size, metavar="BYTES", help="linear memory limit")
     add("--no-cache", action="store_true", help="do not use the on-disk compile cache")
-    add("component", metavar="COMPONENT", help="the component (.wasm or .wat)")
+    # optional for argparse so that `witkit run -S help` needs no file; run() asks for it
+    add("component", metavar="COMPONENT", nargs="?", help="the component (.wasm or .wat)")
     add("args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the guest")
     parser.set_defaults(func=run)
 
@@ -177,41 +177,34 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
     tcp = udp = True
     fuel, timeout, max_memory = args.fuel, args.timeout, args.max_memory_size
     max_copy = None
-    for group in args.wasi:
-        for option in filter(None, group.split(",")):
-            name, _, value = option.partition("=")
-            if name == "inherit-env":
-                inherit_env = _flag(value)
-            elif name == "inherit-network":
-                inherit_network = _flag(value)
-            elif name == "allow-ip-name-lookup":
-                lookup = _flag(value)
-            elif name == "tcp":
-                tcp = _flag(value)
-            elif name == "udp":
-                udp = _flag(value)
-            elif name in ("cli", "network"):
-                continue  # wasmtime's interface switches: always on here
-            else:
-                raise WitkitError(f"unknown -S option {name!r}")
-    for group in args.wasm:
-        for option in filter(None, group.split(",")):
-            name, _, value = option.partition("=")
-            try:
-                if name == "fuel":
-                    if not value.strip().isdigit():
-                        raise ValueError(f"not a whole number of fuel units: {value!r}")
-                    fuel = int(value)
-                elif name == "timeout":
-                    timeout = parse_duration(value)
-                elif name == "max-memory-size":
-                    max_memory = parse_size(value)
-                elif name == "max-copy":
-                    max_copy = parse_size(value)
-                else:
-                    raise WitkitError(f"unknown -W option {name!r}")
-            except (ValueError, argparse.ArgumentTypeError) as err:
-                raise WitkitError(f"-W {option}: {err}") from None
+    engine: dict[str, Any] = {}
+    for option, value in _wasmtime_options(args):
+        key = option.key
+        if key == "inherit-env":
+            inherit_env = bool(value)
+        elif key == "inherit-network":
+            inherit_network = bool(value)
+        elif key == "allow-ip-name-lookup":
+            lookup = bool(value)
+        elif key == "tcp":
+            tcp = bool(value)
+        elif key == "udp":
+            udp = bool(value)
+        elif key in ("inherit-stdin", "inherit-stdout", "inherit-stderr") and not value:
+            _keep_stdio_from_guest(config, key.removeprefix("inherit-"))
+        elif key == "cwd":
+            config.initial_cwd(str(value))
+        elif key == "fuel":
+            fuel = int(str(value))
+        elif key == "timeout":
+            timeout = float(str(value))
+        elif key == "max-memory-size":
+            max_memory = int(str(value))
+        elif key == "max-copy":
+            max_copy = int(str(value))
+        elif key in _ENGINE_KEYS:
+            name, convert = _ENGINE_KEYS[key]
+            engine[name] = convert(value)
     if inherit_env:
         config.envs(initial_environ())
     for spec in args.env:
@@ -236,7 +229,56 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
         else (os.path.basename(args.component) or args.component)
     )
     config.args(argv0, *args.args)
-    return config, Limits(fuel=fuel, timeout=timeout, max_memory=max_memory, max_copy=max_copy)
+    return config, Limits(
+        fuel=fuel,
+        timeout=timeout,
+        max_memory=max_memory,
+        max_copy=max_copy,
+        engine=tuple(sorted(engine.items())),
+    )
+
+
+#: ``-W``/``-O`` keys that set the engine: key -> (``Engine`` keyword, value converter)
+_ENGINE_KEYS: dict[str, tuple[str, Callable[[object], object]]] = {
+    "opt-level": ("opt_level", lambda v: {"0": "none", "s": "speed_and_size"}.get(str(v), "speed")),
+    "max-wasm-stack": ("max_wasm_stack", lambda v: v),
+    "nan-canonicalization": ("nan_canonicalization", lambda v: v),
+}
+#: keys that are always on in witkit: turning them off is noted, not obeyed
+_ALWAYS_ON = ("cli", "common", "cli-exit-with-code")
+
+
+def _wasmtime_options(args: argparse.Namespace) -> list[tuple[Any, object]]:
+    """The ``-S``/``-W``/``-O``/``-D`` keys given, typed; a note on stderr for each that
+    changes nothing in witkit (``witkit.cli.options`` says which and why)."""
+    from witkit.cli.options import parse_group
+
+    given = [("S", args.wasi), ("W", args.wasm), ("O", args.optimize), ("D", args.debug)]
+    chosen = []
+    for group, texts in given:
+        for option, value in parse_group(group, texts):
+            if not option.implemented:
+                print(
+                    f"witkit: note: -{group} {option.key} has no effect in witkit: {option.note}",
+                    file=sys.stderr,
+                )
+            elif option.key in _ALWAYS_ON and value is False:
+                print(
+                    f"witkit: note: -{group} {option.key}=n has no effect in witkit: {option.note}",
+                    file=sys.stderr,
+                )
+            else:
+                chosen.append((option, value))
+    return chosen
+
+
+def _keep_stdio_from_guest(config: Any, stream: str) -> None:
+    """``-S inherit-stdin=n`` and friends: an empty stdin, or output thrown away, as wasmtime."""
+    if stream == "stdin":
+        config.stdin_bytes(b"")
+    else:
+        sink = open(os.devnull, "wb")  # noqa: SIM115 - lives as long as the run
+        getattr(config, stream)(sink)
 
 
 class Progress:
@@ -357,9 +399,70 @@ def _cache_warnings_on_one_line(shown: Callable[..., None]) -> Callable[..., Non
 
 
 def run(args: argparse.Namespace) -> int:
-    with warnings.catch_warnings():  # puts the caller's showwarning back afterwards
-        warnings.showwarning = _cache_warnings_on_one_line(warnings.showwarning)
-        return _run(args)
+    from witkit.cli.options import UsageError
+
+    for group, texts in (
+        ("S", args.wasi),
+        ("W", args.wasm),
+        ("O", args.optimize),
+        ("D", args.debug),
+    ):
+        if "help" in texts or "help-long" in texts:
+            return _print_option_help(group, "help-long" in texts)
+    try:
+        if args.component is None:
+            raise UsageError("the following arguments are required: COMPONENT")
+        with warnings.catch_warnings():  # puts the caller's showwarning back afterwards
+            warnings.showwarning = _cache_warnings_on_one_line(warnings.showwarning)
+            return _run(args)
+    except UsageError as err:
+        # the status and pointer argparse gives its own usage errors (``cli.main._Parser``)
+        print(f"witkit run: error: {err}\n(see `witkit run --help`)", file=sys.stderr)
+        return 2
+
+
+def _print_option_help(group: str, long: bool) -> int:
+    """``-S help`` (``-W``, ``-O``, ``-D``): the keys, as ``wasmtime run -S help`` lists them."""
+    from witkit.cli.options import help_text
+
+    print(help_text(group, long))
+    return 0
+
+
+def _refuse_what_cannot_run(path: str) -> None:
+    """Before anything is compiled: a file that is not a runnable command says what it is.
+
+    ``witkit.cli.kind`` classifies; this turns a core module that is not WASI 0.1
+    into a usage error listing its imports.  A WASI 0.1 module goes on to the
+    runtime, which refuses it as a core module: a preview1 host plugs in here.
+    """
+    from witkit.cli.kind import classify_file, core_module_message
+    from witkit.cli.options import UsageError
+
+    try:
+        kind = classify_file(path)
+    except OSError:
+        return  # loading reports the missing or unreadable file, with its name
+    if kind.kind == "core":
+        raise UsageError(core_module_message(path, kind))
+
+
+def _check_command(path: str) -> Callable[[Any], None]:
+    """``run_component``'s ``check``: a library or an HTTP proxy is told what it is, at once."""
+
+    def check(component: Any) -> None:
+        from witkit.cli.kind import component_kind, http_message
+        from witkit.cli.options import UsageError
+
+        kind = component_kind(component)
+        if kind == "http":
+            raise UsageError(http_message(path))
+        if kind == "library":
+            from witkit.cli.invoke import library_message
+
+            raise UsageError(library_message(path, component))
+
+    return check
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -372,6 +475,12 @@ def _run(args: argparse.Namespace) -> int:
         _use_code_cache()
 
     config, limits = build(args)
+    invocation = None
+    if args.invoke is not None:
+        from witkit.cli.invoke import Invocation
+
+        invocation = Invocation(args.invoke)  # a malformed call is refused before loading
+    _refuse_what_cannot_run(args.component)
     _signals.raise_pending()  # a Ctrl-C while starting: stop before loading anything
     name = os.path.basename(args.component)
     try:
@@ -382,6 +491,8 @@ def _run(args: argparse.Namespace) -> int:
             cache=not args.no_cache,
             compiling=lambda: Progress(name, sys.stderr),
             starting=_starting,
+            check=_check_command(args.component) if invocation is None else invocation.check,
+            call=invocation,
         )
     except Trap as trap:
         if sys.stdout is not None:
