@@ -30,7 +30,15 @@ from typing import Literal
 from witkit._record import record
 from witkit.errors import WitkitError
 
-__all__ = ["OPTIONS", "Option", "UsageError", "help_text", "parse_group", "parse_value"]
+__all__ = [
+    "OPTIONS",
+    "WITKIT_ONLY",
+    "Option",
+    "UsageError",
+    "help_text",
+    "parse_group",
+    "parse_value",
+]
 
 Shape = Literal["bool", "number", "size", "duration", "text", "opt-level", "bool-auto", "regalloc"]
 
@@ -146,7 +154,6 @@ _TABLE: tuple[tuple[str, str, Shape, bool, str], ...] = (
     ("W", "max-memories", "number", False, "not enforced by witkit"),
     ("W", "trap-on-grow-failure", "bool", False, "memory.grow past a limit returns -1"),
     ("W", "timeout", "duration", True, "stops the guest after the duration (exit status 134)"),
-    ("W", "max-copy", "size", True, "witkit's own: bytes one call may copy (default 320MiB)"),
     *(
         ("W", name, "bool", False, _PROPOSAL)
         for name in (
@@ -186,6 +193,7 @@ _TABLE: tuple[tuple[str, str, Shape, bool, str], ...] = (
             "concurrency-support",
         )
     ),
+    ("W", "max-copy", "size", True, "witkit's own: bytes one call may copy (default 320MiB)"),
     # -O: optimize
     ("O", "opt-level", "opt-level", True, "Cranelift's level: 0 none, 1 and 2 speed, s size"),
     ("O", "regalloc-algorithm", "regalloc", False, _ENGINE),
@@ -207,7 +215,15 @@ _TABLE: tuple[tuple[str, str, Shape, bool, str], ...] = (
             "decommit-batch-size",
             "memory-keep-resident",
             "table-keep-resident",
-            "max-memory-protection-keys",
+        )
+    ),
+    ("O", "pooling-memory-protection-keys", "bool-auto", False, _POOLING),
+    ("O", "pooling-max-memory-protection-keys", "number", False, _POOLING),
+    ("O", "memory-init-cow", "bool", False, _ENGINE),
+    ("O", "memory-guaranteed-dense-image-size", "size", False, _ENGINE),
+    *(
+        ("O", f"pooling-{name}", "size", False, _POOLING)
+        for name in (
             "total-core-instances",
             "total-component-instances",
             "total-memories",
@@ -227,9 +243,6 @@ _TABLE: tuple[tuple[str, str, Shape, bool, str], ...] = (
             "total-gc-heaps",
         )
     ),
-    ("O", "pooling-memory-protection-keys", "bool-auto", False, _POOLING),
-    ("O", "memory-init-cow", "bool", False, _ENGINE),
-    ("O", "memory-guaranteed-dense-image-size", "size", False, _ENGINE),
     ("O", "signals-based-traps", "bool", False, _ENGINE),
     ("O", "dynamic-memory-guard-size", "size", False, "deprecated in wasmtime"),
     ("O", "static-memory-guard-size", "size", False, "deprecated in wasmtime"),
@@ -259,6 +272,9 @@ OPTIONS: dict[str, dict[str, Option]] = {}
 for _row in _TABLE:
     OPTIONS.setdefault(_row[0], {})[_row[1]] = Option(*_row)
 del _row
+
+#: keys witkit adds to wasmtime's (listed last in their group)
+WITKIT_ONLY = frozenset({("W", "max-copy")})
 
 _GROUP_NAMES = {"S": "wasi", "W": "wasm", "O": "optimize", "D": "debug"}
 _SHAPE_TEXT = {
