@@ -16,7 +16,8 @@ import pytest
 from tests.fixtures.build import _tool
 from witkit.cli import run as run_cli
 from witkit.cli.main import build_parser
-from witkit.cli.options import OPTIONS, WITKIT_ONLY, UsageError, help_text, parse_group
+from witkit.cli.options import OPTIONS, WITKIT_ONLY, help_text, parse_group
+from witkit.cli.run import UsageError
 
 GROUPS = ("S", "W", "O", "D")
 

@@ -22,11 +22,10 @@ left to the runtime, which does it once.
 from __future__ import annotations
 
 import os
-import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from witkit import types as wt
-from witkit._record import record
+if TYPE_CHECKING:
+    from witkit import types as wt
 
 __all__ = [
     "FileKind",
@@ -40,18 +39,30 @@ __all__ = [
 WASIP1_MODULES = ("wasi_snapshot_preview1", "wasi_unstable")
 _PREAMBLE_MODULE = b"\0asm\x01\0\0\0"
 #: ``;;`` line comments and non-nested ``(; ... ;)`` block comments before the first form
-_WAT_HEAD = re.compile(rb"(?:\s+|;;[^\n]*\n?|\(;.*?;\))*\(\s*(module|component)\b", re.S)
+#: (text, compiled by ``re`` only for a text file: a binary's start-up never pays for it)
+_WAT_HEAD = rb"(?:\s+|;;[^\n]*\n?|\(;.*?;\))*\(\s*(module|component)\b"
 
 
-@record
 class FileKind:
-    """What ``classify_file`` found: the kind, and for a core module its imports and exports."""
+    """What ``classify_file`` found: the kind, and for a core module its imports and exports.
 
-    kind: Literal["component", "wasip1", "core"]
-    #: ``(module, name, kind)`` of each import of a core module
-    imports: tuple[tuple[str, str, str], ...] = ()
-    #: ``(name, kind)`` of each export of a core module
-    exports: tuple[tuple[str, str], ...] = ()
+    A plain class: a record or named tuple would generate code when this module is
+    imported, and every ``witkit run`` imports it.
+    """
+
+    __slots__ = ("exports", "imports", "kind")
+
+    def __init__(
+        self,
+        kind: Literal["component", "wasip1", "core"],
+        imports: tuple[tuple[str, str, str], ...] = (),
+        exports: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.kind = kind
+        #: ``(module, name, kind)`` of each import of a core module
+        self.imports = imports
+        #: ``(name, kind)`` of each export of a core module
+        self.exports = exports
 
 
 def classify_file(path: str | os.PathLike[str]) -> FileKind:
@@ -67,8 +78,10 @@ def classify_file(path: str | os.PathLike[str]) -> FileKind:
                 return FileKind("component")
             data = head + file.read()
         else:
+            import re
+
             start = head + file.read(4096)
-            found = _WAT_HEAD.match(start)
+            found = re.match(_WAT_HEAD, start, re.S)
             if found is None or found.group(1) == b"component":
                 return FileKind("component")
             from witkit.wat import assemble

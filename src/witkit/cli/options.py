@@ -28,23 +28,18 @@ from collections.abc import Iterable
 from typing import Literal
 
 from witkit._record import record
-from witkit.errors import WitkitError
+from witkit.cli.run import UsageError
 
 __all__ = [
     "OPTIONS",
     "WITKIT_ONLY",
     "Option",
-    "UsageError",
     "help_text",
     "parse_group",
     "parse_value",
 ]
 
 Shape = Literal["bool", "number", "size", "duration", "text", "opt-level", "bool-auto", "regalloc"]
-
-
-class UsageError(WitkitError):
-    """A command line wasmtime (and so witkit) would not accept: exit status 2."""
 
 
 @record

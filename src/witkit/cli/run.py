@@ -23,7 +23,14 @@ from typing import Any, TextIO
 
 from witkit.errors import Trap, WitkitError
 
-__all__ = ["Progress", "initial_environ", "parse_duration", "parse_size", "register"]
+__all__ = [
+    "Progress",
+    "UsageError",
+    "initial_environ",
+    "parse_duration",
+    "parse_size",
+    "register",
+]
 
 _EPILOG = """\
 capabilities (nothing is granted unless asked for):
@@ -36,11 +43,28 @@ capabilities (nothing is granted unless asked for):
   -S tcp[=y|n], -S udp[=y|n]  allow or refuse creating TCP/UDP sockets (default: y, as
                             wasmtime; without inherit-network none is created)
 
+calling an export (as wasmtime run --invoke):
+  --invoke 'f(ARGS)'        call export f instead of run and print its result in WAVE
+                            (the value syntax of wasmtime and wasm-wave: 1, "text", [1, 2],
+                            {x: 1}, some(3), ok, err("e"), red, {read, write}); a bare name
+                            is searched in the root, then in every exported interface;
+                            qualify it as ns:pkg/iface.f or ns:pkg/iface.f@1.0.0; trailing
+                            option arguments may be left out. A component without
+                            wasi:cli/run (a library) run without --invoke lists its
+                            functions and how to call them, before compiling anything.
+
 limits:
   -W fuel=N                 stop the guest after N units of fuel (also --fuel N)
   -W timeout=DURATION       stop it after DURATION: 500ms, 2s, 1m (also --timeout)
   -W max-memory-size=BYTES  cap each linear memory: 64MiB, 1048576 (also --max-memory-size)
   -W max-copy=BYTES         bytes of strings and lists one call may copy (default 320MiB)
+
+wasmtime's other options:
+  Every -S, -W, -O and -D key of wasmtime run 49 is accepted: implemented where it
+  means something here (-S cli-exit-with-code, -S inherit-stdin=n, -S cwd=DIR,
+  -W max-wasm-stack, -W nan-canonicalization, -O opt-level), otherwise accepted with
+  a one-line note on stderr. `witkit run -S help` (-W, -O, -D) lists the keys and
+  what each does here; none grants anything beyond what is listed above.
 
 exit status:
   0 when run returns ok, 1 when it returns err, N for exit-with-code(N);
@@ -49,7 +73,12 @@ exit status:
   130 on Ctrl-C (SIGINT), 143 on SIGTERM, with "witkit: interrupted": whatever the
   guest is doing, it stops within milliseconds (what a shell reports for wasmtime,
   which the signal kills);
-  1 when the component cannot be loaded or instantiated.
+  1 when the component cannot be loaded or instantiated;
+  with --invoke: 0 once the result is printed (an err result too), 1 when the call
+  cannot be made (unknown or ambiguous function, bad argument) or a value breaks the
+  Canonical ABI, 134 when core wasm traps, as wasmtime run --invoke;
+  2 for a usage error (an unknown option or key, a bad value, no COMPONENT) and for
+  a file that cannot be run as asked (a library, an HTTP proxy, a core module).
 
 compile cache:
   Compiled core modules are kept on disk, so only a component's first run compiles
@@ -67,7 +96,20 @@ examples:
   witkit run --dir-ro .::/src --env LANG=C -S inherit-env tool.wasm
   witkit run -S inherit-network -S allow-ip-name-lookup client.wasm example.com
   witkit run -W fuel=1000000 -W timeout=5s untrusted.wasm
+  witkit run --invoke 'add(1, 2)' lib.wasm
+  witkit run --invoke 'example:lib/math.echo@1.0.0("hi")' lib.wasm
+  witkit run -S help
 """
+
+
+class UsageError(WitkitError):
+    """A command line ``witkit run`` refuses, or a file it cannot run as asked: exit status 2.
+
+    Printed with a pointer to ``witkit run --help``, as argparse's own usage errors
+    (``cli.main._Parser``).  Defined here, not in ``cli.options``, so that a run
+    without wasmtime options never imports that table.
+    """
+
 
 # Patterns as text, compiled by ``re`` (and cached there) only when a limit is given.
 _SIZE = r"^\s*(\d+)\s*([kmgt]i?b?|b)?\s*$"
@@ -97,9 +139,10 @@ def parse_duration(text: str) -> float:
 def register(sub: Any) -> None:
     parser = sub.add_parser(
         "run",
-        help="run a WASI 0.2 command component",
+        help="run a WASI 0.2 command component, or call an export (--invoke)",
         description="Run a WASI 0.2 command component (.wasm or .wat); "
-        "the guest's exit status becomes witkit's.",
+        "the guest's exit status becomes witkit's. With --invoke, call one export "
+        "of any component and print its result.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -251,10 +294,12 @@ _ALWAYS_ON = ("cli", "common", "cli-exit-with-code")
 def _wasmtime_options(args: argparse.Namespace) -> list[tuple[Any, object]]:
     """The ``-S``/``-W``/``-O``/``-D`` keys given, typed; a note on stderr for each that
     changes nothing in witkit (``witkit.cli.options`` says which and why)."""
+    given = [("S", args.wasi), ("W", args.wasm), ("O", args.optimize), ("D", args.debug)]
+    chosen: list[tuple[Any, object]] = []
+    if not any(texts for _, texts in given):
+        return chosen  # the common case: the table is not even imported
     from witkit.cli.options import parse_group
 
-    given = [("S", args.wasi), ("W", args.wasm), ("O", args.optimize), ("D", args.debug)]
-    chosen = []
     for group, texts in given:
         for option, value in parse_group(group, texts):
             if not option.implemented:
@@ -399,8 +444,6 @@ def _cache_warnings_on_one_line(shown: Callable[..., None]) -> Callable[..., Non
 
 
 def run(args: argparse.Namespace) -> int:
-    from witkit.cli.options import UsageError
-
     for group, texts in (
         ("S", args.wasi),
         ("W", args.wasm),
@@ -421,6 +464,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
 
+def _is_core_trap(trap: Trap) -> bool:
+    """Whether core wasm trapped (``unreachable``, bounds, stack, fuel, timeout)."""
+    from witkit.runtime.core import CoreTrap
+
+    return isinstance(trap, CoreTrap)
+
+
 def _print_option_help(group: str, long: bool) -> int:
     """``-S help`` (``-W``, ``-O``, ``-D``): the keys, as ``wasmtime run -S help`` lists them."""
     from witkit.cli.options import help_text
@@ -436,13 +486,19 @@ def _refuse_what_cannot_run(path: str) -> None:
     into a usage error listing its imports.  A WASI 0.1 module goes on to the
     runtime, which refuses it as a core module: a preview1 host plugs in here.
     """
+    try:
+        with open(path, "rb") as file:
+            head = file.read(8)
+    except OSError:
+        return  # loading reports the missing or unreadable file, with its name
+    if head[:4] == b"\0asm" and head[6:8] == b"\x01\x00":
+        return  # a component binary (layer 1): nothing more to read here
     from witkit.cli.kind import classify_file, core_module_message
-    from witkit.cli.options import UsageError
 
     try:
         kind = classify_file(path)
     except OSError:
-        return  # loading reports the missing or unreadable file, with its name
+        return
     if kind.kind == "core":
         raise UsageError(core_module_message(path, kind))
 
@@ -451,8 +507,11 @@ def _check_command(path: str) -> Callable[[Any], None]:
     """``run_component``'s ``check``: a library or an HTTP proxy is told what it is, at once."""
 
     def check(component: Any) -> None:
+        from witkit.wasi.command import RUN_INTERFACE
+
+        if any(name.partition("@")[0] == RUN_INTERFACE for name in component.exports):
+            return  # a command: the common case decides without importing cli.kind
         from witkit.cli.kind import component_kind, http_message
-        from witkit.cli.options import UsageError
 
         kind = component_kind(component)
         if kind == "http":
@@ -499,6 +558,9 @@ def _run(args: argparse.Namespace) -> int:
             sys.stdout.flush()
         # render() is the message plus the guest backtrace when the engine gave one.
         print(f"witkit: error: {trap.render()}", file=sys.stderr)
+        if invocation is not None and not _is_core_trap(trap):
+            # wasmtime run --invoke: a value that breaks the ABI is an error (1), not a trap
+            return 1
         return TRAP_STATUS
     signalled = _signals.take()  # a signal that came as the guest finished
     if signalled is not None:
