@@ -103,6 +103,13 @@ OTHERS = [
     ("c_calculator", 'greet("ada")'),
     ("c_calculator", "mean([1.0, 2.0, 6.0])"),
     ("c_hello", "run()"),
+    ("py_types", "translate(circle(({x: 1.0, y: 2.0}, 3.0)), 1.0, -1.0)"),
+    ("py_types", "bounding-box([{x: 1.0, y: 2.0}, {x: -1.0, y: 5.5}])"),
+    ("py_types", "witkit:types/kitchen.divide@1.2.0(7, 0)"),
+    ("js_shapes", 'hello("js")'),
+    ("js_shapes", "histogram([1, 1, 2])"),
+    ("js_shapes", 'parse-point("x")'),
+    ("js_shapes", "add-signed(-1, -2, -3)"),
 ]
 
 

@@ -201,15 +201,21 @@ def _sample(ty: wt.ValType, depth: int = 0) -> str:
 
 def library_message(path: str, component: wt.ComponentType) -> str:
     """What ``witkit run`` says about a component that exports no ``wasi:cli/run``."""
-    from witkit.inspect import describe_extern
+    from witkit.inspect import TypeNames, describe_extern
 
+    names = TypeNames()
+    for externs in (component.imports, component.exports):
+        names.learn(externs)
+        for item in externs.values():
+            if isinstance(item.ty, wt.InstanceType):
+                names.learn(item.ty.exports)
     functions = list(exported_functions(component.exports))
     lines = [f"{path} is a library component: it exports no wasi:cli/run, so there is no `run`."]
     if not functions:
         lines.append("It exports no functions either: nothing can be called.")
         return "\n".join(lines)
     lines.append("Its exported functions (call one with --invoke, values in WAVE):")
-    lines.extend(f"  {t.shown}: {describe_extern(t.func)[1]}" for t in functions)
+    lines.extend(f"  {t.shown}: {describe_extern(t.func, names)[1]}" for t in functions)
     # the example: a function with parameters, so it shows how arguments are written
     callable_ = [t for t in functions if _invocable(t.func)]
     first = next((t for t in callable_ if t.func.params), (callable_ or functions)[0])
