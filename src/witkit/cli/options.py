@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, cast
 
 from witkit._record import record
 from witkit.cli.run import UsageError
@@ -53,220 +53,188 @@ class Option:
     note: str
 
 
-_NO_WASI = "a WASI proposal witkit does not host; a component importing it fails to link"
-_ENGINE = "an engine setting witkit leaves at wasmtime's default"
-_POOLING = "witkit does not use wasmtime's pooling allocator"
-_PROPOSAL = "witkit's engine enables the proposals wasmtime enables by default"
-_DEBUG = "debugging support witkit does not offer"
+#: notes shared by many keys, named ``@name`` in the table
+_NOTES = {
+    "@no-wasi": "a WASI proposal witkit does not host; a component importing it fails to link",
+    "@engine": "an engine setting witkit leaves at wasmtime's default",
+    "@pooling": "witkit does not use wasmtime's pooling allocator",
+    "@proposal": "witkit's engine enables the proposals wasmtime enables by default",
+    "@debug": "debugging support witkit does not offer",
+    "@copy": "witkit bounds what one call copies with -W max-copy",
+}
 
-_TABLE: tuple[tuple[str, str, Shape, bool, str], ...] = (
-    # -S: WASI
-    ("S", "cli", "bool", True, "WASI CLI, filesystem, clocks, random, sockets: always on"),
-    (
-        "S",
-        "cli-exit-with-code",
-        "bool",
-        True,
-        "wasi:cli/exit.exit-with-code: always available, the code becomes the exit status",
-    ),
-    ("S", "common", "bool", True, "wasmtime's deprecated alias for cli: always on"),
-    ("S", "nn", "bool", False, _NO_WASI),
-    ("S", "threads", "bool", False, _NO_WASI),
-    ("S", "http", "bool", False, "wasi:http imports are not hosted by witkit yet"),
-    ("S", "http-outgoing-body-buffer-chunks", "number", False, "no wasi:http host"),
-    ("S", "http-outgoing-body-chunk-size", "size", False, "no wasi:http host"),
-    ("S", "config", "bool", False, _NO_WASI),
-    ("S", "keyvalue", "bool", False, _NO_WASI),
-    ("S", "listenfd", "bool", False, "wasmtime's legacy WASI 0.1 implementation only"),
-    ("S", "tcplisten", "text", False, "wasmtime's legacy WASI 0.1 implementation only"),
-    ("S", "tls", "bool", False, _NO_WASI),
-    ("S", "preview2", "bool", False, "witkit has one WASI implementation"),
-    ("S", "nn-graph", "text", False, _NO_WASI),
-    (
-        "S",
-        "inherit-network",
-        "bool",
-        True,
-        "grants sockets any address (WasiConfig.inherit_network); none without it",
-    ),
-    ("S", "allow-ip-name-lookup", "bool", True, "grants DNS lookups (default: no)"),
-    (
-        "S",
-        "tcp",
-        "bool",
-        True,
-        "allows TCP sockets (default: y, as wasmtime; no address without inherit-network)",
-    ),
-    (
-        "S",
-        "udp",
-        "bool",
-        True,
-        "allows UDP sockets (default: y, as wasmtime; no address without inherit-network)",
-    ),
-    ("S", "network-error-code", "bool", False, "an unstable WASI API witkit does not host"),
-    ("S", "preview0", "bool", False, "wasi_unstable modules are not run by witkit"),
-    ("S", "inherit-env", "bool", True, "grants the whole host environment (default: none)"),
-    ("S", "inherit-stdin", "bool", True, "the guest reads witkit's stdin (default: y; n: empty)"),
-    (
-        "S",
-        "inherit-stdout",
-        "bool",
-        True,
-        "the guest writes witkit's stdout (default: y; n: discarded)",
-    ),
-    (
-        "S",
-        "inherit-stderr",
-        "bool",
-        True,
-        "the guest writes witkit's stderr (default: y; n: discarded)",
-    ),
-    ("S", "cwd", "text", True, "the initial working directory wasi:cli/environment reports"),
-    ("S", "config-var", "text", False, _NO_WASI),
-    ("S", "keyvalue-in-memory-data", "text", False, _NO_WASI),
-    ("S", "p3", "bool", False, "WASI 0.3 is not hosted by witkit"),
-    ("S", "max-resources", "number", False, "witkit's handle tables have their own limits"),
-    ("S", "hostcall-fuel", "number", False, "witkit bounds host<->guest copies with -W max-copy"),
-    ("S", "max-component-handles", "number", False, "witkit's handle tables have their own limits"),
-    ("S", "max-random-size", "size", False, "witkit's random bytes are bounded by -W max-copy"),
-    ("S", "max-http-fields-size", "size", False, "no wasi:http host"),
-    # -W: wasm
-    ("W", "nan-canonicalization", "bool", True, "canonicalizes NaNs (an engine setting)"),
-    ("W", "fuel", "number", True, "stops the guest after N units of fuel"),
-    ("W", "epoch-interruption", "bool", False, "witkit turns it on itself for -W timeout"),
-    ("W", "max-wasm-stack", "size", True, "the guest's stack, in bytes (an engine setting)"),
-    ("W", "async-stack-size", "size", False, "witkit runs guests synchronously"),
-    ("W", "async-stack-zeroing", "bool", False, "witkit runs guests synchronously"),
-    ("W", "unknown-exports-allow", "bool", False, "witkit ignores exports it does not need"),
-    ("W", "unknown-imports-trap", "bool", False, "WASI 0.1 modules are not run by witkit"),
-    ("W", "unknown-imports-default", "bool", False, "WASI 0.1 modules are not run by witkit"),
-    ("W", "wmemcheck", "bool", False, _DEBUG),
-    ("W", "max-memory-size", "size", True, "caps each linear memory, in bytes"),
-    ("W", "max-table-elements", "number", False, "not enforced by witkit"),
-    ("W", "max-instances", "number", False, "not enforced by witkit"),
-    ("W", "max-tables", "number", False, "not enforced by witkit"),
-    ("W", "max-memories", "number", False, "not enforced by witkit"),
-    ("W", "trap-on-grow-failure", "bool", False, "memory.grow past a limit returns -1"),
-    ("W", "timeout", "duration", True, "stops the guest after the duration (exit status 134)"),
-    *(
-        ("W", name, "bool", False, _PROPOSAL)
-        for name in (
-            "all-proposals",
-            "bulk-memory",
-            "multi-memory",
-            "multi-value",
-            "reference-types",
-            "simd",
-            "relaxed-simd",
-            "relaxed-simd-deterministic",
-            "tail-call",
-            "threads",
-            "shared-memory",
-            "shared-everything-threads",
-            "memory64",
-            "component-model",
-            "component-model-async",
-            "component-model-more-async-builtins",
-            "component-model-async-stackful",
-            "component-model-threading",
-            "component-model-error-context",
-            "component-model-gc",
-            "component-model-map",
-            "component-model-memory64",
-            "function-references",
-            "stack-switching",
-            "gc",
-            "custom-page-sizes",
-            "wide-arithmetic",
-            "branch-hinting",
-            "extended-const",
-            "exceptions",
-            "gc-support",
-            "component-model-fixed-length-lists",
-            "component-model-implements",
-            "concurrency-support",
-        )
-    ),
-    ("W", "max-copy", "size", True, "witkit's own: bytes one call may copy (default 320MiB)"),
-    # -O: optimize
-    ("O", "opt-level", "opt-level", True, "Cranelift's level: 0 none, 1 and 2 speed, s size"),
-    ("O", "regalloc-algorithm", "regalloc", False, _ENGINE),
-    ("O", "memory-may-move", "bool", False, _ENGINE),
-    ("O", "memory-reservation", "size", False, _ENGINE),
-    ("O", "memory-reservation-for-growth", "size", False, _ENGINE),
-    ("O", "memory-guard-size", "size", False, _ENGINE),
-    ("O", "gc-heap-may-move", "bool", False, _ENGINE),
-    ("O", "gc-heap-reservation", "size", False, _ENGINE),
-    ("O", "gc-heap-reservation-for-growth", "size", False, _ENGINE),
-    ("O", "gc-heap-guard-size", "size", False, _ENGINE),
-    ("O", "gc-heap-initial-size", "size", False, _ENGINE),
-    ("O", "guard-before-linear-memory", "bool", False, _ENGINE),
-    ("O", "table-lazy-init", "bool", False, _ENGINE),
-    ("O", "pooling-allocator", "bool", False, _POOLING),
-    *(
-        ("O", f"pooling-{name}", "size", False, _POOLING)
-        for name in (
-            "decommit-batch-size",
-            "memory-keep-resident",
-            "table-keep-resident",
-        )
-    ),
-    ("O", "pooling-memory-protection-keys", "bool-auto", False, _POOLING),
-    ("O", "pooling-max-memory-protection-keys", "number", False, _POOLING),
-    ("O", "memory-init-cow", "bool", False, _ENGINE),
-    ("O", "memory-guaranteed-dense-image-size", "size", False, _ENGINE),
-    *(
-        ("O", f"pooling-{name}", "size", False, _POOLING)
-        for name in (
-            "total-core-instances",
-            "total-component-instances",
-            "total-memories",
-            "total-tables",
-            "total-stacks",
-            "max-memory-size",
-            "table-elements",
-            "max-core-instance-size",
-            "max-unused-warm-slots",
-            "async-stack-keep-resident",
-            "max-component-instance-size",
-            "max-core-instances-per-component",
-            "max-memories-per-component",
-            "max-tables-per-component",
-            "max-tables-per-module",
-            "max-memories-per-module",
-            "total-gc-heaps",
-        )
-    ),
-    ("O", "signals-based-traps", "bool", False, _ENGINE),
-    ("O", "dynamic-memory-guard-size", "size", False, "deprecated in wasmtime"),
-    ("O", "static-memory-guard-size", "size", False, "deprecated in wasmtime"),
-    ("O", "static-memory-forced", "bool", False, "deprecated in wasmtime"),
-    ("O", "static-memory-maximum-size", "size", False, "deprecated in wasmtime"),
-    ("O", "dynamic-memory-reserved-for-growth", "size", False, "deprecated in wasmtime"),
-    ("O", "pooling-pagemap-scan", "bool-auto", False, _POOLING),
-    ("O", "gc-zeal-alloc-counter", "number", False, "wasmtime's internal fuzzing aid"),
-    # -D: debug
-    ("D", "debug-info", "bool", False, _DEBUG),
-    ("D", "guest-debug", "bool", False, _DEBUG),
-    ("D", "address-map", "bool", False, "traps are mapped to wasm offsets anyway"),
-    ("D", "logging", "bool", False, _DEBUG),
-    ("D", "log-to-files", "bool", False, _DEBUG),
-    ("D", "coredump", "text", False, "witkit writes no core dumps"),
-    ("D", "debugger", "text", False, _DEBUG),
-    ("D", "arg", "text", False, _DEBUG),
-    ("D", "inherit-stdin", "bool", False, _DEBUG),
-    ("D", "inherit-stdout", "bool", False, _DEBUG),
-    ("D", "inherit-stderr", "bool", False, _DEBUG),
-    ("D", "max-backtrace", "number", False, "witkit prints the backtrace the engine gives"),
-    ("D", "symbols", "bool", False, "witkit does not read .cwasm files"),
-)
+#: ``-GROUP`` lines, then ``key shape implemented -- note``, in ``wasmtime run -X help``'s order
+_TABLE = """
+-S
+cli bool yes -- WASI CLI, filesystem, clocks, random, sockets: always on
+cli-exit-with-code bool yes -- exit-with-code: always there, N is the exit status
+common bool yes -- wasmtime's deprecated alias for cli: always on
+nn bool no -- @no-wasi
+threads bool no -- @no-wasi
+http bool no -- wasi:http imports are not hosted by witkit yet
+http-outgoing-body-buffer-chunks number no -- no wasi:http host
+http-outgoing-body-chunk-size size no -- no wasi:http host
+config bool no -- @no-wasi
+keyvalue bool no -- @no-wasi
+listenfd bool no -- wasmtime's legacy WASI 0.1 implementation only
+tcplisten text no -- wasmtime's legacy WASI 0.1 implementation only
+tls bool no -- @no-wasi
+preview2 bool no -- witkit has one WASI implementation
+nn-graph text no -- @no-wasi
+inherit-network bool yes -- grants sockets any address; none without it
+allow-ip-name-lookup bool yes -- grants DNS lookups (default: no)
+tcp bool yes -- TCP sockets (default y; no address without inherit-network)
+udp bool yes -- UDP sockets (default y; no address without inherit-network)
+network-error-code bool no -- an unstable WASI API witkit does not host
+preview0 bool no -- wasi_unstable modules are not run by witkit
+inherit-env bool yes -- grants the whole host environment (default: none)
+inherit-stdin bool yes -- the guest reads witkit's stdin (default: y; n: empty)
+inherit-stdout bool yes -- guest stdout is witkit's (default y; n: discarded)
+inherit-stderr bool yes -- guest stderr is witkit's (default y; n: discarded)
+cwd text yes -- the initial working directory wasi:cli/environment reports
+config-var text no -- @no-wasi
+keyvalue-in-memory-data text no -- @no-wasi
+p3 bool no -- WASI 0.3 is not hosted by witkit
+max-resources number no -- witkit's handle tables have their own limits
+hostcall-fuel number no -- @copy
+max-component-handles number no -- witkit's handle tables have their own limits
+max-random-size size no -- @copy
+max-http-fields-size size no -- no wasi:http host
+-W
+nan-canonicalization bool yes -- canonicalizes NaNs (an engine setting)
+fuel number yes -- stops the guest after N units of fuel
+epoch-interruption bool no -- witkit turns it on itself for -W timeout
+max-wasm-stack size yes -- the guest's stack, in bytes (an engine setting)
+async-stack-size size no -- witkit runs guests synchronously
+async-stack-zeroing bool no -- witkit runs guests synchronously
+unknown-exports-allow bool no -- witkit ignores exports it does not need
+unknown-imports-trap bool no -- WASI 0.1 modules are not run by witkit
+unknown-imports-default bool no -- WASI 0.1 modules are not run by witkit
+wmemcheck bool no -- @debug
+max-memory-size size yes -- caps each linear memory, in bytes
+max-table-elements number no -- not enforced by witkit
+max-instances number no -- not enforced by witkit
+max-tables number no -- not enforced by witkit
+max-memories number no -- not enforced by witkit
+trap-on-grow-failure bool no -- memory.grow past a limit returns -1
+timeout duration yes -- stops the guest after the duration (exit status 134)
+all-proposals bool no -- @proposal
+bulk-memory bool no -- @proposal
+multi-memory bool no -- @proposal
+multi-value bool no -- @proposal
+reference-types bool no -- @proposal
+simd bool no -- @proposal
+relaxed-simd bool no -- @proposal
+relaxed-simd-deterministic bool no -- @proposal
+tail-call bool no -- @proposal
+threads bool no -- @proposal
+shared-memory bool no -- @proposal
+shared-everything-threads bool no -- @proposal
+memory64 bool no -- @proposal
+component-model bool no -- @proposal
+component-model-async bool no -- @proposal
+component-model-more-async-builtins bool no -- @proposal
+component-model-async-stackful bool no -- @proposal
+component-model-threading bool no -- @proposal
+component-model-error-context bool no -- @proposal
+component-model-gc bool no -- @proposal
+component-model-map bool no -- @proposal
+component-model-memory64 bool no -- @proposal
+function-references bool no -- @proposal
+stack-switching bool no -- @proposal
+gc bool no -- @proposal
+custom-page-sizes bool no -- @proposal
+wide-arithmetic bool no -- @proposal
+branch-hinting bool no -- @proposal
+extended-const bool no -- @proposal
+exceptions bool no -- @proposal
+gc-support bool no -- @proposal
+component-model-fixed-length-lists bool no -- @proposal
+component-model-implements bool no -- @proposal
+concurrency-support bool no -- @proposal
+max-copy size yes -- witkit's own: bytes one call may copy (default 320MiB)
+-O
+opt-level opt-level yes -- Cranelift's level: 0 none, 1 and 2 speed, s size
+regalloc-algorithm regalloc no -- @engine
+memory-may-move bool no -- @engine
+memory-reservation size no -- @engine
+memory-reservation-for-growth size no -- @engine
+memory-guard-size size no -- @engine
+gc-heap-may-move bool no -- @engine
+gc-heap-reservation size no -- @engine
+gc-heap-reservation-for-growth size no -- @engine
+gc-heap-guard-size size no -- @engine
+gc-heap-initial-size size no -- @engine
+guard-before-linear-memory bool no -- @engine
+table-lazy-init bool no -- @engine
+pooling-allocator bool no -- @pooling
+pooling-decommit-batch-size size no -- @pooling
+pooling-memory-keep-resident size no -- @pooling
+pooling-table-keep-resident size no -- @pooling
+pooling-memory-protection-keys bool-auto no -- @pooling
+pooling-max-memory-protection-keys number no -- @pooling
+memory-init-cow bool no -- @engine
+memory-guaranteed-dense-image-size size no -- @engine
+pooling-total-core-instances size no -- @pooling
+pooling-total-component-instances size no -- @pooling
+pooling-total-memories size no -- @pooling
+pooling-total-tables size no -- @pooling
+pooling-total-stacks size no -- @pooling
+pooling-max-memory-size size no -- @pooling
+pooling-table-elements size no -- @pooling
+pooling-max-core-instance-size size no -- @pooling
+pooling-max-unused-warm-slots size no -- @pooling
+pooling-async-stack-keep-resident size no -- @pooling
+pooling-max-component-instance-size size no -- @pooling
+pooling-max-core-instances-per-component size no -- @pooling
+pooling-max-memories-per-component size no -- @pooling
+pooling-max-tables-per-component size no -- @pooling
+pooling-max-tables-per-module size no -- @pooling
+pooling-max-memories-per-module size no -- @pooling
+pooling-total-gc-heaps size no -- @pooling
+signals-based-traps bool no -- @engine
+dynamic-memory-guard-size size no -- deprecated in wasmtime
+static-memory-guard-size size no -- deprecated in wasmtime
+static-memory-forced bool no -- deprecated in wasmtime
+static-memory-maximum-size size no -- deprecated in wasmtime
+dynamic-memory-reserved-for-growth size no -- deprecated in wasmtime
+pooling-pagemap-scan bool-auto no -- @pooling
+gc-zeal-alloc-counter number no -- wasmtime's internal fuzzing aid
+-D
+debug-info bool no -- @debug
+guest-debug bool no -- @debug
+address-map bool no -- traps are mapped to wasm offsets anyway
+logging bool no -- @debug
+log-to-files bool no -- @debug
+coredump text no -- witkit writes no core dumps
+debugger text no -- @debug
+arg text no -- @debug
+inherit-stdin bool no -- @debug
+inherit-stdout bool no -- @debug
+inherit-stderr bool no -- @debug
+max-backtrace number no -- witkit prints the backtrace the engine gives
+symbols bool no -- witkit does not read .cwasm files
+"""
+
+
+def _read_table(text: str) -> dict[str, dict[str, Option]]:
+    """``_TABLE`` as ``OPTIONS``: text, so the table reads like ``wasmtime run -S help``."""
+    table: dict[str, dict[str, Option]] = {}
+    group = ""
+    for line in filter(None, text.splitlines()):
+        if line.startswith("-"):
+            group = line[1:]
+            table[group] = {}
+            continue
+        spec, _, note = line.partition(" -- ")
+        key, shape, implemented = spec.split()
+        note = _NOTES.get(note, note)
+        table[group][key] = Option(group, key, cast(Shape, shape), implemented == "yes", note)
+    return table
+
 
 #: ``group -> key -> Option``, in wasmtime's order
-OPTIONS: dict[str, dict[str, Option]] = {}
-for _row in _TABLE:
-    OPTIONS.setdefault(_row[0], {})[_row[1]] = Option(*_row)
-del _row
+OPTIONS: dict[str, dict[str, Option]] = _read_table(_TABLE)
 
 #: keys witkit adds to wasmtime's (listed last in their group)
 WITKIT_ONLY = frozenset({("W", "max-copy")})
