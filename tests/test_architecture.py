@@ -42,7 +42,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "wasi": frozenset({"runtime", "abi"}),
     "inspect": frozenset({"binary", "wit"}),
     "wave": frozenset({"abi"}),  # WAVE text reads into and writes the ABI's Python values
-    "cli": frozenset({"binary", "wit", "abi", "runtime", "wasi", "inspect", "package"}),
+    "cli": frozenset({"binary", "wit", "abi", "runtime", "wasi", "inspect", "package", "wave"}),
     "package": frozenset({"binary", "wit", "abi", "runtime", "wasi"}),
     "__main__": frozenset({"cli"}),
 }

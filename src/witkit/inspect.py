@@ -29,6 +29,7 @@ __all__ = [
     "Item",
     "ModuleReport",
     "Report",
+    "TypeNames",
     "describe_extern",
     "describe_valtype",
     "inspect_bytes",
@@ -90,8 +91,12 @@ class Report:
 # --------------------------------------------------------------------------- types in WIT syntax
 
 
-class _Names:
-    """Names for types, learned from the type exports of the instances and components seen."""
+class TypeNames:
+    """Names for types, learned from the type exports of the instances and components seen.
+
+    ``learn`` the imports and exports of a component (and of its instances) before
+    describing its functions, so they read as in WIT: ``func(p: point) -> point``.
+    """
 
     def __init__(self) -> None:
         self._names: dict[int, str] = {}
@@ -112,11 +117,11 @@ class _Names:
         return None
 
 
-def describe_valtype(ty: t.ValType, names: _Names | None = None, *, top: bool = True) -> str:
+def describe_valtype(ty: t.ValType, names: TypeNames | None = None, *, top: bool = True) -> str:
     """A value type in WIT syntax; named types by their name unless at the top."""
     if isinstance(ty, str):
         return ty
-    names = names or _Names()
+    names = names or TypeNames()
     if not top:
         name = names.of(ty)
         if name is not None:
@@ -165,7 +170,7 @@ def describe_valtype(ty: t.ValType, names: _Names | None = None, *, top: bool = 
     return type(ty).__name__  # pragma: no cover - every defined type is matched above
 
 
-def _describe_func(func: t.FuncType, names: _Names) -> str:
+def _describe_func(func: t.FuncType, names: TypeNames) -> str:
     params = ", ".join(f"{n}: {describe_valtype(v, names, top=False)}" for n, v in func.params)
     head = "async func" if func.is_async else "func"
     if func.result is None:
@@ -173,9 +178,9 @@ def _describe_func(func: t.FuncType, names: _Names) -> str:
     return f"{head}({params}) -> {describe_valtype(func.result, names, top=False)}"
 
 
-def describe_extern(ty: t.ExternType, names: _Names | None = None) -> tuple[str, str]:
+def describe_extern(ty: t.ExternType, names: TypeNames | None = None) -> tuple[str, str]:
     """``(kind, type)`` of an import or export, the type in WIT syntax."""
-    names = names or _Names()
+    names = names or TypeNames()
     match ty:
         case t.FuncType():
             return "func", _describe_func(ty, names)
@@ -198,7 +203,7 @@ def describe_extern(ty: t.ExternType, names: _Names | None = None) -> tuple[str,
     return "unknown", type(ty).__name__  # pragma: no cover
 
 
-def _items(externs: dict[str, t.ExternItem], names: _Names) -> tuple[Item, ...]:
+def _items(externs: dict[str, t.ExternItem], names: TypeNames) -> tuple[Item, ...]:
     out: list[Item] = []
     for name, item in externs.items():
         members: tuple[tuple[str, str], ...] = ()
@@ -326,7 +331,7 @@ def _component_report(
         elif isinstance(section, ir.CustomSection) and section.producers is not None:
             for key, values in section.producers.fields.items():
                 producers[key] = producers.get(key, ()) + values
-    names = _Names()
+    names = TypeNames()
     if ctype is not None:
         imports = _items(ctype.imports, names)
         exports = _items(ctype.exports, names)

@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TextIO
 
@@ -33,6 +33,7 @@ __all__ = [
     "EPILOG",
     "HELP",
     "Progress",
+    "UsageError",
     "add_arguments",
     "initial_environ",
     "parse_duration",
@@ -41,11 +42,12 @@ __all__ = [
 ]
 
 #: the command's line in ``witkit --help``
-HELP = "run a WASI 0.2 command component (or a WASI 0.1 module)"
+HELP = "run a WASI 0.2 command component or a WASI 0.1 module, or call an export (--invoke)"
 #: the description of ``witkit run --help`` (else the docstring's first line)
 DESCRIPTION = (
     "Run a WASI 0.2 command component (.wasm or .wat), or a core module importing "
-    "wasi_snapshot_preview1 (WASI 0.1, no adapter needed); the guest's exit status becomes witkit's."
+    "wasi_snapshot_preview1 (WASI 0.1, no adapter needed); the guest's exit status becomes "
+    "witkit's. With --invoke, call one export of any component and print its result."
 )
 
 #: examples and notes after the options, printed as written
@@ -60,11 +62,28 @@ capabilities (nothing is granted unless asked for):
   -S tcp[=y|n], -S udp[=y|n]  allow or refuse creating TCP/UDP sockets (default: y, as
                             wasmtime; without inherit-network none is created)
 
+calling an export (as wasmtime run --invoke):
+  --invoke 'f(ARGS)'        call export f instead of run and print its result in WAVE
+                            (the value syntax of wasmtime and wasm-wave: 1, "text", [1, 2],
+                            {x: 1}, some(3), ok, err("e"), red, {read, write}); a bare name
+                            is searched in the root, then in every exported interface;
+                            qualify it as ns:pkg/iface.f or ns:pkg/iface.f@1.0.0; trailing
+                            option arguments may be left out. A component without
+                            wasi:cli/run (a library) run without --invoke lists its
+                            functions and how to call them, before compiling anything.
+
 limits:
   -W fuel=N                 stop the guest after N units of fuel (also --fuel N)
   -W timeout=DURATION       stop it after DURATION: 500ms, 2s, 1m (also --timeout)
   -W max-memory-size=BYTES  cap each linear memory: 64MiB, 1048576 (also --max-memory-size)
   -W max-copy=BYTES         bytes of strings and lists one call may copy (default 320MiB)
+
+wasmtime's other options:
+  Every -S, -W, -O and -D key of wasmtime run 49 is accepted: implemented where it
+  means something here (-S cli-exit-with-code, -S inherit-stdin=n, -S cwd=DIR,
+  -W max-wasm-stack, -W nan-canonicalization, -O opt-level), otherwise accepted with
+  a one-line note on stderr. `witkit run -S help` (-W, -O, -D) lists the keys and
+  what each does here; none grants anything beyond what is listed above.
 
 exit status:
   0 when run returns ok, 1 when it returns err, N for exit-with-code(N)
@@ -75,7 +94,12 @@ exit status:
   130 on Ctrl-C (SIGINT), 143 on SIGTERM, with "witkit: interrupted": whatever the
   guest is doing, it stops within milliseconds (what a shell reports for wasmtime,
   which the signal kills);
-  1 when the component cannot be loaded or instantiated.
+  1 when the component cannot be loaded or instantiated;
+  with --invoke: 0 once the result is printed (an err result too), 1 when the call
+  cannot be made (unknown or ambiguous function, bad argument) or a value breaks the
+  Canonical ABI, 134 when core wasm traps, as wasmtime run --invoke;
+  2 for a usage error (an unknown option or key, a bad value, no COMPONENT) and for
+  a file that cannot be run as asked (a library, an HTTP proxy, a core module).
 
 compile cache:
   Compiled core modules are kept on disk, so only a component's first run compiles
@@ -94,7 +118,20 @@ examples:
   witkit run --dir-ro .::/src --env LANG=C -S inherit-env tool.wasm
   witkit run -S inherit-network -S allow-ip-name-lookup client.wasm example.com
   witkit run -W fuel=1000000 -W timeout=5s untrusted.wasm
+  witkit run --invoke 'add(1, 2)' lib.wasm
+  witkit run --invoke 'example:lib/math.echo@1.0.0("hi")' lib.wasm
+  witkit run -S help
 """
+
+
+class UsageError(WitkitError):
+    """A command line ``witkit run`` refuses, or a file it cannot run as asked: exit status 2.
+
+    Printed with a pointer to ``witkit run --help``, as argparse's own usage errors
+    (``cli.main._Parser``).  Defined here, not in ``cli.options``, so that a run
+    without wasmtime options never imports that table.
+    """
+
 
 # Patterns as text, compiled by ``re`` (and cached there) only when a limit is given.
 _SIZE = r"^\s*(\d+)\s*([kmgt]i?b?|b)?\s*$"
@@ -121,14 +158,6 @@ def parse_duration(text: str) -> float:
     return value * scale[match.group(2) or "s"]
 
 
-def _flag(value: str) -> bool:
-    if value.lower() in ("", "y", "yes", "true", "1", "on"):
-        return True
-    if value.lower() in ("n", "no", "false", "0", "off"):
-        return False
-    raise WitkitError(f"expected y or n, got {value!r}")
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
     add("--dir", action="append", default=[], metavar="HOST[::GUEST]", help="grant a directory")
@@ -145,8 +174,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="the program name the guest sees (default: the file name of COMPONENT)",
     )
+    add(
+        "--invoke",
+        metavar="CALL",
+        help="call this export instead of run, e.g. 'add(1, 2)' (values in WAVE; prints the result)",
+    )
     add("-S", dest="wasi", action="append", default=[], metavar="OPT[=VAL]", help="WASI option")
     add("-W", dest="wasm", action="append", default=[], metavar="OPT=VAL", help="wasm limit")
+    add("-O", dest="optimize", action="append", default=[], metavar="OPT=VAL", help="optimize")
+    add("-D", dest="debug", action="append", default=[], metavar="OPT[=VAL]", help="debug")
     add("--inherit-env", action="store_true", help="pass the host environment")
     add("--inherit-network", action="store_true", help="let sockets use any address")
     add("--allow-ip-name-lookup", action="store_true", help="allow DNS lookups")
@@ -154,7 +190,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--timeout", type=parse_duration, metavar="DURATION", help="wall-clock limit")
     add("--max-memory-size", type=parse_size, metavar="BYTES", help="linear memory limit")
     add("--no-cache", action="store_true", help="do not use the on-disk compile cache")
-    add("component", metavar="COMPONENT", help="the component (.wasm or .wat)")
+    # optional for argparse so that `witkit run -S help` needs no file; run() asks for it
+    add("component", metavar="COMPONENT", nargs="?", help="the component (.wasm or .wat)")
     add("args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the guest")
 
 
@@ -178,29 +215,6 @@ def initial_environ() -> list[tuple[str, str]]:
     return list(env.items())
 
 
-def _fuel(value: str) -> int:
-    if not value.strip().isdigit():
-        raise ValueError(f"not a whole number of fuel units: {value!r}")
-    return int(value)
-
-
-#: ``-W`` name -> how its value is read
-_LIMIT_VALUES: dict[str, Callable[[str], Any]] = {
-    "fuel": _fuel,
-    "timeout": parse_duration,
-    "max-memory-size": parse_size,
-    "max-copy": parse_size,
-}
-
-
-def _options(groups: list[str]) -> Iterator[tuple[str, str, str]]:
-    """``-S``/``-W`` values, each a comma-separated list: ``(option, name, value)`` each."""
-    for group in groups:
-        for option in filter(None, group.split(",")):
-            name, _, value = option.partition("=")
-            yield option, name, value
-
-
 def _split_dir(spec: str) -> tuple[str, str]:
     host, sep, guest = spec.partition("::")
     return host, guest if sep else host
@@ -212,35 +226,41 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
     from witkit.wasi.command import Limits
 
     config = WasiConfig().inherit_stdio()
-    # -S: wasmtime's WASI switches, each y/n; "cli" and "network" are its interface
-    # switches, always on here
-    switches = {
-        "inherit-env": args.inherit_env,
-        "inherit-network": args.inherit_network,
-        "allow-ip-name-lookup": args.allow_ip_name_lookup,
-        "tcp": True,
-        "udp": True,
-    }
-    for _, name, value in _options(args.wasi):
-        if name in switches:
-            switches[name] = _flag(value)
-        elif name not in ("cli", "network"):
-            raise WitkitError(f"unknown -S option {name!r}")
-    # -W: the limits, each with its own reading of the value
-    limits = {
-        "fuel": args.fuel,
-        "timeout": args.timeout,
-        "max-memory-size": args.max_memory_size,
-        "max-copy": None,
-    }
-    for option, name, value in _options(args.wasm):
-        if name not in _LIMIT_VALUES:
-            raise WitkitError(f"unknown -W option {name!r}")
-        try:
-            limits[name] = _LIMIT_VALUES[name](value)
-        except (ValueError, argparse.ArgumentTypeError) as err:
-            raise WitkitError(f"-W {option}: {err}") from None
-    if switches["inherit-env"]:
+    inherit_env = args.inherit_env
+    inherit_network = args.inherit_network
+    lookup = args.allow_ip_name_lookup
+    tcp = udp = True
+    fuel, timeout, max_memory = args.fuel, args.timeout, args.max_memory_size
+    max_copy = None
+    engine: dict[str, Any] = {}
+    for option, value in _wasmtime_options(args):
+        key = option.key
+        if key == "inherit-env":
+            inherit_env = bool(value)
+        elif key == "inherit-network":
+            inherit_network = bool(value)
+        elif key == "allow-ip-name-lookup":
+            lookup = bool(value)
+        elif key == "tcp":
+            tcp = bool(value)
+        elif key == "udp":
+            udp = bool(value)
+        elif key in ("inherit-stdin", "inherit-stdout", "inherit-stderr") and not value:
+            _keep_stdio_from_guest(config, key.removeprefix("inherit-"))
+        elif key == "cwd":
+            config.initial_cwd(str(value))
+        elif key == "fuel":
+            fuel = int(str(value))
+        elif key == "timeout":
+            timeout = float(str(value))
+        elif key == "max-memory-size":
+            max_memory = int(str(value))
+        elif key == "max-copy":
+            max_copy = int(str(value))
+        elif key in _ENGINE_KEYS:
+            name, convert = _ENGINE_KEYS[key]
+            engine[name] = convert(value)
+    if inherit_env:
         config.envs(initial_environ())
     for spec in args.env:
         name, sep, value = spec.partition("=")
@@ -254,10 +274,9 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
         if not os.path.isdir(host):
             raise WitkitError(f"--dir {spec}: {host!r} is not a directory")
         config.preopen_dir(host, guest, read_only=read_only)
-    if switches["inherit-network"]:
+    if inherit_network:
         config.inherit_network()
-    config.allow_tcp(switches["tcp"]).allow_udp(switches["udp"])
-    config.allow_ip_name_lookup(switches["allow-ip-name-lookup"])
+    config.allow_tcp(tcp).allow_udp(udp).allow_ip_name_lookup(lookup)
     # wasmtime's default program name is the file name, not the path given
     argv0 = (
         args.argv0
@@ -266,11 +285,57 @@ def build(args: argparse.Namespace) -> tuple[Any, Any]:
     )
     config.args(argv0, *args.args)
     return config, Limits(
-        fuel=limits["fuel"],
-        timeout=limits["timeout"],
-        max_memory=limits["max-memory-size"],
-        max_copy=limits["max-copy"],
+        fuel=fuel,
+        timeout=timeout,
+        max_memory=max_memory,
+        max_copy=max_copy,
+        engine=tuple(sorted(engine.items())),
     )
+
+
+#: ``-W``/``-O`` keys that set the engine: key -> (``Engine`` keyword, value converter)
+_ENGINE_KEYS: dict[str, tuple[str, Callable[[object], object]]] = {
+    "opt-level": ("opt_level", lambda v: {"0": "none", "s": "speed_and_size"}.get(str(v), "speed")),
+    "max-wasm-stack": ("max_wasm_stack", lambda v: v),
+    "nan-canonicalization": ("nan_canonicalization", lambda v: v),
+}
+#: keys that are always on in witkit: turning them off is noted, not obeyed
+_ALWAYS_ON = ("cli", "common", "cli-exit-with-code")
+
+
+def _wasmtime_options(args: argparse.Namespace) -> list[tuple[Any, object]]:
+    """The ``-S``/``-W``/``-O``/``-D`` keys given, typed; a note on stderr for each that
+    changes nothing in witkit (``witkit.cli.options`` says which and why)."""
+    given = [("S", args.wasi), ("W", args.wasm), ("O", args.optimize), ("D", args.debug)]
+    chosen: list[tuple[Any, object]] = []
+    if not any(texts for _, texts in given):
+        return chosen  # the common case: the table is not even imported
+    from witkit.cli.options import parse_group
+
+    for group, texts in given:
+        for option, value in parse_group(group, texts):
+            if not option.implemented:
+                print(
+                    f"witkit: note: -{group} {option.key} has no effect in witkit: {option.note}",
+                    file=sys.stderr,
+                )
+            elif option.key in _ALWAYS_ON and value is False:
+                print(
+                    f"witkit: note: -{group} {option.key}=n has no effect in witkit: {option.note}",
+                    file=sys.stderr,
+                )
+            else:
+                chosen.append((option, value))
+    return chosen
+
+
+def _keep_stdio_from_guest(config: Any, stream: str) -> None:
+    """``-S inherit-stdin=n`` and friends: an empty stdin, or output thrown away, as wasmtime."""
+    if stream == "stdin":
+        config.stdin_bytes(b"")
+    else:
+        sink = open(os.devnull, "wb")  # noqa: SIM115 - lives as long as the run
+        getattr(config, stream)(sink)
 
 
 class Progress:
@@ -391,24 +456,87 @@ def _cache_warnings_on_one_line(shown: Callable[..., None]) -> Callable[..., Non
     return show
 
 
-def _is_core_module(path: str) -> bool:
-    """A core module (``wasi_snapshot_preview1``) rather than a component? From its first bytes."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(256)
-    except OSError:
-        return False  # the component loader reports the file
-    if head.startswith(b"\0asm"):  # binary: decided here, so a component imports nothing more
-        return head[4:8] == b"\x01\0\0\0"
-    from witkit.wasi.preview1 import is_core_module  # text: a light module, the rest is lazy
-
-    return is_core_module(head)
-
-
 def run(args: argparse.Namespace) -> int:
-    with warnings.catch_warnings():  # puts the caller's showwarning back afterwards
-        warnings.showwarning = _cache_warnings_on_one_line(warnings.showwarning)
-        return _run(args)
+    for group, texts in (
+        ("S", args.wasi),
+        ("W", args.wasm),
+        ("O", args.optimize),
+        ("D", args.debug),
+    ):
+        if "help" in texts or "help-long" in texts:
+            return _print_option_help(group, "help-long" in texts)
+    try:
+        if args.component is None:
+            raise UsageError("the following arguments are required: COMPONENT")
+        with warnings.catch_warnings():  # puts the caller's showwarning back afterwards
+            warnings.showwarning = _cache_warnings_on_one_line(warnings.showwarning)
+            return _run(args)
+    except UsageError as err:
+        # the status and pointer argparse gives its own usage errors (``cli.main._Parser``)
+        print(f"witkit run: error: {err}\n(see `witkit run --help`)", file=sys.stderr)
+        return 2
+
+
+def _is_core_trap(trap: Trap) -> bool:
+    """Whether core wasm trapped (``unreachable``, bounds, stack, fuel, timeout)."""
+    from witkit.runtime.core import CoreTrap
+
+    return isinstance(trap, CoreTrap)
+
+
+def _print_option_help(group: str, long: bool) -> int:
+    """``-S help`` (``-W``, ``-O``, ``-D``): the keys, as ``wasmtime run -S help`` lists them."""
+    from witkit.cli.options import help_text
+
+    print(help_text(group, long))
+    return 0
+
+
+def _refuse_what_cannot_run(path: str) -> bool:
+    """Before anything is compiled: a file that is not a runnable command says what it is.
+
+    ``witkit.cli.kind`` classifies; a core module that is not WASI 0.1 becomes a
+    usage error listing its imports.  True for a WASI 0.1 module, which runs
+    through ``witkit.wasi.preview1``; a component binary costs one 8-byte read and
+    imports nothing more.
+    """
+    try:
+        with open(path, "rb") as file:
+            head = file.read(8)
+    except OSError:
+        return False  # loading reports the missing or unreadable file, with its name
+    if head[:4] == b"\0asm" and head[6:8] == b"\x01\x00":
+        return False  # a component binary (layer 1): nothing more to read here
+    from witkit.cli.kind import classify_file, core_module_message
+
+    try:
+        kind = classify_file(path)
+    except OSError:
+        return False
+    if kind.kind == "core":
+        raise UsageError(core_module_message(path, kind))
+    return kind.kind == "wasip1"
+
+
+def _check_command(path: str) -> Callable[[Any], None]:
+    """``run_component``'s ``check``: a library or an HTTP proxy is told what it is, at once."""
+
+    def check(component: Any) -> None:
+        from witkit.wasi.command import RUN_INTERFACE
+
+        if any(name.partition("@")[0] == RUN_INTERFACE for name in component.exports):
+            return  # a command: the common case decides without importing cli.kind
+        from witkit.cli.kind import component_kind, http_message
+
+        kind = component_kind(component)
+        if kind == "http":
+            raise UsageError(http_message(path))
+        if kind == "library":
+            from witkit.cli.invoke import library_message
+
+            raise UsageError(library_message(path, component))
+
+    return check
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -421,25 +549,49 @@ def _run(args: argparse.Namespace) -> int:
         _use_code_cache()
 
     config, limits = build(args)
+    invocation = None
+    if args.invoke is not None:
+        from witkit.cli.invoke import Invocation
+
+        invocation = Invocation(args.invoke)  # a malformed call is refused before loading
+    wasip1 = _refuse_what_cannot_run(args.component)
+    if wasip1 and invocation is not None:
+        raise UsageError(
+            f"{args.component}: --invoke calls a component's export; this is a WASI 0.1 module"
+        )
     _signals.raise_pending()  # a Ctrl-C while starting: stop before loading anything
     name = os.path.basename(args.component)
-    run_wasm = run_component
-    if _is_core_module(args.component):  # WASI 0.1: its package only when needed
-        from witkit.wasi.preview1 import run_module as run_wasm
     try:
-        status = run_wasm(
-            args.component,
-            config,
-            limits,
-            cache=not args.no_cache,
-            compiling=lambda: Progress(name, sys.stderr),
-            starting=_starting,
-        )
+        if wasip1:  # WASI 0.1: its package only when needed
+            from witkit.wasi.preview1 import run_module
+
+            status = run_module(
+                args.component,
+                config,
+                limits,
+                cache=not args.no_cache,
+                compiling=lambda: Progress(name, sys.stderr),
+                starting=_starting,
+            )
+        else:
+            status = run_component(
+                args.component,
+                config,
+                limits,
+                cache=not args.no_cache,
+                compiling=lambda: Progress(name, sys.stderr),
+                starting=_starting,
+                check=_check_command(args.component) if invocation is None else invocation.check,
+                call=invocation,
+            )
     except Trap as trap:
         if sys.stdout is not None:
             sys.stdout.flush()
         # render() is the message plus the guest backtrace when the engine gave one.
         print(f"witkit: error: {trap.render()}", file=sys.stderr)
+        if invocation is not None and not _is_core_trap(trap):
+            # wasmtime run --invoke: a value that breaks the ABI is an error (1), not a trap
+            return 1
         return TRAP_STATUS
     signalled = _signals.take()  # a signal that came as the guest finished
     if signalled is not None:

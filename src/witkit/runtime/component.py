@@ -49,12 +49,15 @@ class Component:
         *,
         name: str = "",
         features: Features | None = None,
+        check: Callable[[ComponentType], None] | None = None,
     ) -> None:
         self.engine = engine
         self.name = name
         self._source: Callable[[], bytes] = lambda: data
         self._features = features
         self._validated: ValidatedComponent | None = _decode(data, features)
+        if check is not None:
+            check(self._validated.type)
         self.translation: Translation = _translate(self._validated)
         self.modules: tuple[CoreModule, ...] = tuple(
             engine.compile(module.data, name=self._module_name(index))
@@ -111,12 +114,20 @@ class Component:
 
     @classmethod
     def from_file(
-        cls, engine: Engine, path: str | Path, *, features: Features | None = None
+        cls,
+        engine: Engine,
+        path: str | Path,
+        *,
+        features: Features | None = None,
+        check: Callable[[ComponentType], None] | None = None,
     ) -> Component:
         """From a ``.wasm`` file, or a ``.wat`` file (decided by content).
 
         With the engine's cache on, an unchanged file loads prepared (see the
         module docstring) and a changed or new one is prepared for next time.
+        ``check`` sees the component's type as soon as it is known and before
+        anything is translated or compiled, so it can refuse a component cheaply
+        (``witkit run`` on a library) by raising.
         """
         from witkit.wat import load
 
@@ -124,16 +135,18 @@ class Component:
         cache = engine.cache
         key = None if cache is None else _prepared.file_key(path, engine.fingerprint, features)
         if cache is None or key is None:
-            return cls(engine, load(path), name=name, features=features)
+            return cls(engine, load(path), name=name, features=features, check=check)
         entry = _prepared.load(cache.location, key)
         if entry is not None:
+            if check is not None:
+                check(entry.type)
             where = os.path.abspath(path)  # decoded later, perhaps from another directory
             found = cls._from_prepared(
                 engine, entry, name=name, source=lambda: load(where), features=features
             )
             if found is not None:
                 return found
-        component = cls(engine, load(path), name=name, features=features)
+        component = cls(engine, load(path), name=name, features=features, check=check)
         if not _prepared.too_fresh(path):
             component._prepare(cache.location, key)
         return component

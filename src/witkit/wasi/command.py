@@ -27,6 +27,7 @@ from witkit.wasi.typecheck import check_imports
 
 if TYPE_CHECKING:
     from witkit.runtime import Func, Instance
+    from witkit.types import ComponentType
 
 __all__ = ["TRAP_STATUS", "Limits", "find_exit", "run_component"]
 
@@ -46,6 +47,8 @@ class Limits:
     max_memory: int | None = None
     #: bytes of strings and lists one call may copy (``Linker.instantiate(max_copy=...)``)
     max_copy: int | None = None
+    #: engine settings (``Engine(...)`` keywords, e.g. ``opt_level``, ``max_wasm_stack``)
+    engine: tuple[tuple[str, Any], ...] = ()
 
 
 def find_exit(err: BaseException) -> Exit | None:
@@ -74,6 +77,8 @@ def run_component(
     cache: bool = True,
     compiling: Callable[[], contextlib.AbstractContextManager[Any]] | None = None,
     starting: Callable[[], None] | None = None,
+    check: Callable[[ComponentType], None] | None = None,
+    call: Callable[[Instance], int] | None = None,
 ) -> int:
     """Instantiate ``wasm`` with the WASI host of ``config`` and call its ``run``.
 
@@ -85,6 +90,9 @@ def run_component(
     validation, compilation: the part that can take seconds on a first run), so a
     caller can show progress without this module knowing about terminals.
     ``starting`` is called once the instance is ready, just before its ``run``.
+    ``check`` sees the component's type before anything is compiled and may
+    refuse it by raising (``Component.from_file``).  ``call`` replaces ``run``:
+    it is given the instance and returns the exit status (``witkit run --invoke``).
 
     Returns the exit status; raises ``Trap`` if the guest traps, ``LinkError`` if
     its imports cannot be satisfied, and ``WitkitError`` if a limit refuses the
@@ -100,12 +108,13 @@ def run_component(
         # (``witkit._signals.watch``).
         epoch_interruption=limits.timeout is not None,
         cache=cache,
+        **dict(limits.engine),
     )
     with compiling() if compiling is not None else contextlib.nullcontext():
         if isinstance(wasm, bytes | bytearray | memoryview):
-            component = Component(engine, bytes(wasm))
+            component = Component(engine, bytes(wasm), check=check)
         else:
-            component = Component.from_file(engine, os.fspath(wasm))
+            component = Component.from_file(engine, os.fspath(wasm), check=check)
     ctx = config.build()
     check_imports(component.type, interfaces(ctx))
     linker = Linker(engine)
@@ -125,9 +134,12 @@ def run_component(
             if trap.rule == "memory-limit" and find_exit(trap) is None:
                 raise WitkitError(f"cannot instantiate the component: {trap}") from None
             raise
-        run = _run_export(instance)
+        run = _run_export(instance) if call is None else None
         if starting is not None:
             starting()
+        if run is None:
+            assert call is not None
+            return call(instance)
         result = run()
     except Exit as done:
         return done.code

@@ -68,6 +68,7 @@ def run_module(
         consume_fuel=limits.fuel is not None,
         epoch_interruption=limits.timeout is not None,
         cache=cache,
+        **dict(limits.engine),
     )
     with compiling() if compiling is not None else contextlib.nullcontext():
         module = engine.compile(bytes(wasm), name="main")
