@@ -51,9 +51,13 @@ MODULES = [
     "witkit.binary.validate.component",
     "witkit.binary.validate.context",
     "witkit.binary.validate.core",
+    "witkit.binary.validate.deftypes",
+    "witkit.binary.validate.externs",
+    "witkit.binary.validate.instances",
     "witkit.binary.validate.names",
     "witkit.binary.validate.resources",
     "witkit.binary.validate.result",
+    "witkit.binary.validate.scope",
     "witkit.binary.validate.subtype",
     "witkit.binary.validate.values",
 ]

@@ -31,7 +31,7 @@ from witkit.types import (
 )
 
 if TYPE_CHECKING:
-    from witkit.binary.validate.component import Scope
+    from witkit.binary.validate.scope import Scope
 
 __all__ = ["canonical_function"]
 
