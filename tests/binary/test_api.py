@@ -22,6 +22,11 @@ PUBLIC = {
 
 MODULES = [
     "witkit.binary.ir",
+    "witkit.binary.ir.canon",
+    "witkit.binary.ir.component",
+    "witkit.binary.ir.core",
+    "witkit.binary.ir.instances",
+    "witkit.binary.ir.types",
     "witkit.binary.reader",
     "witkit.binary.parser",
     "witkit.binary.limits",
