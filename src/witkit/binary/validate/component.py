@@ -15,16 +15,10 @@ at fault; nested components are a work list, not recursion (wasm-tools accepts
 
 from __future__ import annotations
 
-from witkit.binary import ir
-from witkit.binary.limits import (
-    MAX_WASM_COMPONENTS,
-    MAX_WASM_EXPORTS,
-    MAX_WASM_FUNCTIONS,
-    MAX_WASM_INSTANCES,
-    MAX_WASM_MODULES,
-    MAX_WASM_TYPES,
-    MAX_WASM_VALUES,
-)
+from collections.abc import Callable
+
+from witkit.binary import ir, limits
+from witkit.binary.validate.canon import canonical_function
 from witkit.binary.validate.context import Ctx, fail
 from witkit.binary.validate.core import module_type_of
 from witkit.binary.validate.deftypes import add_core_type, add_type
@@ -37,9 +31,20 @@ from witkit.errors import ValidationError
 
 __all__ = ["validate_component"]
 
+#: the sections whose items enter a counted index space (or the exports): the whole
+#: vector is checked against the limit before its first item, as wasmparser does
+_VECTOR_LIMITS: dict[type, tuple[Callable[[Scope], int], int, str]] = {
+    ir.CoreInstanceSection: (Scope.instance_count, limits.MAX_WASM_INSTANCES, "instances"),
+    ir.InstanceSection: (Scope.instance_count, limits.MAX_WASM_INSTANCES, "instances"),
+    ir.CoreTypeSection: (Scope.type_count, limits.MAX_WASM_TYPES, "types"),
+    ir.TypeSection: (Scope.type_count, limits.MAX_WASM_TYPES, "types"),
+    ir.CanonSection: (Scope.function_count, limits.MAX_WASM_FUNCTIONS, "functions"),
+    ir.ExportSection: (lambda scope: len(scope.exports), limits.MAX_WASM_EXPORTS, "exports"),
+}
+
 
 def _add_core_module(scope: Scope, module: ir.CoreModule) -> None:
-    check_max(len(scope.core_modules), 1, MAX_WASM_MODULES, "modules", module.offset)
+    check_max(len(scope.core_modules), 1, limits.MAX_WASM_MODULES, "modules", module.offset)
     scope.origin = module
     ty = module_type_of(module, scope.ctx)
     if scope.ctx.core_validator is not None:
@@ -92,41 +97,36 @@ def _add_value(scope: Scope, value: ir.Value) -> None:
     from witkit.binary.validate.values import check_value
 
     check_value(scope, ty, value)
-    check_max(len(scope.values), 1, MAX_WASM_VALUES, "values", value.offset)
+    check_max(len(scope.values), 1, limits.MAX_WASM_VALUES, "values", value.offset)
     scope.push("values", ty)
     scope.values_used.append(False)
 
 
 def _validate_section(scope: Scope, stack: list[Scope], section: ir.Section) -> None:
     """One section of a component body (nested components are handled by the caller)."""
-    from witkit.binary.validate.canon import canonical_function
-
+    counted = _VECTOR_LIMITS.get(type(section))
+    if counted is not None:
+        count, limit, what = counted
+        n = len(section.items)  # type: ignore[union-attr]
+        check_max(count(scope), n, limit, what, section.offset)
     if isinstance(section, ir.CoreModuleSection):
         _add_core_module(scope, section.module)
     elif isinstance(section, ir.CoreInstanceSection):
-        n = len(section.items)
-        check_max(scope.instance_count(), n, MAX_WASM_INSTANCES, "instances", section.offset)
         for ci in section.items:
             add_core_instance(scope, ci)
     elif isinstance(section, ir.CoreTypeSection):
-        check_max(scope.type_count(), len(section.items), MAX_WASM_TYPES, "types", section.offset)
         for ct in section.items:
             add_core_type(stack, ct)
     elif isinstance(section, ir.InstanceSection):
-        n = len(section.items)
-        check_max(scope.instance_count(), n, MAX_WASM_INSTANCES, "instances", section.offset)
         for inst in section.items:
             add_instance(scope, inst)
     elif isinstance(section, ir.AliasSection):
         for alias in section.items:
             add_alias(stack, alias)
     elif isinstance(section, ir.TypeSection):
-        check_max(scope.type_count(), len(section.items), MAX_WASM_TYPES, "types", section.offset)
         for td in section.items:
             add_type(stack, td)
     elif isinstance(section, ir.CanonSection):
-        n = len(section.items)
-        check_max(scope.function_count(), n, MAX_WASM_FUNCTIONS, "functions", section.offset)
         for canon in section.items:
             canonical_function(scope, canon)
     elif isinstance(section, ir.StartSection):
@@ -135,8 +135,6 @@ def _validate_section(scope: Scope, stack: list[Scope], section: ir.Section) -> 
         for imp in section.items:
             add_import(scope, imp)
     elif isinstance(section, ir.ExportSection):
-        n = len(section.items)
-        check_max(len(scope.exports), n, MAX_WASM_EXPORTS, "exports", section.offset)
         for exp in section.items:
             scope.origin = exp
             ty = export_to_entity_type(scope, exp)
@@ -198,9 +196,8 @@ def validate_component(component: ir.Component, stack: list[Scope], ctx: Ctx) ->
                 if isinstance(section, ir.CustomSection):
                     continue
                 if isinstance(section, ir.ComponentSection):
-                    check_max(
-                        len(scope.components), 1, MAX_WASM_COMPONENTS, "components", section.offset
-                    )
+                    n = len(scope.components)
+                    check_max(n, 1, limits.MAX_WASM_COMPONENTS, "components", section.offset)
                     nested = section.component
                     break
                 _validate_section(scope, stack, section)

@@ -18,34 +18,10 @@ from collections.abc import Callable
 from dataclasses import field, fields, replace
 from typing import Any, TypeAlias
 
+from witkit import types as wt
 from witkit._record import record
 from witkit.binary.limits import MAX_WASM_COMPONENT_TYPE_DEPTH, MAX_WASM_TYPE_SIZE
 from witkit.errors import ValidationError
-from witkit.types import (
-    BorrowType,
-    ComponentType,
-    EnumType,
-    ExternItem,
-    FlagsType,
-    FuncType,
-    FutureType,
-    InstanceType,
-    ListType,
-    MapType,
-    ModuleType,
-    OptionType,
-    OwnType,
-    PrimType,
-    RecordType,
-    ResourceType,
-    ResultType,
-    StreamType,
-    TupleType,
-    TypeExtern,
-    ValType,
-    ValueExtern,
-    VariantType,
-)
 
 __all__ = [
     "CoreValidator",
@@ -168,11 +144,11 @@ class ResourceMeta:
     """
 
     #: instance/component types: resources this type introduces (freshened on use)
-    defined: list[tuple[ResourceType, Path]] = field(default_factory=list)
+    defined: list[tuple[wt.ResourceType, Path]] = field(default_factory=list)
     #: component types: resources its imports introduce
-    imported: list[tuple[ResourceType, Path]] = field(default_factory=list)
+    imported: list[tuple[wt.ResourceType, Path]] = field(default_factory=list)
     #: every resource exported by name somewhere, and where
-    explicit: dict[int, tuple[ResourceType, Path]] = field(default_factory=dict)
+    explicit: dict[int, tuple[wt.ResourceType, Path]] = field(default_factory=dict)
 
 
 class Ctx:
@@ -190,7 +166,7 @@ class Ctx:
 
     # ------------------------------------------------------------------ resource metadata
 
-    def meta(self, ty: InstanceType | ComponentType) -> ResourceMeta:
+    def meta(self, ty: wt.InstanceType | wt.ComponentType) -> ResourceMeta:
         entry = self._meta.get(id(ty))
         if entry is None:
             meta = ResourceMeta()
@@ -198,7 +174,7 @@ class Ctx:
             return meta
         return entry[1]
 
-    def set_meta(self, ty: InstanceType | ComponentType, meta: ResourceMeta) -> None:
+    def set_meta(self, ty: wt.InstanceType | wt.ComponentType, meta: ResourceMeta) -> None:
         self._meta[id(ty)] = (ty, meta)
 
     def alias(self, ty: Any) -> Any:
@@ -234,40 +210,42 @@ class Ctx:
         return info
 
     def _compute_info(self, ty: Any, offset: int) -> Info:
-        if isinstance(ty, (PrimType, FlagsType, EnumType, OwnType, ResourceType, ModuleType)):
+        if isinstance(
+            ty, (wt.PrimType, wt.FlagsType, wt.EnumType, wt.OwnType, wt.ResourceType, wt.ModuleType)
+        ):
             return LEAF
-        if isinstance(ty, BorrowType):
+        if isinstance(ty, wt.BorrowType):
             return BORROW
         children: list[object]
-        if isinstance(ty, RecordType):
+        if isinstance(ty, wt.RecordType):
             children = [t for _, t in ty.fields]
-        elif isinstance(ty, VariantType):
+        elif isinstance(ty, wt.VariantType):
             children = [t for _, t in ty.cases if t is not None]
-        elif isinstance(ty, (ListType, OptionType)):
-            children = [ty.element if isinstance(ty, ListType) else ty.value]
-        elif isinstance(ty, TupleType):
+        elif isinstance(ty, (wt.ListType, wt.OptionType)):
+            children = [ty.element if isinstance(ty, wt.ListType) else ty.value]
+        elif isinstance(ty, wt.TupleType):
             children = list(ty.types)
-        elif isinstance(ty, ResultType):
+        elif isinstance(ty, wt.ResultType):
             children = [t for t in (ty.ok, ty.err) if t is not None]
-        elif isinstance(ty, (StreamType, FutureType)):
-            inner = ty.element if isinstance(ty, StreamType) else ty.value
+        elif isinstance(ty, (wt.StreamType, wt.FutureType)):
+            inner = ty.element if isinstance(ty, wt.StreamType) else ty.value
             children = [] if inner is None else [inner]
-        elif isinstance(ty, MapType):
+        elif isinstance(ty, wt.MapType):
             children = [ty.key, ty.value]
-        elif isinstance(ty, FuncType):
+        elif isinstance(ty, wt.FuncType):
             children = [t for _, t in ty.params]
             if ty.result is not None:
                 children.append(ty.result)
-        elif isinstance(ty, InstanceType):
+        elif isinstance(ty, wt.InstanceType):
             children = [item.ty for item in ty.exports.values()]
-        elif isinstance(ty, ComponentType):
+        elif isinstance(ty, wt.ComponentType):
             children = [item.ty for item in ty.imports.values()]
             children.extend(item.ty for item in ty.exports.values())
-        elif isinstance(ty, ExternItem):
+        elif isinstance(ty, wt.ExternItem):
             return self.info(ty.ty, offset)
-        elif isinstance(ty, TypeExtern):
+        elif isinstance(ty, wt.TypeExtern):
             return self.info(ty.referenced, offset)
-        elif isinstance(ty, ValueExtern):
+        elif isinstance(ty, wt.ValueExtern):
             return self.info(ty.ty, offset)
         else:
             return LEAF
@@ -276,5 +254,5 @@ class Ctx:
             info = info.combine(self.info(child, offset), offset)
         return info
 
-    def valtype_info(self, ty: ValType, offset: int) -> Info:
+    def valtype_info(self, ty: wt.ValType, offset: int) -> Info:
         return LEAF if isinstance(ty, str) else self.info(ty, offset)
