@@ -16,6 +16,7 @@ at fault; nested components are a work list, not recursion (wasm-tools accepts
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from witkit.binary import ir, limits
 from witkit.binary.validate.canon import canonical_function
@@ -31,9 +32,18 @@ from witkit.errors import ValidationError
 
 __all__ = ["validate_component"]
 
-#: the sections whose items enter a counted index space (or the exports): the whole
-#: vector is checked against the limit before its first item, as wasmparser does
-_VECTOR_LIMITS: dict[type, tuple[Callable[[Scope], int], int, str]] = {
+Adder = Callable[[list[Scope], Any], None]
+
+
+def _top(add: Callable[[Scope, Any], None]) -> Adder:
+    """An item adder of the innermost scope, for those that need no enclosing scope."""
+    return lambda stack, item: add(stack[-1], item)
+
+
+#: the sections whose items enter a counted index space (or the exports): the index space's
+#: size, its limit and plural; the vector is checked as a whole before its first item, as
+#: wasmparser does
+_COUNTED: dict[type, tuple[Callable[[Scope], int], int, str]] = {
     ir.CoreInstanceSection: (Scope.instance_count, limits.MAX_WASM_INSTANCES, "instances"),
     ir.InstanceSection: (Scope.instance_count, limits.MAX_WASM_INSTANCES, "instances"),
     ir.CoreTypeSection: (Scope.type_count, limits.MAX_WASM_TYPES, "types"),
@@ -102,48 +112,43 @@ def _add_value(scope: Scope, value: ir.Value) -> None:
     scope.values_used.append(False)
 
 
+def _add_export(scope: Scope, exp: ir.Export) -> None:
+    scope.origin = exp
+    add_export(scope, exp.name, export_to_entity_type(scope, exp), exp.offset)
+
+
 def _validate_section(scope: Scope, stack: list[Scope], section: ir.Section) -> None:
     """One section of a component body (nested components are handled by the caller)."""
-    counted = _VECTOR_LIMITS.get(type(section))
-    if counted is not None:
-        count, limit, what = counted
-        n = len(section.items)  # type: ignore[union-attr]
-        check_max(count(scope), n, limit, what, section.offset)
     if isinstance(section, ir.CoreModuleSection):
         _add_core_module(scope, section.module)
-    elif isinstance(section, ir.CoreInstanceSection):
-        for ci in section.items:
-            add_core_instance(scope, ci)
-    elif isinstance(section, ir.CoreTypeSection):
-        for ct in section.items:
-            add_core_type(stack, ct)
-    elif isinstance(section, ir.InstanceSection):
-        for inst in section.items:
-            add_instance(scope, inst)
-    elif isinstance(section, ir.AliasSection):
-        for alias in section.items:
-            add_alias(stack, alias)
-    elif isinstance(section, ir.TypeSection):
-        for td in section.items:
-            add_type(stack, td)
-    elif isinstance(section, ir.CanonSection):
-        for canon in section.items:
-            canonical_function(scope, canon)
     elif isinstance(section, ir.StartSection):
         _add_start(scope, section.start)
-    elif isinstance(section, ir.ImportSection):
-        for imp in section.items:
-            add_import(scope, imp)
-    elif isinstance(section, ir.ExportSection):
-        for exp in section.items:
-            scope.origin = exp
-            ty = export_to_entity_type(scope, exp)
-            add_export(scope, exp.name, ty, exp.offset)
-    elif isinstance(section, ir.ValueSection):
-        # judged even when empty: without the feature the section itself is an error
-        scope.check_value_support(section.offset)
-        for value in section.items:
-            _add_value(scope, value)
+    else:
+        if isinstance(section, ir.ValueSection):
+            # judged even when empty: without the feature the section itself is an error
+            scope.check_value_support(section.offset)
+        items: tuple[Any, ...] = section.items  # type: ignore[union-attr]
+        counted = _COUNTED.get(type(section))
+        if counted is not None:
+            count, limit, what = counted
+            check_max(count(scope), len(items), limit, what, section.offset)
+        add = _ADD[type(section)]
+        for item in items:
+            add(stack, item)
+
+
+#: how one item of each section of items is added
+_ADD: dict[type, Adder] = {
+    ir.CoreInstanceSection: _top(add_core_instance),
+    ir.InstanceSection: _top(add_instance),
+    ir.CoreTypeSection: add_core_type,
+    ir.TypeSection: add_type,
+    ir.CanonSection: _top(canonical_function),
+    ir.ExportSection: _top(_add_export),
+    ir.AliasSection: add_alias,
+    ir.ImportSection: _top(add_import),
+    ir.ValueSection: _top(_add_value),
+}
 
 
 def _finish_component(scope: Scope, component: ir.Component) -> ValidatedComponent:

@@ -24,6 +24,7 @@ from witkit.binary.limits import MAX_WASM_COMPONENT_TYPE_DEPTH, MAX_WASM_TYPE_SI
 from witkit.errors import ValidationError
 
 __all__ = [
+    "COMPOSITE",
     "CoreValidator",
     "Ctx",
     "Features",
@@ -31,6 +32,7 @@ __all__ = [
     "Path",
     "ResourceMeta",
     "fail",
+    "value_children",
 ]
 
 #: validates a core module's code: called with its bytes, raises (anything) to reject it
@@ -151,6 +153,44 @@ class ResourceMeta:
     explicit: dict[int, tuple[wt.ResourceType, Path]] = field(default_factory=dict)
 
 
+#: the value types made of other value types (``value_children``)
+COMPOSITE = (
+    wt.RecordType,
+    wt.VariantType,
+    wt.ListType,
+    wt.OptionType,
+    wt.TupleType,
+    wt.ResultType,
+    wt.StreamType,
+    wt.FutureType,
+    wt.MapType,
+)
+
+
+def value_children(ty: object) -> tuple[wt.ValType | None, ...]:
+    """The value types a composite value type is made of, in order; ``()`` for any other.
+
+    ``None`` stands for an absent payload (a variant case, a result side, a stream
+    or future without one).  The one walk every check over a value type's structure
+    shares: sizes and depths, free resources, named types.
+    """
+    if isinstance(ty, wt.RecordType):
+        return tuple(t for _, t in ty.fields)
+    if isinstance(ty, wt.VariantType):
+        return tuple(t for _, t in ty.cases)
+    if isinstance(ty, wt.TupleType):
+        return ty.types
+    if isinstance(ty, (wt.ListType, wt.StreamType)):
+        return (ty.element,)
+    if isinstance(ty, (wt.OptionType, wt.FutureType)):
+        return (ty.value,)
+    if isinstance(ty, wt.ResultType):
+        return (ty.ok, ty.err)
+    if isinstance(ty, wt.MapType):
+        return (ty.key, ty.value)
+    return ()
+
+
 class Ctx:
     """State of one ``validate()`` call."""
 
@@ -217,21 +257,8 @@ class Ctx:
         if isinstance(ty, wt.BorrowType):
             return BORROW
         children: list[object]
-        if isinstance(ty, wt.RecordType):
-            children = [t for _, t in ty.fields]
-        elif isinstance(ty, wt.VariantType):
-            children = [t for _, t in ty.cases if t is not None]
-        elif isinstance(ty, (wt.ListType, wt.OptionType)):
-            children = [ty.element if isinstance(ty, wt.ListType) else ty.value]
-        elif isinstance(ty, wt.TupleType):
-            children = list(ty.types)
-        elif isinstance(ty, wt.ResultType):
-            children = [t for t in (ty.ok, ty.err) if t is not None]
-        elif isinstance(ty, (wt.StreamType, wt.FutureType)):
-            inner = ty.element if isinstance(ty, wt.StreamType) else ty.value
-            children = [] if inner is None else [inner]
-        elif isinstance(ty, wt.MapType):
-            children = [ty.key, ty.value]
+        if isinstance(ty, COMPOSITE):
+            children = [t for t in value_children(ty) if t is not None]
         elif isinstance(ty, wt.FuncType):
             children = [t for _, t in ty.params]
             if ty.result is not None:

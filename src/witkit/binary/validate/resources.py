@@ -26,7 +26,7 @@ from typing import Any
 
 from witkit import types as wt
 from witkit._record import replace
-from witkit.binary.validate.context import Ctx, ResourceMeta
+from witkit.binary.validate.context import Ctx, ResourceMeta, value_children
 
 __all__ = ["Remap", "all_named", "free_resources", "fresh_instance", "named_value"]
 
@@ -53,29 +53,8 @@ def _free_valtype(
     elif id(ty) in seen:
         return
     seen.add(id(ty))
-    if isinstance(ty, wt.RecordType):
-        for _, t in ty.fields:
-            _free_valtype(t, out, seen)
-    elif isinstance(ty, wt.VariantType):
-        for _, case in ty.cases:
-            _free_valtype(case, out, seen)
-    elif isinstance(ty, wt.TupleType):
-        for t in ty.types:
-            _free_valtype(t, out, seen)
-    elif isinstance(ty, wt.ListType):
-        _free_valtype(ty.element, out, seen)
-    elif isinstance(ty, wt.OptionType):
-        _free_valtype(ty.value, out, seen)
-    elif isinstance(ty, wt.ResultType):
-        _free_valtype(ty.ok, out, seen)
-        _free_valtype(ty.err, out, seen)
-    elif isinstance(ty, wt.StreamType):
-        _free_valtype(ty.element, out, seen)
-    elif isinstance(ty, wt.FutureType):
-        _free_valtype(ty.value, out, seen)
-    elif isinstance(ty, wt.MapType):
-        _free_valtype(ty.key, out, seen)
-        _free_valtype(ty.value, out, seen)
+    for child in value_children(ty):
+        _free_valtype(child, out, seen)
 
 
 def free_resources(ctx: Ctx, ty: object, out: dict[int, wt.ResourceType]) -> None:
@@ -348,24 +327,7 @@ def _named_valtype(ty: wt.ValType | None, named: set[int], ok: set[int] | None =
         ok = set()
     elif id(ty) in ok:
         return True
-    children: tuple[wt.ValType | None, ...]
-    if isinstance(ty, wt.TupleType):
-        children = ty.types
-    elif isinstance(ty, wt.ResultType):
-        children = (ty.ok, ty.err)
-    elif isinstance(ty, wt.ListType):
-        children = (ty.element,)
-    elif isinstance(ty, wt.OptionType):
-        children = (ty.value,)
-    elif isinstance(ty, wt.MapType):
-        children = (ty.key, ty.value)
-    elif isinstance(ty, wt.StreamType):
-        children = (ty.element,)
-    elif isinstance(ty, wt.FutureType):
-        children = (ty.value,)
-    else:
-        return True
-    for child in children:
+    for child in value_children(ty):
         if not _named_valtype(child, named, ok):
             return False
     ok.add(id(ty))
@@ -374,30 +336,10 @@ def _named_valtype(ty: wt.ValType | None, named: set[int], ok: set[int] | None =
 
 def _named_defined(ty: object, named: set[int]) -> bool:
     """wasmparser's ``all_valtypes_named_in_defined``: the first layer of a named type."""
-    if isinstance(ty, (wt.PrimType, wt.FlagsType, wt.EnumType)):
-        return True
-    ok: set[int] = set()
-    if isinstance(ty, wt.RecordType):
-        return all(_named_valtype(t, named, ok) for _, t in ty.fields)
-    if isinstance(ty, wt.TupleType):
-        return all(_named_valtype(t, named, ok) for t in ty.types)
-    if isinstance(ty, wt.VariantType):
-        return all(_named_valtype(t, named, ok) for _, t in ty.cases)
-    if isinstance(ty, wt.ResultType):
-        return _named_valtype(ty.ok, named, ok) and _named_valtype(ty.err, named, ok)
-    if isinstance(ty, wt.ListType):
-        return _named_valtype(ty.element, named, ok)
-    if isinstance(ty, wt.OptionType):
-        return _named_valtype(ty.value, named, ok)
-    if isinstance(ty, wt.MapType):
-        return _named_valtype(ty.key, named, ok) and _named_valtype(ty.value, named, ok)
     if isinstance(ty, (wt.OwnType, wt.BorrowType)):
         return id(ty.resource) in named
-    if isinstance(ty, wt.StreamType):
-        return _named_valtype(ty.element, named, ok)
-    if isinstance(ty, wt.FutureType):
-        return _named_valtype(ty.value, named, ok)
-    return True
+    ok: set[int] = set()
+    return all(_named_valtype(t, named, ok) for t in value_children(ty))
 
 
 def _named_func(ty: wt.FuncType, named: set[int]) -> bool:
