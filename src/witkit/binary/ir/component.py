@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypeAlias
 
 from witkit._record import field, record
+from witkit.binary.ir.core import _ByteRange
 
 if TYPE_CHECKING:
     from witkit.binary.ir.canon import Canon
@@ -233,7 +234,7 @@ Section: TypeAlias = (
 
 
 @record
-class Component:
+class Component(_ByteRange):
     """A component: its sections in binary order (custom sections included).
 
     Sections that declare nothing (an empty vector; a custom section with an
@@ -246,14 +247,6 @@ class Component:
     source: bytes = field(repr=False)
     version: int
     sections: tuple[Section, ...]
-
-    @property
-    def data(self) -> memoryview:
-        return memoryview(self.source)[self.offset : self.end]
-
-    @property
-    def size(self) -> int:
-        return self.end - self.offset
 
     @property
     def imports(self) -> tuple[Import, ...]:

@@ -171,8 +171,26 @@ class CoreModuleTypeDef:
 CoreTypeDef: TypeAlias = "CoreRecGroup | CoreModuleTypeDef"
 
 
+class _ByteRange:
+    """A core module's or component's place in its input: ``source[offset:end]``."""
+
+    __slots__ = ()
+    offset: int
+    end: int
+    source: bytes
+
+    @property
+    def data(self) -> memoryview:
+        """The bytes (preamble included), without copying."""
+        return memoryview(self.source)[self.offset : self.end]
+
+    @property
+    def size(self) -> int:
+        return self.end - self.offset
+
+
 @record
-class CoreModule:
+class CoreModule(_ByteRange):
     """A core wasm module: a byte range of ``source`` plus the light parse described above.
 
     ``funcs``, ``tables``... are the *whole* index spaces (imports first), so the
@@ -199,15 +217,6 @@ class CoreModule:
     #: (section id, offset of its contents, size) of every section, in order (the
     #: custom sections only as far as ``customs`` keeps them)
     sections: tuple[tuple[int, int, int], ...]
-
-    @property
-    def data(self) -> memoryview:
-        """The module's bytes (preamble included), without copying."""
-        return memoryview(self.source)[self.offset : self.end]
-
-    @property
-    def size(self) -> int:
-        return self.end - self.offset
 
     def func_type(self, index: int) -> CoreSubType:
         """The sub type of core function ``index`` (index spaces are validated by ``validate``)."""

@@ -13,7 +13,8 @@ instance type is validated as a nested ``Scope`` of its declarations.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from witkit import types as wt
 from witkit.abi.layout import size_and_alignment
@@ -32,6 +33,9 @@ from witkit.binary.validate.names import canonical_label, is_kebab
 from witkit.binary.validate.scope import Kind, Scope, check_max
 
 __all__ = ["add_core_type", "add_type", "create_defined_type", "create_function_type"]
+
+_R = TypeVar("_R")
+_V = TypeVar("_V")
 
 #: Explainer.md ``keytype``: written inline (wasm-tools rejects a type index, even of a primitive)
 _MAP_KEYS = frozenset(
@@ -78,6 +82,18 @@ class _Labels:
             )
         self.seen[key] = name
 
+    def typed(
+        self, items: tuple[tuple[str, _R], ...], resolve: Callable[[_R, int], _V]
+    ) -> tuple[tuple[str, _V], ...]:
+        """Record fields or variant cases: each label checked, its type resolved in between."""
+        out = []
+        for name, ref in items:
+            self.kebab(name)
+            ty = resolve(ref, self.offset)
+            self.unique(name)
+            out.append((name, ty))
+        return tuple(out)
+
 
 def create_defined_type(scope: Scope, d: ir.DefValType) -> wt.DefinedType:
     """A ``defvaltype``, its indices resolved in ``scope``."""
@@ -90,24 +106,12 @@ def create_defined_type(scope: Scope, d: ir.DefValType) -> wt.DefinedType:
         if not d.fields:
             raise fail("record type must have at least one field", offset)
         labels = _Labels(scope, "record field", "field", offset)
-        fields = []
-        for name, ref in d.fields:
-            labels.kebab(name)
-            vt = scope.valtype(ref, offset)
-            labels.unique(name)
-            fields.append((name, vt))
-        return wt.RecordType(tuple(fields))
+        return wt.RecordType(labels.typed(d.fields, scope.valtype))
     if isinstance(d, ir.VariantDef):
         if not d.cases:
             raise fail("variant type must have at least one case", offset)
         labels = _Labels(scope, "variant case", "case", offset)
-        cases = []
-        for name, ref2 in d.cases:
-            labels.kebab(name)
-            vt2 = scope.opt_valtype(ref2, offset)
-            labels.unique(name)
-            cases.append((name, vt2))
-        return wt.VariantType(tuple(cases))
+        return wt.VariantType(labels.typed(d.cases, scope.opt_valtype))
     if isinstance(d, ir.ListDef):
         if d.length is None:
             return wt.ListType(scope.valtype(d.element, offset))

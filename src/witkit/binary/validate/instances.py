@@ -13,6 +13,9 @@ its component does not define.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from witkit import types as wt
 from witkit.binary import ir
 from witkit.binary.limits import (
@@ -31,6 +34,9 @@ from witkit.binary.validate.subtype import context, extern_desc
 from witkit.errors import ValidationError
 
 __all__ = ["add_alias", "add_core_instance", "add_instance"]
+
+_A = TypeVar("_A", ir.CoreInstantiateArg, ir.InstantiateArg)
+_T = TypeVar("_T")
 
 #: core export alias sort -> (index space, type class, description, limit, plural)
 _CORE_ALIAS_SPACES: dict[str, tuple[str, type, str, int, str]] = {
@@ -69,6 +75,20 @@ _OUTER_SPACES: dict[str, tuple[str, int, str]] = {
 # ====================================================================== core instances
 
 
+def _named_args(
+    args: tuple[_A, ...], resolve: Callable[[_A], _T], duplicate: str, offset: int
+) -> dict[str, _T]:
+    """Instantiation arguments by name, each resolved; a name twice is ``duplicate``'s error."""
+    out: dict[str, _T] = {}
+    for arg in args:
+        ty = resolve(arg)
+        name = arg.name
+        if name in out:
+            raise fail(duplicate.format(name), offset)
+        out[name] = ty
+    return out
+
+
 def add_core_instance(scope: Scope, inst: ir.CoreInstance) -> None:
     scope.origin = inst
     if isinstance(inst, ir.CoreInstantiate):
@@ -81,12 +101,12 @@ def add_core_instance(scope: Scope, inst: ir.CoreInstance) -> None:
 def _instantiate_core_module(scope: Scope, inst: ir.CoreInstantiate) -> wt.CoreInstanceType:
     offset = inst.offset
     module = scope.module_at(inst.module, offset)
-    args: dict[str, wt.CoreInstanceType] = {}
-    for arg in inst.args:
-        instance = scope.core_instance_at(arg.index, offset)
-        if arg.name in args:
-            raise fail(f"duplicate module instantiation argument named `{arg.name}`", offset)
-        args[arg.name] = instance
+    args = _named_args(
+        inst.args,
+        lambda arg: scope.core_instance_at(arg.index, offset),
+        "duplicate module instantiation argument named `{0}`",
+        offset,
+    )
     for mod_name, name, expected in module.imports:
         supplied = args.get(mod_name)
         if supplied is None:
@@ -145,16 +165,12 @@ def add_instance(scope: Scope, inst: ir.Instance) -> None:
 def _instantiate_component(scope: Scope, inst: ir.Instantiate) -> wt.InstanceType:
     offset = inst.offset
     ctype = scope.component_at(inst.component, offset)
-    args: dict[str, wt.ExternType] = {}
-    for arg in inst.args:
-        ty = sort_item(scope, arg.sort, arg.index, offset)
-        if arg.name in args:
-            raise fail(
-                f"instantiation argument `{arg.name}` conflicts with previous argument "
-                f"`{arg.name}`",
-                offset,
-            )
-        args[arg.name] = ty
+    args = _named_args(
+        inst.args,
+        lambda arg: sort_item(scope, arg.sort, arg.index, offset),
+        "instantiation argument `{0}` conflicts with previous argument `{0}`",
+        offset,
+    )
     mapping = scope.subtyper.open_instance_type(args, ctype, "import", offset)
     meta = scope.ctx.meta(ctype)
     new_ty, fresh = fresh_instance(scope.ctx, mapping, meta, ctype.exports)

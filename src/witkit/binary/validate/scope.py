@@ -19,7 +19,7 @@ objects (identity is type identity, see that module); nothing here reads bytes.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from witkit import types as wt
 from witkit.binary.validate.context import LEAF, Ctx, Features, Path, fail
@@ -57,6 +57,23 @@ def check_max(length: int, added: int, limit: int, what: str, offset: int) -> No
         if limit == 1:
             raise fail(f"multiple {what}", offset)
         raise fail(f"{what} count exceeds limit of {limit}", offset)
+
+
+_T = TypeVar("_T")
+
+
+def _at(space: list[_T], idx: int, what: str, noun: str, offset: int) -> _T:
+    """Item ``idx`` of an index space, in wasmparser's words when there is none."""
+    if idx >= len(space):
+        raise fail(f"unknown {what} {idx}: {noun} index out of bounds", offset)
+    return space[idx]
+
+
+def _typed(ty: object, cls: type[_T], idx: int, what: str, offset: int) -> _T:
+    """A type index's type, which must be a ``cls`` (``what``: its name in the message)."""
+    if not isinstance(ty, cls):
+        raise fail(f"type index {idx} is not a {what} type", offset)
+    return ty
 
 
 class ResourceNames:
@@ -155,26 +172,16 @@ class Scope:
         return len(self.core_funcs) + len(self.funcs)
 
     def core_type_at(self, idx: int, offset: int) -> CoreTypeEntry:
-        if idx >= len(self.core_types):
-            raise fail(f"unknown type {idx}: type index out of bounds", offset)
-        return self.core_types[idx]
+        return _at(self.core_types, idx, "type", "type", offset)
 
     def core_func_type_at(self, idx: int, offset: int) -> wt.CoreFuncType:
-        ty = self.core_type_at(idx, offset)
-        if not isinstance(ty, wt.CoreFuncType):
-            raise fail(f"type index {idx} is not a function type", offset)
-        return ty
+        return _typed(self.core_type_at(idx, offset), wt.CoreFuncType, idx, "function", offset)
 
     def type_at(self, idx: int, offset: int) -> wt.AnyType:
-        if idx >= len(self.types):
-            raise fail(f"unknown type {idx}: type index out of bounds", offset)
-        return self.types[idx]
+        return _at(self.types, idx, "type", "type", offset)
 
     def func_type_at(self, idx: int, offset: int) -> wt.FuncType:
-        ty = self.type_at(idx, offset)
-        if not isinstance(ty, wt.FuncType):
-            raise fail(f"type index {idx} is not a function type", offset)
-        return ty
+        return _typed(self.type_at(idx, offset), wt.FuncType, idx, "function", offset)
 
     def defined_type_at(self, idx: int, offset: int) -> wt.DefinedType:
         ty = self.type_at(idx, offset)
@@ -183,69 +190,45 @@ class Scope:
         return ty
 
     def resource_at(self, idx: int, offset: int) -> wt.ResourceType:
-        ty = self.type_at(idx, offset)
-        if not isinstance(ty, wt.ResourceType):
-            raise fail(f"type index {idx} is not a resource type", offset)
-        return ty
+        return _typed(self.type_at(idx, offset), wt.ResourceType, idx, "resource", offset)
 
     def function_at(self, idx: int, offset: int) -> wt.FuncType:
-        if idx >= len(self.funcs):
-            raise fail(f"unknown function {idx}: function index out of bounds", offset)
-        return self.funcs[idx]
+        return _at(self.funcs, idx, "function", "function", offset)
 
     def component_at(self, idx: int, offset: int) -> wt.ComponentType:
-        if idx >= len(self.components):
-            raise fail(f"unknown component {idx}: component index out of bounds", offset)
-        return self.components[idx]
+        return _at(self.components, idx, "component", "component", offset)
 
     def instance_at(self, idx: int, offset: int) -> wt.InstanceType:
-        if idx >= len(self.instances):
-            raise fail(f"unknown instance {idx}: instance index out of bounds", offset)
-        return self.instances[idx]
+        return _at(self.instances, idx, "instance", "instance", offset)
 
     def value_at(self, idx: int, offset: int) -> wt.ValType:
         """Use value ``idx`` (each value is consumed exactly once)."""
-        if idx >= len(self.values):
-            raise fail(f"unknown value {idx}: value index out of bounds", offset)
+        ty = _at(self.values, idx, "value", "value", offset)
         if self.values_used[idx]:
             raise fail(f"value {idx} cannot be used more than once", offset)
         self.values_used[idx] = True
-        return self.values[idx]
+        return ty
 
     def core_function_at(self, idx: int, offset: int) -> wt.CoreFuncType:
-        if idx >= len(self.core_funcs):
-            raise fail(f"unknown core function {idx}: function index out of bounds", offset)
-        return self.core_funcs[idx]
+        return _at(self.core_funcs, idx, "core function", "function", offset)
 
     def module_at(self, idx: int, offset: int) -> wt.ModuleType:
-        if idx >= len(self.core_modules):
-            raise fail(f"unknown module {idx}: module index out of bounds", offset)
-        return self.core_modules[idx]
+        return _at(self.core_modules, idx, "module", "module", offset)
 
     def core_instance_at(self, idx: int, offset: int) -> wt.CoreInstanceType:
-        if idx >= len(self.core_instances):
-            raise fail(f"unknown core instance {idx}: instance index out of bounds", offset)
-        return self.core_instances[idx]
+        return _at(self.core_instances, idx, "core instance", "instance", offset)
 
     def table_at(self, idx: int, offset: int) -> wt.TableType:
-        if idx >= len(self.core_tables):
-            raise fail(f"unknown table {idx}: table index out of bounds", offset)
-        return self.core_tables[idx]
+        return _at(self.core_tables, idx, "table", "table", offset)
 
     def memory_at(self, idx: int, offset: int) -> wt.MemoryType:
-        if idx >= len(self.core_memories):
-            raise fail(f"unknown memory {idx}: memory index out of bounds", offset)
-        return self.core_memories[idx]
+        return _at(self.core_memories, idx, "memory", "memory", offset)
 
     def global_at(self, idx: int, offset: int) -> wt.GlobalType:
-        if idx >= len(self.core_globals):
-            raise fail(f"unknown global {idx}: global index out of bounds", offset)
-        return self.core_globals[idx]
+        return _at(self.core_globals, idx, "global", "global", offset)
 
     def tag_at(self, idx: int, offset: int) -> wt.TagType:
-        if idx >= len(self.core_tags):
-            raise fail(f"unknown tag {idx}: tag index out of bounds", offset)
-        return self.core_tags[idx]
+        return _at(self.core_tags, idx, "tag", "tag", offset)
 
     def require(self, enabled: bool, message: str, offset: int) -> None:
         if not enabled:

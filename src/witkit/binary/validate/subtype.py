@@ -102,52 +102,36 @@ class Subtyper:
     # ------------------------------------------------------------------ externs
 
     def entity(self, a: wt.ExternType, b: wt.ExternType, offset: int) -> None:
-        if isinstance(a, wt.ModuleType):
-            if not isinstance(b, wt.ModuleType):
-                raise fail(f"expected {extern_desc(b)}, found module", offset)
+        found = extern_desc(a)
+        if extern_desc(b) != found:
+            raise fail(f"expected {extern_desc(b)}, found {found}", offset)
+        if isinstance(a, wt.ModuleType) and isinstance(b, wt.ModuleType):
             module_subtype(a, b, offset)
-        elif isinstance(a, wt.FuncType):
-            if not isinstance(b, wt.FuncType):
-                raise fail(f"expected {extern_desc(b)}, found func", offset)
+        elif isinstance(a, wt.FuncType) and isinstance(b, wt.FuncType):
             self.func(a, b, offset)
-        elif isinstance(a, wt.ValueExtern):
-            if not isinstance(b, wt.ValueExtern):
-                raise fail(f"expected {extern_desc(b)}, found value", offset)
+        elif isinstance(a, wt.ValueExtern) and isinstance(b, wt.ValueExtern):
             self.val(a.ty, b.ty, offset)
-        elif isinstance(a, wt.TypeExtern):
-            if not isinstance(b, wt.TypeExtern):
-                raise fail(f"expected {extern_desc(b)}, found type", offset)
+        elif isinstance(a, wt.TypeExtern) and isinstance(b, wt.TypeExtern):
             self.any_type(a.referenced, b.referenced, offset)
-        elif isinstance(a, wt.InstanceType):
-            if not isinstance(b, wt.InstanceType):
-                raise fail(f"expected {extern_desc(b)}, found instance", offset)
+        elif isinstance(a, wt.InstanceType) and isinstance(b, wt.InstanceType):
             self.instance(a, b, offset)
-        else:
-            if not isinstance(b, wt.ComponentType):
-                raise fail(f"expected {extern_desc(b)}, found component", offset)
+        elif isinstance(a, wt.ComponentType) and isinstance(b, wt.ComponentType):
             self.component(a, b, offset)
 
     def any_type(self, a: Any, b: Any, offset: int) -> None:
+        found = _any_desc(a)
+        if _any_desc(b) != found:
+            raise fail(f"expected {_any_desc(b)}, found {found}", offset)
         if isinstance(a, wt.ResourceType):
-            if not isinstance(b, wt.ResourceType):
-                raise fail(f"expected {_any_desc(b)}, found resource", offset)
             if wt.root(a) is not wt.root(b):
                 raise fail(f"resource types are not the same ({_rname(a)} vs. {_rname(b)})", offset)
         elif isinstance(a, wt.FuncType):
-            if not isinstance(b, wt.FuncType):
-                raise fail(f"expected {_any_desc(b)}, found func type", offset)
             self.func(a, b, offset)
         elif isinstance(a, wt.InstanceType):
-            if not isinstance(b, wt.InstanceType):
-                raise fail(f"expected {_any_desc(b)}, found instance type", offset)
             self.instance(a, b, offset)
         elif isinstance(a, wt.ComponentType):
-            if not isinstance(b, wt.ComponentType):
-                raise fail(f"expected {_any_desc(b)}, found component type", offset)
             self.component(a, b, offset)
         else:
-            if isinstance(b, (wt.ResourceType, wt.FuncType, wt.InstanceType, wt.ComponentType)):
-                raise fail(f"expected {_any_desc(b)}, found defined type", offset)
             self.defined(a, b, offset)
 
     # ------------------------------------------------------------------ instances and components
