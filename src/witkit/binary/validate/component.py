@@ -25,7 +25,7 @@ from witkit.binary.validate.core import module_type_of
 from witkit.binary.validate.deftypes import add_core_type, add_type
 from witkit.binary.validate.externs import add_export, add_import, export_to_entity_type
 from witkit.binary.validate.instances import add_alias, add_core_instance, add_instance
-from witkit.binary.validate.result import ValidatedComponent
+from witkit.binary.validate.result import INDEX_SPACES, ValidatedComponent
 from witkit.binary.validate.scope import Scope, check_max
 from witkit.binary.validate.subtype import context
 from witkit.errors import ValidationError
@@ -160,23 +160,8 @@ def _finish_component(scope: Scope, component: ir.Component) -> ValidatedCompone
                 component.end,
             )
     ty = scope.finish(component.end)
-    return ValidatedComponent(
-        ir=component,
-        type=ty,
-        core_types=scope.entries("core_types"),
-        core_funcs=scope.entries("core_funcs"),
-        core_tables=scope.entries("core_tables"),
-        core_memories=scope.entries("core_memories"),
-        core_globals=scope.entries("core_globals"),
-        core_tags=scope.entries("core_tags"),
-        core_modules=scope.entries("core_modules"),
-        core_instances=scope.entries("core_instances"),
-        types=scope.entries("types"),
-        funcs=scope.entries("funcs"),
-        values=scope.entries("values"),
-        instances=scope.entries("instances"),
-        components=scope.entries("components"),
-    )
+    spaces = {space: scope.entries(space) for space in INDEX_SPACES}
+    return ValidatedComponent(ir=component, type=ty, **spaces)
 
 
 def validate_component(component: ir.Component, stack: list[Scope], ctx: Ctx) -> ValidatedComponent:
