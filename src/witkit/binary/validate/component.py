@@ -16,6 +16,7 @@ at fault; nested components are a work list, not recursion (wasm-tools accepts
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields
 from typing import Any
 
 from witkit.binary import ir, limits
@@ -25,7 +26,7 @@ from witkit.binary.validate.core import module_type_of
 from witkit.binary.validate.deftypes import add_core_type, add_type
 from witkit.binary.validate.externs import add_export, add_import, export_to_entity_type
 from witkit.binary.validate.instances import add_alias, add_core_instance, add_instance
-from witkit.binary.validate.result import INDEX_SPACES, ValidatedComponent
+from witkit.binary.validate.result import ValidatedComponent
 from witkit.binary.validate.scope import Scope, check_max
 from witkit.binary.validate.subtype import context
 from witkit.errors import ValidationError
@@ -160,7 +161,8 @@ def _finish_component(scope: Scope, component: ir.Component) -> ValidatedCompone
                 component.end,
             )
     ty = scope.finish(component.end)
-    spaces = {space: scope.entries(space) for space in INDEX_SPACES}
+    # every field of a ValidatedComponent but ``ir`` and ``type`` is an index space
+    spaces = {f.name: scope.entries(f.name) for f in fields(ValidatedComponent)[2:]}
     return ValidatedComponent(ir=component, type=ty, **spaces)
 
 

@@ -29,24 +29,7 @@ from witkit.types import (
     ValType,
 )
 
-__all__ = ["INDEX_SPACES", "CanonOptions", "Entry", "Origin", "ValidatedComponent"]
-
-#: the index spaces of a component, core ones first, as ``ValidatedComponent`` names them
-INDEX_SPACES = (
-    "core_types",
-    "core_funcs",
-    "core_tables",
-    "core_memories",
-    "core_globals",
-    "core_tags",
-    "core_modules",
-    "core_instances",
-    "types",
-    "funcs",
-    "values",
-    "instances",
-    "components",
-)
+__all__ = ["CanonOptions", "Entry", "Origin", "ValidatedComponent"]
 
 _T = TypeVar("_T")
 
