@@ -22,6 +22,11 @@ PUBLIC = {
 
 MODULES = [
     "witkit.binary.ir",
+    "witkit.binary.ir.canon",
+    "witkit.binary.ir.component",
+    "witkit.binary.ir.core",
+    "witkit.binary.ir.instances",
+    "witkit.binary.ir.types",
     "witkit.binary.reader",
     "witkit.binary.parser",
     "witkit.binary.limits",
@@ -51,9 +56,13 @@ MODULES = [
     "witkit.binary.validate.component",
     "witkit.binary.validate.context",
     "witkit.binary.validate.core",
+    "witkit.binary.validate.deftypes",
+    "witkit.binary.validate.externs",
+    "witkit.binary.validate.instances",
     "witkit.binary.validate.names",
     "witkit.binary.validate.resources",
     "witkit.binary.validate.result",
+    "witkit.binary.validate.scope",
     "witkit.binary.validate.subtype",
     "witkit.binary.validate.values",
 ]

@@ -238,32 +238,52 @@ def read_rec_group(r: Reader) -> ir.CoreRecGroup:
 # --------------------------------------------------------------------------- externs
 
 
+#: (what the flags byte is, its name in the error, the flag bits allowed, minimum, maximum)
+_TABLE_LIMITS = (
+    "table limits",
+    "table resizable limits",
+    0x07,
+    "the minimum of a table",
+    "the maximum of a table",
+)
+_MEMORY_LIMITS = (
+    "memory limits",
+    "memory limits",
+    0x0F,
+    "the minimum of a memory",
+    "the maximum of a memory",
+)
+
+
+def _read_limits(r: Reader, words: tuple[str, str, int, str, str]) -> tuple[int, int, int | None]:
+    """Core ``limits`` of a table or memory: the flags byte, the minimum, the maximum if any.
+
+    Flag 0x01: a maximum follows; 0x02: shared; 0x04: 64-bit (the bounds are
+    ``u64``); 0x08 (memories): a custom page size follows the bounds.
+    """
+    what, name, allowed, minimum_what, maximum_what = words
+    start = r.pos
+    flags = r.u8(what)
+    if flags & ~allowed:
+        raise BinaryError(f"invalid {name} flags 0x{flags:02x}", start)
+    read = r.u64 if flags & 0x04 else r.u32
+    minimum = read(minimum_what)
+    maximum = read(maximum_what) if flags & 0x01 else None
+    return flags, minimum, maximum
+
+
 def read_table_type(r: Reader) -> ir.TableDef:
     element = read_core_valtype(r)
-    start = r.pos
-    flags = r.u8("table limits")
-    if flags & ~0x07:
-        raise BinaryError(f"invalid table resizable limits flags 0x{flags:02x}", start)
-    table64 = bool(flags & 0x04)
-    read = r.u64 if table64 else r.u32
-    minimum = read("the minimum of a table")
-    maximum = read("the maximum of a table") if flags & 0x01 else None
-    return ir.TableDef(element, minimum, maximum, table64, bool(flags & 0x02))
+    flags, minimum, maximum = _read_limits(r, _TABLE_LIMITS)
+    return ir.TableDef(element, minimum, maximum, bool(flags & 0x04), bool(flags & 0x02))
 
 
 def read_memory_type(r: Reader) -> ir.MemoryDef:
-    start = r.pos
-    flags = r.u8("memory limits")
-    if flags & ~0x0F:
-        raise BinaryError(f"invalid memory limits flags 0x{flags:02x}", start)
-    memory64 = bool(flags & 0x04)
-    read = r.u64 if memory64 else r.u32
-    minimum = read("the minimum of a memory")
-    maximum = read("the maximum of a memory") if flags & 0x01 else None
+    flags, minimum, maximum = _read_limits(r, _MEMORY_LIMITS)
     page_size_log2 = 16
     if flags & 0x08:
         page_size_log2 = r.u32("a memory page size")
-    return ir.MemoryDef(minimum, maximum, bool(flags & 0x02), memory64, page_size_log2)
+    return ir.MemoryDef(minimum, maximum, bool(flags & 0x02), bool(flags & 0x04), page_size_log2)
 
 
 def read_global_type(r: Reader) -> ir.GlobalDef:

@@ -4,7 +4,12 @@ The model is wasmparser's validator (``validator/component.rs``): the goal is to
 accept exactly what ``wasm-tools validate`` accepts with the same features.
 Modules, one job each:
 
-* ``component`` -- scopes and index spaces, imports/exports, aliases, instances
+* ``component`` -- a component body section by section, nested components, start, values
+* ``scope`` -- one component's (or component/instance type's) index spaces and state
+* ``deftypes`` -- type definitions: defined value types, functions, resources, component
+  and instance types
+* ``externs`` -- imports and exports, extern names and their rules
+* ``instances`` -- core and component instances, aliases
 * ``canon`` -- canonical definitions, checked with the ABI's flattening (``abi.layout``)
 * ``subtype`` -- subtyping, and opening component types for instantiation
 * ``resources`` -- resources as type variables: free variables, substitution

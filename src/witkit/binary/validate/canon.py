@@ -31,12 +31,22 @@ from witkit.types import (
 )
 
 if TYPE_CHECKING:
-    from witkit.binary.validate.component import Scope
+    from witkit.binary.validate.scope import Scope
 
 __all__ = ["canonical_function"]
 
 _I32 = "i32"
 _OPT_NAMES = {"latin1+utf16": "latin1-utf16"}
+
+#: the options that need a feature: option -> (the ``Features`` field, the error without it)
+_GATED = {
+    "async": ("cm_async", "canonical option `async` requires the component model async feature"),
+    "core-type": (
+        "cm_gc",
+        "canonical option `core type` requires the component model gc feature",
+    ),
+    "gc": ("cm_gc", "canonical option `gc` requires the `cm-gc` feature"),
+}
 
 
 class _Opts:
@@ -126,6 +136,9 @@ def _check_options(scope: Scope, opts: tuple[ir.CanonOpt, ...], offset: int) -> 
             what = "core type" if kind == "core-type" else kind
             raise fail(f"canonical option `{what}` is specified more than once", offset)
         seen.add(kind)
+        gate = _GATED.get(kind)
+        if gate is not None:
+            scope.require(getattr(features, gate[0]), gate[1], offset)
         index = opt.index if opt.index is not None else 0
         if kind == "memory":
             mem = scope.memory_at(index, offset)
@@ -136,20 +149,10 @@ def _check_options(scope: Scope, opts: tuple[ir.CanonOpt, ...], offset: int) -> 
         elif kind == "post-return":
             o.post_return = index
         elif kind == "async":
-            scope.require(
-                features.cm_async,
-                "canonical option `async` requires the component model async feature",
-                offset,
-            )
             o.is_async = True
         elif kind == "callback":
             o.callback = index
         elif kind == "core-type":
-            scope.require(
-                features.cm_gc,
-                "canonical option `core type` requires the component model gc feature",
-                offset,
-            )
             ty = scope.core_type_at(index, offset)
             if not isinstance(ty, CoreFuncType):
                 raise fail(
@@ -157,9 +160,6 @@ def _check_options(scope: Scope, opts: tuple[ir.CanonOpt, ...], offset: int) -> 
                 )
             o.core_type = index
         elif kind == "gc":
-            scope.require(
-                features.cm_gc, "canonical option `gc` requires the `cm-gc` feature", offset
-            )
             o.gc = True
     if not o.is_async and o.callback is not None:
         raise fail("cannot specify callback without async", offset)

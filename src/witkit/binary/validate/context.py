@@ -18,36 +18,13 @@ from collections.abc import Callable
 from dataclasses import field, fields, replace
 from typing import Any, TypeAlias
 
+from witkit import types as wt
 from witkit._record import record
 from witkit.binary.limits import MAX_WASM_COMPONENT_TYPE_DEPTH, MAX_WASM_TYPE_SIZE
 from witkit.errors import ValidationError
-from witkit.types import (
-    BorrowType,
-    ComponentType,
-    EnumType,
-    ExternItem,
-    FlagsType,
-    FuncType,
-    FutureType,
-    InstanceType,
-    ListType,
-    MapType,
-    ModuleType,
-    OptionType,
-    OwnType,
-    PrimType,
-    RecordType,
-    ResourceType,
-    ResultType,
-    StreamType,
-    TupleType,
-    TypeExtern,
-    ValType,
-    ValueExtern,
-    VariantType,
-)
 
 __all__ = [
+    "COMPOSITE",
     "CoreValidator",
     "Ctx",
     "Features",
@@ -55,6 +32,7 @@ __all__ = [
     "Path",
     "ResourceMeta",
     "fail",
+    "value_children",
 ]
 
 #: validates a core module's code: called with its bytes, raises (anything) to reject it
@@ -168,11 +146,49 @@ class ResourceMeta:
     """
 
     #: instance/component types: resources this type introduces (freshened on use)
-    defined: list[tuple[ResourceType, Path]] = field(default_factory=list)
+    defined: list[tuple[wt.ResourceType, Path]] = field(default_factory=list)
     #: component types: resources its imports introduce
-    imported: list[tuple[ResourceType, Path]] = field(default_factory=list)
+    imported: list[tuple[wt.ResourceType, Path]] = field(default_factory=list)
     #: every resource exported by name somewhere, and where
-    explicit: dict[int, tuple[ResourceType, Path]] = field(default_factory=dict)
+    explicit: dict[int, tuple[wt.ResourceType, Path]] = field(default_factory=dict)
+
+
+#: the value types made of other value types (``value_children``)
+COMPOSITE = (
+    wt.RecordType,
+    wt.VariantType,
+    wt.ListType,
+    wt.OptionType,
+    wt.TupleType,
+    wt.ResultType,
+    wt.StreamType,
+    wt.FutureType,
+    wt.MapType,
+)
+
+
+def value_children(ty: object) -> tuple[wt.ValType | None, ...]:
+    """The value types a composite value type is made of, in order; ``()`` for any other.
+
+    ``None`` stands for an absent payload (a variant case, a result side, a stream
+    or future without one).  The one walk every check over a value type's structure
+    shares: sizes and depths, free resources, named types.
+    """
+    if isinstance(ty, wt.RecordType):
+        return tuple(t for _, t in ty.fields)
+    if isinstance(ty, wt.VariantType):
+        return tuple(t for _, t in ty.cases)
+    if isinstance(ty, wt.TupleType):
+        return ty.types
+    if isinstance(ty, (wt.ListType, wt.StreamType)):
+        return (ty.element,)
+    if isinstance(ty, (wt.OptionType, wt.FutureType)):
+        return (ty.value,)
+    if isinstance(ty, wt.ResultType):
+        return (ty.ok, ty.err)
+    if isinstance(ty, wt.MapType):
+        return (ty.key, ty.value)
+    return ()
 
 
 class Ctx:
@@ -190,7 +206,7 @@ class Ctx:
 
     # ------------------------------------------------------------------ resource metadata
 
-    def meta(self, ty: InstanceType | ComponentType) -> ResourceMeta:
+    def meta(self, ty: wt.InstanceType | wt.ComponentType) -> ResourceMeta:
         entry = self._meta.get(id(ty))
         if entry is None:
             meta = ResourceMeta()
@@ -198,7 +214,7 @@ class Ctx:
             return meta
         return entry[1]
 
-    def set_meta(self, ty: InstanceType | ComponentType, meta: ResourceMeta) -> None:
+    def set_meta(self, ty: wt.InstanceType | wt.ComponentType, meta: ResourceMeta) -> None:
         self._meta[id(ty)] = (ty, meta)
 
     def alias(self, ty: Any) -> Any:
@@ -234,40 +250,29 @@ class Ctx:
         return info
 
     def _compute_info(self, ty: Any, offset: int) -> Info:
-        if isinstance(ty, (PrimType, FlagsType, EnumType, OwnType, ResourceType, ModuleType)):
+        if isinstance(
+            ty, (wt.PrimType, wt.FlagsType, wt.EnumType, wt.OwnType, wt.ResourceType, wt.ModuleType)
+        ):
             return LEAF
-        if isinstance(ty, BorrowType):
+        if isinstance(ty, wt.BorrowType):
             return BORROW
         children: list[object]
-        if isinstance(ty, RecordType):
-            children = [t for _, t in ty.fields]
-        elif isinstance(ty, VariantType):
-            children = [t for _, t in ty.cases if t is not None]
-        elif isinstance(ty, (ListType, OptionType)):
-            children = [ty.element if isinstance(ty, ListType) else ty.value]
-        elif isinstance(ty, TupleType):
-            children = list(ty.types)
-        elif isinstance(ty, ResultType):
-            children = [t for t in (ty.ok, ty.err) if t is not None]
-        elif isinstance(ty, (StreamType, FutureType)):
-            inner = ty.element if isinstance(ty, StreamType) else ty.value
-            children = [] if inner is None else [inner]
-        elif isinstance(ty, MapType):
-            children = [ty.key, ty.value]
-        elif isinstance(ty, FuncType):
+        if isinstance(ty, COMPOSITE):
+            children = [t for t in value_children(ty) if t is not None]
+        elif isinstance(ty, wt.FuncType):
             children = [t for _, t in ty.params]
             if ty.result is not None:
                 children.append(ty.result)
-        elif isinstance(ty, InstanceType):
+        elif isinstance(ty, wt.InstanceType):
             children = [item.ty for item in ty.exports.values()]
-        elif isinstance(ty, ComponentType):
+        elif isinstance(ty, wt.ComponentType):
             children = [item.ty for item in ty.imports.values()]
             children.extend(item.ty for item in ty.exports.values())
-        elif isinstance(ty, ExternItem):
+        elif isinstance(ty, wt.ExternItem):
             return self.info(ty.ty, offset)
-        elif isinstance(ty, TypeExtern):
+        elif isinstance(ty, wt.TypeExtern):
             return self.info(ty.referenced, offset)
-        elif isinstance(ty, ValueExtern):
+        elif isinstance(ty, wt.ValueExtern):
             return self.info(ty.ty, offset)
         else:
             return LEAF
@@ -276,5 +281,5 @@ class Ctx:
             info = info.combine(self.info(child, offset), offset)
         return info
 
-    def valtype_info(self, ty: ValType, offset: int) -> Info:
+    def valtype_info(self, ty: wt.ValType, offset: int) -> Info:
         return LEAF if isinstance(ty, str) else self.info(ty, offset)

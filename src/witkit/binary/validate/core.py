@@ -88,12 +88,44 @@ def check_memory(m: ir.MemoryDef, offset: int) -> MemoryType:
 
 
 class _ModuleTypes:
-    """Resolves the type indices of one core module (or module type) to core types."""
+    """The type of one core module (or module type) being built: its types, imports, exports.
 
-    __slots__ = ("types",)
+    Type indices resolve to core types; an import name may appear once (components
+    forbid the duplicates core wasm allows), an export name once.
+    """
+
+    __slots__ = ("exports", "imports", "seen", "types")
 
     def __init__(self) -> None:
         self.types: list[CoreTypeEntry] = []
+        self.imports: list[tuple[str, str, CoreExtern]] = []
+        self.seen: set[tuple[str, str]] = set()
+        self.exports: dict[str, CoreExtern] = {}
+
+    def add_import(self, imp: ir.CoreImport, ctx: Ctx) -> None:
+        key = (imp.module, imp.name)
+        if key in self.seen:
+            raise fail(
+                f"module has a duplicate import name `{imp.module}:{imp.name}` "
+                "that is not allowed in components",
+                imp.offset,
+            )
+        self.seen.add(key)
+        self.imports.append((imp.module, imp.name, self.extern(imp.desc, imp.offset, ctx)))
+
+    def add_export(self, name: str, ty: CoreExtern, offset: int) -> None:
+        if name in self.exports:
+            raise fail(f"duplicate export name `{name}` already defined", offset)
+        self.exports[name] = ty
+
+    def module_type(self) -> ModuleType:
+        return ModuleType(tuple(self.imports), self.exports)
+
+    def tag(self, index: int, offset: int) -> TagType:
+        func = self.func(index, offset)
+        if func.results:
+            raise fail("invalid exception type: non-empty tag result type", offset)
+        return TagType(func)
 
     def add_group(self, group: ir.CoreRecGroup) -> None:
         base = len(self.types)
@@ -126,10 +158,7 @@ class _ModuleTypes:
             return GlobalType(desc.global_.valtype, desc.global_.mutable)
         if not ctx.features.exceptions:
             raise fail("exceptions proposal not enabled", offset)
-        func = self.func(desc.type_index, offset)
-        if func.results:
-            raise fail("invalid exception type: non-empty tag result type", offset)
-        return TagType(func)
+        return self.tag(desc.type_index, offset)
 
 
 def module_type_of(module: ir.CoreModule, ctx: Ctx) -> ModuleType:
@@ -137,18 +166,8 @@ def module_type_of(module: ir.CoreModule, ctx: Ctx) -> ModuleType:
     types = _ModuleTypes()
     for group in module.types:
         types.add_group(group)
-    imports: list[tuple[str, str, CoreExtern]] = []
-    seen: set[tuple[str, str]] = set()
     for imp in module.imports:
-        key = (imp.module, imp.name)
-        if key in seen:
-            raise fail(
-                f"module has a duplicate import name `{imp.module}:{imp.name}` "
-                "that is not allowed in components",
-                imp.offset,
-            )
-        seen.add(key)
-        imports.append((imp.module, imp.name, types.extern(imp.desc, imp.offset, ctx)))
+        types.add_import(imp, ctx)
     # every function's type index must name a function type; only exported
     # functions need their type resolved, so the check is a set operation
     func_indices = {i for i, t in enumerate(types.types) if isinstance(t, CoreFuncType)}
@@ -158,12 +177,7 @@ def module_type_of(module: ir.CoreModule, ctx: Ctx) -> ModuleType:
     tables = [check_table(t, module.offset) for t in module.tables]
     memories = [check_memory(m, module.offset) for m in module.memories]
     globals_ = [GlobalType(g.valtype, g.mutable) for g in module.globals]
-    tags: list[TagType] = []
-    for t in module.tags:
-        func = types.func(t, module.offset)
-        if func.results:
-            raise fail("invalid exception type: non-empty tag result type", module.offset)
-        tags.append(TagType(func))
+    tags = [types.tag(t, module.offset) for t in module.tags]
     n_funcs = len(module.funcs)
     if module.start is not None:
         if module.start >= n_funcs:
@@ -174,7 +188,6 @@ def module_type_of(module: ir.CoreModule, ctx: Ctx) -> ModuleType:
         start = types.func(module.funcs[module.start], module.offset)
         if start.params or start.results:
             raise fail("invalid start function type", module.offset)
-    exports: dict[str, CoreExtern] = {}
     for exp in module.exports:
         kind = exp.kind
         ty: CoreExtern
@@ -200,10 +213,8 @@ def module_type_of(module: ir.CoreModule, ctx: Ctx) -> ModuleType:
                     exp.offset,
                 )
             ty = space[exp.index]
-        if exp.name in exports:
-            raise fail(f"duplicate export name `{exp.name}` already defined", exp.offset)
-        exports[exp.name] = ty
-    return ModuleType(tuple(imports), exports)
+        types.add_export(exp.name, ty, exp.offset)
+    return types.module_type()
 
 
 def module_type_from_decls(
@@ -215,17 +226,11 @@ def module_type_from_decls(
     count 1 the component (or component/instance type) that declares it.
     """
     types = _ModuleTypes()
-    imports: list[tuple[str, str, CoreExtern]] = []
-    seen: set[tuple[str, str]] = set()
-    exports: dict[str, CoreExtern] = {}
     for d in decl.decls:
         if isinstance(d, ir.CoreRecGroup):
             types.add_group(d)
         elif isinstance(d, ir.CoreExportDecl):
-            ty = types.extern(d.desc, d.offset, ctx)
-            if d.name in exports:
-                raise fail(f"duplicate export name `{d.name}` already defined", d.offset)
-            exports[d.name] = ty
+            types.add_export(d.name, types.extern(d.desc, d.offset, ctx), d.offset)
         elif isinstance(d, ir.CoreAliasDecl):
             if d.count == 0:
                 space = types.types
@@ -244,31 +249,24 @@ def module_type_from_decls(
                 )
             types.types.append(target)
         else:
-            key = (d.module, d.name)
-            if key in seen:
-                raise fail(
-                    f"module has a duplicate import name `{d.module}:{d.name}` "
-                    "that is not allowed in components",
-                    d.offset,
-                )
-            seen.add(key)
-            imports.append((d.module, d.name, types.extern(d.desc, d.offset, ctx)))
-    return ModuleType(tuple(imports), exports)
+            types.add_import(d, ctx)
+    return types.module_type()
 
 
 # --------------------------------------------------------------------------- subtyping
 
 
+#: a core extern's kind as wasmparser's messages name it (first match; otherwise a tag)
+_KINDS: tuple[tuple[type, str], ...] = (
+    (CoreFuncType, "func"),
+    (TableType, "table"),
+    (MemoryType, "memory"),
+    (GlobalType, "global"),
+)
+
+
 def _kind(ty: CoreExtern) -> str:
-    if isinstance(ty, CoreFuncType):
-        return "func"
-    if isinstance(ty, TableType):
-        return "table"
-    if isinstance(ty, MemoryType):
-        return "memory"
-    if isinstance(ty, GlobalType):
-        return "global"
-    return "tag"
+    return next((name for cls, name in _KINDS if isinstance(ty, cls)), "tag")
 
 
 def _limits_match(a_min: int, a_max: int | None, b_min: int, b_max: int | None) -> bool:

@@ -15,6 +15,7 @@ form and compatibility) are ``witkit.semver``'s, shared with the linker.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -183,19 +184,20 @@ class _Parser:
         self.take_lowercase_kebab()
         self.expect(":")
         self.take_lowercase_kebab()
-        if self.features.cm_nested_names:
-            while self.next.startswith(":"):
-                self.expect(":")
-                self.take_lowercase_kebab()
+        self._nested(":", self.take_lowercase_kebab)
         if self.next.startswith("/"):
             self.expect("/")
             self.take_kebab()
-            if self.features.cm_nested_names:
-                while self.next.startswith("/"):
-                    self.expect("/")
-                    self.take_kebab()
+            self._nested("/", self.take_kebab)
         elif require_projection:
             raise NameError_("expected `/` after package name")
+
+    def _nested(self, separator: str, take: Callable[[], object]) -> None:
+        """🪺 More ``separator``-led segments of a nested namespace or interface path."""
+        if self.features.cm_nested_names:
+            while self.next.startswith(separator):
+                self.expect(separator)
+                take()
 
     def pkg_name(self, is_interface: bool) -> str | None:
         self.pkg_path(is_interface)

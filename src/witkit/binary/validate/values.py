@@ -28,7 +28,7 @@ from witkit.types import (
 )
 
 if TYPE_CHECKING:
-    from witkit.binary.validate.component import Scope
+    from witkit.binary.validate.scope import Scope
 
 __all__ = ["check_value"]
 
