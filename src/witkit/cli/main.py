@@ -26,7 +26,7 @@ from witkit.errors import WitkitError, find_cause
 __all__ = ["COMMANDS", "build_parser", "entry", "main"]
 
 #: the command modules, in the order ``witkit --help`` lists them
-COMMANDS: tuple[str, ...] = ("inspect", "wit", "run", "wast")
+COMMANDS: tuple[str, ...] = ("inspect", "wit", "run", "wast", "cache")
 
 _DESCRIPTION = """\
 witkit: the WebAssembly Component Model and WASI 0.2, native to Python.
@@ -38,6 +38,7 @@ examples:
   witkit wit --json app.wasm       the same, machine-readable
   witkit wit wit/                  resolve and print a WIT directory (with deps/)
   witkit wast test.wast            run a component test script (the spec's .wast format)
+  witkit cache size                what the compile cache holds; also dir, clean, prune
 """
 
 

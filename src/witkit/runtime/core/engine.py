@@ -49,8 +49,8 @@ OptLevel = Literal["none", "speed", "speed_and_size"]
 
 @record
 class EngineConfig:
-    """Engine settings.  All but ``cache``, ``cache_dir`` and ``epoch_tick`` shape the
-    compiled code and so take part in the cache key."""
+    """Engine settings.  All but ``cache``, ``cache_dir``, ``cache_max_size`` and
+    ``epoch_tick`` shape the compiled code and so take part in the cache key."""
 
     #: Cranelift optimisation level.
     opt_level: OptLevel = "speed"
@@ -64,6 +64,9 @@ class EngineConfig:
     cache: bool = True
     #: Cache directory; None means ``witkit.runtime.cache.default_cache_dir()``.
     cache_dir: str | None = None
+    #: Bytes the cache directory is pruned to, least recently used entries first; None:
+    #: ``$WITKIT_CACHE_MAX_SIZE``, else 512 MiB (``witkit.runtime.pruning``).
+    cache_max_size: int | None = None
     #: Maximum wasm stack in bytes (None: wasmtime's default).
     max_wasm_stack: int | None = None
     #: Canonicalise NaNs produced by float arithmetic (deterministic execution).
@@ -77,7 +80,8 @@ class EngineConfig:
         codegen = {
             name: getattr(self, name)
             for name in names
-            if name not in ("cache", "cache_dir", "epoch_tick", "parallel_compilation")
+            if name
+            not in ("cache", "cache_dir", "cache_max_size", "epoch_tick", "parallel_compilation")
         }
         settings = ";".join(f"{key}={value!r}" for key, value in sorted(codegen.items()))
         return f"witkit-core/1;wasmtime={_wasmtime_version()};{_library.machine()};{settings}"
@@ -142,6 +146,7 @@ class Engine:
         epoch_tick: float | None = None,
         cache: bool | None = None,
         cache_dir: str | None = None,
+        cache_max_size: int | None = None,
         max_wasm_stack: int | None = None,
         nan_canonicalization: bool | None = None,
         parallel_compilation: bool | None = None,
@@ -156,6 +161,7 @@ class Engine:
                 ("epoch_tick", epoch_tick),
                 ("cache", cache),
                 ("cache_dir", cache_dir),
+                ("cache_max_size", cache_max_size),
                 ("max_wasm_stack", max_wasm_stack),
                 ("nan_canonicalization", nan_canonicalization),
                 ("parallel_compilation", parallel_compilation),
@@ -172,6 +178,8 @@ class Engine:
         self.address = self._handle.address
         self._wasmtime_py: Any = None
         on_disk = ModuleCache(config.cache_dir) if config.cache else None
+        if on_disk is not None:
+            on_disk.max_size = config.cache_max_size
         #: the on-disk module cache; None when off, or when its directory is not
         #: trusted (``witkit.runtime.cache.trusted``, which warns once)
         self.cache: ModuleCache | None = (
