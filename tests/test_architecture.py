@@ -17,7 +17,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "witkit"
 
 #: the foundation: small modules every layer may use (records, lazy loading, errors, the
 #: shared types, interface-name versions, atomic files, digests, the spare descriptor, the
-#: signal latch, WAT assembly)
+#: signal latch, the opt-in log, WAT assembly)
 FOUNDATION = frozenset(
     {
         "_record",
@@ -26,6 +26,7 @@ FOUNDATION = frozenset(
         "_digest",
         "_spare",
         "_signals",
+        "_log",
         "errors",
         "types",
         "semver",

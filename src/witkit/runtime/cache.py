@@ -80,6 +80,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from witkit import _log
 from witkit._atomic import write_atomic
 
 if TYPE_CHECKING:
@@ -400,6 +401,8 @@ class ModuleCache:
             if verdict is None:
                 self.misses += 1
             elif not verdict:
+                if (log := _log.get("cache", 20)) is not None:
+                    log.info("entry %s rejected (damaged or not ours): removed", path)
                 self.rejected += 1
                 self._remove(path)
             else:

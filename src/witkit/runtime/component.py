@@ -21,6 +21,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from witkit import _log
 from witkit._record import replace
 from witkit.runtime import prepared as _prepared
 from witkit.runtime.codecache import use_disk_code_cache
@@ -130,6 +131,8 @@ class Component:
         if cache is None or key is None:
             return cls(engine, load(path), name=name, features=features)
         entry = _prepared.load(cache.location, key)
+        if (log := _log.get("cache", _log.LEVELS["info"])) is not None:
+            log.info("%s: prepared entry %s %s", name, _log.short(key), "hit" if entry else "miss")
         if entry is not None:
             where = os.path.abspath(path)  # decoded later, perhaps from another directory
             found = cls._from_prepared(

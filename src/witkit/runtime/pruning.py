@@ -58,6 +58,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from witkit import _log
 from witkit.runtime.cache import _judge, default_location
 
 __all__ = [
@@ -420,6 +421,14 @@ def after_store(location: str, max_size: int | None = None) -> None:
             os.utime(fd)
         finally:
             os.close(fd)
-        prune(location, limit, target=int(limit * LOW_WATER))
+        removed = prune(location, limit, target=int(limit * LOW_WATER))
+        if (log := _log.get("cache", 20)) is not None:
+            log.info(
+                "%s measured against its limit of %d bytes: %d entries (%d bytes) pruned",
+                location,
+                limit,
+                removed.total_entries,
+                removed.total_bytes,
+            )
     except (OSError, CacheRefused):
         return

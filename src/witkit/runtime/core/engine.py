@@ -21,12 +21,13 @@ import ctypes
 import os
 import re
 import threading
+import time
 import weakref
 from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any, Literal
 
-from witkit import _signals
+from witkit import _log, _signals
 from witkit._record import record, replace
 from witkit.errors import ValidationError
 from witkit.runtime.cache import ModuleCache, cache_key
@@ -224,16 +225,18 @@ class Engine:
         for a module that does not validate.
         """
         if self.cache is None:
-            return CoreModule(self, self._compile(wasm), name=name, from_cache=False)
+            return CoreModule(self, self._compile(wasm, name), name=name, from_cache=False)
         key = cache_key(wasm, self._fingerprint)
         module = self._load(key)
+        if (log := _log.get("cache")) is not None:
+            log.debug("module %s: %s %s", name or "?", "hit" if module else "miss", _log.short(key))
         if module is not None:
             return CoreModule(self, module, name=name, from_cache=True, key=key)
         with self.cache.lock(key):
             module = self._load(key)  # another process may have finished while we waited
             if module is not None:
                 return CoreModule(self, module, name=name, from_cache=True, key=key)
-            module = self._compile(wasm)
+            module = self._compile(wasm, name)
             stored = self.cache.store(key, _serialize(module))
         return CoreModule(self, module, name=name, from_cache=False, key=key if stored else None)
 
@@ -269,6 +272,9 @@ class Engine:
                 self.cache.reject(key)
                 return None
             modules.append(CoreModule(self, module, name=name, from_cache=True, key=key))
+        if (log := _log.get("cache")) is not None:
+            for key, name in zip(keys, names, strict=True):
+                log.debug("module %s: hit %s", name or "?", _log.short(key))
         return modules
 
     def deserialize(self, data: bytes | bytearray | memoryview) -> CoreModule:
@@ -284,10 +290,15 @@ class Engine:
     def increment_epoch(self) -> None:
         _capi.engine_increment_epoch(self.address)
 
-    def _compile(self, wasm: bytes | bytearray | memoryview) -> Owned:
+    def _compile(self, wasm: bytes | bytearray | memoryview, name: str = "") -> Owned:
+        log = _log.get("compile", _log.LEVELS["info"])
+        started = time.perf_counter() if log is not None else 0.0
         with _c_buffer(wasm) as (buffer, size):
             ptr = ctypes.c_void_p()
             error = lib.wasmtime_module_new(self.address, buffer, size, ctypes.byref(ptr))
+        if log is not None:
+            took = (time.perf_counter() - started) * 1000
+            log.info("module %s (%d bytes) compiled in %.1f ms", name or "?", len(wasm), took)
         if error:
             raise _validation_error(error_text(error))
         return _module(ptr)
