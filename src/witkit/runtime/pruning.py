@@ -63,6 +63,7 @@ from witkit.runtime.cache import _judge, default_location
 
 __all__ = [
     "CHECK_INTERVAL",
+    "CacheRefused",
     "DEFAULT_MAX_SIZE",
     "KINDS",
     "LOW_WATER",
@@ -297,9 +298,7 @@ def _remove(entry: _Entry) -> bool:
         # unlinkat never follows a link; a writer's rename in between at worst costs
         # that writer's entry: a later miss
         os.unlink(entry.name, dir_fd=entry.directory)
-    except FileNotFoundError:
-        return False  # another pruner was first
-    except OSError:
+    except OSError:  # ENOENT: another pruner was first
         return False
     return True
 
@@ -307,13 +306,22 @@ def _remove(entry: _Entry) -> bool:
 # --------------------------------------------------------------------------- operations
 
 
+@contextlib.contextmanager
+def _opened(location: str | None) -> Iterator[tuple[str, list[_Entry]]]:
+    """The cache directory ``location`` (None: the default one) and its files (none if
+    it does not exist); ``CacheRefused`` if the cache would refuse it."""
+    where = default_location() if location is None else os.fspath(location)
+    if not _check_trust(where):
+        yield where, []
+        return
+    with _walk(where) as entries:
+        yield where, entries
+
+
 def usage(location: str | None = None) -> Usage:
     """What the cache at ``location`` (default: the default cache) holds, per kind."""
-    location = default_location() if location is None else os.fspath(location)
     found = Usage()
-    if not _check_trust(location):
-        return found
-    with _walk(location) as entries:
+    with _opened(location) as (_, entries):
         for entry in entries:
             found.add(entry.kind, entry.size)
     return found
@@ -325,15 +333,12 @@ def clean(location: str | None = None) -> Usage:
     Empty ``code-*`` and ``components`` directories are removed too; the
     directory itself and anything not witkit's stay.
     """
-    location = default_location() if location is None else os.fspath(location)
     removed = Usage()
-    if not _check_trust(location):
-        return removed
-    with _walk(location) as entries:
+    with _opened(location) as (where, entries):
         for entry in entries:
             if entry.kind != "other" and _remove(entry):
                 removed.add(entry.kind, entry.size)
-    _remove_stamp_and_empty_subdirectories(location)
+    _remove_stamp_and_empty_subdirectories(where)
     return removed
 
 
@@ -366,12 +371,9 @@ def prune(location: str | None, max_size: int, *, target: int | None = None) -> 
     Debris older than a day goes first, whatever the size.  Files that are not
     witkit's count towards the size but are never removed.
     """
-    location = default_location() if location is None else os.fspath(location)
     removed = Usage()
-    if not _check_trust(location):
-        return removed
     now = time.time()
-    with _walk(location) as entries:
+    with _opened(location) as (_, entries):
         total = sum(entry.size for entry in entries)
         for entry in entries:
             if entry.kind == "debris" and now - entry.used > STALE_AFTER and _remove(entry):
