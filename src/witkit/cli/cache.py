@@ -15,10 +15,13 @@ from typing import Any
 
 from witkit.errors import WitkitError
 
-__all__ = ["EPILOG", "HELP", "add_arguments", "format_size", "register", "run"]
+__all__ = ["DESCRIPTION", "EPILOG", "HELP", "add_arguments", "format_size", "register", "run"]
 
 #: the command's line in ``witkit --help``
 HELP = "show, measure, clean or prune the compile cache"
+
+#: the text of ``witkit cache --help`` (the docstring's first line has markup)
+DESCRIPTION = "show, measure, clean or prune the compile cache (compiled modules, generated code, prepared components)"
 
 #: examples and notes after the options, printed as written
 EPILOG = """\
@@ -86,7 +89,7 @@ def register(sub: Any) -> None:
     parser = sub.add_parser(
         "cache",
         help=HELP,
-        description=__doc__.splitlines()[0] if __doc__ else None,
+        description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "DESCRIPTION",
     "EPILOG",
     "HELP",
     "SHELLS",
@@ -29,6 +30,9 @@ __all__ = [
 
 #: the command's line in ``witkit --help``
 HELP = "print a shell completion script (bash, zsh, fish)"
+
+#: the text of ``witkit completion --help`` (the docstring's first line has markup)
+DESCRIPTION = "print a shell completion script for witkit, generated from its commands and options"
 
 #: examples and notes after the options, printed as written
 EPILOG = """\
@@ -269,7 +273,7 @@ def register(sub: Any) -> None:
     parser = sub.add_parser(
         "completion",
         help=HELP,
-        description=__doc__.splitlines()[0] if __doc__ else None,
+        description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
