@@ -15,7 +15,7 @@ from typing import Any
 
 from witkit.errors import WitkitError
 
-__all__ = ["DESCRIPTION", "EPILOG", "HELP", "add_arguments", "format_size", "register", "run"]
+__all__ = ["DESCRIPTION", "EPILOG", "HELP", "add_arguments", "format_size", "run"]
 
 #: the command's line in ``witkit --help``
 HELP = "show, measure, clean or prune the compile cache"
@@ -56,45 +56,25 @@ _LABELS = {
 }
 
 
+#: each action's help line
+_ACTIONS = {
+    "dir": "print the cache directory",
+    "size": "entries and disk space per kind",
+    "clean": "remove every witkit file from the cache",
+    "prune": "remove least recently used entries until the cache fits a size",
+}
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=type(parser))
     actions.required = True
-    actions.add_parser(
-        "dir", help="print the cache directory", description="print the cache directory"
-    )
-    actions.add_parser(
-        "size",
-        help="entries and disk space per kind",
-        description="entries and disk space per kind",
-    )
-    actions.add_parser(
-        "clean",
-        help="remove every witkit file",
-        description="remove every witkit file from the cache",
-    )
-    prune = actions.add_parser(
-        "prune",
-        help="remove least recently used entries",
-        description="remove least recently used entries until the cache fits a size",
-    )
+    chosen = {name: actions.add_parser(name, help=t, description=t) for name, t in _ACTIONS.items()}
+    prune = chosen["prune"]
     prune.add_argument(
         "--max-size",
         metavar="SIZE",
         help="at most this much on disk: 200MiB, 1G, 0 (default: the automatic limit)",
     )
-
-
-def register(sub: Any) -> None:
-    """Add ``witkit cache`` to ``sub`` (the registry of ``witkit.cli.main``)."""
-    parser = sub.add_parser(
-        "cache",
-        help=HELP,
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_arguments(parser)
-    parser.set_defaults(func=run)
 
 
 def format_size(size: int) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass, field
-from typing import Any
 
 __all__ = [
     "DESCRIPTION",
@@ -22,7 +21,6 @@ __all__ = [
     "SHELLS",
     "Command",
     "add_arguments",
-    "register",
     "run",
     "script",
     "tree",
@@ -266,19 +264,6 @@ def script(shell: str) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("shell", choices=SHELLS, help="the shell to complete for")
-
-
-def register(sub: Any) -> None:
-    """Add ``witkit completion`` to ``sub`` (the registry of ``witkit.cli.main``)."""
-    parser = sub.add_parser(
-        "completion",
-        help=HELP,
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_arguments(parser)
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from witkit import __version__, _signals
 from witkit.errors import WitkitError, find_cause
@@ -86,12 +86,27 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS if only is None else (only,):
         module = importlib.import_module(f"witkit.cli.{name}")
-        module.register(sub)
+        if hasattr(module, "register"):
+            module.register(sub)
+        else:  # a module that declares HELP, DESCRIPTION, EPILOG, add_arguments and run
+            _add_command(sub, name, module)
     for command in sub.choices.values():  # also after the command: `witkit run -v app.wasm`
         command.add_argument(
             "-v", "--verbose", dest="verbose_after", action="count", default=0, help=_VERBOSE
         )
     return parser
+
+
+def _add_command(sub: Any, name: str, module: Any) -> None:
+    parser = sub.add_parser(
+        name,
+        help=module.HELP,
+        description=module.DESCRIPTION,
+        epilog=module.EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    module.add_arguments(parser)
+    parser.set_defaults(func=module.run)
 
 
 _VERBOSE = (
