@@ -21,7 +21,7 @@ __all__ = ["DESCRIPTION", "EPILOG", "HELP", "add_arguments", "format_size", "run
 HELP = "show, measure, clean or prune the compile cache"
 
 #: the text of ``witkit cache --help`` (the docstring's first line has markup)
-DESCRIPTION = "show, measure, clean or prune the compile cache (compiled modules, generated code, prepared components)"
+DESCRIPTION = "show, measure, clean or prune the compile cache of witkit run and Engine()"
 
 #: examples and notes after the options, printed as written
 EPILOG = """\
