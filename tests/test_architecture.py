@@ -17,7 +17,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "witkit"
 
 #: the foundation: small modules every layer may use (records, the start-up helpers, errors,
 #: the shared types, interface-name versions, atomic files, the spare descriptor, the
-#: signal latch, WAT assembly)
+#: signal latch, the opt-in log, WAT assembly)
 FOUNDATION = frozenset(
     {
         "_record",
@@ -25,6 +25,7 @@ FOUNDATION = frozenset(
         "_atomic",
         "_spare",
         "_signals",
+        "_log",
         "errors",
         "types",
         "semver",

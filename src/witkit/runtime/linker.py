@@ -27,11 +27,12 @@ Matching rules:
 
 from __future__ import annotations
 
+import time
 import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from witkit import semver
+from witkit import _log, semver
 from witkit.abi.values import python_name
 from witkit.errors import LinkError, Trap
 from witkit.runtime._typecheck import check_func
@@ -188,6 +189,8 @@ class Linker:
         )
         if store is not None and any(limit is not None for limit in limits):
             raise TypeError("give either a store or limits for a new one, not both")
+        log = _log.get("instantiate", _log.LEVELS["info"])
+        started = time.perf_counter() if log is not None else 0.0
         resolved = self.resolve(component)
         if store is None:
             store = Store(
@@ -200,7 +203,11 @@ class Linker:
                 max_tables=max_tables,
                 max_memories=max_memories,
             )
-        return Instance(component, store, resolved, max_copy)
+        instance = Instance(component, store, resolved, max_copy)
+        if log is not None:
+            took = (time.perf_counter() - started) * 1000
+            log.info("%s: linked and instantiated in %.1f ms", component.name or "component", took)
+        return instance
 
     def resolve(self, component: Component) -> ResolvedImports:
         """Match every import of ``component`` to a definition (see the module docstring)."""
@@ -222,7 +229,10 @@ class Linker:
                 raise LinkError(f"import `{spec.name}` is not defined (a value)")
             if found is None:
                 raise LinkError(f"import `{spec.name}` is not defined ({_kind(spec.item.ty)})")
-            _, value = found
+            defined, value = found
+            if (log := _log.get("link")) is not None:
+                how = "" if defined == spec.name else f" `{defined}`"
+                log.debug("import `%s` <- defined%s (%s)", spec.name, how, type(value).__name__)
             walk = _Walk(spec.name, typed)
             walk.item(spec.item.ty, value, (), self._defs)
             funcs.append(walk.funcs)

@@ -21,12 +21,13 @@ import ctypes
 import os
 import re
 import threading
+import time
 import weakref
 from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
-from witkit import _signals
+from witkit import _log, _signals
 from witkit._record import record, replace
 from witkit.errors import ValidationError
 from witkit.runtime.cache import ModuleCache, cache_key
@@ -52,8 +53,8 @@ OptLevel = Literal["none", "speed", "speed_and_size"]
 
 @record
 class EngineConfig:
-    """Engine settings.  All but ``cache``, ``cache_dir`` and ``epoch_tick`` shape the
-    compiled code and so take part in the cache key."""
+    """Engine settings.  All but ``cache``, ``cache_dir``, ``cache_max_size`` and
+    ``epoch_tick`` shape the compiled code and so take part in the cache key."""
 
     #: Cranelift optimisation level.
     opt_level: OptLevel = "speed"
@@ -67,6 +68,9 @@ class EngineConfig:
     cache: bool = True
     #: Cache directory; None means ``witkit.runtime.cache.default_cache_dir()``.
     cache_dir: str | None = None
+    #: Bytes the cache directory is pruned to, least recently used entries first; None:
+    #: ``$WITKIT_CACHE_MAX_SIZE``, else 512 MiB (``witkit.runtime.pruning``).
+    cache_max_size: int | None = None
     #: Maximum wasm stack in bytes (None: wasmtime's default).
     max_wasm_stack: int | None = None
     #: Canonicalise NaNs produced by float arithmetic (deterministic execution).
@@ -80,7 +84,8 @@ class EngineConfig:
         codegen = {
             name: getattr(self, name)
             for name in names
-            if name not in ("cache", "cache_dir", "epoch_tick", "parallel_compilation")
+            if name
+            not in ("cache", "cache_dir", "cache_max_size", "epoch_tick", "parallel_compilation")
         }
         settings = ";".join(f"{key}={value!r}" for key, value in sorted(codegen.items()))
         return f"witkit-core/1;wasmtime={_wasmtime_version()};{_library.machine()};{settings}"
@@ -154,6 +159,7 @@ class Engine:
         epoch_tick: float | None = None,
         cache: bool | None = None,
         cache_dir: str | None = None,
+        cache_max_size: int | None = None,
         max_wasm_stack: int | None = None,
         nan_canonicalization: bool | None = None,
         parallel_compilation: bool | None = None,
@@ -168,6 +174,7 @@ class Engine:
                 ("epoch_tick", epoch_tick),
                 ("cache", cache),
                 ("cache_dir", cache_dir),
+                ("cache_max_size", cache_max_size),
                 ("max_wasm_stack", max_wasm_stack),
                 ("nan_canonicalization", nan_canonicalization),
                 ("parallel_compilation", parallel_compilation),
@@ -184,6 +191,8 @@ class Engine:
         self.address = self._handle.address
         self._wasmtime_py: Any = None
         on_disk = ModuleCache(config.cache_dir) if config.cache else None
+        if on_disk is not None:
+            on_disk.max_size = config.cache_max_size
         #: the on-disk module cache; None when off, or when its directory is not
         #: trusted (``witkit.runtime.cache.trusted``, which warns once)
         self.cache: ModuleCache | None = (
@@ -240,16 +249,18 @@ class Engine:
         for a module that does not validate.
         """
         if self.cache is None:
-            return CoreModule(self, self._compile(wasm), name=name, from_cache=False)
+            return CoreModule(self, self._compile(wasm, name), name=name, from_cache=False)
         key = cache_key(wasm, self._fingerprint)
         module = self._load(key)
+        if (log := _log.get("cache")) is not None:
+            log.debug("module %s: %s %s", name or "?", "hit" if module else "miss", _log.short(key))
         if module is not None:
             return CoreModule(self, module, name=name, from_cache=True, key=key)
         with self.cache.lock(key):
             module = self._load(key)  # another process may have finished while we waited
             if module is not None:
                 return CoreModule(self, module, name=name, from_cache=True, key=key)
-            module = self._compile(wasm)
+            module = self._compile(wasm, name)
             stored = self.cache.store(key, _serialize(module))
         return CoreModule(self, module, name=name, from_cache=False, key=key if stored else None)
 
@@ -285,6 +296,9 @@ class Engine:
                 self.cache.reject(key)
                 return None
             modules.append(CoreModule(self, module, name=name, from_cache=True, key=key))
+        if (log := _log.get("cache")) is not None:
+            for key, name in zip(keys, names, strict=True):
+                log.debug("module %s: hit %s", name or "?", _log.short(key))
         return modules
 
     def deserialize(self, data: bytes | bytearray | memoryview) -> CoreModule:
@@ -300,10 +314,15 @@ class Engine:
     def increment_epoch(self) -> None:
         _capi.engine_increment_epoch(self.address)
 
-    def _compile(self, wasm: bytes | bytearray | memoryview) -> Owned:
+    def _compile(self, wasm: bytes | bytearray | memoryview, name: str = "") -> Owned:
+        log = _log.get("compile", _log.LEVELS["info"])
+        started = time.perf_counter() if log is not None else 0.0
         with _c_buffer(wasm) as (buffer, size):
             ptr = ctypes.c_void_p()
             error = lib.wasmtime_module_new(self.address, buffer, size, ctypes.byref(ptr))
+        if log is not None:
+            took = (time.perf_counter() - started) * 1000
+            log.info("module %s (%d bytes) compiled in %.1f ms", name or "?", len(wasm), took)
         if error:
             raise _validation_error(error_text(error))
         return _module(ptr)
