@@ -561,29 +561,25 @@ def _run(args: argparse.Namespace) -> int:
         )
     _signals.raise_pending()  # a Ctrl-C while starting: stop before loading anything
     name = os.path.basename(args.component)
-    try:
-        if wasip1:  # WASI 0.1: its package only when needed
-            from witkit.wasi.preview1 import run_module
+    run_wasm: Callable[..., int] = run_component
+    extra: dict[str, Any] = {
+        "check": _check_command(args.component) if invocation is None else invocation.check,
+        "call": invocation,
+    }
+    if wasip1:  # WASI 0.1: its package only when needed; nothing to check or call
+        from witkit.wasi.preview1 import run_module as run_wasm
 
-            status = run_module(
-                args.component,
-                config,
-                limits,
-                cache=not args.no_cache,
-                compiling=lambda: Progress(name, sys.stderr),
-                starting=_starting,
-            )
-        else:
-            status = run_component(
-                args.component,
-                config,
-                limits,
-                cache=not args.no_cache,
-                compiling=lambda: Progress(name, sys.stderr),
-                starting=_starting,
-                check=_check_command(args.component) if invocation is None else invocation.check,
-                call=invocation,
-            )
+        extra = {}
+    try:
+        status = run_wasm(
+            args.component,
+            config,
+            limits,
+            cache=not args.no_cache,
+            compiling=lambda: Progress(name, sys.stderr),
+            starting=_starting,
+            **extra,
+        )
     except Trap as trap:
         if sys.stdout is not None:
             sys.stdout.flush()
