@@ -32,7 +32,7 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: st
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("witkit: error: ")
+    assert lines[0].split(": error: ")[0] in ("witkit inspect", "witkit wit"), lines[0]
     for needle in needles:
         assert needle in lines[0]
 
