@@ -8,15 +8,13 @@ and exit status 1, never a traceback.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import wasmtime
 
+from tests.cli.test_inspect_wit import witkit
 from witkit.cli.main import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,18 +22,6 @@ HELLO = ROOT / "examples" / "hello.wat"
 
 #: reStructuredText that must not show: inline literals and roles such as :func:`x`
 MARKUP = re.compile(r"``|:[a-z]+:`")
-
-
-def witkit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    return subprocess.run(
-        [sys.executable, "-m", "witkit", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd or ROOT,
-        env=env,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize("command", ["", *COMMANDS])

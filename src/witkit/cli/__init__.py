@@ -49,11 +49,24 @@ class PlainFormatter(argparse.RawDescriptionHelpFormatter):
         return plain(super()._expand_help(action))
 
 
+def _first_line(doc: str) -> str:
+    """A command module's summary line for its ``--help``.
+
+    The line opens with the command's synopsis as a literal and a colon, which the
+    usage line just above already shows: the text after it is the description.
+    """
+    line = doc.splitlines()[0]
+    if line.startswith("``witkit ") and "``: " in line:
+        line = line.partition("``: ")[2]
+        line = line[:1].upper() + line[1:]
+    return line
+
+
 def add_command(sub: Any, command: ModuleType) -> argparse.ArgumentParser:
     """Add the command of module ``command`` to ``sub`` (a parser's sub-parsers)."""
     description = getattr(command, "DESCRIPTION", None)
     if description is None and command.__doc__:
-        description = command.__doc__.splitlines()[0]
+        description = _first_line(command.__doc__)
     parser: argparse.ArgumentParser = sub.add_parser(
         command.__name__.rpartition(".")[2],
         help=command.HELP,
@@ -62,8 +75,9 @@ def add_command(sub: Any, command: ModuleType) -> argparse.ArgumentParser:
         formatter_class=PlainFormatter,
     )
     command.add_arguments(parser)
-    # the file the command is about: its first operand, which ``error_line`` names
-    operands = [a.dest for a in parser._actions if not a.option_strings]
+    # the file the command is about, which ``error_line`` names: its first free operand
+    # (one with choices, like a shell's name or a sub-command, names no file)
+    operands = [a.dest for a in parser._actions if not a.option_strings and a.choices is None]
     parser.set_defaults(func=command.run, subject=operands[0] if operands else None)
     return parser
 
