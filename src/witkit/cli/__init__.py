@@ -88,7 +88,7 @@ def error_line(args: argparse.Namespace, err: Exception) -> str:
     A person with several files at hand must see which one is bad, whatever the
     layer that noticed it (the reader's offset, the assembler's line, the
     validator, the linker): so the file the command is about is put in front of
-    any message that does not name it already.  An ``OSError`` names its own
+    any message that does not name it already, or an option.  An ``OSError`` names its own
     file (a ``--dir`` or ``-o`` path may be another one).
     """
     from witkit.errors import WitkitError
@@ -105,6 +105,8 @@ def error_line(args: argparse.Namespace, err: Exception) -> str:
             return f"{head}{err.filename}: {message}"
     else:
         message = str(err)
-    if isinstance(subject, str) and subject not in message:
+    # a message that opens with an option (``--invoke 'f(': ...``, ``--dir x: ...``) is
+    # about the command line, not the file
+    if isinstance(subject, str) and subject not in message and not message.startswith("-"):
         message = f"{subject}: {message}"
     return head + message
