@@ -315,10 +315,12 @@ def _component_report(
         elif isinstance(section, ir.ComponentSection):
             index = len(components)
             nested = section.component
-            name = component_names.get(index) or _own_name(nested)
+            nested_name = component_names.get(index) or _own_name(nested)
             checked = (nested_types or {}).get(id(nested))
             components.append(
-                _component_report(nested, name, checked.type if checked else None, nested_types)
+                _component_report(
+                    nested, nested_name, checked.type if checked else None, nested_types
+                )
             )
         elif isinstance(section, ir.CoreInstanceSection):
             core_instances.extend(_describe_core_instance(i, module_names) for i in section.items)

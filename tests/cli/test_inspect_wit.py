@@ -32,7 +32,7 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: st
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("witkit: error: ")
+    assert lines[0].split(": error: ")[0] in ("witkit inspect", "witkit wit"), lines[0]
     for needle in needles:
         assert needle in lines[0]
 
@@ -75,10 +75,12 @@ def test_inspect_tells_the_structure(hello_wasm: Path) -> None:
     assert 'module 0 "Memory"' in out and 'module 1 "Main"' in out
     assert "instantiate module Main with host=instance 1" in out
     assert (
-        "[method]output-stream.blocking-write-and-flush: func(self: borrow<output-stream>, "
-        "contents: list<u8>) -> result<_, stream-error>" in out
+        "[method]output-stream.blocking-write-and-flush: func(self: borrow<output-stream>,\n"
+        "          contents: list<u8>) -> result<_, stream-error>;" in out
     )
-    assert "wasi:cli/run@0.2.0: instance\n      run: func() -> result" in out
+    assert "export wasi:cli/run@0.2.0 {\n      run: func() -> result;\n    }" in out
+    # the world comes first, before the parts
+    assert out.index("world (3 imports, 1 export):") < out.index("core modules (2):")
 
 
 def test_inspect_json(hello_wasm: Path) -> None:

@@ -129,7 +129,7 @@ def _compare(component: Path, call: str) -> None:
     assert ours.stdout == theirs.stdout, detail
     if ours.returncode == 1:
         message = ours.stderr.decode()
-        assert message.startswith("witkit: error: ") and message.count("\n") == 1, message
+        assert message.startswith("witkit run: error: ") and message.count("\n") == 1, message
         assert "Traceback" not in message
 
 

@@ -65,10 +65,11 @@ def test_world_binary_is_that_world(tmp_path: Path) -> None:
 
 
 def test_unknown_world_is_one_line(tmp_path: Path) -> None:
-    result = witkit("wit", "--world", "nope", str(_wit(tmp_path)))
+    path = _wit(tmp_path)
+    result = witkit("wit", "--world", "nope", str(path))
     assert result.returncode == 1
     assert result.stderr.strip() == (
-        "witkit: error: world `nope` not found in package `demo:shapes@0.1.0`"
+        f"witkit wit: error: {path}: world `nope` not found in package `demo:shapes@0.1.0`"
     )
 
 
@@ -78,7 +79,7 @@ def test_diagnostic_has_place_caret_and_suggestion(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     head, source, caret = result.stderr.rstrip("\n").splitlines()[:3]
-    assert head.startswith(f"witkit: error: {path}:4:")
+    assert head.startswith(f"witkit wit: error: {path}:4:")
     assert "strng" in head and "did you mean `string`?" in head
     assert "record point { x: f64, y: strng }" in source
     assert caret.strip().startswith("^")

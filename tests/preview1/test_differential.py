@@ -142,7 +142,7 @@ def test_same_as_wasmtime(name: str, tmp_path: Path) -> None:
     elif case.status == 2:  # a usage error: what the file is, and where help is
         assert kerr.startswith(b"witkit run: error: ") and b"witkit run --help" in kerr, kerr
     else:
-        assert kerr.startswith(b"witkit: error: ") and kerr.count(b"\n") == 1, kerr
+        assert kerr.startswith(b"witkit run: error: ") and kerr.count(b"\n") == 1, kerr
     assert ktree == wtree
     for tool in ("wasmtime", "witkit"):  # what preview1.c tried to reach is untouched
         outside = tmp_path / tool / "outside.txt"
@@ -165,8 +165,8 @@ def test_nothing_to_run(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert proc.stderr.decode().splitlines() == [
-        "witkit: error: the module exports no `_start` (nor `_initialize`): nothing to run "
-        "(exports: main, memory)"
+        f"witkit run: error: {WAT / 'nothing_to_run.wat'}: the module exports no `_start` "
+        "(nor `_initialize`): nothing to run (exports: main, memory)"
     ]
 
 

@@ -300,7 +300,7 @@ def test_cli_answers_in_one_line(command: str, shape: str, tmp_path: Path) -> No
     assert "Traceback" not in proc.stderr
     if proc.returncode != 0:
         assert proc.returncode == 1
-        assert proc.stderr.startswith("witkit: error: ") and proc.stderr.count("\n") == 1
+        assert proc.stderr.startswith(f"witkit {command}: error: ") and proc.stderr.count("\n") == 1
 
 
 # --------------------------------------------------------------------------- type DAGs

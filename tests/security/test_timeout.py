@@ -25,7 +25,7 @@ from witkit.wasi.clocks import SystemMonotonicClock, subscribe_duration
 from witkit.wat import assemble
 
 SLACK = float(os.environ.get("WITKIT_TIMEOUT_SLACK", "1.5"))
-TIMEOUT_LINE = "witkit: error: timeout after 1.0s (wasm trap: interrupt)\n"
+TIMEOUT_LINE = "witkit run: error: timeout after 1.0s (wasm trap: interrupt)\n"
 
 #: (mode and arguments) -> what the guest would do without the timeout
 BLOCKED = {

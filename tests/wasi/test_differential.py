@@ -371,6 +371,6 @@ def test_trap_report(tmp_path: Path) -> None:
     )
     assert proc.returncode == 134
     lines = proc.stderr.decode().splitlines()
-    assert lines[:2] == ["witkit: error: wasm trap: integer divide by zero", "wasm backtrace:"]
+    assert lines[:2] == ["witkit run: error: wasm trap: integer divide by zero", "wasm backtrace:"]
     frames = [line.rsplit("!", 1)[-1] for line in lines[2:]]
     assert frames[:2] == ["divide", "middle"] and len(frames) == 3

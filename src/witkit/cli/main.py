@@ -3,7 +3,8 @@
 Each command lives in its own module (``cli/<command>.py``), which declares its help,
 arguments and ``run`` for :func:`witkit.cli.add_command` to build its sub-parser.  A command is a thin shell over a
 library call: it turns files into bytes and results into text.  Every ``WitkitError``
-(and ``OSError``) reaches ``main`` and is printed once, as one line, with exit status 1;
+(and ``OSError``) reaches ``main`` and is printed once, as one line naming the command
+and the file (``witkit.cli.error_line``), with exit status 1;
 a closed stdout pipe (``witkit wit x.wasm | head``) ends quietly.  SIGINT and SIGTERM
 end any command with ``witkit: interrupted`` and the shell's status, 128 + the signal
 (130, 143), never a traceback (``witkit._signals``).
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from witkit import __version__, _signals
-from witkit.cli import add_command
+from witkit.cli import PlainFormatter, add_command, error_line
 from witkit.errors import WitkitError, find_cause
 
 __all__ = ["COMMANDS", "build_parser", "entry", "main"]
@@ -75,7 +76,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="witkit",
         description=_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=PlainFormatter,
     )
     parser.add_argument(
         "--version",
@@ -162,12 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _flush_quietly()
         _signals.announce()
         return 128 + int(getattr(err, "signum", signal.SIGINT))
-    except WitkitError as err:
-        print(f"witkit: error: {err.render()}", file=sys.stderr)
-        return 1
-    except OSError as err:
-        where = f": {err.filename}" if err.filename else ""
-        print(f"witkit: error: {err.strerror or err}{where}", file=sys.stderr)
+    except (WitkitError, OSError) as err:
+        print(error_line(args, err), file=sys.stderr)
         return 1
     return status
 

@@ -584,7 +584,7 @@ def _run(args: argparse.Namespace) -> int:
         if sys.stdout is not None:
             sys.stdout.flush()
         # render() is the message plus the guest backtrace when the engine gave one.
-        print(f"witkit: error: {trap.render()}", file=sys.stderr)
+        print(f"witkit run: error: {trap.render()}", file=sys.stderr)
         if invocation is not None and not _is_core_trap(trap):
             # wasmtime run --invoke: a value that breaks the ABI is an error (1), not a trap
             return 1

@@ -78,10 +78,27 @@ def _convert(script: Path, out: Path) -> list[dict[str, Any]]:
         check=False,
     )
     if done.returncode != 0:
-        first = (done.stderr.strip().splitlines() or ["failed"])[0]
-        raise WitkitError(f"{script}: wasm-tools json-from-wast: {first.removeprefix('error: ')}")
+        raise WitkitError(_conversion_error(script, done.stderr))
     commands: list[dict[str, Any]] = json.loads(target.read_text())["commands"]
     return commands
+
+
+def _conversion_error(script: Path, stderr: str) -> str:
+    """wasm-tools' diagnostic as one line: ``FILE:LINE:COL: message``, and its cause.
+
+    wasm-tools prints the message, then ``--> file:line:col`` and the source with
+    a caret, or ``Caused by:`` and numbered causes; witkit prints one line, so the
+    place and the innermost cause are folded into it.
+    """
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    message = (lines[0] if lines else "failed").removeprefix("error: ")
+    where = str(script)
+    for line in lines[1:]:
+        if line.startswith("--> "):
+            where += line[4:].strip().removeprefix(str(script))
+        elif line[:1].isdigit() and ": " in line:
+            message += f" ({line.partition(': ')[2]})"
+    return f"{where}: wasm-tools json-from-wast: {message}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -93,7 +110,8 @@ def run(args: argparse.Namespace) -> int:
     for name in args.scripts:
         script = Path(name)
         if not script.is_file():
-            raise WitkitError(f"{script}: no such file")
+            problem = "is a directory" if script.is_dir() else "no such file"
+            raise WitkitError(f"{script}: {problem}")
         with tempfile.TemporaryDirectory(prefix="witkit-wast-") as tmp:
             outcomes = run_script(_convert(script, Path(tmp)), tmp)
         passed = failed = 0

@@ -95,6 +95,13 @@ class Component:
         self.type = entry.type
         return self
 
+    def binary(self) -> bytes:
+        """The component's bytes, read again from its file if it was loaded prepared.
+
+        Offsets reported to a person (a trap's backtrace) are in these bytes.
+        """
+        return self._source()
+
     @property
     def validated(self) -> ValidatedComponent:
         """Validation's model of the component (decoded again if it was loaded prepared)."""

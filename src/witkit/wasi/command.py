@@ -147,5 +147,9 @@ def run_component(
         done_ = find_exit(trap)
         if done_ is not None:
             return done_.code
+        # its backtrace, if rendered, in the file's offsets (as wasmtime run prints it)
+        place = getattr(trap, "in_component", None)
+        if place is not None:
+            place(component.binary)
         raise
     return 0 if result is None or isinstance(result, Ok) else 1

@@ -7,18 +7,34 @@ can match on it), the intermediate causes as ``context``, the backtrace as text
 and as structured frames, and the trap code as ``rule`` in kebab case.
 
 Everything here runs only after a call failed, so clarity beats speed.
+
+A backtrace names places in the guest as wasmtime prints them.  The engine
+compiles each core module of a component on its own, so its frames give offsets
+within that module; ``wasmtime run`` gives them in the coordinates of the
+component *file*, where a person looks them up (``wasm-tools objdump``,
+``witkit inspect``).  A trap that knows its component (``in_component``) is
+rendered the same way: the component is read again at that moment, never before,
+so start-up and calls pay nothing for it.
 """
 
 from __future__ import annotations
 
 import ctypes
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from witkit._record import record
 from witkit.errors import Trap
 from witkit.runtime.core._capi import filled_vec, lib, vec_bytes, vec_items, wasm_vec_t
 
+if TYPE_CHECKING:
+    from witkit.binary import ir
+
 __all__ = ["CoreTrap", "TrapFrame"]
+
+#: a backtrace line as wasmtime writes it: index, offset, then `` - module!function``
+_FRAME_LINE = re.compile(r"^( *)(\d+):( +)(0x[0-9a-f]+)( - .*)$")
 
 
 @record
@@ -56,6 +72,17 @@ class CoreTrap(Trap):
         self.frames = frames
         #: the text exactly as wasmtime produced it (backtrace and cause chain)
         self.wasmtime_message = wasmtime_message or message
+        #: the bytes of the component the frames ran in, read only when rendering
+        self._component: Callable[[], bytes] | None = None
+
+    def in_component(self, source: Callable[[], bytes]) -> CoreTrap:
+        """Say which component's code trapped, so ``render`` gives offsets in its file.
+
+        ``source`` gives the component's bytes; it is called only if the trap is
+        rendered.  Returns the trap itself.
+        """
+        self._component = source
+        return self
 
     def __str__(self) -> str:
         if not self.context:
@@ -66,7 +93,33 @@ class CoreTrap(Trap):
         """The message plus the guest backtrace, for a person reading a crash report."""
         if not self.backtrace:
             return str(self)
-        return f"{self}\nwasm backtrace:\n{self.backtrace}"
+        return f"{self}\nwasm backtrace:\n{self.file_backtrace()}"
+
+    def file_backtrace(self) -> str:
+        """The backtrace with offsets in the component file, as ``wasmtime run`` prints it.
+
+        Without a component (a plain core module, or a trap nobody placed) the
+        module's offsets are the file's and the text is wasmtime's own.  A frame
+        whose module cannot be told for certain keeps its module offset.
+        """
+        if self._component is None or not self.frames:
+            return self.backtrace
+        try:
+            bases = _module_bases(self.frames, self._component())
+        except Exception:  # a crash report must never crash itself
+            return self.backtrace
+        lines = []
+        for line in self.backtrace.splitlines():
+            match = _FRAME_LINE.match(line)
+            if match is not None:
+                index = int(match[2])
+                base = bases[index] if index < len(bases) else None
+                if base is not None:
+                    offset = f"{int(match[4], 16) + base:#x}"
+                    width = len(match[3]) + len(match[4])
+                    line = f"{match[1]}{index}:{offset:>{width}}{match[5]}"
+            lines.append(line)
+        return "\n".join(lines)
 
     def with_limit(self, description: str, rule: str) -> CoreTrap:
         """The same trap re-described as a resource limit, keeping wasmtime's words."""
@@ -77,7 +130,70 @@ class CoreTrap(Trap):
             backtrace=self.backtrace,
             frames=self.frames,
             wasmtime_message=self.wasmtime_message,
-        )
+        ).in_component_of(self)
+
+    def in_component_of(self, other: CoreTrap) -> CoreTrap:
+        """Place this trap in the component ``other`` was placed in (if any)."""
+        self._component = other._component
+        return self
+
+
+def _core_modules(component: ir.Component) -> list[ir.CoreModule]:
+    """Every core module of ``component``, nested components' included, in file order."""
+    from witkit.binary import ir
+
+    found: list[ir.CoreModule] = []
+    for section in component.sections:
+        if isinstance(section, ir.CoreModuleSection):
+            found.append(section.module)
+        elif isinstance(section, ir.ComponentSection):
+            found.extend(_core_modules(section.component))
+    return found
+
+
+#: the code section's id in a core module (the core spec's binary format)
+_CODE_SECTION = 10
+
+
+def _module_bases(frames: tuple[TrapFrame, ...], data: bytes) -> list[int | None]:
+    """For each frame, where its core module starts in the component file, if known for sure.
+
+    The engine does not say which module a frame is in, only the module's own
+    name (if it has one), the function index and the offset within the module.
+    A module fits a frame when that offset lies in its code section and the index
+    in its function space; of several that fit, those whose name section holds
+    the frame's module name are kept; still several (or none), the frame is left
+    as the engine gave it.
+    """
+    from witkit.binary import ir, read
+
+    parsed = read(data)
+    if not isinstance(parsed, ir.Component):
+        return [None] * len(frames)
+    modules = _core_modules(parsed)
+    bases: list[int | None] = []
+    for frame in frames:
+        fits = [m for m in modules if _holds(m, frame)]
+        if len(fits) > 1 and frame.module_name:
+            wanted = frame.module_name.encode()
+            fits = [
+                m
+                for m in fits
+                if any(c.name == "name" and wanted in bytes(c.data) for c in m.customs)
+            ]
+        bases.append(fits[0].offset if len(fits) == 1 else None)
+    return bases
+
+
+def _holds(module: ir.CoreModule, frame: TrapFrame) -> bool:
+    """Whether ``frame`` could be in ``module``: its function exists and its offset is code."""
+    if frame.func_index >= len(module.funcs):
+        return False
+    at = module.offset + frame.module_offset
+    return any(
+        section == _CODE_SECTION and start <= at < start + size
+        for section, start, size in module.sections
+    )
 
 
 def _split(text: str) -> tuple[str, tuple[str, ...], str]:
