@@ -126,7 +126,15 @@ class WatError(WitkitError):
 
 
 class LinkError(WitkitError):
-    """An import that cannot be satisfied, or is satisfied with the wrong type."""
+    """Imports that cannot be satisfied, or are satisfied with the wrong type.
+
+    ``problems`` holds one line per unsatisfied import or item (the linker
+    reports them all at once, so a host is fixed in one round, not one per run).
+    """
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems or (message,)
 
 
 class Trap(WitkitError):

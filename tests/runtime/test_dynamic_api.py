@@ -1,0 +1,119 @@
+"""The dynamic API explains itself (issue 12, point 3), on the corpus's real libraries.
+
+componentize-py's ``py_plugin`` (host resources, a root function, an enum) and
+jco's ``js_bank`` (a host interface, a guest resource): what a new user writing
+a host meets first is a ``LinkError`` or a failing call, so these pin what they
+say.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import witkit
+from witkit.wasi import WasiConfig, add_to_linker
+
+HOST = "witkit:js-bank/host@1.0.0"
+BANK = "witkit:js-bank/bank@1.0.0"
+
+
+def _fixture(name: str) -> Path:
+    from tests.fixtures.build import build
+
+    return build(name)
+
+
+@pytest.fixture(scope="module")
+def engine() -> witkit.Engine:
+    return witkit.Engine()
+
+
+@pytest.fixture(scope="module")
+def bank(engine: witkit.Engine) -> witkit.Component:
+    return witkit.Component.from_file(engine, _fixture("js_bank"))
+
+
+@pytest.fixture(scope="module")
+def plugin(engine: witkit.Engine) -> witkit.Component:
+    return witkit.Component.from_file(engine, _fixture("py_plugin"))
+
+
+def _linker(engine: witkit.Engine) -> witkit.Linker:
+    linker = witkit.Linker(engine)
+    add_to_linker(linker, WasiConfig())
+    return linker
+
+
+def _bank(engine: witkit.Engine, bank: witkit.Component, **host: Any) -> witkit.Exports:
+    linker = _linker(engine)
+    linker.define_instance(HOST, {"now": lambda: 7, "log": lambda message: None, **host})
+    exports: witkit.Exports = linker.instantiate(bank).exports[BANK]
+    return exports
+
+
+# ---------------------------------------------------------------------- link errors
+
+
+def test_link_error_lists_every_problem_with_types(
+    engine: witkit.Engine, plugin: witkit.Component
+) -> None:
+    linker = _linker(engine)
+    linker.define_instance("witkit:plugin/logging@2.0.0-rc.1", {"log": lambda level: None})
+    linker.define_func("get-confg", lambda key: None)
+    with pytest.raises(witkit.LinkError) as info:
+        linker.instantiate(plugin)
+    problems = info.value.problems
+    assert len(problems) == 4, problems
+    assert str(info.value).startswith("4 imports are not satisfied:\n")
+    assert problems[0] == (
+        "import `witkit:plugin/logging@2.0.0-rc.1`: `log` takes 1 argument, the import "
+        "passes 2: func(level: level, message: string)"
+    )
+    assert problems[1].startswith(
+        "import `witkit:plugin/blobs@2.0.0-rc.1` is not defined (an instance): interface {"
+    )
+    assert (
+        "[static]blob.concat: func(lhs: borrow<blob>, rhs: borrow<blob>) -> blob;" in (problems[1])
+    )
+    assert problems[2] == (
+        "import `get-config` is not defined (a function): func(key: string) -> option<string>"
+        " (did you mean `get-confg`?)"
+    )
+    assert problems[3] == "import `tick` is not defined (a function): func() -> u64"
+
+
+def test_did_you_mean_a_member_and_a_version(engine: witkit.Engine, bank: witkit.Component) -> None:
+    linker = _linker(engine)
+    linker.define_instance(HOST, {"now": lambda: 1, "logg": print})
+    with pytest.raises(witkit.LinkError) as info:
+        linker.instantiate(bank)
+    assert info.value.problems == (
+        f"import `{HOST}`: missing function `log`: func(message: string) (did you mean `logg`?)",
+    )
+    linker = _linker(engine)
+    linker.define_instance("witkit:js-bank/host@0.1.0", {"now": lambda: 1, "log": print})
+    with pytest.raises(witkit.LinkError, match=r"did you mean `witkit:js-bank/host@0.1.0`\?"):
+        linker.instantiate(bank)
+
+
+def test_interfaces_of_types_only_need_no_definition(engine: witkit.Engine) -> None:
+    component = witkit.Component.from_wat(
+        engine,
+        """(component
+          (type $point (record (field "x" u32)))
+          (import "a:b/types" (instance (export "point" (type (eq $point)))))
+        )""",
+    )
+    witkit.Linker(engine).instantiate(component)
+
+
+def test_arity_checked_at_link_time_defaults_allowed(
+    engine: witkit.Engine, bank: witkit.Component
+) -> None:
+    with pytest.raises(witkit.LinkError, match=r"`now` takes 1 argument, the import passes 0"):
+        _bank(engine, bank, now=lambda a: 1)
+    # a default makes a parameter optional; *args are not checked
+    _bank(engine, bank, now=lambda a=0: 1, log=lambda *args: None)
