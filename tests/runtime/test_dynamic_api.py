@@ -117,3 +117,67 @@ def test_arity_checked_at_link_time_defaults_allowed(
         _bank(engine, bank, now=lambda a: 1)
     # a default makes a parameter optional; *args are not checked
     _bank(engine, bank, now=lambda a=0: 1, log=lambda *args: None)
+
+
+# ---------------------------------------------------------------------- host failures
+
+
+def _deposit(exports: witkit.Exports) -> Any:
+    """``open`` calls no import; ``deposit`` calls ``now`` and ``log``."""
+    account = exports["open"]("ann")
+    return exports["[method]account.deposit"](account, 5)
+
+
+def test_wrong_return_value_names_the_import_and_its_type(
+    engine: witkit.Engine, bank: witkit.Component
+) -> None:
+    exports = _bank(engine, bank, now=lambda: "x")
+    with pytest.raises(witkit.Trap) as info:
+        _deposit(exports)
+    assert str(info.value) == (
+        f"host function `now` of import `{HOST}` (func() -> u64) returned a value that does "
+        "not fit: result: expected u64 (0..18446744073709551615), got 'x'"
+    )
+    assert info.value.rule == "host-error"
+    assert isinstance(info.value.__cause__, TypeError)
+
+
+def test_resultless_import_must_return_none(engine: witkit.Engine, bank: witkit.Component) -> None:
+    exports = _bank(engine, bank, log=lambda message: 5)
+    with pytest.raises(witkit.Trap, match=r"`log` .* returned 5 from a function without a result"):
+        _deposit(exports)
+
+
+def test_host_exception_is_a_trap_that_poisons(
+    engine: witkit.Engine, bank: witkit.Component
+) -> None:
+    boom = ValueError("boom")
+
+    def now() -> int:
+        raise boom
+
+    exports = _bank(engine, bank, now=now)
+    with pytest.raises(witkit.Trap, match=r"`now` of import .* raised ValueError: boom") as info:
+        _deposit(exports)
+    assert info.value.__cause__ is boom
+    with pytest.raises(witkit.Trap, match="trapped earlier"):
+        exports["open"]("bob")
+
+
+def test_a_hosts_own_trap_and_interrupts_pass_unchanged(
+    engine: witkit.Engine, bank: witkit.Component
+) -> None:
+    mine = witkit.Trap("the host refuses", "mine")
+
+    def refuse() -> int:
+        raise mine
+
+    with pytest.raises(witkit.Trap) as info:
+        _deposit(_bank(engine, bank, now=refuse))
+    assert info.value is mine
+
+    def interrupt() -> int:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _deposit(_bank(engine, bank, now=interrupt))

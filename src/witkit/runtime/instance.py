@@ -52,6 +52,7 @@ from witkit.runtime.canon import (
 )
 from witkit.runtime.core import CoreFunc, CoreMemory, Store
 from witkit.runtime.resources import GuestResourceType, HandleTable, ResourceType
+from witkit.types import TypeNames, func_text
 
 if TYPE_CHECKING:
     from witkit.runtime.component import Component
@@ -191,6 +192,8 @@ class Instance:
         self._funcs: list[Func | None] = [None] * len(t.lifts)
         #: where the code generated for this instance is cached: its engine's, or nowhere
         self._code_cache = store.engine.code_cache
+        #: names of the component's types, for messages (made on first need)
+        self._names: TypeNames | None = None
         compiling_with(self._code_cache, self._run_steps)
         self.exports = Exports(self, t.exports, "")
 
@@ -297,6 +300,24 @@ class Instance:
     def _host_func(self, d: plan.ImportFuncDef) -> Callable[..., Any]:
         return self._imports.funcs[d.index][d.path]
 
+    def _describe_import(self, d: plan.ImportFuncDef) -> Callable[[], str]:
+        """What a message about the host function of ``d`` calls it: the import and its
+        WIT type (computed on first use: only failures need it)."""
+
+        def describe() -> str:
+            spec = self._t.imports[d.index]
+            ty: Any = spec.item.ty
+            for step in d.path:
+                ty = ty.exports[step].ty
+            if self._names is None:
+                self._names = TypeNames()
+                self._names.learn(self.component.type.imports, deep=True)
+            where = f"`{'/'.join(d.path)}` of " if d.path else "for "
+            where += f"import `{spec.name}`"
+            return f"{where} ({func_text(ty, self._names)})"
+
+        return describe
+
     def _func_def(self, d: plan.LiftedFuncDef | plan.ImportFuncDef) -> Callable[..., Any]:
         return self._host_func(d) if isinstance(d, plan.ImportFuncDef) else self._func(d.index)
 
@@ -327,6 +348,7 @@ class Instance:
                 self._hooks(inst, tr.resources),
                 len(tr.core_type.results),
                 tr.is_async,
+                self._describe_import(tr.func) if isinstance(tr.func, plan.ImportFuncDef) else None,
             )
             found = self._trampolines[index] = self.store.deferred_host_func(
                 ty, lambda: self._generating(lambda: canon_lower(*lower_args)), name=tr.name
