@@ -529,7 +529,7 @@ def extern_text(ty: ExternType, names: TypeNames | None = None) -> str:
             inner = TypeNames()
             inner._names.update((names or _NO_NAMES)._names)
             inner.learn(exports)
-            lines = [f"{n}: {extern_text(item.ty, inner)};" for n, item in exports.items()]
+            lines = [_item_text(n, item.ty, inner) for n, item in exports.items()]
             return "interface {" + "".join(f"\n  {line}" for line in lines) + "\n}"
         case ValueExtern(ty=value):
             return wit_text(value, names, top=False)
@@ -546,6 +546,24 @@ def extern_text(ty: ExternType, names: TypeNames | None = None) -> str:
         case ModuleType(imports=imports, exports=exports):
             return f"core module ({len(imports)} imports, {len(exports)} exports)"
     return type(ty).__name__  # pragma: no cover
+
+
+def _item_text(name: str, ty: ExternType, names: TypeNames) -> str:
+    """One item of an interface as WIT writes it: ``record point { ... }``, ``f: func();``."""
+    if isinstance(ty, TypeExtern):
+        referenced = ty.referenced
+        if isinstance(referenced, ResourceType):
+            return f"resource {name};"
+        if isinstance(referenced, RecordType | VariantType | EnumType | FlagsType):
+            text = wit_text(referenced, names)
+            if names.of(referenced) == name:  # defined here, not a `use` of another's
+                kind, _, body = text.partition(" ")
+                return f"{kind} {name} {body}"
+            return f"type {name} = {wit_text(referenced, names, top=False)};"
+        if not isinstance(referenced, FuncType | InstanceType | ComponentType):
+            own = names.of(referenced) == name  # defined here: spell out what it is
+            return f"type {name} = {wit_text(referenced, names, top=own)};"
+    return f"{name}: {extern_text(ty, names)};"
 
 
 def _str_value(self: DefinedType) -> str:

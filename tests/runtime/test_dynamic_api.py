@@ -181,3 +181,60 @@ def test_a_hosts_own_trap_and_interrupts_pass_unchanged(
 
     with pytest.raises(KeyboardInterrupt):
         _deposit(_bank(engine, bank, now=interrupt))
+
+
+# ---------------------------------------------------------------------- WIT in str and repr
+
+KITCHEN = "witkit:types/kitchen@1.2.0"
+GEOMETRY = "witkit:types/geometry@1.2.0"
+
+
+@pytest.fixture(scope="module")
+def types_lib(engine: witkit.Engine) -> witkit.Instance:
+    component = witkit.Component.from_file(engine, _fixture("py_types"))
+    return _linker(engine).instantiate(component)
+
+
+def test_func_knows_its_export_name_and_prints_wit(types_lib: witkit.Instance) -> None:
+    echo = types_lib.exports[KITCHEN]["echo-person"]
+    assert str(echo) == f"{KITCHEN}#echo-person: func(p: person) -> person"
+    assert repr(echo) == f"<witkit.Func {echo}>"
+    assert str(types_lib.exports["version"]) == "version: func() -> string"
+    # a type alone has no names around it: its structure, in WIT syntax
+    assert str(echo.type).startswith("func(p: record { id: u64, name: string, age: u8, ")
+    area = types_lib.exports[GEOMETRY]["area"]
+    assert str(area) == f"{GEOMETRY}#area: func(s: shape) -> f64"
+
+
+def test_exports_and_component_print_wit(types_lib: witkit.Instance) -> None:
+    kitchen = str(types_lib.exports[KITCHEN])
+    assert kitchen.startswith(f"{KITCHEN}: interface {{\n")
+    assert "\n  enum color { red, green, blue, hot-pink }\n" in kitchen
+    assert "\n  type id = u64;\n" in kitchen
+    assert "\n  type figure = shape;\n" in kitchen
+    assert "\n  lookup: func(id: id) -> result<person, lookup-error>;\n" in kitchen
+    assert "version: func() -> string" in str(types_lib.exports)
+    text = str(types_lib.component)
+    assert "\n  export version: func() -> string;\n" in text
+    assert "\n    now: func() -> datetime;\n" in text  # wasi:clocks/wall-clock, imported
+
+
+def test_lifted_records_carry_their_wit_name(types_lib: witkit.Instance) -> None:
+    found = types_lib.exports[KITCHEN]["lookup"](1)
+    assert repr(found).startswith("Ok(Person(id=1, name='ada', ")
+    box = types_lib.exports[GEOMETRY]["bounding-box"]([{"x": 1.0, "y": 2.0}])
+    assert repr(box) == "Rect(origin=Point(x=1.0, y=2.0), size=Size(w=0.0, h=0.0))"
+
+
+# ---------------------------------------------------------------------- small walls
+
+
+def test_from_bytes_of_text_is_a_clear_type_error(engine: witkit.Engine) -> None:
+    with pytest.raises(TypeError, match=r"got str \(text: Component.from_wat\)"):
+        witkit.Component.from_bytes(engine, "(component)")  # type: ignore[arg-type]
+
+
+def test_dir_shows_the_api_only() -> None:
+    shown = dir(witkit)
+    assert "Linker" in shown and "Trap" in shown
+    assert not {"Any", "TYPE_CHECKING", "Callable", "annotations", "importlib"} & set(shown)
