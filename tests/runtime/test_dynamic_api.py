@@ -238,3 +238,57 @@ def test_dir_shows_the_api_only() -> None:
     shown = dir(witkit)
     assert "Linker" in shown and "Trap" in shown
     assert not {"Any", "TYPE_CHECKING", "Callable", "annotations", "importlib"} & set(shown)
+
+
+# ---------------------------------------------------------------------- guest resources as classes
+
+
+@pytest.fixture
+def resources_lib(engine: witkit.Engine) -> witkit.Exports:
+    component = witkit.Component.from_file(engine, _fixture("py_resources"))
+    return _linker(engine).instantiate(component).exports
+
+
+def test_componentize_py_resource_reads_like_a_class(resources_lib: witkit.Exports) -> None:
+    counters = resources_lib.counters  # witkit:resources/counters@0.3.0, by its own name
+    assert counters is resources_lib["witkit:resources/counters@0.3.0"]
+    counter = counters.counter
+    assert counter is counters["counter"]
+    a = counter("a", 5)  # [constructor]counter
+    b = counters["counter"]("b", 7)
+    assert (a.increment(3), a.value(), a.name()) == (8, 8, "a")  # [method]counter.*
+    merged = counter.merge(a, b)  # [static]counter.merge
+    assert counter.finish(merged) == 15
+    assert not merged.alive  # finish took ownership
+    assert counters.sum_values([a, b]) == 15  # kebab -> snake
+    with pytest.raises(AttributeError, match=r"no method `nope` \(methods: increment, name"):
+        a.nope  # noqa: B018
+    # a handle that reached the host from another interface has its methods too
+    store = resources_lib.kv.store()
+    store.set("k", b"v")
+    assert (store.get("k"), store.keys()) == (b"v", ["k"])
+    assert store.writes().value() == 1
+
+
+def test_jco_resource_reads_like_a_class(engine: witkit.Engine, bank: witkit.Component) -> None:
+    linker = _linker(engine)
+    linker.define_instance(HOST, {"now": lambda: 7, "log": lambda message: None})
+    bank_ = linker.instantiate(bank).exports.bank
+    account = bank_.account("ann", 10)
+    account.deposit(5)
+    assert account.balance() == 15
+    assert account.withdraw(100) == witkit.Err(witkit.Variant("insufficient-funds", 15))
+    other = bank_.open("bob")
+    assert bank_.account.transfer(account, other, 3) == witkit.Ok(None)
+    assert (account.balance(), other.balance()) == (12, 3)
+    with account:
+        pass
+    assert not account.alive
+
+
+def test_attribute_errors_say_what_there_is(resources_lib: witkit.Exports) -> None:
+    with pytest.raises(
+        AttributeError, match=r"no export `countrs` \(as attributes: counters, exports, kv\)"
+    ):
+        resources_lib.countrs  # noqa: B018
+    assert list(resources_lib.keys()) == list(resources_lib)  # Mapping methods keep meaning

@@ -33,7 +33,7 @@ from witkit._record import field, record
 from witkit._spare import reserve, with_spare
 from witkit.abi._codecache import compiling_with
 from witkit.abi.context import DEFAULT_MAX_COPY, CanonicalOptions
-from witkit.abi.values import record_class
+from witkit.abi.values import python_name, record_class
 from witkit.errors import LinkError, Trap
 from witkit.runtime import plan
 from witkit.runtime._adapt import maps_as_lists
@@ -197,6 +197,7 @@ class Instance:
         self._names: TypeNames | None = None
         compiling_with(self._code_cache, self._run_steps)
         self.exports = Exports(self, t.exports, "")
+        _bind_resources(self.exports, t.exports)
 
     def _run_steps(self) -> None:
         """Instantiate the core modules and run the start functions, in the plan's order."""
@@ -462,6 +463,8 @@ class Exports(Mapping[str, Any]):
         #: the export names leading here from the root (``path`` joins them)
         self._steps = steps
         self._cache: dict[str, Any] = {}
+        #: snake-case attribute -> export name ("" when two exports share it)
+        self._attrs: dict[str, str] | None = None
 
     def __getitem__(self, name: str) -> Any:
         found = self._cache.get(name)
@@ -492,7 +495,10 @@ class Exports(Mapping[str, Any]):
         if isinstance(d, plan.ImportFuncDef):
             return owner._host_func(d)
         if isinstance(d, plan.ResourceDef):
-            return owner._rtypes[d.rid]
+            rt = owner._rtypes[d.rid]
+            if isinstance(rt, GuestResourceType) and rt.exports is None:
+                rt.exports = self  # its constructor, methods and statics are here
+            return rt
         if isinstance(d, plan.ImportValueDef | plan.StartValueDef):
             return owner._value(d)
         assert isinstance(d, dict)
@@ -509,6 +515,22 @@ class Exports(Mapping[str, Any]):
             ty = items[step].ty
             items = getattr(ty, "exports", None)
         return ty
+
+    def __getattr__(self, attr: str) -> Any:
+        """``exports.kitchen.echo_person``: an export by its snake-case name; an interface
+        (``ns:pkg/kitchen@1.0.0``) by its own name.  Mapping methods (``get``, ``keys``...)
+        keep their meaning: use items for exports of those names."""
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        if self._attrs is None:
+            self._attrs = _attribute_names(self._defs)
+        found = self._attrs.get(attr)
+        if found is None:
+            known = ", ".join(sorted(a for a, n in self._attrs.items() if n)) or "none"
+            raise AttributeError(f"no export `{attr}` (as attributes: {known})")
+        if not found:
+            raise AttributeError(f"`{attr}` names more than one export: use exports[name]")
+        return self[found]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._defs)
@@ -535,6 +557,37 @@ class Exports(Mapping[str, Any]):
             for n, d in self._defs.items()
             if isinstance(d, plan.LiftedFuncDef | plan.ImportFuncDef)
         ]
+
+
+def _bind_resources(exports: Exports, defs: Mapping[str, plan.ExportDef]) -> None:
+    """Tell each exported guest resource type where its functions are (found as an
+    export, it binds itself), so handles have methods however they reached the host."""
+    for name, d in defs.items():
+        if isinstance(d, plan.ResourceDef):
+            exports[name]
+        elif isinstance(d, dict) and _has_resource(d):
+            _bind_resources(exports[name], d)
+
+
+def _has_resource(defs: Mapping[str, Any]) -> bool:
+    return any(
+        isinstance(d, plan.ResourceDef) or (isinstance(d, dict) and _has_resource(d))
+        for d in defs.values()
+    )
+
+
+def _attribute_names(defs: Mapping[str, Any]) -> dict[str, str]:
+    """Snake-case attribute names of exports: ``echo-person`` -> ``echo_person``,
+    ``ns:pkg/kitchen@1.2.0`` -> ``kitchen``; resource functions (``[method]...``) are the
+    resource's, not attributes here."""
+    found: dict[str, str] = {}
+    for name in defs:
+        if name.startswith("["):
+            continue
+        short = name.rpartition("/")[2].partition("@")[0]
+        attr = python_name(short)
+        found[attr] = "" if attr in found and found[attr] != name else name
+    return found
 
 
 def _record_pairs(ty: FuncType, declared: FuncType) -> list[tuple[RecordType, Any]]:
