@@ -8,6 +8,7 @@ say.
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 from typing import Any
 
@@ -292,3 +293,104 @@ def test_attribute_errors_say_what_there_is(resources_lib: witkit.Exports) -> No
     ):
         resources_lib.countrs  # noqa: B018
     assert list(resources_lib.keys()) == list(resources_lib)  # Mapping methods keep meaning
+
+
+# ---------------------------------------------------------------------- typed host values
+
+
+class Level(enum.Enum):
+    DEBUG = 0
+    INFO = 1
+    WARN = 2
+    ERROR = 3
+
+
+class Partial(enum.Enum):
+    """Annotations are resolved in the function's module: a class defined there."""
+
+    DEBUG = 0
+    INFO = 1
+
+
+class Blob:
+    """The plugin's host resource ``blob``."""
+
+    def __init__(self, init: bytes) -> None:
+        self.data = bytearray(init)
+
+    def write(self, data: bytes) -> None:
+        self.data += data
+
+    def read(self, n: int) -> bytes:
+        return bytes(self.data[:n])
+
+    def size(self) -> int:
+        return len(self.data)
+
+    @staticmethod
+    def concat(lhs: Blob, rhs: Blob) -> Blob:
+        return Blob(lhs.data + rhs.data)
+
+
+def _plugin(engine: witkit.Engine, plugin: witkit.Component, log: Any) -> witkit.Exports:
+    linker = _linker(engine)
+    linker.define_instance("witkit:plugin/logging@2.0.0-rc.1", {"log": log}, typed=True)
+    linker.define_instance("witkit:plugin/blobs@2.0.0-rc.1", {"blob": Blob})
+    linker.define_func("get-config", lambda key: None)
+    linker.define_func("tick", lambda: 1)
+    exports: witkit.Exports = linker.instantiate(plugin).exports
+    return exports
+
+
+def test_a_host_function_can_ask_for_enum_members(
+    engine: witkit.Engine, plugin: witkit.Component
+) -> None:
+    seen: list[tuple[Level, str]] = []
+
+    def log(level: Level, message: str) -> None:
+        seen.append((level, message))
+
+    exports = _plugin(engine, plugin, log)
+    assert isinstance(exports["run"](b"abc"), witkit.Ok)
+    assert seen and all(isinstance(level, Level) for level, _ in seen)
+    assert seen[0][0] is Level.INFO
+
+
+def test_an_enum_class_must_cover_every_case(
+    engine: witkit.Engine, plugin: witkit.Component
+) -> None:
+    def log(level: Partial, message: str) -> None:
+        pass
+
+    with pytest.raises(witkit.LinkError, match=r"`log`: parameter `level`: Partial has no member"):
+        _plugin(engine, plugin, log)
+
+
+def test_untyped_hosts_get_names(engine: witkit.Engine, plugin: witkit.Component) -> None:
+    seen: list[object] = []
+    exports = _plugin(engine, plugin, lambda level, message: seen.append(level))
+    exports["run"](b"")
+    assert seen[0] == "info"
+
+
+class Perm(enum.Flag):
+    READ = enum.auto()
+    WRITE = enum.auto()
+    EXEC = enum.auto()
+
+
+def _toggle(p: Perm, mask: Perm) -> Perm:
+    return p ^ mask
+
+
+def test_flags_both_ways() -> None:
+    from witkit.runtime._typed_host import typed_host_func
+    from witkit.types import FlagsType, FuncType
+
+    perms = FlagsType(("read", "write", "exec"))
+    served = typed_host_func(_toggle, FuncType((("p", perms), ("mask", perms)), perms))
+    assert callable(served) and served is not _toggle
+    assert served(frozenset({"read"}), frozenset({"read", "exec"})) == frozenset({"exec"})
+    # a function that asks for nothing is served as it is
+    plain = FuncType((("p", perms),), None)
+    assert typed_host_func(print, plain) is print

@@ -103,6 +103,8 @@ class Linker:
         self.engine = engine
         self.allow_shadowing = allow_shadowing
         self._defs: dict[str, Any] = {}
+        #: names defined with ``typed=True``
+        self._typed: set[str] = set()
 
     # ------------------------------------------------------------------ definitions
 
@@ -113,17 +115,31 @@ class Linker:
             )
         self._defs[name] = value
 
-    def define_func(self, name: str, fn: Callable[..., Any]) -> None:
-        """A root function import; ``fn`` gets and returns Python values."""
+    def define_func(self, name: str, fn: Callable[..., Any], *, typed: bool = False) -> None:
+        """A root function import; ``fn`` gets and returns Python values.
+
+        ``typed=True``: parameters annotated with an ``enum.Enum``/``enum.Flag`` class
+        get its members for WIT enums and flags, and such a result may be returned
+        (``witkit.runtime._typed_host``); checked at link time.
+        """
         if not callable(fn):
             raise TypeError(f"`{name}`: a function definition must be callable")
         self._define(name, fn)
+        self._typed.discard(name)
+        if typed:
+            self._typed.add(name)
 
-    def define_instance(self, name: str, items: Mapping[str, Any]) -> None:
-        """An instance import: functions, resource classes and nested instances by name."""
+    def define_instance(self, name: str, items: Mapping[str, Any], *, typed: bool = False) -> None:
+        """An instance import: functions, resource classes and nested instances by name.
+
+        ``typed=True``: as for ``define_func``, for each of its functions.
+        """
         if not isinstance(items, Mapping):
             raise TypeError(f"`{name}`: an instance definition must be a mapping")
         self._define(name, items)
+        self._typed.discard(name)
+        if typed:
+            self._typed.add(name)
 
     def define_value(self, name: str, value: Any) -> None:
         """🪙 A root value import (for components using start functions with values)."""
@@ -239,8 +255,8 @@ class Linker:
                     f"{extern_text(ty, names)}{_did_you_mean(spec.name, self._defs)}"
                 )
                 continue
-            _, value = found
-            walk = _Walk(spec.name, typed, problems, names)
+            real, value = found
+            walk = _Walk(spec.name, typed, problems, names, real in self._typed)
             walk.item(ty, value, (), self._defs)
             funcs[-1] = walk.funcs
             values[-1] = walk.values
@@ -358,8 +374,11 @@ class _Walk:
         typed: list[tuple[str, FuncType, Func]],
         problems: list[str],
         names: TypeNames,
+        enums: bool = False,
     ) -> None:
         self.name = name
+        #: defined with ``typed=True``: functions get enum classes where they ask
+        self.enums = enums
         self.funcs: dict[tuple[str, ...], Callable[..., Any]] = {}
         self.resources: dict[tuple[str, ...], ResourceType] = {}
         self.values: dict[tuple[str, ...], Any] = {}
@@ -388,6 +407,14 @@ class _Walk:
             problem = _arity_problem(value, ty)
             if problem is not None:
                 self.fail(f"`{where or self.name}` {problem}: {func_text(ty, self.names)}")
+            elif self.enums:
+                from witkit.runtime._typed_host import typed_host_func
+
+                served = typed_host_func(value, ty)
+                if isinstance(served, str):
+                    self.fail(f"`{where or self.name}`: {served}: {func_text(ty, self.names)}")
+                else:
+                    self.funcs[path] = served
         elif isinstance(ty, InstanceType):
             if not isinstance(value, Mapping):
                 self.fail(f"`{where or self.name}` must be an instance (a mapping), got {value!r}")
