@@ -446,8 +446,11 @@ class Exports(Mapping[str, Any]):
     """The exports of an instance (or of an exported instance), by name.
 
     Functions are ``Func`` objects; exported instances are ``Exports``; exported
-    resource types are runtime ``ResourceType``s.  A versioned interface name
-    also finds a semver-compatible export (``@0.2.0`` finds ``@0.2.3``).
+    resource types are runtime ``ResourceType``s (a guest's calls its constructor,
+    and its handles have its methods: ``witkit.runtime.resources``).  A versioned
+    interface name also finds a semver-compatible export (``@0.2.0`` finds
+    ``@0.2.3``).  Exports are attributes too, in snake case, an interface by its
+    own name (``exports.kitchen.echo_person``); ``str()`` is their WIT.
     """
 
     def __init__(
