@@ -122,4 +122,11 @@ __getattr__ = _first_use(__name__)
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    """The public names and the subpackages loaded so far: not this module's own
+    helpers (``Any``, ``TYPE_CHECKING``...), which are no part of the API."""
+    loaded = {
+        n
+        for n, v in globals().items()
+        if not n.startswith("_") and getattr(v, "__name__", None) == f"{__name__}.{n}"
+    }
+    return sorted(set(__all__) | loaded)

@@ -10,10 +10,15 @@ library never prints.
     ├── WitError                 WIT text could not be parsed or resolved (has .span)
     ├── WatError                 wasm text could not be assembled
     ├── LinkError                imports could not be satisfied / types do not match
-    └── Trap                     a guest broke a rule while running (has .rule)
+    └── Trap                     a guest broke a rule while running (has .rule), or a
+                                 host function failed under it (rule ``host-error``)
 
 A guest must never be able to cause anything other than a ``Trap``; host misuse
-of the Python API raises ``LinkError``, ``TypeError`` or ``ValueError``.
+of the Python API raises ``LinkError``, ``TypeError`` or ``ValueError``.  What
+poisons an instance is always a ``Trap``: a host function's exception, bad
+result or value from a result-less import becomes one (``__cause__``: what the
+host raised), so ``except Trap`` catches every call that leaves an instance
+unusable.
 """
 
 from __future__ import annotations
@@ -126,7 +131,15 @@ class WatError(WitkitError):
 
 
 class LinkError(WitkitError):
-    """An import that cannot be satisfied, or is satisfied with the wrong type."""
+    """Imports that cannot be satisfied, or are satisfied with the wrong type.
+
+    ``problems`` holds one line per unsatisfied import or item (the linker
+    reports them all at once, so a host is fixed in one round, not one per run).
+    """
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems or (message,)
 
 
 class Trap(WitkitError):

@@ -91,91 +91,17 @@ class Report:
 # --------------------------------------------------------------------------- types in WIT syntax
 
 
-class TypeNames:
-    """Names for types, learned from the type exports of the instances and components seen.
-
-    ``learn`` the imports and exports of a component (and of its instances) before
-    describing its functions, so they read as in WIT: ``func(p: point) -> point``.
-    """
-
-    def __init__(self) -> None:
-        self._names: dict[int, str] = {}
-
-    def learn(self, exports: dict[str, t.ExternItem]) -> None:
-        for name, item in exports.items():
-            if isinstance(item.ty, t.TypeExtern):
-                for ty in (item.ty.created, item.ty.referenced):
-                    self._names.setdefault(id(ty), name)
-
-    def of(self, ty: object) -> str | None:
-        seen = ty
-        while seen is not None:
-            name = self._names.get(id(seen))
-            if name is not None:
-                return name
-            seen = getattr(seen, "alias_of", None)
-        return None
+# ``TypeNames`` and the WIT text of value and function types live in ``witkit.types``
+# (the runtime's messages use them too); this module adds the extern summary.
+TypeNames = t.TypeNames
 
 
 def describe_valtype(ty: t.ValType, names: TypeNames | None = None, *, top: bool = True) -> str:
     """A value type in WIT syntax; named types by their name unless at the top."""
-    if isinstance(ty, str):
-        return ty
-    names = names or TypeNames()
-    if not top:
-        name = names.of(ty)
-        if name is not None:
-            return name
-
-    def sub(inner: t.ValType) -> str:
-        return describe_valtype(inner, names, top=False)
-
-    match ty:
-        case t.PrimType(prim=prim):
-            return prim
-        case t.RecordType(fields=fields):
-            return "record { " + ", ".join(f"{n}: {sub(v)}" for n, v in fields) + " }"
-        case t.VariantType(cases=cases):
-            parts = [n if v is None else f"{n}({sub(v)})" for n, v in cases]
-            return "variant { " + ", ".join(parts) + " }"
-        case t.ListType(element=element, length=None):
-            return f"list<{sub(element)}>"
-        case t.ListType(element=element, length=length):
-            return f"list<{sub(element)}, {length}>"
-        case t.TupleType(types=types):
-            return "tuple<" + ", ".join(sub(x) for x in types) + ">"
-        case t.FlagsType(names=labels):
-            return "flags { " + ", ".join(labels) + " }"
-        case t.EnumType(names=labels):
-            return "enum { " + ", ".join(labels) + " }"
-        case t.OptionType(value=value):
-            return f"option<{sub(value)}>"
-        case t.ResultType(ok=None, err=None):
-            return "result"
-        case t.ResultType(ok=ok, err=None):
-            return f"result<{sub(ok)}>" if ok is not None else "result"
-        case t.ResultType(ok=ok, err=err):
-            left = "_" if ok is None else sub(ok)
-            return f"result<{left}, {sub(err) if err is not None else '_'}>"
-        case t.OwnType(resource=resource):
-            return names.of(resource) or resource.name or "resource"
-        case t.BorrowType(resource=resource):
-            return f"borrow<{names.of(resource) or resource.name or 'resource'}>"
-        case t.StreamType(element=element):
-            return "stream" if element is None else f"stream<{sub(element)}>"
-        case t.FutureType(value=value):
-            return "future" if value is None else f"future<{sub(value)}>"
-        case t.MapType(key=key, value=value):
-            return f"map<{sub(key)}, {sub(value)}>"
-    return type(ty).__name__  # pragma: no cover - every defined type is matched above
+    return t.wit_text(ty, names, top=top)
 
 
-def _describe_func(func: t.FuncType, names: TypeNames) -> str:
-    params = ", ".join(f"{n}: {describe_valtype(v, names, top=False)}" for n, v in func.params)
-    head = "async func" if func.is_async else "func"
-    if func.result is None:
-        return f"{head}({params})"
-    return f"{head}({params}) -> {describe_valtype(func.result, names, top=False)}"
+_describe_func = t.func_text
 
 
 def describe_extern(ty: t.ExternType, names: TypeNames | None = None) -> tuple[str, str]:

@@ -37,6 +37,7 @@ Nothing here knows about bytes, WIT text or running code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal, TypeAlias, TypeVar, get_args
 
 from witkit._record import field, record, replace
@@ -74,11 +75,15 @@ __all__ = [
     "TagType",
     "TupleType",
     "TypeExtern",
+    "TypeNames",
     "ValType",
     "ValueExtern",
     "VariantType",
+    "extern_text",
+    "func_text",
     "make_alias",
     "root",
+    "wit_text",
 ]
 
 #: the primitive value types, in the order of their binary opcodes (0x7f downwards;
@@ -403,3 +408,179 @@ def root(ty: _T) -> _T:
     while ty.alias_of is not None:
         ty = ty.alias_of
     return ty
+
+
+# --------------------------------------------------------------------------- types in WIT syntax
+
+
+class TypeNames:
+    """Names for types, learned from the type exports of the instances and components seen.
+
+    Types carry no names (a record is its fields; the name belongs to the export
+    that introduced it), so a message or a ``repr`` that should read as WIT
+    (``func(p: point) -> point``) needs the names of the interface around it:
+    ``learn`` its exports first.  A type is found by itself or any type it is an
+    alias of, so the alias copies validation makes share their original's name.
+    """
+
+    def __init__(self) -> None:
+        self._names: dict[int, str] = {}
+        #: keeps the named objects alive, so their ids stay theirs
+        self._keep: list[object] = []
+
+    def learn(self, exports: Mapping[str, ExternItem], *, deep: bool = False) -> None:
+        """The type exports of one instance or component; ``deep``: of its instances too."""
+        for name, item in exports.items():
+            ty = item.ty
+            if isinstance(ty, TypeExtern):
+                for named in (ty.created, ty.referenced):
+                    if id(named) not in self._names:
+                        self._names[id(named)] = name
+                        self._keep.append(named)
+            elif deep and isinstance(ty, InstanceType):
+                self.learn(ty.exports, deep=True)
+
+    def of(self, ty: object) -> str | None:
+        """The name of ``ty`` (or of a type it is an alias of), if one was learned."""
+        seen = ty
+        while seen is not None:
+            name = self._names.get(id(seen))
+            if name is not None:
+                return name
+            seen = getattr(seen, "alias_of", None)
+        return None
+
+
+_NO_NAMES = TypeNames()
+
+
+def wit_text(ty: ValType, names: TypeNames | None = None, *, top: bool = True) -> str:
+    """A value type in WIT syntax; named types by their name unless at the top."""
+    if isinstance(ty, str):
+        return ty
+    names = names or _NO_NAMES
+    if not top:
+        name = names.of(ty)
+        if name is not None:
+            return name
+
+    def sub(inner: ValType) -> str:
+        return wit_text(inner, names, top=False)
+
+    match ty:
+        case PrimType(prim=prim):
+            return prim
+        case RecordType(fields=fields):
+            return "record { " + ", ".join(f"{n}: {sub(v)}" for n, v in fields) + " }"
+        case VariantType(cases=cases):
+            parts = [n if v is None else f"{n}({sub(v)})" for n, v in cases]
+            return "variant { " + ", ".join(parts) + " }"
+        case ListType(element=element, length=None):
+            return f"list<{sub(element)}>"
+        case ListType(element=element, length=length):
+            return f"list<{sub(element)}, {length}>"
+        case TupleType(types=types):
+            return "tuple<" + ", ".join(sub(x) for x in types) + ">"
+        case FlagsType(names=labels):
+            return "flags { " + ", ".join(labels) + " }"
+        case EnumType(names=labels):
+            return "enum { " + ", ".join(labels) + " }"
+        case OptionType(value=value):
+            return f"option<{sub(value)}>"
+        case ResultType(ok=None, err=None):
+            return "result"
+        case ResultType(ok=ok, err=None):
+            return f"result<{sub(ok)}>" if ok is not None else "result"
+        case ResultType(ok=ok, err=err):
+            left = "_" if ok is None else sub(ok)
+            return f"result<{left}, {sub(err) if err is not None else '_'}>"
+        case OwnType(resource=resource):
+            return _resource_text(resource, names)
+        case BorrowType(resource=resource):
+            return f"borrow<{_resource_text(resource, names)}>"
+        case StreamType(element=element):
+            return "stream" if element is None else f"stream<{sub(element)}>"
+        case FutureType(value=value):
+            return "future" if value is None else f"future<{sub(value)}>"
+        case MapType(key=key, value=value):
+            return f"map<{sub(key)}, {sub(value)}>"
+    return type(ty).__name__  # pragma: no cover - every defined type is matched above
+
+
+def _resource_text(resource: ResourceType, names: TypeNames) -> str:
+    return names.of(resource) or root(resource).name or resource.name or "resource"
+
+
+def func_text(func: FuncType, names: TypeNames | None = None) -> str:
+    """``func(a: u32, p: point) -> option<point>``: a function type in WIT syntax."""
+    params = ", ".join(f"{n}: {wit_text(v, names, top=False)}" for n, v in func.params)
+    head = "async func" if func.is_async else "func"
+    if func.result is None:
+        return f"{head}({params})"
+    return f"{head}({params}) -> {wit_text(func.result, names, top=False)}"
+
+
+def extern_text(ty: ExternType, names: TypeNames | None = None) -> str:
+    """An import's or export's type in WIT syntax (an instance as its functions and types)."""
+    match ty:
+        case FuncType():
+            return func_text(ty, names)
+        case InstanceType(exports=exports):
+            inner = TypeNames()
+            inner._names.update((names or _NO_NAMES)._names)
+            inner.learn(exports)
+            lines = [_item_text(n, item.ty, inner) for n, item in exports.items()]
+            return "interface {" + "".join(f"\n  {line}" for line in lines) + "\n}"
+        case ValueExtern(ty=value):
+            return wit_text(value, names, top=False)
+        case TypeExtern(referenced=ResourceType()):
+            return "resource"
+        case TypeExtern(referenced=FuncType() as func):
+            return func_text(func, names)
+        case TypeExtern(referenced=InstanceType() | ComponentType() as inner_ty):
+            return extern_text(inner_ty, names)
+        case TypeExtern(referenced=referenced):
+            return "type " + wit_text(referenced, names)  # type: ignore[arg-type]
+        case ComponentType(imports=imports, exports=exports):
+            return f"component ({len(imports)} imports, {len(exports)} exports)"
+        case ModuleType(imports=imports, exports=exports):
+            return f"core module ({len(imports)} imports, {len(exports)} exports)"
+    return type(ty).__name__  # pragma: no cover
+
+
+def _item_text(name: str, ty: ExternType, names: TypeNames) -> str:
+    """One item of an interface as WIT writes it: ``record point { ... }``, ``f: func();``."""
+    if isinstance(ty, TypeExtern):
+        referenced = ty.referenced
+        if isinstance(referenced, ResourceType):
+            return f"resource {name};"
+        if isinstance(referenced, RecordType | VariantType | EnumType | FlagsType):
+            text = wit_text(referenced, names)
+            if names.of(referenced) == name:  # defined here, not a `use` of another's
+                kind, _, body = text.partition(" ")
+                return f"{kind} {name} {body}"
+            return f"type {name} = {wit_text(referenced, names, top=False)};"
+        if not isinstance(referenced, FuncType | InstanceType | ComponentType):
+            own = names.of(referenced) == name  # defined here: spell out what it is
+            return f"type {name} = {wit_text(referenced, names, top=own)};"
+    return f"{name}: {extern_text(ty, names)};"
+
+
+def _str_value(self: DefinedType) -> str:
+    return wit_text(self)
+
+
+def _str_func(self: FuncType) -> str:
+    return func_text(self)
+
+
+def _str_extern(self: InstanceType | ComponentType) -> str:
+    return extern_text(self)
+
+
+# ``str()`` of a type is its WIT text (``repr`` stays the structure, for debugging)
+for _cls in get_args(DefinedType):
+    _cls.__str__ = _str_value
+FuncType.__str__ = _str_func  # type: ignore[assignment,method-assign]
+InstanceType.__str__ = _str_extern  # type: ignore[assignment,method-assign]
+ComponentType.__str__ = _str_extern  # type: ignore[assignment,method-assign]

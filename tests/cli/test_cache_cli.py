@@ -54,13 +54,13 @@ def test_errors(tmp_path: Path) -> None:
     bad = witkit(root, "cache", "prune", "--max-size", "lots")
     assert (bad.returncode, bad.stderr) == (
         1,
-        "witkit: error: --max-size: not a size: 'lots' (e.g. 200MiB, 1G, 0)\n",
+        "witkit cache: error: --max-size: not a size: 'lots' (e.g. 200MiB, 1G, 0)\n",
     )
     (root / "core").mkdir(parents=True)
     (root / "core").chmod(0o777)
     refused = witkit(root, "cache", "clean")
     assert refused.returncode == 1
-    assert refused.stderr.startswith("witkit: error: cache directory not used: ")
+    assert refused.stderr.startswith("witkit cache: error: cache directory not used: ")
     assert "writable by group and others" in refused.stderr
     usage = witkit(root, "cache")
     assert usage.returncode == 2 and "ACTION" in usage.stderr

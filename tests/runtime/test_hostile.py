@@ -107,8 +107,9 @@ def test_extra_flag_bits_are_ignored(hostile: Callable[[], witkit.Exports]) -> N
     assert hostile()["extra-flag-bits"]() == frozenset({"p", "q"})
 
 
-def test_host_exception_passes_through(instantiate: Callable[..., witkit.Instance]) -> None:
-    """A host import that raises unwinds the guest; the caller gets the same exception."""
+def test_host_exception_is_a_trap(instantiate: Callable[..., witkit.Instance]) -> None:
+    """A host import that raises unwinds the guest; the caller gets a trap naming the
+    import, caused by the same exception, and the instance is poisoned."""
     boom = ValueError("boom")
 
     def fail() -> None:
@@ -117,6 +118,10 @@ def test_host_exception_passes_through(instantiate: Callable[..., witkit.Instanc
     defs = host([], [])
     defs["ping"] = fail
     exports = instantiate("hostile", host=defs).exports
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(
+        witkit.Trap, match=r"`ping` of import `host`.* raised ValueError: boom"
+    ) as info:
         exports["call-ping"]()
-    assert info.value is boom
+    assert info.value.__cause__ is boom and info.value.rule == "host-error"
+    with pytest.raises(witkit.Trap, match="trapped earlier"):
+        exports["call-ping"]()

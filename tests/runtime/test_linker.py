@@ -71,7 +71,8 @@ def test_missing_function(engine: witkit.Engine, streams: witkit.Component) -> N
     with pytest.raises(witkit.LinkError) as info:
         linker.instantiate(streams)
     assert str(info.value) == (
-        "import `wasi:io/streams@0.2.9`: missing function `[method]output-stream.write`"
+        "import `wasi:io/streams@0.2.9`: missing function `[method]output-stream.write`: "
+        "func(self: borrow<output-stream>, n: u32) -> u32"
     )
 
 

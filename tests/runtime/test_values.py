@@ -139,5 +139,7 @@ def test_host_import_result_is_checked(engine: witkit.Engine) -> None:
     linker = witkit.Linker(engine)
     linker.define_func("g-0", lambda x: 1000)
     exports = linker.instantiate(component).exports
-    with pytest.raises(TypeError, match="u8"):
+    # a host's bad result unwinds the guest: a trap naming the import, the TypeError its cause
+    with pytest.raises(witkit.Trap, match=r"for import `g-0` \(func\(x: u8\) -> u8\)") as info:
         exports["f-0"](1)
+    assert isinstance(info.value.__cause__, TypeError) and "u8" in str(info.value.__cause__)

@@ -116,6 +116,13 @@ class Component:
         """From a component binary, or component text (``.wat``) as bytes."""
         from witkit.wat import assemble, is_text
 
+        if not isinstance(data, bytes | bytearray | memoryview):
+            hint = " (text: Component.from_wat)" if isinstance(data, str) else ""
+            raise TypeError(
+                f"Component.from_bytes takes the component's bytes, got {type(data).__name__}"
+                + hint
+            )
+
         if is_text(data):
             data = assemble(data.decode("utf-8"), name or "<text>")
         return cls(engine, bytes(data), name=name, features=features)
@@ -190,6 +197,18 @@ class Component:
 
     def __repr__(self) -> str:
         return f"<witkit.Component {self.name or '?'}>"
+
+    def __str__(self) -> str:
+        """The imports and exports as WIT declares them, one per line."""
+        from witkit.types import TypeNames, extern_text
+
+        names = TypeNames()
+        names.learn(self.type.imports, deep=True)
+        names.learn(self.type.exports, deep=True)
+        lines = [f"import {n}: {extern_text(i.ty, names)};" for n, i in self.type.imports.items()]
+        lines += [f"export {n}: {extern_text(i.ty, names)};" for n, i in self.type.exports.items()]
+        body = "".join("\n  " + line.replace("\n", "\n  ") for line in lines)
+        return f"component {self.name or '?'} {{{body}\n}}"
 
 
 def _decode(data: bytes, features: Features | None) -> ValidatedComponent:

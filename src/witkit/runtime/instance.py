@@ -33,6 +33,7 @@ from witkit._record import field, record
 from witkit._spare import reserve, with_spare
 from witkit.abi._codecache import compiling_with
 from witkit.abi.context import DEFAULT_MAX_COPY, CanonicalOptions
+from witkit.abi.values import python_name, record_class
 from witkit.errors import LinkError, Trap
 from witkit.runtime import plan
 from witkit.runtime._adapt import maps_as_lists
@@ -52,6 +53,7 @@ from witkit.runtime.canon import (
 )
 from witkit.runtime.core import CoreFunc, CoreMemory, Store
 from witkit.runtime.resources import GuestResourceType, HandleTable, ResourceType
+from witkit.types import FuncType, RecordType, TypeNames, extern_text, func_text
 
 if TYPE_CHECKING:
     from witkit.runtime.component import Component
@@ -191,8 +193,11 @@ class Instance:
         self._funcs: list[Func | None] = [None] * len(t.lifts)
         #: where the code generated for this instance is cached: its engine's, or nowhere
         self._code_cache = store.engine.code_cache
+        #: names of the component's types, for messages (made on first need)
+        self._names: TypeNames | None = None
         compiling_with(self._code_cache, self._run_steps)
         self.exports = Exports(self, t.exports, "")
+        _bind_resources(self.exports, t.exports)
 
     def _run_steps(self) -> None:
         """Instantiate the core modules and run the start functions, in the plan's order."""
@@ -297,6 +302,52 @@ class Instance:
     def _host_func(self, d: plan.ImportFuncDef) -> Callable[..., Any]:
         return self._imports.funcs[d.index][d.path]
 
+    def _type_names(self) -> TypeNames:
+        """Names of the component's imported and exported types (made on first need)."""
+        if self._names is None:
+            self._names = TypeNames()
+            self._names.learn(self.component.type.exports, deep=True)
+            self._names.learn(self.component.type.imports, deep=True)
+        return self._names
+
+    def _name_records(self, ty: FuncType, declared: FuncType) -> None:
+        """Give the record classes of ``ty`` their WIT names, so lifted records say what
+        they are in ``repr`` (``Person(id=1, ...)``, not ``Record(...)``).
+
+        The names belong to the types the component declares for its imports and
+        exports (``declared``), which validation made apart from the types its
+        canonical functions use (``ty``); both have the same shape, so they are
+        walked side by side.
+        """
+        pairs = _record_pairs(ty, declared)
+        if pairs:
+            names = self._type_names()
+            for actual, named in pairs:
+                name = names.of(named)
+                if name is not None:
+                    record_class(actual, name)
+
+    def _import_type(self, d: plan.ImportFuncDef) -> FuncType:
+        """The type the component declares for the imported function ``d``."""
+        ty: Any = self._t.imports[d.index].item.ty
+        for step in d.path:
+            ty = ty.exports[step].ty
+        assert isinstance(ty, FuncType)
+        return ty
+
+    def _describe_import(self, d: plan.ImportFuncDef) -> Callable[[], str]:
+        """What a message about the host function of ``d`` calls it: the import and its
+        WIT type (computed on first use: only failures need it)."""
+
+        def describe() -> str:
+            spec = self._t.imports[d.index]
+            ty = self._import_type(d)
+            where = f"`{'/'.join(d.path)}` of " if d.path else "for "
+            where += f"import `{spec.name}`"
+            return f"{where} ({func_text(ty, self._type_names())})"
+
+        return describe
+
     def _func_def(self, d: plan.LiftedFuncDef | plan.ImportFuncDef) -> Callable[..., Any]:
         return self._host_func(d) if isinstance(d, plan.ImportFuncDef) else self._func(d.index)
 
@@ -327,9 +378,17 @@ class Instance:
                 self._hooks(inst, tr.resources),
                 len(tr.core_type.results),
                 tr.is_async,
+                self._describe_import(tr.func) if isinstance(tr.func, plan.ImportFuncDef) else None,
             )
+            lower_type, lowered = tr.type, tr.func
+
+            def build() -> Callable[..., Any]:
+                if isinstance(lowered, plan.ImportFuncDef):
+                    self._name_records(lower_type, self._import_type(lowered))
+                return self._generating(lambda: canon_lower(*lower_args))
+
             found = self._trampolines[index] = self.store.deferred_host_func(
-                ty, lambda: self._generating(lambda: canon_lower(*lower_args)), name=tr.name
+                ty, build, name=tr.name
             )
             return found
         elif isinstance(tr, plan.Builtin) and tr.name == "task.return":
@@ -387,15 +446,28 @@ class Exports(Mapping[str, Any]):
     """The exports of an instance (or of an exported instance), by name.
 
     Functions are ``Func`` objects; exported instances are ``Exports``; exported
-    resource types are runtime ``ResourceType``s.  A versioned interface name
-    also finds a semver-compatible export (``@0.2.0`` finds ``@0.2.3``).
+    resource types are runtime ``ResourceType``s (a guest's calls its constructor,
+    and its handles have its methods: ``witkit.runtime.resources``).  A versioned
+    interface name also finds a semver-compatible export (``@0.2.0`` finds
+    ``@0.2.3``).  Exports are attributes too, in snake case, an interface by its
+    own name (``exports.kitchen.echo_person``); ``str()`` is their WIT.
     """
 
-    def __init__(self, owner: Instance, defs: Mapping[str, plan.ExportDef], path: str) -> None:
+    def __init__(
+        self,
+        owner: Instance,
+        defs: Mapping[str, plan.ExportDef],
+        path: str,
+        steps: tuple[str, ...] = (),
+    ) -> None:
         self._owner = owner
         self._defs = {name: d for name, d in defs.items() if d is not None}
         self._path = path
+        #: the export names leading here from the root (``path`` joins them)
+        self._steps = steps
         self._cache: dict[str, Any] = {}
+        #: snake-case attribute -> export name ("" when two exports share it)
+        self._attrs: dict[str, str] | None = None
 
     def __getitem__(self, name: str) -> Any:
         found = self._cache.get(name)
@@ -414,15 +486,54 @@ class Exports(Mapping[str, Any]):
     def _resolve(self, name: str, d: plan.ExportDef) -> Any:
         owner = self._owner
         if isinstance(d, plan.LiftedFuncDef):
-            return owner._func(d.index)
+            func = owner._func(d.index)
+            if func.names is None:  # first found under this name: it is the function's
+                declared = self._declared(name)
+                func.name = f"{self._path}#{name}" if self._path else name
+                func.names = owner._type_names()
+                if isinstance(declared, FuncType):
+                    func.declared = declared
+                    owner._name_records(func.type, declared)
+            return func
         if isinstance(d, plan.ImportFuncDef):
             return owner._host_func(d)
         if isinstance(d, plan.ResourceDef):
-            return owner._rtypes[d.rid]
+            rt = owner._rtypes[d.rid]
+            if isinstance(rt, GuestResourceType) and rt.exports is None:
+                rt.exports = self  # its constructor, methods and statics are here
+            return rt
         if isinstance(d, plan.ImportValueDef | plan.StartValueDef):
             return owner._value(d)
         assert isinstance(d, dict)
-        return Exports(owner, d, f"{self._path}/{name}" if self._path else name)
+        path = f"{self._path}/{name}" if self._path else name
+        return Exports(owner, d, path, (*self._steps, name))
+
+    def _declared(self, name: str | None = None) -> Any:
+        """The type the component declares for export ``name`` here (None: for here)."""
+        items: Any = self._owner.component.type.exports
+        ty: Any = None
+        for step in (*self._steps, name) if name is not None else self._steps:
+            if items is None or step not in items:
+                return None
+            ty = items[step].ty
+            items = getattr(ty, "exports", None)
+        return ty
+
+    def __getattr__(self, attr: str) -> Any:
+        """``exports.kitchen.echo_person``: an export by its snake-case name; an interface
+        (``ns:pkg/kitchen@1.0.0``) by its own name.  Mapping methods (``get``, ``keys``...)
+        keep their meaning: use items for exports of those names."""
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        if self._attrs is None:
+            self._attrs = _attribute_names(self._defs)
+        found = self._attrs.get(attr)
+        if found is None:
+            known = ", ".join(sorted(a for a, n in self._attrs.items() if n)) or "none"
+            raise AttributeError(f"no export `{attr}` (as attributes: {known})")
+        if not found:
+            raise AttributeError(f"`{attr}` names more than one export: use exports[name]")
+        return self[found]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._defs)
@@ -433,6 +544,15 @@ class Exports(Mapping[str, Any]):
     def __repr__(self) -> str:
         return f"<witkit.Exports {sorted(self._defs)}>"
 
+    def __str__(self) -> str:
+        """The exports as WIT declares them, one per line (an interface's nested)."""
+        names = self._owner._type_names()
+        ty = self._declared()
+        if ty is not None:
+            return f"{self._path}: {extern_text(ty, names)}"
+        items = self._owner.component.type.exports
+        return "\n".join(f"{n}: {extern_text(item.ty, names)}" for n, item in items.items())
+
     def funcs(self) -> Sequence[str]:
         """The names of the exported functions, in order."""
         return [
@@ -440,3 +560,66 @@ class Exports(Mapping[str, Any]):
             for n, d in self._defs.items()
             if isinstance(d, plan.LiftedFuncDef | plan.ImportFuncDef)
         ]
+
+
+def _bind_resources(exports: Exports, defs: Mapping[str, plan.ExportDef]) -> None:
+    """Tell each exported guest resource type where its functions are (found as an
+    export, it binds itself), so handles have methods however they reached the host."""
+    for name, d in defs.items():
+        if isinstance(d, plan.ResourceDef):
+            exports[name]
+        elif isinstance(d, dict) and _has_resource(d):
+            _bind_resources(exports[name], d)
+
+
+def _has_resource(defs: Mapping[str, Any]) -> bool:
+    return any(
+        isinstance(d, plan.ResourceDef) or (isinstance(d, dict) and _has_resource(d))
+        for d in defs.values()
+    )
+
+
+def _attribute_names(defs: Mapping[str, Any]) -> dict[str, str]:
+    """Snake-case attribute names of exports: ``echo-person`` -> ``echo_person``,
+    ``ns:pkg/kitchen@1.2.0`` -> ``kitchen``; resource functions (``[method]...``) are the
+    resource's, not attributes here."""
+    found: dict[str, str] = {}
+    for name in defs:
+        if name.startswith("["):
+            continue
+        short = name.rpartition("/")[2].partition("@")[0]
+        attr = python_name(short)
+        found[attr] = "" if attr in found and found[attr] != name else name
+    return found
+
+
+def _record_pairs(ty: FuncType, declared: FuncType) -> list[tuple[RecordType, Any]]:
+    """(record type in ``ty``, the type at the same place in ``declared``), at any depth."""
+    found: list[tuple[RecordType, Any]] = []
+    seen: set[int] = set()
+    todo: list[tuple[Any, Any]] = list(
+        zip([t for _, t in ty.params], [t for _, t in declared.params], strict=False)
+    )
+    todo.append((ty.result, declared.result))
+    while todo:
+        t, d = todo.pop()
+        if t is None or isinstance(t, str) or id(t) in seen or type(t) is not type(d):
+            continue
+        seen.add(id(t))
+        if isinstance(t, RecordType):
+            found.append((t, d))
+        todo.extend(zip(_children(t), _children(d), strict=False))
+    return found
+
+
+def _children(t: Any) -> list[Any]:
+    """The value types directly inside ``t`` (fields, cases, elements, payloads)."""
+    if isinstance(t, RecordType):
+        return [ft for _, ft in t.fields]
+    cases = getattr(t, "cases", None)
+    if cases is not None:
+        return [ct for _, ct in cases]
+    types = getattr(t, "types", None)
+    if types is not None:
+        return list(types)
+    return [getattr(t, attr, None) for attr in ("element", "value", "ok", "err", "key")]

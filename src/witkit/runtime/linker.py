@@ -20,19 +20,27 @@ Matching rules:
   type (it may provide more).  Plain Python callables carry no WIT type, so
   their types are checked on every call by the ABI instead; a ``Func`` of
   another component is checked structurally here, resources by identity.
-* Every failure is a ``LinkError`` naming the import and the missing or
-  mismatched item: "import `wasi:io/streams@0.2.0`: missing function
-  `[method]output-stream.write`".
+* **Arity.**  A Python function's parameter count (``witkit._startup.arity``,
+  read from its code object; defaults allow fewer) must fit the import's, so a
+  wrong host fails at link time, not at the guest's first call.  Builtins and
+  ``*args`` functions are not checked.
+* **Interfaces of types only** (no functions, no resources) need no definition:
+  nothing of them exists at run time.
+* Every failure is collected, and one ``LinkError`` lists them all (its
+  ``problems``), each naming the import, the missing or mismatched item and its
+  WIT type, with a did-you-mean for a near miss (``logg`` for ``log``, a host
+  ``@0.1.0`` for a guest's ``@0.2.0``): "import `witkit:js-bank/host@1.0.0`:
+  missing function `log`: func(message: string) (did you mean `logg`?)".
 """
 
 from __future__ import annotations
 
 import time
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from witkit import _log, semver
+from witkit import _log, _startup, semver
 from witkit.abi.values import python_name
 from witkit.errors import LinkError, Trap
 from witkit.runtime._typecheck import check_func
@@ -47,7 +55,10 @@ from witkit.types import (
     InstanceType,
     ModuleType,
     TypeExtern,
+    TypeNames,
     ValueExtern,
+    extern_text,
+    func_text,
 )
 from witkit.types import (
     ResourceType as StaticResource,
@@ -93,6 +104,8 @@ class Linker:
         self.engine = engine
         self.allow_shadowing = allow_shadowing
         self._defs: dict[str, Any] = {}
+        #: names defined with ``typed=True``
+        self._typed: set[str] = set()
 
     # ------------------------------------------------------------------ definitions
 
@@ -103,17 +116,31 @@ class Linker:
             )
         self._defs[name] = value
 
-    def define_func(self, name: str, fn: Callable[..., Any]) -> None:
-        """A root function import; ``fn`` gets and returns Python values."""
+    def define_func(self, name: str, fn: Callable[..., Any], *, typed: bool = False) -> None:
+        """A root function import; ``fn`` gets and returns Python values.
+
+        ``typed=True``: parameters annotated with an ``enum.Enum``/``enum.Flag`` class
+        get its members for WIT enums and flags, and such a result may be returned
+        (``witkit.runtime._typed_host``); checked at link time.
+        """
         if not callable(fn):
             raise TypeError(f"`{name}`: a function definition must be callable")
         self._define(name, fn)
+        self._typed.discard(name)
+        if typed:
+            self._typed.add(name)
 
-    def define_instance(self, name: str, items: Mapping[str, Any]) -> None:
-        """An instance import: functions, resource classes and nested instances by name."""
+    def define_instance(self, name: str, items: Mapping[str, Any], *, typed: bool = False) -> None:
+        """An instance import: functions, resource classes and nested instances by name.
+
+        ``typed=True``: as for ``define_func``, for each of its functions.
+        """
         if not isinstance(items, Mapping):
             raise TypeError(f"`{name}`: an instance definition must be a mapping")
         self._define(name, items)
+        self._typed.discard(name)
+        if typed:
+            self._typed.add(name)
 
     def define_value(self, name: str, value: Any) -> None:
         """🪙 A root value import (for components using start functions with values)."""
@@ -216,48 +243,114 @@ class Linker:
         values: list[dict[tuple[str, ...], Any]] = []
         typed: list[tuple[str, FuncType, Func]] = []
         at_path: dict[int, dict[tuple[str, ...], ResourceType]] = {}
+        problems: list[str] = []
+        names = TypeNames()
+        names.learn(component.type.imports, deep=True)
         for index, spec in enumerate(t.imports):
             ty = spec.item.ty
+            funcs.append({})
+            values.append({})
+            at_path[index] = {}
             if isinstance(ty, TypeExtern) and not isinstance(ty.created, StaticResource):
-                # (eq T) of a value type: structural, nothing exists for it at run time
-                funcs.append({})
-                values.append({})
-                at_path[index] = {}
-                continue
+                continue  # (eq T) of a value type: structural, nothing exists for it at run time
             found = semver.lookup(self._defs, spec.name)
-            if found is None and isinstance(ty, ValueExtern):
-                raise LinkError(f"import `{spec.name}` is not defined (a value)")
             if found is None:
-                raise LinkError(f"import `{spec.name}` is not defined ({_kind(spec.item.ty)})")
-            defined, value = found
+                if not _needs_definition(ty):
+                    continue
+                problems.append(
+                    f"import `{spec.name}` is not defined ({_kind(ty)}): "
+                    f"{extern_text(ty, names)}{_did_you_mean(spec.name, self._defs)}"
+                )
+                continue
+            real, value = found
             if (log := _log.get("link")) is not None:
-                how = "" if defined == spec.name else f" `{defined}`"
+                how = "" if real == spec.name else f" `{real}`"
                 log.debug("import `%s` <- defined%s (%s)", spec.name, how, type(value).__name__)
-            walk = _Walk(spec.name, typed)
-            walk.item(spec.item.ty, value, (), self._defs)
-            funcs.append(walk.funcs)
-            values.append(walk.values)
+            walk = _Walk(spec.name, typed, problems, names, real in self._typed)
+            walk.item(ty, value, (), self._defs)
+            funcs[-1] = walk.funcs
+            values[-1] = walk.values
             at_path[index] = walk.resources
+        if problems:
+            raise _link_error(problems)
         resources: dict[int, ResourceType] = {}
         for index, spec in enumerate(t.imports):
             for path, rid in spec.resources:
                 rt = at_path[index].get(path)
                 if rt is None:
                     where = "/".join(path)
-                    raise LinkError(f"import `{spec.name}`: missing resource `{where}`")
+                    problems.append(f"import `{spec.name}`: missing resource `{where}`")
+                    continue
                 known = resources.setdefault(rid, rt)
                 if known is not rt:
-                    raise LinkError(
+                    problems.append(
                         f"import `{spec.name}`: resource `{'/'.join(path)}` must be the same "
                         f"type as `{known.name}`, got `{rt.name}`"
                     )
-        if typed:
+        if typed and not problems:
             static = _static_resources(component, resources)
             for where, want, func in typed:
                 problem = check_func(func.type, func.resource_of, want, static.get)
                 if problem is not None:
-                    raise LinkError(f"{where}: type mismatch: {problem}")
+                    problems.append(f"{where}: type mismatch: {problem}")
+        if problems:
+            raise _link_error(problems)
         return ResolvedImports(funcs, resources, values)
+
+
+def _link_error(problems: list[str]) -> LinkError:
+    """One error for every problem: the first alone, or a count and the list."""
+    if len(problems) == 1:
+        return LinkError(problems[0], tuple(problems))
+    lines = "\n".join("  " + p.replace("\n", "\n    ") for p in problems)
+    return LinkError(f"{len(problems)} imports are not satisfied:\n{lines}", tuple(problems))
+
+
+def _needs_definition(ty: object) -> bool:
+    """Whether the host must define an import of ``ty``: not for an interface of plain types."""
+    if isinstance(ty, InstanceType):
+        return any(_needs_definition(item.ty) for item in ty.exports.values())
+    if isinstance(ty, TypeExtern):
+        return isinstance(ty.created, StaticResource)
+    return True
+
+
+def _did_you_mean(wanted: str, known: Iterable[str]) -> str:
+    """`` (did you mean `x`?)`` for a near miss among ``known``: another version of the
+    same interface, or a name a typo away; else nothing."""
+    known = [k for k in known if isinstance(k, str) and k != wanted]
+    base, version = semver.split_version(wanted)
+    if version is not None:
+        others = sorted(k for k in known if semver.split_version(k)[0] == base)
+        if others:
+            return f" (did you mean `{others[-1]}`? it does not serve `@{version}`)"
+    import difflib  # only on the error path
+
+    if "/" in base:  # an interface: a typo in its name, within the same package
+        package, _, _ = base.rpartition("/")
+        same = {semver.split_version(k)[0].rpartition("/")[2]: k for k in known}
+        same = {i: k for i, k in same.items() if k.startswith(package + "/")}
+        close = difflib.get_close_matches(base.rpartition("/")[2], same, n=1, cutoff=0.7)
+        return f" (did you mean `{same[close[0]]}`?)" if close else ""
+    close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.7)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _arity_problem(fn: Any, ty: FuncType) -> str | None:
+    """Why ``fn`` cannot take the import's arguments, if its code object says so."""
+    want = len(ty.params)
+    most = _startup.arity(fn, method=False)
+    if most is None or most == want:
+        return None
+    target = fn.__init__ if isinstance(fn, type) else fn  # type: ignore[misc]
+    target = getattr(target, "__func__", target)
+    while (inner := getattr(target, "__wrapped__", None)) is not None:
+        target = inner
+    optional = len(getattr(target, "__defaults__", None) or ())
+    if most - optional <= want <= most:
+        return None
+    takes = f"{most - optional} to {most}" if optional else str(most)
+    return f"takes {takes} argument{'' if most == 1 else 's'}, the import passes {want}"
 
 
 def _static_resources(
@@ -283,40 +376,68 @@ def _kind(ty: object) -> str:
 
 
 class _Walk:
-    """Check one root import against its definition, collecting functions and resources."""
+    """Check one root import against its definition, collecting functions, resources and problems."""
 
-    def __init__(self, name: str, typed: list[tuple[str, FuncType, Func]]) -> None:
+    def __init__(
+        self,
+        name: str,
+        typed: list[tuple[str, FuncType, Func]],
+        problems: list[str],
+        names: TypeNames,
+        enums: bool = False,
+    ) -> None:
         self.name = name
+        #: defined with ``typed=True``: functions get enum classes where they ask
+        self.enums = enums
         self.funcs: dict[tuple[str, ...], Callable[..., Any]] = {}
         self.resources: dict[tuple[str, ...], ResourceType] = {}
         self.values: dict[tuple[str, ...], Any] = {}
         self.typed = typed
+        self.problems = problems
+        self.names = names
 
-    def fail(self, message: str) -> LinkError:
-        return LinkError(f"import `{self.name}`: {message}")
+    def fail(self, message: str) -> None:
+        self.problems.append(f"import `{self.name}`: {message}")
 
     def item(self, ty: object, value: Any, path: tuple[str, ...], scope: Mapping[str, Any]) -> None:
         where = "/".join(path)
         if isinstance(ty, FuncType):
             if value is None or (_is_resource_def(value) and not path) or not callable(value):
-                raise self.fail(f"`{where or self.name}` must be a function, got {value!r}")
+                self.fail(
+                    f"`{where or self.name}` must be a function "
+                    f"({func_text(ty, self.names)}), got {value!r}"
+                )
+                return
             self.funcs[path] = value
             if isinstance(value, Func):
                 self.typed.append(
                     (f"import `{self.name}`" + (f" `{where}`" if where else ""), ty, value)
                 )
+                return
+            problem = _arity_problem(value, ty)
+            if problem is not None:
+                self.fail(f"`{where or self.name}` {problem}: {func_text(ty, self.names)}")
+            elif self.enums:
+                from witkit.runtime._typed_host import typed_host_func
+
+                served = typed_host_func(value, ty)
+                if isinstance(served, str):
+                    self.fail(f"`{where or self.name}`: {served}: {func_text(ty, self.names)}")
+                else:
+                    self.funcs[path] = served
         elif isinstance(ty, InstanceType):
             if not isinstance(value, Mapping):
-                raise self.fail(
-                    f"`{where or self.name}` must be an instance (a mapping), got {value!r}"
-                )
+                self.fail(f"`{where or self.name}` must be an instance (a mapping), got {value!r}")
+                return
             for name, export in ty.exports.items():
                 self.member(export.ty, value, name, (*path, name))
         elif isinstance(ty, TypeExtern):
             if isinstance(ty.created, StaticResource):
-                self.resources[path] = self.resource(value, where or self.name)
+                resource = self.resource(value, where or self.name)
+                if resource is not None:
+                    self.resources[path] = resource
         elif isinstance(ty, ComponentType | ModuleType):
-            raise self.fail(f"importing {_kind(ty)} is not supported")
+            self.fail(f"importing {_kind(ty)} is not supported")
         elif isinstance(ty, ValueExtern):
             self.values[path] = value  # 🪙: any Python value; the ABI checks it when used
 
@@ -327,22 +448,27 @@ class _Walk:
         if value is None and isinstance(ty, FuncType):
             value = _resource_member(items, name)
         if value is None:
-            if isinstance(ty, TypeExtern) and not isinstance(ty.created, StaticResource):
+            if not _needs_definition(ty):
                 return  # a plain type: nothing exists for it at run time
             what = {
                 FuncType: "function",
                 InstanceType: "instance",
                 TypeExtern: "resource",
             }.get(type(ty), "item")
-            raise self.fail(f"missing {what} `{'/'.join(path)}`")
+            self.fail(
+                f"missing {what} `{'/'.join(path)}`: {extern_text(ty, self.names)}"  # type: ignore[arg-type]
+                + _did_you_mean(name, items)
+            )
+            return
         self.item(ty, value, path, items)
 
-    def resource(self, value: Any, where: str) -> ResourceType:
+    def resource(self, value: Any, where: str) -> ResourceType | None:
         if isinstance(value, ResourceType):
             return value
         if isinstance(value, type):
             return host_resource_type(value)
-        raise self.fail(f"resource `{where}` must be a class, got {value!r}")
+        self.fail(f"resource `{where}` must be a class, got {value!r}")
+        return None
 
 
 def _resource_member(items: Mapping[str, Any], name: str) -> Callable[..., Any] | None:

@@ -16,6 +16,12 @@ CanonicalABI.md, "Resource State" and "Table State", with the host as a party:
 * The host never sees a guest's table.  A guest resource that reaches the host
   becomes a ``ResourceHandle`` (own or borrow), with explicit ``drop()`` and
   context-manager drop; a host resource reaches the host as its own object.
+* **An exported guest resource reads like a class.**  Once found among an
+  instance's exports, its type calls the ``[constructor]`` (``bucket("b1")``)
+  and has the ``[static]`` functions as attributes (``counter.merge(a, b)``),
+  and its handles have the ``[method]`` functions (``b.put(k, v)``), by their
+  snake-case names.  These are the very ``Func`` objects of the exports, looked
+  up on first use: nothing is added to a call or to a handle.
 * A ``Scope`` is the spec's ``Task`` (borrows given to a callee, which must be
   dropped before it returns) and ``Subtask`` (handles lent by a caller for the
   duration of one call) in one small object.
@@ -26,7 +32,7 @@ Every guest mistake raises ``Trap`` with a rule name; every host mistake
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from witkit.errors import Trap
@@ -106,10 +112,29 @@ class HostResourceType(ResourceType):
             drop()
 
 
-class GuestResourceType(ResourceType):
-    """A resource defined by a component instance (``(type (resource (rep i32) ...))``)."""
+def _snake_members(exports: Mapping[str, Any], name: str) -> dict[tuple[str, str], str]:
+    """(kind, snake-case member) -> export name, for resource ``name``'s functions."""
+    from witkit.abi.values import python_name
 
-    __slots__ = ("dtor", "impl")
+    found: dict[tuple[str, str], str] = {}
+    for export in exports:
+        if export == f"[constructor]{name}":
+            found["constructor", ""] = export
+        for kind in ("method", "static"):
+            prefix = f"[{kind}]{name}."
+            if export.startswith(prefix):
+                found[kind, python_name(export[len(prefix) :])] = export
+    return found
+
+
+class GuestResourceType(ResourceType):
+    """A resource defined by a component instance (``(type (resource (rep i32) ...))``).
+
+    Found among exports, it is also the resource's class (see the module rules):
+    calling it constructs, its attributes are the static functions.
+    """
+
+    __slots__ = ("_members", "dtor", "exports", "impl")
 
     def __init__(
         self,
@@ -121,6 +146,34 @@ class GuestResourceType(ResourceType):
         self.impl = impl
         #: calls the guest's destructor, entering ``impl`` from the given caller
         self.dtor = dtor
+        #: the exports holding the resource's functions, once found there (``Exports``)
+        self.exports: Mapping[str, Any] | None = None
+        self._members: dict[tuple[str, str], str] | None = None
+
+    def member(self, kind: str, attr: str) -> Any:
+        """The exported ``[kind]`` function ``attr`` (snake case) of this resource."""
+        exports = self.exports
+        if exports is None:
+            raise AttributeError(f"resource `{self.name}` is not exported: it has no functions")
+        if self._members is None:
+            self._members = _snake_members(exports, self.name)
+        export = self._members.get((kind, attr))
+        if export is None:
+            known = sorted(m for k, m in self._members if k == kind) or ["none"]
+            what = "constructor" if kind == "constructor" else f"{kind} `{attr}`"
+            raise AttributeError(
+                f"resource `{self.name}` has no {what} ({kind}s: {', '.join(known)})"
+            )
+        return exports[export]
+
+    def __call__(self, *args: Any) -> Any:
+        """Construct: call the exported ``[constructor]``, returning an own handle."""
+        return self.member("constructor", "")(*args)
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        return self.member("static", attr)
 
     def to_host_own(self, rep: Any) -> ResourceHandle:
         return ResourceHandle(self, rep, True, None)
@@ -178,6 +231,19 @@ class ResourceHandle:
     def __exit__(self, *exc: object) -> None:
         if self.owned and self.alive:
             self.drop()
+
+    def __getattr__(self, attr: str) -> Callable[..., Any]:
+        """The resource's exported method ``attr`` (snake case), bound to this handle."""
+        if attr.startswith("_") or attr in ResourceHandle.__slots__:
+            raise AttributeError(attr)
+        method = self.type.member("method", attr)
+
+        def bound(*args: Any) -> Any:
+            return method(self, *args)
+
+        bound.__name__ = bound.__qualname__ = attr
+        bound.__doc__ = str(method)
+        return bound
 
     def __repr__(self) -> str:
         kind = "own" if self.owned else "borrow"

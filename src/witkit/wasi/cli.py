@@ -3,8 +3,10 @@
 What a guest sees here is exactly what its :class:`~witkit.wasi.WasiConfig`
 granted: no arguments, no environment, an empty stdin and discarding
 stdout/stderr unless told otherwise.  Exiting is not an error: ``exit`` raises
-:class:`Exit`, which unwinds the guest and reaches the caller of ``run`` with the
-status code.
+:class:`Exit`, which unwinds the guest and reaches the caller of ``run`` as the
+cause of a ``Trap`` (every host function's exception does,
+``witkit.runtime.canon.lower``); ``witkit.wasi.command.find_exit`` finds it and
+``run_component`` returns its status code.
 """
 
 from __future__ import annotations

@@ -140,7 +140,9 @@ def lift_call(guard: Guard, ty: FuncType | None, nresults: int, post_return: boo
     return "\n".join(lines) + "\n"
 
 
-def lower_call(guard: Guard, ty: FuncType | None, nresults: int) -> str:
+def lower_call(
+    guard: Guard, ty: FuncType | None, nresults: int, host: bool = False, resultless: bool = False
+) -> str:
     """``def trampoline(...)``: a guest's call of a lowered host function, borrowing nothing.
 
     ``ty`` given (an ``all_ints`` type): arguments are lifted inline, and a result
@@ -148,28 +150,61 @@ def lower_call(guard: Guard, ty: FuncType | None, nresults: int) -> str:
     ``TypeError`` naming it.  Otherwise the ABI's shape: ``lift_params``, then
     ``lower_results`` into ``nresults`` flat results.  Both use ``inst``,
     ``target``, ``cx`` and the guard's names.
+
+    ``host``: the target is a host function, whose failures become traps: what
+    it raises goes through ``host_raised(exc)``, a result that does not lower
+    through ``bad_result(value, exc)`` (``exc`` None: a value other than None from
+    a function without a result: ``resultless``, or an integer shape's ``ty``
+    says so), both returning the ``Trap`` to raise.  A ``Trap`` and
+    exhaustion pass unchanged.  The ``try`` costs nothing until something raises.
     """
+    lines: list[str]
     if ty is None:
         lines = ["def trampoline(*flat):"]
         lines += _at(4, guard.check_leave)
-        lines.append("    out = lower_results(cx, target(*lift_params(cx, flat)), flat)")
-        lines.append("    return " + {0: "None", 1: "out[0]"}.get(nresults, "out"))
-        return "\n".join(lines) + "\n"
-    names = [f"a{i}" for i in range(len(ty.params))]
-    lifted = [_lifted(t, n) for n, (_, t) in zip(names, ty.params, strict=True)]
-    lines = [f"def trampoline({', '.join(names)}):"]
-    lines += _at(4, guard.check_leave)
-    lines.append(f"    r = target({', '.join(lifted)})")
-    if ty.result is None:
-        lines.append("    if r is not None: lower_results(cx, r, ())")
-        lines.append("    return None")
+        if not host:
+            lines.append("    out = lower_results(cx, target(*lift_params(cx, flat)), flat)")
+            lines.append("    return " + {0: "None", 1: "out[0]"}.get(nresults, "out"))
+            return "\n".join(lines) + "\n"
+        lines.append("    args = lift_params(cx, flat)")
+        call, check, store = "r = target(*args)", None, "out = lower_results(cx, r, flat)"
+        done = "return " + {0: "None", 1: "out[0]"}.get(nresults, "out")
+        if resultless:
+            check = "if r is not None: raise bad_result(r, None)"
+            store = ""
     else:
-        lo, hi, _ = INTS[ty.result]  # type: ignore[index]
-        lines.append(
-            f"    if type(r) is not int or not {lo} <= r <= {hi}: "
-            f"r, = lower_results(cx, r, ({', '.join(names)}{',' if names else ''}))"
-        )
-        lines.append("    return r")
+        names = [f"a{i}" for i in range(len(ty.params))]
+        lifted = [_lifted(t, n) for n, (_, t) in zip(names, ty.params, strict=True)]
+        lines = [f"def trampoline({', '.join(names)}):"]
+        lines += _at(4, guard.check_leave)
+        call = f"r = target({', '.join(lifted)})"
+        if ty.result is None:
+            check = (
+                "if r is not None: lower_results(cx, r, ())"
+                if not host
+                else ("if r is not None: raise bad_result(r, None)")
+            )
+            store, done = "", "return None"
+        else:
+            lo, hi, _ = INTS[ty.result]  # type: ignore[index]
+            check = None
+            store = (
+                f"if type(r) is not int or not {lo} <= r <= {hi}: "
+                f"r, = lower_results(cx, r, ({', '.join(names)}{',' if names else ''}))"
+            )
+            done = "return r"
+        if not host:
+            lines += ["    " + call, "    " + (check or store), "    " + done]
+            return "\n".join(lines) + "\n"
+    passing = ["    except Trap:", "        raise", "    except EXHAUSTED:", "        raise"]
+    lines += ["    try:", "        " + call, *passing, "    except Exception as e:"]
+    lines += ["        raise host_raised(e) from e"]
+    if check is not None:
+        lines.append("    " + check)
+    if store:
+        lines += ["    try:", "        " + store, *passing, "    except Exception as e:"]
+        lines += ["        raise bad_result(r, e) from e"]
+    lines.append("    " + done)
     return "\n".join(lines) + "\n"
 
 

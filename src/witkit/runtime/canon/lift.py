@@ -42,7 +42,7 @@ from witkit.runtime.canon.flags import (
 from witkit.runtime.canon.hooks import Hooks
 from witkit.runtime.canon.task import AsyncTask, run_callback
 from witkit.runtime.resources import ResourceType, Scope
-from witkit.types import FuncType
+from witkit.types import FuncType, TypeNames, func_text
 from witkit.types import ResourceType as StaticResource
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ class Func:
     same function without the method-call indirection, for hot loops.
     """
 
-    __slots__ = ("_from", "call", "name", "resource_of", "type")
+    __slots__ = ("_from", "call", "declared", "name", "names", "resource_of", "type")
 
     def __init__(
         self,
@@ -76,6 +76,10 @@ class Func:
         self._from = call_from
         #: the runtime resource type of a resource named in ``type``
         self.resource_of = resource_of
+        #: names of the types in ``type``, for ``str`` (set where the export is found)
+        self.names: TypeNames | None = None
+        #: the type as the component declares the export (its types carry the names)
+        self.declared: FuncType | None = None
 
     def __call__(self, *args: Any) -> Any:
         return self.call(*args)
@@ -85,7 +89,11 @@ class Func:
         return self._from(caller, args)
 
     def __repr__(self) -> str:
-        return f"<witkit.Func {self.name}>"
+        return f"<witkit.Func {self}>"
+
+    def __str__(self) -> str:
+        """``name: func(p: point) -> point``, the function as WIT declares it."""
+        return f"{self.name}: {func_text(self.declared or self.type, self.names)}"
 
 
 def canon_lift(

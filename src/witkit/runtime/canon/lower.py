@@ -17,6 +17,15 @@ Rules:
   core-level implementation of its own (see ``LowerSite``).
 * ``canon lower ... async`` calls its callee to completion and returns
   ``RETURNED`` (``witkit.runtime.canon.task``).
+* **A host function's failure is a trap.**  Whatever a host function raises
+  (other than a ``Trap``, which passes as it is, and exhaustion, which the
+  lifting side turns into its own trap) unwinds the guest and reaches the
+  caller as ``Trap`` rule ``host-error``, naming the import, with the host's
+  exception as ``__cause__``; so is a result that does not fit the import's WIT
+  type, or a value returned by an import without a result.  The guest was
+  unwound midway, so its instance is poisoned either way: one rule, "catching
+  ``Trap`` catches everything that poisons an instance".  A ``BaseException``
+  that is not an ``Exception`` (an interrupt, ``SystemExit``) passes unchanged.
 """
 
 from __future__ import annotations
@@ -28,7 +37,8 @@ from witkit.abi.codegen.calls import all_ints, build, lower_call
 from witkit.abi.context import CanonicalOptions, Context
 from witkit.abi.layout import contains_borrow, flatten_types
 from witkit.abi.specialize import func_abi, type_abi
-from witkit.runtime.canon.flags import ONE_INSTANCE, SNIPPET_NAMESPACE, check_leave
+from witkit.errors import Trap
+from witkit.runtime.canon.flags import EXHAUSTED, ONE_INSTANCE, SNIPPET_NAMESPACE, check_leave
 from witkit.runtime.canon.hooks import Hooks
 from witkit.runtime.canon.task import MAX_FLAT_ASYNC_PARAMS, SUBTASK_RETURNED
 from witkit.runtime.resources import ResourceType, Scope
@@ -37,7 +47,25 @@ from witkit.types import FuncType, TupleType, root
 if TYPE_CHECKING:
     from witkit.runtime.instance import RuntimeInstance
 
-__all__ = ["LowerSite", "canon_lower"]
+__all__ = ["LowerSite", "canon_lower", "host_error"]
+
+
+def host_error(
+    where: str, exc: BaseException | None, *, returned: bool = False, value: object = None
+) -> Trap:
+    """The trap of a failed host function (see the module rules).
+
+    ``where`` names the import and its WIT type (```f` of import `a:b/c```);
+    ``exc`` is what the host raised, or (``returned``) why its result ``value``
+    did not lower; ``exc`` None: ``value`` came from an import without a result.
+    """
+    if not returned:
+        what = f"raised {type(exc).__name__}: {exc}"
+    elif exc is None:
+        what = f"returned {value!r} from a function without a result"
+    else:
+        what = f"returned a value that does not fit: {exc}"
+    return Trap(f"host function {where} {what}", "host-error")
 
 
 def canon_lower(
@@ -49,22 +77,61 @@ def canon_lower(
     hooks: Hooks,
     nresults: int,
     is_async: bool = False,
+    host: Callable[[], str] | None = None,
 ) -> Callable[..., Any]:
     """The core function a guest calls for an import (CanonicalABI.md ``canon_lower``).
 
     ``target`` takes the lifted arguments and returns the value to lower: a host
     callable, or (component to component) a ``Func.call_from`` bound to the caller.
+    ``host`` is given when ``target`` is a host function: it describes the import
+    (its name and WIT type, computed only when a message needs it), and the
+    host's failures become traps (the module rules).
     """
     abi = func_abi(ty, opts)
     cx = Context(opts, hooks, inst.max_copy)
     lift_params = abi.lift_params
     lower_results = abi.lower_results
 
+    def host_raised(exc: BaseException) -> Trap:
+        assert host is not None
+        return host_error(host(), exc)
+
+    def bad_result(value: object, exc: BaseException | None) -> Trap:
+        assert host is not None
+        return host_error(host(), exc, returned=True, value=value)
+
+    def call_host(args: Sequence[Any]) -> Any:
+        """``target(*args)`` with the host's failures as traps (the general paths)."""
+        try:
+            value = target(*args)
+        except (Trap, *EXHAUSTED):
+            raise
+        except Exception as e:
+            if host is None:
+                raise
+            raise host_raised(e) from e
+        if value is not None and ty.result is None and host is not None:
+            raise bad_result(value, None)
+        return value
+
+    def lower_host(value: Any, flat: Sequence[Any]) -> Any:
+        """``lower_results`` with a value that does not fit as the host's trap."""
+        try:
+            return lower_results(cx, value, flat)
+        except (Trap, *EXHAUSTED):
+            raise
+        except Exception as e:
+            if host is None:
+                raise
+            raise bad_result(value, e) from e
+
     trampoline: Callable[..., Any]
     if is_async:
         # the result never travels flat here, so the arguments are lifted as if there were none
         params_only = func_abi(FuncType(ty.params, None), opts).lift_params
-        trampoline = _async_lower(ty, inst, target, opts, cx, hooks, params_only)
+        trampoline = _async_lower(
+            ty, inst, lambda *args: call_host(args), opts, cx, hooks, params_only
+        )
     elif contains_borrow(ty):
 
         def trampoline(*flat: Any) -> Any:
@@ -73,7 +140,7 @@ def canon_lower(
             scope = hooks.scope = Scope()
             try:
                 args = lift_params(cx, flat)
-                out = lower_results(cx, target(*args), flat)
+                out = lower_host(call_host(args), flat)
             finally:
                 scope.end()
                 hooks.scope = saved
@@ -84,11 +151,13 @@ def canon_lower(
     else:
         namespace = dict(SNIPPET_NAMESPACE, inst=inst, target=target, cx=cx)
         namespace.update(lift_params=lift_params, lower_results=lower_results)
+        namespace.update(host_raised=host_raised, bad_result=bad_result)
+        wraps = host is not None
         if all_ints(ty):
-            source = lower_call(ONE_INSTANCE, ty, nresults)
+            source = lower_call(ONE_INSTANCE, ty, nresults, wraps)
             where = f"<witkit import {' '.join(str(t) for _, t in ty.params)} -> {ty.result}>"
         else:
-            source = lower_call(ONE_INSTANCE, None, nresults)
+            source = lower_call(ONE_INSTANCE, None, nresults, wraps, ty.result is None)
             where = f"<witkit import {nresults}>"
         trampoline = build(source, "trampoline", where, namespace)
 
