@@ -85,6 +85,8 @@ def targets_world(resolve: model.Resolve, world: model.WorldId, component: bytes
         if not problems:
             lines = [line.strip() for line in err.message.splitlines() if line.strip()]
             name = resolve.worlds[world].name
+            if lines and lines[0] == f"type mismatch for import `{name}`":
+                lines = lines[1:]  # the wrapper's import, not the component's
             problems.append(Problem("mismatch", name, "; ".join(lines)))
     else:
         problems = []  # the validator's verdict is the one wasm-tools gives
