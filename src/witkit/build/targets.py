@@ -123,30 +123,28 @@ def _compare(
     want: model.Resolve, wid: model.WorldId, have: model.Resolve, hid: model.WorldId
 ) -> list[Problem]:
     w, h = want.worlds[wid], have.worlds[hid]
-    wanted_imports = {want.name_world_key(k): v for k, v in w.imports.items()}
-    wanted_exports = {want.name_world_key(k): v for k, v in w.exports.items()}
-    had_imports = {have.name_world_key(k): v for k, v in h.imports.items()}
-    had_exports = {have.name_world_key(k): v for k, v in h.exports.items()}
     problems: list[Problem] = []
-    for key, item in had_imports.items():
-        if item.kind == "type":
-            continue
-        if key not in wanted_imports:
-            text = _describe(have, key, item)
-            problems.append(Problem("unexpected-import", key, f"unexpected import {text}"))
-        else:
+    # imports: every one the component has must be the world's (it may have fewer);
+    # exports: every one the world has must be the component's (it may have more)
+    for direction, wanted, had in (
+        ("import", w.imports, h.imports),
+        ("export", w.exports, h.exports),
+    ):
+        wanted_items = {want.name_world_key(k): v for k, v in wanted.items()}
+        had_items = {have.name_world_key(k): v for k, v in had.items()}
+        is_import = direction == "import"
+        outer, inner = (had_items, wanted_items) if is_import else (wanted_items, had_items)
+        for key, item in outer.items():
+            if item.kind == "type":
+                continue
+            if key not in inner:
+                kind: ProblemKind = "unexpected-import" if is_import else "missing-export"
+                text = _describe(have if is_import else want, key, item)
+                problems.append(Problem(kind, key, f"{kind.replace('-', ' ')} {text}"))
+                continue
+            ours, theirs = (inner[key], item) if is_import else (item, inner[key])
             problems += _differences(
-                "import", key, want, wanted_imports[key], have, item, extra_ok=False
-            )
-    for key, item in wanted_exports.items():
-        if item.kind == "type":
-            continue
-        if key not in had_exports:
-            text = _describe(want, key, item)
-            problems.append(Problem("missing-export", key, f"missing export {text}"))
-        else:
-            problems += _differences(
-                "export", key, want, item, have, had_exports[key], extra_ok=True
+                direction, key, want, ours, have, theirs, extra_ok=not is_import
             )
     return problems
 

@@ -63,6 +63,21 @@ Exit status 0 when it fits, 1 with one line per problem when it does not.
 """
 
 
+def _subcommand(
+    sub: Any, name: str, summary: str, description: str, epilog: str
+) -> argparse.ArgumentParser:
+    """A subcommand's parser, with the WIT operand and the options that choose a world."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _wit_arguments(parser)
+    return parser
+
+
 def _wit_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("wit", metavar="WIT", help=".wit file, WIT directory or WIT package binary")
     parser.add_argument(
@@ -105,14 +120,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub: Any = parser.add_subparsers(
         dest="component_command", metavar="COMMAND", required=True, parser_class=parser_class
     )
-    embed = sub.add_parser(
+    embed = _subcommand(
+        sub,
         "embed",
-        help="embed a world in a core module (its `component-type` custom section)",
-        description="Embed a WIT world in a core module, as `wasm-tools component embed`.",
-        epilog=_EMBED_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "embed a world in a core module (its `component-type` custom section)",
+        "Embed a WIT world in a core module, as `wasm-tools component embed`.",
+        _EMBED_EPILOG,
     )
-    _wit_arguments(embed)
     embed.add_argument(
         "module", metavar="MODULE", nargs="?", help="the core module (.wasm or .wat)"
     )
@@ -135,14 +149,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     embed.add_argument("-o", "--output", metavar="OUT", required=True, help="where to write")
     embed.set_defaults(component_run=_embed)
 
-    targets = sub.add_parser(
+    targets = _subcommand(
+        sub,
         "targets",
-        help="check that a component fits a world",
-        description="Check that a component fits a WIT world, as `wasm-tools component targets`.",
-        epilog=_TARGETS_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "check that a component fits a world",
+        "Check that a component fits a WIT world, as `wasm-tools component targets`.",
+        _TARGETS_EPILOG,
     )
-    _wit_arguments(targets)
     targets.add_argument("component", metavar="COMPONENT", help="the component (.wasm or .wat)")
     targets.set_defaults(component_run=_targets)
 
