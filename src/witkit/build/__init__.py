@@ -1,7 +1,9 @@
-"""Building components from core modules, as wit-component does: ``embed`` and ``targets``.
+"""Building components from core modules, as wit-component does: ``embed``, ``new``, ``targets``.
 
 * :func:`embed`: a core module with a world embedded in its ``component-type``
   custom section (``wasm-tools component embed``), or a dummy module for the world;
+* :func:`new`: a component of a core module with an embedded world
+  (``wasm-tools component new``; world-level functions only, so far);
 * :func:`targets`: whether a component fits a world (``wasm-tools component
   targets``), as a list of readable problems.
 
@@ -18,6 +20,7 @@ from witkit.build.embed import dummy_module as dummy_module
 from witkit.build.embed import embed as embed
 from witkit.build.embed import embed_world as embed_world
 from witkit.build.embed import load_world as load_world
+from witkit.build.new import new as new
 from witkit.build.targets import Problem as Problem
 from witkit.build.targets import targets as targets
 from witkit.build.targets import targets_world as targets_world
@@ -31,6 +34,7 @@ __all__ = [
     "embed",
     "embed_world",
     "load_world",
+    "new",
     "targets",
     "targets_world",
 ]

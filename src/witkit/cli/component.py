@@ -1,4 +1,4 @@
-"""``witkit component``: build components from core modules (``embed``, ``targets``).
+"""``witkit component``: build components from core modules (``embed``, ``new``, ``targets``).
 
 A thin shell over :mod:`witkit.build`: files become bytes, the library decides,
 and problems come back as data to print, one per line.
@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # start-up of every command pays for what is imported here
 __all__ = ["EPILOG", "HELP", "add_arguments", "run"]
 
 #: the command's line in ``witkit --help``
-HELP = "build components from core modules: embed a world, check a component against one"
+HELP = "build components from core modules: embed a world, new, check against a world"
 
 #: examples and notes after the subcommands, printed as written
 EPILOG = """\
@@ -34,6 +34,9 @@ examples:
                                   and exports (standard32 names: cm32p2|...)
   witkit component embed add.wit --only-custom -o type.wasm
                                   only the section's payload (the world's type)
+  witkit component new add.embed.wasm -o add.component.wasm
+                                  a component of a module with an embedded world
+                                  (world-level functions only, no adapters yet)
   witkit component targets wit/ -w adder add.component.wasm
                                   does the component fit the world? exit 0 if so,
                                   1 with one line per problem if not
@@ -64,7 +67,7 @@ Exit status 0 when it fits, 1 with one line per problem when it does not.
 
 
 def _subcommand(
-    sub: Any, name: str, summary: str, description: str, epilog: str
+    sub: Any, name: str, summary: str, description: str, epilog: str, *, wit: bool = True
 ) -> argparse.ArgumentParser:
     """A subcommand's parser, with the WIT operand and the options that choose a world."""
     parser: argparse.ArgumentParser = sub.add_parser(
@@ -74,8 +77,20 @@ def _subcommand(
         epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _wit_arguments(parser)
+    if wit:
+        _wit_arguments(parser)
     return parser
+
+
+_NEW_EPILOG = """\
+examples:
+  witkit component embed add.wit add.wat -o add.embed.wasm
+  witkit component new add.embed.wasm -o add.component.wasm
+
+Supported so far: a world of functions (imports and exports) whose types are
+primitives, strings, lists, options, results and tuples, imports passing no
+memory. Anything else is refused with a message saying what is not supported.
+"""
 
 
 def _wit_arguments(parser: argparse.ArgumentParser) -> None:
@@ -158,6 +173,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     targets.add_argument("component", metavar="COMPONENT", help="the component (.wasm or .wat)")
     targets.set_defaults(component_run=_targets)
+
+    new = _subcommand(
+        sub,
+        "new",
+        "make a component of a core module with an embedded world (simplest cases)",
+        "Make a component of a core module and the world embedded in it, as"
+        " `wasm-tools component new` (world-level functions only, no adapters yet).",
+        _NEW_EPILOG,
+        wit=False,
+    )
+    new.add_argument("module", metavar="MODULE", help="the core module (.wasm or .wat)")
+    new.add_argument("-o", "--output", metavar="OUT", required=True, help="where to write")
+    new.set_defaults(component_run=_new)
+
+
+def _new(args: argparse.Namespace) -> int:
+    from witkit import wat
+    from witkit.build import new
+
+    Path(args.output).write_bytes(new(wat.load(args.module)))
+    return 0
 
 
 def _features(args: argparse.Namespace) -> list[str]:
