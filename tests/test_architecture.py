@@ -43,7 +43,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "wasi": frozenset({"runtime", "abi"}),
     "inspect": frozenset({"binary", "wit"}),
     "wave": frozenset({"abi"}),  # WAVE text reads into and writes the ABI's Python values
-    "cli": frozenset({"binary", "wit", "abi", "runtime", "wasi", "inspect", "package", "wave"}),
+    # wit-component's jobs (embed, targets): WIT encoded, binaries read and validated
+    "build": frozenset({"binary", "wit", "abi"}),
+    "cli": frozenset(
+        {"binary", "wit", "abi", "runtime", "wasi", "inspect", "package", "wave", "build"}
+    ),
     "package": frozenset({"binary", "wit", "abi", "runtime", "wasi"}),
     "__main__": frozenset({"cli"}),
 }

@@ -28,7 +28,9 @@ from witkit.errors import WitkitError, find_cause
 __all__ = ["COMMANDS", "build_parser", "entry", "main"]
 
 #: the command modules, in the order ``witkit --help`` lists them
-COMMANDS: tuple[str, ...] = ("inspect", "wit", "run", "wast", "cache", "completion")
+COMMANDS: tuple[str, ...] = (
+    "inspect", "wit", "run", "wast", "component", "cache", "completion",
+)  # fmt: skip
 
 _DESCRIPTION = """\
 witkit: the WebAssembly Component Model and WASI 0.2, native to Python.

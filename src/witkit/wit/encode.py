@@ -68,6 +68,7 @@ __all__ = [
     "component_type_section",
     "encode_package",
     "encode_world",
+    "encode_world_type",
 ]
 
 #: what wasm-tools 1.262 records as the tool that made a WIT package binary
@@ -330,6 +331,11 @@ def _world_type(resolve: model.Resolve, wid: model.WorldId) -> ComponentTypeWrit
     return enc.outer
 
 
+def encode_world_type(resolve: model.Resolve, wid: model.WorldId) -> bytes:
+    """The component type of a world, as one ``deftype`` (what a component of the world has)."""
+    return _world_type(resolve, wid).encode()
+
+
 def _world_wrapper(resolve: model.Resolve, wid: model.WorldId) -> bytes:
     world = resolve.worlds[wid]
     assert world.package is not None
@@ -438,10 +444,15 @@ def encode_world(
     world: model.WorldId,
     *,
     producer: tuple[str, str] = WITKIT_PRODUCER,
+    string_encoding: int = _UTF8,
 ) -> bytes:
-    """The ``component-type`` payload for ``world`` (``component embed --only-custom``)."""
+    """The ``component-type`` payload for ``world`` (``component embed --only-custom``).
+
+    ``string_encoding`` is the byte wit-component records for the world's
+    functions: 0 ``utf8``, 1 ``utf16``, 2 ``compact-utf16``.
+    """
     w = ComponentWriter()
-    w.custom_section("wit-component-encoding", bytes([_COMPONENT_TYPE_VERSION, _UTF8]))
+    w.custom_section("wit-component-encoding", bytes([_COMPONENT_TYPE_VERSION, string_encoding]))
     _type_and_export(w, 0, resolve.worlds[world].name, _world_wrapper(resolve, world))
     _producers(w, producer)
     return w.finish()
@@ -452,6 +463,8 @@ def component_type_section(
     world: model.WorldId,
     *,
     producer: tuple[str, str] = WITKIT_PRODUCER,
+    string_encoding: int = _UTF8,
 ) -> bytes:
     """``encode_world`` wrapped as the ``component-type`` custom section of a core module."""
-    return write_custom_section("component-type", encode_world(resolve, world, producer=producer))
+    payload = encode_world(resolve, world, producer=producer, string_encoding=string_encoding)
+    return write_custom_section("component-type", payload)
