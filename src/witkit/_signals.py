@@ -18,10 +18,12 @@ The rules:
   trap, the guest unwinds, the outermost call re-raises it).  Inside the
   machinery it returns; the recorded signal is picked up at a safe point:
   the next host trampoline entry, or the store's epoch callback.  Under
-  ``witkit run`` (once :func:`watch` runs) it raises only in WASI host code
+  ``witkit run`` (once :func:`watch` runs, which ``witkit.cli.main`` does before
+  the command's modules import) it raises only in WASI host code
   (``witkit/wasi/``): start-up code may wrap an exception (``__set_name__``
-  turns it into a ``RuntimeError`` with a traceback), and the run has safe
-  points of its own (before loading, before the guest starts).
+  turns it into a ``RuntimeError`` with a traceback), the import system can
+  swallow one, and the run has safe points of its own (before loading, before
+  the guest starts).  A signal the process started with ignored stays ignored.
 * **Wasm is stopped by epoch interruption where the engine has it.**
   :func:`deliver` increments the epoch of every engine registered here
   (``wasmtime_engine_increment_epoch`` is an atomic add, safe from any thread);

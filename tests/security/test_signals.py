@@ -346,6 +346,18 @@ def test_the_central_wait() -> None:
         os.close(w)
 
 
+def _script(script: str) -> subprocess.CompletedProcess[str]:
+    """Run a Python ``script`` in a child whose SIGINT is at its default."""
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        preexec_fn=default_sigint,
+    )
+
+
 def test_an_interrupt_wrapped_by_class_creation_is_still_an_interrupt() -> None:
     """A signal while a class is made (``__set_name__``) reaches the command wrapped in a
     RuntimeError; it must still end as ``witkit: interrupted`` with 130, no traceback."""
@@ -365,14 +377,7 @@ def main(argv=None):
 cli.main = main
 cli.entry()
 """
-    proc = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        preexec_fn=default_sigint,
-    )
+    proc = _script(script)
     assert (proc.returncode, proc.stderr) == (130, "witkit: interrupted\n"), proc
 
 
@@ -392,26 +397,8 @@ with _signals._latch_lock:
     _signals.deliver(2)
 print(_signals.pending())
 """
-    proc = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        preexec_fn=default_sigint,
-    )
+    proc = _script(script)
     assert (proc.returncode, proc.stdout) == (0, "2\n"), proc
-
-
-def _script(script: str, **popen: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # type: ignore[call-overload, no-any-return]
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        **{"preexec_fn": default_sigint, **popen},
-    )
 
 
 def test_the_watcher_waits_for_the_message_the_main_thread_is_writing() -> None:
