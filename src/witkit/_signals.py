@@ -18,10 +18,12 @@ The rules:
   trap, the guest unwinds, the outermost call re-raises it).  Inside the
   machinery it returns; the recorded signal is picked up at a safe point:
   the next host trampoline entry, or the store's epoch callback.  Under
-  ``witkit run`` (once :func:`watch` runs) it raises only in WASI host code
+  ``witkit run`` (once :func:`watch` runs, which ``witkit.cli.main`` does before
+  the command's modules import) it raises only in WASI host code
   (``witkit/wasi/``): start-up code may wrap an exception (``__set_name__``
-  turns it into a ``RuntimeError`` with a traceback), and the run has safe
-  points of its own (before loading, before the guest starts).
+  turns it into a ``RuntimeError`` with a traceback), the import system can
+  swallow one, and the run has safe points of its own (before loading, before
+  the guest starts).  A signal the process started with ignored stays ignored.
 * **Wasm is stopped by epoch interruption where the engine has it.**
   :func:`deliver` increments the epoch of every engine registered here
   (``wasmtime_engine_increment_epoch`` is an atomic add, safe from any thread);
@@ -321,7 +323,7 @@ def take_over(signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)) -> Non
     """
     _once[0] = True
     for signum in signals:
-        signal.signal(signum, handler)
+        _install(signum)
     if _deferred[0]:
         _deferred[0] = False
         raise_pending()
@@ -337,6 +339,17 @@ def take_over_while_importing() -> None:
     """
     _deferred[0] = True
     for signum in (signal.SIGINT, signal.SIGTERM):
+        _install(signum)
+
+
+def _install(signum: int) -> None:
+    """``handler`` for ``signum``, unless the process was started with it ignored.
+
+    A shell starts a background job (``witkit run ... &`` in a script) with SIGINT
+    ignored; wasmtime and Python leave it so, and so does witkit: a signal ignored
+    while the interpreter starts must not count from the moment witkit's code runs.
+    """
+    if signal.getsignal(signum) is not signal.SIG_IGN:
         signal.signal(signum, handler)
 
 
@@ -345,15 +358,26 @@ def taken_over() -> bool:
     return _once[0]
 
 
-def announce() -> None:
-    """Print ``witkit: interrupted`` once (the main thread or the watcher, whichever is first)."""
-    with _latch_lock:
+def announce(patience: float = -1) -> None:
+    """Print ``witkit: interrupted`` once (the main thread or the watcher, whichever is first).
+
+    ``patience``: seconds to wait for a thread that is printing it (-1: as long as
+    it takes); the watcher does not wait forever before it ends the process.
+    """
+    # The message is written under the lock: the watcher's ``os._exit`` waits for a
+    # main thread that has begun announcing (it used to find the message marked as
+    # out, exit at once, and the run ended 143 with nothing on stderr).
+    if not _latch_lock.acquire(timeout=patience):
+        return  # the main thread is stuck writing it (a stderr nobody reads)
+    try:
         if _once[3]:
             return
         _once[3] = True
-    with contextlib.suppress(OSError):
-        # on a terminal, over the "compiling" progress line if one is showing
-        os.write(2, (b"\r\x1b[K" if os.isatty(2) else b"") + b"witkit: interrupted\n")
+        with contextlib.suppress(OSError):
+            # on a terminal, over the "compiling" progress line if one is showing
+            os.write(2, (b"\r\x1b[K" if os.isatty(2) else b"") + b"witkit: interrupted\n")
+    finally:
+        _latch_lock.release()
 
 
 def watch(grace: float = 0.02) -> None:
@@ -372,10 +396,15 @@ def watch(grace: float = 0.02) -> None:
     after it, so nothing can be torn; the guest's output went out through file
     descriptors already.  (``wasmtime run`` is simply killed by the signal.)
     """
+    if _once[2]:
+        return  # watching already
     _once[2] = True
     r, w = os.pipe()
     os.set_blocking(w, False)
     signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+    if flag[0]:  # recorded before the wake-up descriptor was set: the watcher sees it too
+        with contextlib.suppress(OSError):
+            os.write(w, bytes([flag[0]]))
     threading.Thread(target=_watch, args=(r, grace), name="witkit-signals", daemon=True).start()
 
 
@@ -387,7 +416,7 @@ def _watch(fd: int, grace: float) -> None:
         timeout = None if first is None else max(0.0, first + grace - time.monotonic())
         ready, _, _ = select.select([fd], [], [], timeout)
         if not ready:
-            announce()
+            announce(patience=1.0)
             os._exit(128 + signum)
         data = os.read(fd, 64)
         if not data:  # pragma: no cover - the write end is never closed

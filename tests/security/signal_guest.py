@@ -10,6 +10,7 @@ into the git-ignored cache.  Its WIT adds ``wasi:clocks/monotonic-clock`` and
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from functools import cache
@@ -60,6 +61,17 @@ def warm(env: dict[str, str]) -> None:
         check=False,
         timeout=120,
     )
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` of a child that is sent SIGINT: start it with SIGINT at its default.
+
+    A shell starts a background job (``( pytest ... ) &``) with SIGINT ignored and
+    its children inherit that; witkit then leaves SIGINT ignored, as wasmtime and
+    Python do (``test_an_inherited_ignored_sigint_stays_ignored``), so a test that
+    means to interrupt a child must not depend on how pytest itself was started.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def child_env(cache_dir: Path) -> dict[str, str]:

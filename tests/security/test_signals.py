@@ -38,6 +38,7 @@ from tests.security.signal_guest import (
     CRASH_MARKS,
     WITKIT,
     child_env,
+    default_sigint,
     scale,
     signals_guest,
     warm,
@@ -74,6 +75,7 @@ def _interrupt(
             stdin=stdin_r,
             stdout=out_w,
             stderr=subprocess.PIPE,
+            preexec_fn=default_sigint,
         )
         # a hung run fails, it does not hang the suite
         killer = threading.Timer(KILL_AFTER, proc.kill)
@@ -148,6 +150,7 @@ def test_signals_during_start_up_end_cleanly(env: dict[str, str]) -> None:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            preexec_fn=default_sigint,
         )
         time.sleep(rng.uniform(0.0, 0.15))
         proc.send_signal(signum)
@@ -238,9 +241,11 @@ def test_keyboard_interrupt_from_a_host_function_leaves_everything_usable(epochs
 
 
 @pytest.mark.parametrize("epochs", [False, True])
-def test_real_sigint_into_a_host_call_loop(epochs: bool) -> None:
+def test_real_sigint_into_a_host_call_loop(epochs: bool, request: pytest.FixtureRequest) -> None:
     """SIGINT at random moments of a guest calling the host: KeyboardInterrupt, no crash."""
-    assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # pytest run as a background job
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        request.addfinalizer(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     engine = Engine(epoch_interruption=epochs, cache=False)
     _store, exports = _instance(engine)
     rng = random.Random(5)
@@ -341,6 +346,18 @@ def test_the_central_wait() -> None:
         os.close(w)
 
 
+def _script(script: str) -> subprocess.CompletedProcess[str]:
+    """Run a Python ``script`` in a child whose SIGINT is at its default."""
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        preexec_fn=default_sigint,
+    )
+
+
 def test_an_interrupt_wrapped_by_class_creation_is_still_an_interrupt() -> None:
     """A signal while a class is made (``__set_name__``) reaches the command wrapped in a
     RuntimeError; it must still end as ``witkit: interrupted`` with 130, no traceback."""
@@ -360,9 +377,7 @@ def main(argv=None):
 cli.main = main
 cli.entry()
 """
-    proc = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
-    )
+    proc = _script(script)
     assert (proc.returncode, proc.stderr) == (130, "witkit: interrupted\n"), proc
 
 
@@ -382,7 +397,64 @@ with _signals._latch_lock:
     _signals.deliver(2)
 print(_signals.pending())
 """
-    proc = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
-    )
+    proc = _script(script)
     assert (proc.returncode, proc.stdout) == (0, "2\n"), proc
+
+
+def test_the_watcher_waits_for_the_message_the_main_thread_is_writing() -> None:
+    """The main thread marks ``witkit: interrupted`` as out and writes it; the watcher, its
+    grace over, must not end the process between the two.  (It did: under load a start-up
+    SIGTERM ended 143 with nothing on stderr, ~1 run in 1800; here the pause between the
+    two steps is made long, and the old code failed every time.)"""
+    script = """
+import os, signal, time
+from witkit import _signals
+
+_signals.take_over()
+_signals.watch(grace=0.02)
+write = os.write
+
+def paused(fd, data):
+    if fd == 2:
+        time.sleep(0.3)  # the main thread descheduled after marking the message as out
+    return write(fd, data)
+
+os.write = paused
+signal.raise_signal(signal.SIGTERM)  # recorded (watching: raised at a safe point)
+try:
+    _signals.raise_pending()
+except KeyboardInterrupt as err:
+    _signals.announce()
+    os._exit(err.status)
+"""
+    proc = _script(script)
+    assert (proc.returncode, proc.stderr) == (143, "witkit: interrupted\n"), proc
+
+
+def test_an_inherited_ignored_sigint_stays_ignored(env: dict[str, str]) -> None:
+    """Started with SIGINT ignored (a background job of a non-interactive shell), ``witkit
+    run`` leaves it ignored whenever it comes, as ``wasmtime run`` and Python do: it used to
+    take SIGINT over once its code ran, so a Ctrl-C was ignored or not by its timing.
+    SIGTERM still ends the run."""
+    proc = subprocess.Popen(
+        [*WITKIT, str(signals_guest()), "cpu"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    killer = threading.Timer(KILL_AFTER, proc.kill)
+    killer.start()
+    try:
+        assert proc.stderr is not None
+        assert proc.stderr.readline() == b"go\n"
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGTERM)
+        rest = proc.stderr.read()
+        proc.wait()
+    finally:
+        killer.cancel()
+    assert (proc.returncode, rest) == (143, b"witkit: interrupted\n")

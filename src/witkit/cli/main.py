@@ -140,7 +140,13 @@ def _chosen_command(argv: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(_chosen_command(arguments))
+    chosen = _chosen_command(arguments)
+    if chosen == "run" and _signals.taken_over():
+        # before the command's modules import: from here a signal is raised at the
+        # run's safe points, not inside the import system, where a KeyboardInterrupt
+        # can be swallowed ("Exception ignored") or leave a module lock taken
+        _signals.watch()
+    parser = build_parser(chosen)
     args = parser.parse_args(arguments)
     if args.command is None:
         parser.print_help()

@@ -541,10 +541,11 @@ def _check_command(path: str) -> Callable[[Any], None]:
 
 def _run(args: argparse.Namespace) -> int:
     from witkit import _signals
-    from witkit.wasi.command import TRAP_STATUS, run_component
 
     if _signals.taken_over():  # the console script: Ctrl-C must stop any guest
-        _signals.watch()
+        _signals.watch()  # (``cli.main`` started it already when "run" comes first)
+    from witkit.wasi.command import TRAP_STATUS, run_component
+
     if not args.no_cache:
         _use_code_cache()
 
