@@ -31,6 +31,10 @@ PUBLIC = (
     "witkit.wit.model",
     "witkit.wit.printer",
     "witkit.wit.resolve",
+    "witkit.wave",
+    "witkit.build",
+    "witkit.wasi.preview1",
+    "witkit.runtime.pruning",
 )
 
 #: modules whose ``__all__`` is grouped by purpose rather than sorted, and why

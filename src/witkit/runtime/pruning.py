@@ -63,11 +63,11 @@ from witkit.runtime.cache import _judge, default_location
 
 __all__ = [
     "CHECK_INTERVAL",
-    "CacheRefused",
     "DEFAULT_MAX_SIZE",
     "KINDS",
     "LOW_WATER",
     "USE_RESOLUTION",
+    "CacheRefused",
     "Usage",
     "after_store",
     "clean",
