@@ -8,12 +8,15 @@ signatures (every witx function, once) and the 0.2 ``error-code`` -> ``errno`` m
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from witkit.cli.kind import classify_file
 from witkit.errors import LinkError
 from witkit.wasi import WasiConfig
 from witkit.wasi.errno import FILESYSTEM
-from witkit.wasi.preview1 import Preview1, is_core_module, run_module
+from witkit.wasi.preview1 import Preview1, run_module
 from witkit.wasi.preview1.witx import ERRNO, FROM_ERROR_CODE, SIGNATURES, errno_of
 from witkit.wat import assemble
 
@@ -70,8 +73,13 @@ def test_every_filesystem_error_code_has_an_errno() -> None:
     assert errno_of("something-new") == ERRNO["io"]
 
 
-def test_core_modules_are_told_from_components() -> None:
-    assert is_core_module(b"\0asm\x01\0\0\0")
-    assert not is_core_module(b"\0asm\x0d\0\x01\0")
-    assert is_core_module(b";; a comment\n(; block ;)\n  (module $m)")
-    assert not is_core_module(b"(component)")
+def test_core_modules_are_told_from_components(tmp_path: Path) -> None:
+    def kind(head: bytes) -> str:
+        path = tmp_path / "file"
+        path.write_bytes(head)
+        return classify_file(path).kind
+
+    assert kind(b"\0asm\x01\0\0\0") == "core"
+    assert kind(b"\0asm\x0d\0\x01\0") == "component"
+    assert kind(b";; a comment\n(; block ;)\n  (module $m)") == "core"
+    assert kind(b"(component)") == "component"

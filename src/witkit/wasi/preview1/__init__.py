@@ -26,7 +26,7 @@ Modules (one job each):
 * :mod:`.command`: :func:`run_module`, the library call under ``witkit run``.
 
 Nothing imports this package unless a core module is run, so ``witkit run`` on a
-component pays nothing for it.
+component pays nothing for it; which kind a file is, ``witkit.cli.kind`` tells.
 """
 
 from __future__ import annotations
@@ -39,28 +39,8 @@ if TYPE_CHECKING:
     from witkit.wasi.preview1.command import run_module as run_module
     from witkit.wasi.preview1.host import Preview1 as Preview1
 
-__all__ = ["Preview1", "is_core_module", "run_module"]
+__all__ = ["Preview1", "run_module"]
 
 _HOMES = {"Preview1": "witkit.wasi.preview1.host", "run_module": "witkit.wasi.preview1.command"}
-_CORE_HEADER = b"\0asm\x01\0\0\0"
-
-
-def is_core_module(head: bytes) -> bool:
-    """Whether a file starting with ``head`` is a core module (binary, or ``(module`` text).
-
-    Here, with no imports, so that ``witkit run`` can tell before loading anything.
-    """
-    if head.startswith(b"\0asm"):
-        return head.startswith(_CORE_HEADER)
-    text = head.decode("utf-8", "replace")
-    while True:
-        text = text.lstrip()
-        if text.startswith(";;"):
-            text = text.partition("\n")[2]
-        elif text.startswith("(;"):
-            text = text.partition(";)")[2]
-        else:
-            return text.startswith("(module")
-
 
 __getattr__ = _first_use(__name__)
