@@ -11,34 +11,22 @@ expects; with ``--dir-ro`` every mutation is refused and nothing outside changes
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from tests.preview1.modules import build_module
-from tests.wasi.test_differential import ROOT, TIMEOUT, tree, wasmtime_binary
-from tests.wasi.test_sandbox_guest import EXPECTED_READ_ONLY, layout, normalise, outcome
+from tests.wasi.test_differential import tree
+from tests.wasi.test_sandbox_guest import (
+    EXPECTED_READ_ONLY,
+    layout,
+    normalise,
+    outcome,
+    run_sandbox,
+)
 
 
 def _run(tool: str, outer: Path, ro_flag: str) -> subprocess.CompletedProcess[bytes]:
-    prefix = (
-        [str(wasmtime_binary()), "run"]
-        if tool == "wasmtime"
-        else [sys.executable, "-m", "witkit", "run"]
-    )
-    return subprocess.run(
-        [
-            *prefix,
-            *("--argv0", "prog", "--dir", f"{outer / 'sandbox'}::/sandbox"),
-            *(ro_flag, f"{outer / 'ro'}::/ro", str(build_module("sandbox")), "/sandbox", "/ro"),
-        ],
-        capture_output=True,
-        timeout=TIMEOUT,
-        cwd=outer,
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT / "src")},
-        check=False,
-    )
+    return run_sandbox(tool, outer, ro_flag, build_module("sandbox"))
 
 
 def test_escapes_refused_as_wasmtime(tmp_path: Path) -> None:

@@ -92,12 +92,22 @@ def normalise(t: dict[str, bytes | str], outer: Path) -> dict[str, bytes | str]:
     return {k: v.replace(str(outer), "<outer>") if isinstance(v, str) else v for k, v in t.items()}
 
 
-def witkit_run(outer: Path, ro_flag: str) -> subprocess.CompletedProcess[bytes]:
+def run_sandbox(
+    tool: str, outer: Path, ro_flag: str, program: Path | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """sandbox.c (the component, or ``program``: the same source built otherwise) under
+    ``tool``'s CLI, with ``outer``'s sandbox/ and ro/ (granted by ``ro_flag``) preopened."""
+    prefix = (
+        [str(wasmtime_binary()), "run"]
+        if tool == "wasmtime"
+        else [sys.executable, "-m", "witkit", "run"]
+    )
     return subprocess.run(
         [
-            *(sys.executable, "-m", "witkit", "run", "--argv0", "prog"),
-            *("--dir", f"{outer / 'sandbox'}::/sandbox", ro_flag, f"{outer / 'ro'}::/ro"),
-            *(str(sandbox_component()), "/sandbox", "/ro"),
+            *prefix,
+            *("--argv0", "prog", "--dir", f"{outer / 'sandbox'}::/sandbox"),
+            *(ro_flag, f"{outer / 'ro'}::/ro"),
+            *(str(program or sandbox_component()), "/sandbox", "/ro"),
         ],
         capture_output=True,
         timeout=TIMEOUT,
@@ -114,20 +124,7 @@ def test_same_as_wasmtime_cli(tmp_path: Path) -> None:
         outer = tmp_path / tool
         outer.mkdir()
         layout(outer)
-        if tool == "wasmtime":
-            proc = subprocess.run(
-                [
-                    *(str(wasmtime_binary()), "run", "--argv0", "prog"),
-                    *("--dir", f"{outer / 'sandbox'}::/sandbox", "--dir", f"{outer / 'ro'}::/ro"),
-                    *(str(sandbox_component()), "/sandbox", "/ro"),
-                ],
-                capture_output=True,
-                timeout=TIMEOUT,
-                cwd=outer,
-                check=False,
-            )
-        else:
-            proc = witkit_run(outer, "--dir")
+        proc = run_sandbox(tool, outer, "--dir")
         results.append((proc.returncode, proc.stdout, proc.stderr, normalise(tree(outer), outer)))
     assert results[1] == results[0]
     escapes = {k: v for k, v in outcome(results[1][1]).items() if not k.startswith("ro_")}
@@ -174,7 +171,7 @@ def test_read_only_preopen_like_wasmtime(tmp_path: Path) -> None:
     outer.mkdir()
     layout(outer)
     before = normalise(tree(outer), outer)
-    proc = witkit_run(outer, "--dir-ro")
+    proc = run_sandbox("witkit", outer, "--dir-ro")
     assert (proc.returncode, proc.stderr) == (0, b"")
     assert proc.stdout == expected
     assert outcome(proc.stdout) == EXPECTED_READ_ONLY
