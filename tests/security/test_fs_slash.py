@@ -22,6 +22,7 @@ import pytest
 
 from tests.fixtures.build import Fixture, build_fixture
 from tests.wasi.test_differential import TIMEOUT, tree, wasmtime_binary
+from tests.wasi.test_sandbox_guest import run_in_wasmtime_py
 from tests.wasi.walk_belt import belt
 from witkit.wasi import WasiConfig
 from witkit.wasi.command import run_component
@@ -100,30 +101,9 @@ def run_wasmtime_cli(box: Path) -> bytes:
 
 def run_wasmtime_read_only(box: Path) -> bytes:
     """wasmtime's WASI host with the preopen not mutable (the CLI has no such flag)."""
-    import wasmtime
-    from wasmtime import component as wc
-
-    engine = wasmtime.Engine()
-    component = wc.Component.from_file(engine, str(slash_guest()))
-    linker = wc.Linker(engine)
-    linker.add_wasip2()
-    store = wasmtime.Store(engine)
-    config = wasmtime.WasiConfig()
-    config.argv = ["fs_slash", "/sb"]
-    out = box.parent / "stdout"
-    config.stdout_file = str(out)
-    config.preopen_dir(str(box), "/sb", fs_mutable=False)
-    store.set_wasi(config)
-    instance = linker.instantiate(store, component)
-    run_iface = instance.get_export_index(store, "wasi:cli/run@0.2.12")
-    assert run_iface is not None
-    run_index = instance.get_export_index(store, "run", run_iface)
-    assert run_index is not None
-    run = instance.get_func(store, run_index)
-    assert run is not None
-    run(store)
-    run.post_return(store)
-    return out.read_bytes()
+    return run_in_wasmtime_py(
+        slash_guest(), ["fs_slash", "/sb"], [(box, "/sb", False)], box.parent / "stdout"
+    )
 
 
 @pytest.fixture(scope="module")

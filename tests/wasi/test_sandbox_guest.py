@@ -131,24 +131,26 @@ def test_same_as_wasmtime_cli(tmp_path: Path) -> None:
     assert escapes == {k: v for k, v in EXPECTED_READ_ONLY.items() if not k.startswith("ro_")}
 
 
-def oracle_read_only(outer: Path) -> bytes:
-    """sandbox.c under wasmtime's own WASI host with /ro read-only (``fs_mutable=False``)."""
+def run_in_wasmtime_py(
+    component: Path, argv: list[str], preopens: list[tuple[Path, str, bool]], out: Path
+) -> bytes:
+    """A command under wasmtime-py's own WASI host, which can make a preopen read-only
+    (``fs_mutable=False``; the CLI has no such flag): its stdout, through the file ``out``.
+    ``preopens`` are (host, guest, mutable)."""
     import wasmtime
     from wasmtime import component as wc
 
     engine = wasmtime.Engine()
-    component = wc.Component.from_file(engine, str(sandbox_component()))
     linker = wc.Linker(engine)
     linker.add_wasip2()
     store = wasmtime.Store(engine)
     config = wasmtime.WasiConfig()
-    config.argv = ["prog", "/sandbox", "/ro"]
-    out = outer.parent / f"{outer.name}.stdout"
+    config.argv = argv
     config.stdout_file = str(out)
-    config.preopen_dir(str(outer / "sandbox"), "/sandbox")
-    config.preopen_dir(str(outer / "ro"), "/ro", fs_mutable=False)
+    for host, guest, mutable in preopens:
+        config.preopen_dir(str(host), guest, fs_mutable=mutable)
     store.set_wasi(config)
-    instance = linker.instantiate(store, component)
+    instance = linker.instantiate(store, wc.Component.from_file(engine, str(component)))
     run_iface = instance.get_export_index(store, "wasi:cli/run@0.2.12")
     assert run_iface is not None
     run_index = instance.get_export_index(store, "run", run_iface)
@@ -158,6 +160,16 @@ def oracle_read_only(outer: Path) -> bytes:
     run(store)
     run.post_return(store)
     return out.read_bytes()
+
+
+def oracle_read_only(outer: Path) -> bytes:
+    """sandbox.c under wasmtime's own WASI host with /ro read-only."""
+    return run_in_wasmtime_py(
+        sandbox_component(),
+        ["prog", "/sandbox", "/ro"],
+        [(outer / "sandbox", "/sandbox", True), (outer / "ro", "/ro", False)],
+        outer.parent / f"{outer.name}.stdout",
+    )
 
 
 def test_read_only_preopen_like_wasmtime(tmp_path: Path) -> None:
